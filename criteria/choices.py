@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SetLevel(models.TextChoices):
+    BASIC = "basic", _("Xã NTM")
+    ADVANCED = "advanced", _("Xã NTM nâng cao")
+    MODEL = "model", _("Xã NTM kiểu mẫu")
+
+
+class TargetScheme(models.TextChoices):
+    """How a set differentiates its targets between communes."""
+
+    REGION = "region", _("Theo 7 vùng kinh tế - xã hội")
+    COMMUNE_GROUP = "commune_group", _("Theo 3 nhóm xã")
+
+
+class Comparison(models.TextChoices):
+    YES_NO = "yes_no", _("Đạt / không đạt")
+    AT_LEAST = "at_least", _("Số ≥ chỉ tiêu")
+    AT_MOST = "at_most", _("Số ≤ chỉ tiêu")
+    PERCENT_AT_LEAST = "percent_at_least", _("Tỷ lệ % ≥ chỉ tiêu")
+    PERCENT_AT_MOST = "percent_at_most", _("Tỷ lệ % ≤ chỉ tiêu")
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang nhập")
+    SUBMITTED = "submitted", _("Đã gửi thẩm tra")
+    RETURNED = "returned", _("Bị trả lại")
+    VERIFIED = "verified", _("Huyện đã thẩm tra")
+    APPROVED = "approved", _("Tỉnh đã thẩm định")

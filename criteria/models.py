@@ -1,0 +1,289 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from communes.choices import CommuneGroup, Region, UnitLevel
+
+from .choices import Comparison, RoundStatus, SetLevel, TargetScheme
+
+
+class CriteriaSet(models.Model):
+    """Bộ tiêu chí: a versioned national (or provincial) set of criteria for one period and level."""
+
+    code = models.SlugField(_("mã bộ tiêu chí"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    period_start = models.PositiveSmallIntegerField(_("từ năm"))
+    period_end = models.PositiveSmallIntegerField(_("đến năm"))
+    level = models.CharField(_("mức"), max_length=10, choices=SetLevel.choices, default=SetLevel.BASIC)
+    target_scheme = models.CharField(
+        _("phân loại chỉ tiêu"), max_length=15, choices=TargetScheme.choices, default=TargetScheme.REGION,
+    )
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    province = models.ForeignKey(
+        "communes.AdministrativeUnit", verbose_name=_("tỉnh ban hành (bộ tiêu chí riêng)"), null=True, blank=True,
+        on_delete=models.PROTECT, limit_choices_to={"level": UnitLevel.PROVINCE}, related_name="criteria_sets",
+    )
+    derived_from = models.ForeignKey(
+        "self", verbose_name=_("dựa trên bộ tiêu chí"), null=True, blank=True, on_delete=models.PROTECT,
+    )
+    source_note = models.TextField(_("nguồn"), blank=True)
+
+    class Meta:
+        verbose_name = _("bộ tiêu chí")
+        verbose_name_plural = _("bộ tiêu chí")
+        ordering = ["period_start", "level", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="set_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("Năm kết thúc phải sau năm bắt đầu.")})
+        if self.province_id and not self.derived_from_id:
+            raise ValidationError({"derived_from": _("Bộ tiêu chí của tỉnh phải dựa trên một bộ tiêu chí quốc gia.")})
+
+
+class Criterion(models.Model):
+    """Tiêu chí: one numbered criterion of a set (e.g. 17 Môi trường và an toàn thực phẩm)."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    name = models.CharField(_("tên tiêu chí"), max_length=200)
+    group_code = models.CharField(_("nhóm"), max_length=5, blank=True)
+    group_name = models.CharField(_("tên nhóm"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["criteria_set", "number"]
+        constraints = [models.UniqueConstraint(fields=["criteria_set", "number"], name="criterion_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Indicator(models.Model):
+    """Chỉ tiêu: a measurable part of a criterion (e.g. 3.1 share of land actively irrigated)."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("mã chỉ tiêu"), max_length=10)
+    name = models.CharField(_("tên chỉ tiêu"), max_length=300)
+    unit = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    comparison = models.CharField(_("cách so sánh"), max_length=20, choices=Comparison.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["criterion", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["criterion", "code"], name="indicator_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class IndicatorTarget(models.Model):
+    """The threshold an indicator must reach, in general or for one region / commune group.
+
+    An empty threshold means "not yet known": it is shown as such and edited in the admin, never guessed.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    region = models.CharField(_("vùng"), max_length=10, choices=Region.choices, blank=True)
+    commune_group = models.PositiveSmallIntegerField(_("nhóm xã"), choices=CommuneGroup.choices, null=True, blank=True)
+    threshold = models.DecimalField(_("chỉ tiêu"), max_digits=14, decimal_places=2, null=True, blank=True)
+    source_note = models.CharField(_("nguồn"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu theo vùng/nhóm")
+        verbose_name_plural = _("chỉ tiêu theo vùng/nhóm")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region"], condition=Q(commune_group__isnull=True), name="target_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "commune_group"], condition=Q(commune_group__isnull=False),
+                name="target_unique_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(region="") | Q(commune_group__isnull=True), name="target_region_or_group_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.get_region_display() or self.get_commune_group_display() or _("chung")
+        return f"{self.indicator.code} – {scope}"
+
+    def clean(self) -> None:
+        if self.region and self.commune_group:
+            raise ValidationError(_("Một chỉ tiêu áp dụng cho một vùng hoặc một nhóm xã, không cả hai."))
+        if self.threshold is not None and self.indicator_id:
+            if self.indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) and not (
+                Decimal(0) <= self.threshold <= Decimal(100)
+            ):
+                raise ValidationError({"threshold": _("Tỷ lệ phải nằm trong khoảng 0–100%.")})
+
+
+class AssessmentRound(models.Model):
+    """Kỳ đánh giá: a commune's self-assessment against one criteria set in one year, and its workflow state."""
+
+    commune = models.ForeignKey(
+        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT,
+        related_name="assessment_rounds", limit_choices_to={"level": UnitLevel.COMMUNE},
+    )
+    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("bộ tiêu chí"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    as_of = models.DateField(_("số liệu tính đến ngày"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # Optimistic locking: every save bumps it; a save based on an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kỳ đánh giá")
+        verbose_name_plural = _("kỳ đánh giá")
+        ordering = ["-year", "commune"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "criteria_set", "year"], name="round_unique_per_year"),
+        ]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.commune} – {self.year}"
+
+    def clean(self) -> None:
+        if self.commune_id and not self.commune.is_commune:
+            raise ValidationError({"commune": _("Chỉ đơn vị cấp xã mới có kỳ đánh giá.")})
+        if self.criteria_set_id and self.year and not (
+            self.criteria_set.period_start <= self.year <= self.criteria_set.period_end
+        ):
+            raise ValidationError({"year": _("Năm đánh giá nằm ngoài giai đoạn của bộ tiêu chí.")})
+        if self.as_of and self.year and self.as_of.year != self.year:
+            raise ValidationError({"as_of": _("Ngày chốt số liệu phải thuộc năm đánh giá.")})
+
+
+class CriterionResult(models.Model):
+    """Whether one criterion is met in a round: computed from its indicators, or assessed as a whole
+    where the set's indicators are not recorded (as the field reports do: "đạt 15/19 tiêu chí")."""
+
+    assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="criterion_results")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="results")
+    met = models.BooleanField(_("đạt"), null=True)
+    assessed_as_whole = models.BooleanField(_("đánh giá chung cả tiêu chí"), default=False)
+    note = models.TextField(_("ghi chú"), blank=True)
+    review_comment = models.TextField(_("ý kiến thẩm tra"), blank=True)
+
+    class Meta:
+        verbose_name = _("kết quả tiêu chí")
+        verbose_name_plural = _("kết quả tiêu chí")
+        ordering = ["assessment_round", "criterion__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment_round", "criterion"], name="criterion_result_unique"),
+        ]
+        indexes = [models.Index(fields=["assessment_round", "met"])]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_round} – {self.criterion.number}"
+
+    def clean(self) -> None:
+        if self.criterion_id and self.assessment_round_id:
+            if self.criterion.criteria_set_id != self.assessment_round.criteria_set_id:
+                raise ValidationError({"criterion": _("Tiêu chí không thuộc bộ tiêu chí của kỳ đánh giá.")})
+
+
+class IndicatorValue(models.Model):
+    """Giá trị chỉ tiêu: a commune's value for one indicator in one round."""
+
+    assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    value_number = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2, null=True, blank=True)
+    value_bool = models.BooleanField(_("đạt (có/không)"), null=True, blank=True)
+    met = models.BooleanField(_("đạt chỉ tiêu"), null=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("giá trị chỉ tiêu")
+        verbose_name_plural = _("giá trị chỉ tiêu")
+        ordering = ["assessment_round", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment_round", "indicator"], name="indicator_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_round} – {self.indicator.code}"
+
+    def clean(self) -> None:
+        if not self.indicator_id:
+            return
+        comparison = self.indicator.comparison
+        if comparison == Comparison.YES_NO and self.value_number is not None:
+            raise ValidationError({"value_number": _("Chỉ tiêu này chỉ nhận giá trị Đạt / Không đạt.")})
+        if comparison != Comparison.YES_NO and self.value_bool is not None:
+            raise ValidationError({"value_bool": _("Chỉ tiêu này nhận giá trị số.")})
+        if comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) and self.value_number is not None:
+            if not (Decimal(0) <= self.value_number <= Decimal(100)):
+                raise ValidationError({"value_number": _("Tỷ lệ phải nằm trong khoảng 0–100%.")})
+        if self.assessment_round_id and self.indicator.criterion.criteria_set_id != self.assessment_round.criteria_set_id:
+            raise ValidationError({"indicator": _("Chỉ tiêu không thuộc bộ tiêu chí của kỳ đánh giá.")})
+
+
+class EvidenceFile(models.Model):
+    """Hồ sơ minh chứng: a file backing a value (minutes, survey, photo)."""
+
+    assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="evidence_files")
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT)
+    file = models.FileField(_("tệp"), upload_to="evidence/%Y/")
+    description = models.CharField(_("mô tả"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ minh chứng")
+        verbose_name_plural = _("hồ sơ minh chứng")
+
+    def __str__(self) -> str:
+        return self.description or self.file.name
+
+
+class UnitTarget(models.Model):
+    """Chỉ tiêu phấn đấu: what a province or district committed to by a year
+    (e.g. Định Hóa, NQ 07-NQ/HU: at least 10/23 communes meeting the standard by 2020)."""
+
+    unit = models.ForeignKey(
+        "communes.AdministrativeUnit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="targets",
+        limit_choices_to={"level__in": [UnitLevel.PROVINCE, UnitLevel.DISTRICT]},
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    min_communes_meeting_standard = models.PositiveIntegerField(_("số xã đạt chuẩn tối thiểu"), null=True, blank=True)
+    min_average_criteria = models.DecimalField(
+        _("bình quân tiêu chí/xã tối thiểu"), max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    min_criteria_per_commune = models.PositiveSmallIntegerField(_("không xã nào dưới (tiêu chí)"), null=True, blank=True)
+    decision = models.CharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu phấn đấu")
+        verbose_name_plural = _("chỉ tiêu phấn đấu")
+        ordering = ["unit", "year"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="unit_target_unique_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.year}"
+
+    def clean(self) -> None:
+        if self.unit_id and self.unit.is_commune:
+            raise ValidationError({"unit": _("Chỉ tiêu phấn đấu đặt cho tỉnh hoặc huyện.")})
+        if not any(
+            v is not None
+            for v in (self.min_communes_meeting_standard, self.min_average_criteria, self.min_criteria_per_commune)
+        ):
+            raise ValidationError(_("Nhập ít nhất một chỉ tiêu."))

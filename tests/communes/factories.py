@@ -1,0 +1,49 @@
+import factory
+
+from communes.choices import NtmLevel, Region, UnitKind, UnitLevel
+from communes.models import AdministrativeUnit, Recognition
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"{n % 100:02d}{n // 100 or ''}")
+    name = factory.Sequence(lambda n: f"Tỉnh Thử Nghiệm {n}")
+    level = UnitLevel.PROVINCE
+    kind = UnitKind.PROVINCE
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"{n:03d}")
+    name = factory.Sequence(lambda n: f"Huyện Thử {n}")
+    level = UnitLevel.DISTRICT
+    kind = UnitKind.RURAL_DISTRICT
+    parent = factory.SubFactory(ProvinceFactory)
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"{n:05d}")
+    name = factory.Sequence(lambda n: f"Xã Đồng Thử {n}")
+    level = UnitLevel.COMMUNE
+    kind = UnitKind.COMMUNE
+    parent = factory.SubFactory(DistrictFactory)
+    region = Region.NORTHERN_MIDLANDS_MOUNTAINS
+
+
+class RecognitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recognition
+
+    commune = factory.SubFactory(CommuneFactory)
+    level = NtmLevel.STANDARD
+    year = 2020
+    decision_number = factory.Sequence(lambda n: f"{n}/QĐ-UBND")
+    decision_date = factory.LazyAttribute(lambda o: __import__("datetime").date(o.year, 12, 20))
+    signer = "Chủ tịch UBND tỉnh"

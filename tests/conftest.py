@@ -1,0 +1,73 @@
+"""Shared fixtures: one small province (districts A and B, communes A1, A2, B1) and a persona per role."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from ntm_portal.choices import Role
+from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory
+from tests.ntm_portal.factories import UserFactory
+from tests.secondments.factories import AgencyFactory, SponsorAssignmentFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_unless_configured(reason: str) -> None:
+    """Skip a test whose server is not configured here; under CI a missing server is a failure, not a skip."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class Geography:
+    province: object
+    district_a: object
+    district_b: object
+    commune_a1: object
+    commune_a2: object
+    commune_b1: object
+
+
+@pytest.fixture
+def geography(db) -> Geography:
+    province = ProvinceFactory(code="19", name="Tỉnh Thái Nguyên")
+    district_a = DistrictFactory(code="167", name="Huyện Định Hóa", parent=province)
+    district_b = DistrictFactory(code="168", name="Huyện Phú Lương", parent=province)
+    return Geography(
+        province=province,
+        district_a=district_a,
+        district_b=district_b,
+        commune_a1=CommuneFactory(code="05554", name="Xã Phú Đình", parent=district_a),
+        commune_a2=CommuneFactory(code="05557", name="Xã Sơn Phú", parent=district_a),
+        commune_b1=CommuneFactory(code="05620", name="Xã Yên Ninh", parent=district_b),
+    )
+
+
+@pytest.fixture
+def province_coordinator(geography):
+    return UserFactory(username="coordinator", role=Role.PROVINCE_COORDINATOR, unit=geography.province)
+
+
+@pytest.fixture
+def district_officer_a(geography):
+    return UserFactory(username="officer_a", role=Role.DISTRICT_OFFICER, unit=geography.district_a)
+
+
+@pytest.fixture
+def commune_official_a1(geography):
+    return UserFactory(username="official_a1", role=Role.COMMUNE_OFFICIAL, unit=geography.commune_a1)
+
+
+@pytest.fixture
+def commune_official_b1(geography):
+    return UserFactory(username="official_b1", role=Role.COMMUNE_OFFICIAL, unit=geography.commune_b1)
+
+
+@pytest.fixture
+def agency_liaison(geography):
+    """A liaison of an agency assigned to commune A1 only."""
+    agency = AgencyFactory(name="Sở Nông nghiệp và Phát triển nông thôn", unit=geography.province)
+    SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1)
+    return UserFactory(username="liaison", role=Role.AGENCY_LIAISON, agency=agency)

@@ -1,0 +1,73 @@
+import datetime
+
+import factory
+
+from criteria.choices import Comparison, SetLevel
+from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, Indicator, IndicatorValue
+from tests.communes.factories import CommuneFactory
+
+
+class CriteriaSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriteriaSet
+
+    code = factory.Sequence(lambda n: f"test-set-{n}")
+    name = factory.Sequence(lambda n: f"Bộ tiêu chí thử {n}")
+    period_start = 2016
+    period_end = 2020
+    level = SetLevel.BASIC
+    legal_basis = "QĐ 1980/QĐ-TTg"
+
+    @factory.post_generation
+    def criteria_count(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
+        """CriteriaSetFactory(criteria_count=19) builds the set with that many numbered criteria."""
+        for number in range(1, (extracted or 0) + 1):
+            CriterionFactory(criteria_set=obj, number=number, name=f"Tiêu chí {number}")
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    criteria_set = factory.SubFactory(CriteriaSetFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Tiêu chí {n + 1}")
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    criterion = factory.SubFactory(CriterionFactory)
+    code = factory.Sequence(lambda n: f"{n}.1")
+    name = "Chỉ tiêu thử"
+    comparison = Comparison.PERCENT_AT_LEAST
+
+
+class AssessmentRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentRound
+
+    commune = factory.SubFactory(CommuneFactory)
+    criteria_set = factory.SubFactory(CriteriaSetFactory)
+    year = 2018
+    as_of = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
+
+
+class CriterionResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriterionResult
+
+    assessment_round = factory.SubFactory(AssessmentRoundFactory)
+    criterion = factory.SubFactory(CriterionFactory)
+    met = True
+    assessed_as_whole = True
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    assessment_round = factory.SubFactory(AssessmentRoundFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    value_number = 85

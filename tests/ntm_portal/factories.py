@@ -1,0 +1,14 @@
+import factory
+
+from ntm_portal.choices import Role
+from ntm_portal.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postprocessing_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.VIEWER
+    password = factory.django.Password("mat-khau-thu")
