@@ -48,34 +48,62 @@ class AdministrativeUnit(models.Model):
     level = models.CharField(_("cấp"), max_length=10, choices=UnitLevel.choices, db_index=True)
     kind = models.CharField(_("loại"), max_length=15, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     province = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     district = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     merged_from = models.ManyToManyField(
-        "self", verbose_name=_("hợp nhất từ"), symmetrical=False, blank=True, related_name="merged_into",
+        "self",
+        verbose_name=_("hợp nhất từ"),
+        symmetrical=False,
+        blank=True,
+        related_name="merged_into",
     )
 
     # Commune attributes; empty on provinces and districts.
     region = models.CharField(_("vùng kinh tế - xã hội"), max_length=10, choices=Region.choices, blank=True)
     commune_group = models.PositiveSmallIntegerField(
-        _("nhóm xã (2026–2030)"), choices=CommuneGroup.choices, null=True, blank=True,
+        _("nhóm xã (2026–2030)"),
+        choices=CommuneGroup.choices,
+        null=True,
+        blank=True,
     )
     especially_disadvantaged = models.BooleanField(_("xã đặc biệt khó khăn"), default=False)
     designated_special = models.BooleanField(_("xã đặc thù"), default=False)
     ntm_level = models.CharField(
-        _("mức đạt chuẩn NTM"), max_length=10, choices=NtmLevel.choices, default=NtmLevel.NOT_YET,
+        _("mức đạt chuẩn NTM"),
+        max_length=10,
+        choices=NtmLevel.choices,
+        default=NtmLevel.NOT_YET,
     )
     recognition = models.ForeignKey(
-        "Recognition", verbose_name=_("quyết định công nhận hiện hành"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "Recognition",
+        verbose_name=_("quyết định công nhận hiện hành"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     target_year = models.PositiveSmallIntegerField(_("năm phấn đấu đạt chuẩn"), null=True, blank=True)
 
@@ -89,10 +117,14 @@ class AdministrativeUnit(models.Model):
             # Official codes are reused after mergers, so a code is unique per level and start date.
             models.UniqueConstraint(fields=["level", "code", "valid_from"], name="unit_code_unique_per_start"),
             models.UniqueConstraint(
-                fields=["level", "code"], condition=Q(valid_from__isnull=True), name="unit_code_unique_undated",
+                fields=["level", "code"],
+                condition=Q(valid_from__isnull=True),
+                name="unit_code_unique_undated",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_to_after_valid_from",
             ),
         ]
@@ -101,9 +133,17 @@ class AdministrativeUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_commune(self) -> bool:
-        return self.level == UnitLevel.COMMUNE
+    def save(self, *args, **kwargs) -> None:
+        # The ancestor columns and the folded name are derived here, the one place every write passes.
+        self.name_folded = fold_vietnamese(self.name)
+        parent = self.parent
+        if parent is None:
+            self.province, self.district = None, None
+        elif parent.level == UnitLevel.PROVINCE:
+            self.province, self.district = parent, None
+        else:
+            self.province, self.district = parent.province, parent
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         expected_level = KIND_LEVEL.get(self.kind)
@@ -123,24 +163,19 @@ class AdministrativeUnit(models.Model):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")})
 
-    def save(self, *args, **kwargs) -> None:
-        # The ancestor columns and the folded name are derived here, the one place every write passes.
-        self.name_folded = fold_vietnamese(self.name)
-        parent = self.parent
-        if parent is None:
-            self.province, self.district = None, None
-        elif parent.level == UnitLevel.PROVINCE:
-            self.province, self.district = parent, None
-        else:
-            self.province, self.district = parent.province, parent
-        super().save(*args, **kwargs)
+    @property
+    def is_commune(self) -> bool:
+        return self.level == UnitLevel.COMMUNE
 
 
 class Recognition(models.Model):
     """Quyết định công nhận: a commune recognised as meeting the NTM standard at some level."""
 
     commune = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("xã"), on_delete=models.CASCADE, related_name="recognitions",
+        AdministrativeUnit,
+        verbose_name=_("xã"),
+        on_delete=models.CASCADE,
+        related_name="recognitions",
         limit_choices_to={"level": UnitLevel.COMMUNE},
     )
     level = models.CharField(_("mức công nhận"), max_length=10, choices=NtmLevel.choices)
@@ -149,7 +184,11 @@ class Recognition(models.Model):
     decision_date = models.DateField(_("ngày quyết định"))
     signer = models.CharField(_("người ký"), max_length=120)
     criteria_set = models.ForeignKey(
-        "criteria.CriteriaSet", verbose_name=_("bộ tiêu chí"), null=True, blank=True, on_delete=models.PROTECT,
+        "criteria.CriteriaSet",
+        verbose_name=_("bộ tiêu chí"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
 

@@ -10,6 +10,8 @@ from communes.choices import CommuneGroup, Region, UnitLevel
 
 from .choices import Comparison, RoundStatus, SetLevel, TargetScheme
 
+PERCENT_COMPARISONS = (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST)
+
 
 class CriteriaSet(models.Model):
     """Bộ tiêu chí: a versioned national (or provincial) set of criteria for one period and level."""
@@ -20,16 +22,28 @@ class CriteriaSet(models.Model):
     period_end = models.PositiveSmallIntegerField(_("đến năm"))
     level = models.CharField(_("mức"), max_length=10, choices=SetLevel.choices, default=SetLevel.BASIC)
     target_scheme = models.CharField(
-        _("phân loại chỉ tiêu"), max_length=15, choices=TargetScheme.choices, default=TargetScheme.REGION,
+        _("phân loại chỉ tiêu"),
+        max_length=15,
+        choices=TargetScheme.choices,
+        default=TargetScheme.REGION,
     )
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     province = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("tỉnh ban hành (bộ tiêu chí riêng)"), null=True, blank=True,
-        on_delete=models.PROTECT, limit_choices_to={"level": UnitLevel.PROVINCE}, related_name="criteria_sets",
+        "communes.AdministrativeUnit",
+        verbose_name=_("tỉnh ban hành (bộ tiêu chí riêng)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"level": UnitLevel.PROVINCE},
+        related_name="criteria_sets",
     )
     derived_from = models.ForeignKey(
-        "self", verbose_name=_("dựa trên bộ tiêu chí"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("dựa trên bộ tiêu chí"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     source_note = models.TextField(_("nguồn"), blank=True)
 
@@ -107,14 +121,18 @@ class IndicatorTarget(models.Model):
         verbose_name_plural = _("chỉ tiêu theo vùng/nhóm")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "region"], condition=Q(commune_group__isnull=True), name="target_unique_region",
+                fields=["indicator", "region"],
+                condition=Q(commune_group__isnull=True),
+                name="target_unique_region",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "commune_group"], condition=Q(commune_group__isnull=False),
+                fields=["indicator", "commune_group"],
+                condition=Q(commune_group__isnull=False),
                 name="target_unique_group",
             ),
             models.CheckConstraint(
-                condition=Q(region="") | Q(commune_group__isnull=True), name="target_region_or_group_not_both",
+                condition=Q(region="") | Q(commune_group__isnull=True),
+                name="target_region_or_group_not_both",
             ),
         ]
 
@@ -125,19 +143,20 @@ class IndicatorTarget(models.Model):
     def clean(self) -> None:
         if self.region and self.commune_group:
             raise ValidationError(_("Một chỉ tiêu áp dụng cho một vùng hoặc một nhóm xã, không cả hai."))
-        if self.threshold is not None and self.indicator_id:
-            if self.indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) and not (
-                Decimal(0) <= self.threshold <= Decimal(100)
-            ):
-                raise ValidationError({"threshold": _("Tỷ lệ phải nằm trong khoảng 0–100%.")})
+        is_percent = self.indicator_id and self.indicator.comparison in PERCENT_COMPARISONS
+        if is_percent and self.threshold is not None and not (Decimal(0) <= self.threshold <= Decimal(100)):
+            raise ValidationError({"threshold": _("Tỷ lệ phải nằm trong khoảng 0–100%.")})
 
 
 class AssessmentRound(models.Model):
     """Kỳ đánh giá: a commune's self-assessment against one criteria set in one year, and its workflow state."""
 
     commune = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT,
-        related_name="assessment_rounds", limit_choices_to={"level": UnitLevel.COMMUNE},
+        "communes.AdministrativeUnit",
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="assessment_rounds",
+        limit_choices_to={"level": UnitLevel.COMMUNE},
     )
     criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("bộ tiêu chí"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("năm"))
@@ -163,8 +182,10 @@ class AssessmentRound(models.Model):
     def clean(self) -> None:
         if self.commune_id and not self.commune.is_commune:
             raise ValidationError({"commune": _("Chỉ đơn vị cấp xã mới có kỳ đánh giá.")})
-        if self.criteria_set_id and self.year and not (
-            self.criteria_set.period_start <= self.year <= self.criteria_set.period_end
+        if (
+            self.criteria_set_id
+            and self.year
+            and not (self.criteria_set.period_start <= self.year <= self.criteria_set.period_end)
         ):
             raise ValidationError({"year": _("Năm đánh giá nằm ngoài giai đoạn của bộ tiêu chí.")})
         if self.as_of and self.year and self.as_of.year != self.year:
@@ -195,9 +216,12 @@ class CriterionResult(models.Model):
         return f"{self.assessment_round} – {self.criterion.number}"
 
     def clean(self) -> None:
-        if self.criterion_id and self.assessment_round_id:
-            if self.criterion.criteria_set_id != self.assessment_round.criteria_set_id:
-                raise ValidationError({"criterion": _("Tiêu chí không thuộc bộ tiêu chí của kỳ đánh giá.")})
+        if (
+            self.criterion_id
+            and self.assessment_round_id
+            and self.criterion.criteria_set_id != self.assessment_round.criteria_set_id
+        ):
+            raise ValidationError({"criterion": _("Tiêu chí không thuộc bộ tiêu chí của kỳ đánh giá.")})
 
 
 class IndicatorValue(models.Model):
@@ -229,10 +253,11 @@ class IndicatorValue(models.Model):
             raise ValidationError({"value_number": _("Chỉ tiêu này chỉ nhận giá trị Đạt / Không đạt.")})
         if comparison != Comparison.YES_NO and self.value_bool is not None:
             raise ValidationError({"value_bool": _("Chỉ tiêu này nhận giá trị số.")})
-        if comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) and self.value_number is not None:
-            if not (Decimal(0) <= self.value_number <= Decimal(100)):
-                raise ValidationError({"value_number": _("Tỷ lệ phải nằm trong khoảng 0–100%.")})
-        if self.assessment_round_id and self.indicator.criterion.criteria_set_id != self.assessment_round.criteria_set_id:
+        number = self.value_number
+        if comparison in PERCENT_COMPARISONS and number is not None and not (Decimal(0) <= number <= Decimal(100)):
+            raise ValidationError({"value_number": _("Tỷ lệ phải nằm trong khoảng 0–100%.")})
+        round_set_id = self.assessment_round.criteria_set_id if self.assessment_round_id else None
+        if round_set_id and self.indicator.criterion.criteria_set_id != round_set_id:
             raise ValidationError({"indicator": _("Chỉ tiêu không thuộc bộ tiêu chí của kỳ đánh giá.")})
 
 
@@ -258,16 +283,25 @@ class UnitTarget(models.Model):
     (e.g. Định Hóa, NQ 07-NQ/HU: at least 10/23 communes meeting the standard by 2020)."""
 
     unit = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="targets",
+        "communes.AdministrativeUnit",
+        verbose_name=_("đơn vị"),
+        on_delete=models.CASCADE,
+        related_name="targets",
         limit_choices_to={"level__in": [UnitLevel.PROVINCE, UnitLevel.DISTRICT]},
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     min_communes_meeting_standard = models.PositiveIntegerField(_("số xã đạt chuẩn tối thiểu"), null=True, blank=True)
     min_average_criteria = models.DecimalField(
-        _("bình quân tiêu chí/xã tối thiểu"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("bình quân tiêu chí/xã tối thiểu"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
-    min_criteria_per_commune = models.PositiveSmallIntegerField(_("không xã nào dưới (tiêu chí)"), null=True, blank=True)
+    min_criteria_per_commune = models.PositiveSmallIntegerField(
+        _("không xã nào dưới (tiêu chí)"), null=True, blank=True
+    )
     decision = models.CharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
 
     class Meta:

@@ -19,11 +19,19 @@ class User(AbstractUser):
 
     role = models.CharField(_("vai trò"), max_length=25, choices=Role.choices, default=Role.VIEWER)
     unit = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT,
+        "communes.AdministrativeUnit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     agency = models.ForeignKey(
-        "secondments.Agency", verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT,
+        "secondments.Agency",
+        verbose_name=_("cơ quan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
 

@@ -40,11 +40,18 @@ class Agency(models.Model):
     kind = models.CharField(_("loại"), max_length=15, choices=AgencyKind.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=AgencyLevel.choices, default=AgencyLevel.PROVINCE)
     unit = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("thuộc đơn vị hành chính"), on_delete=models.PROTECT,
-        related_name="agencies", limit_choices_to={"level__in": [UnitLevel.PROVINCE, UnitLevel.DISTRICT]},
+        "communes.AdministrativeUnit",
+        verbose_name=_("thuộc đơn vị hành chính"),
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        limit_choices_to={"level__in": [UnitLevel.PROVINCE, UnitLevel.DISTRICT]},
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     contact = models.CharField(_("liên hệ"), max_length=200, blank=True)
 
@@ -70,11 +77,17 @@ class Cadre(models.Model):
     full_name = models.CharField(_("họ và tên"), max_length=120)
     gender = models.CharField(_("giới tính"), max_length=6, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        _("năm sinh"), null=True, blank=True, validators=[MinValueValidator(1930), MaxValueValidator(2010)],
+        _("năm sinh"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1930), MaxValueValidator(2010)],
     )
     title = models.CharField(_("chức vụ"), max_length=200, blank=True)
     home_agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan công tác"), on_delete=models.PROTECT, related_name="cadres",
+        Agency,
+        verbose_name=_("cơ quan công tác"),
+        on_delete=models.PROTECT,
+        related_name="cadres",
     )
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -92,7 +105,10 @@ class SecondmentBatch(models.Model):
     """Đợt cử cán bộ: e.g. Tuyên Quang sent 7 cadres in 2014, 6 in 2016 and 7 in 2017."""
 
     province = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+",
+        "communes.AdministrativeUnit",
+        verbose_name=_("tỉnh"),
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"level": UnitLevel.PROVINCE},
     )
     name = models.CharField(_("tên đợt"), max_length=120)
@@ -116,11 +132,18 @@ class Secondment(models.Model):
 
     cadre = models.ForeignKey(Cadre, verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="secondments")
     commune = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT, related_name="secondments",
+        "communes.AdministrativeUnit",
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="secondments",
         limit_choices_to=COMMUNES_ONLY,
     )
     batch = models.ForeignKey(
-        SecondmentBatch, verbose_name=_("đợt"), null=True, blank=True, on_delete=models.PROTECT,
+        SecondmentBatch,
+        verbose_name=_("đợt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="secondments",
     )
     kind = models.CharField(_("hình thức"), max_length=15, choices=SecondmentKind.choices)
@@ -172,8 +195,11 @@ class SponsorAssignment(models.Model):
 
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="assignments")
     commune = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT,
-        related_name="sponsor_assignments", limit_choices_to=COMMUNES_ONLY,
+        "communes.AdministrativeUnit",
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="sponsor_assignments",
+        limit_choices_to=COMMUNES_ONLY,
     )
     role = models.CharField(_("vai trò"), max_length=15, choices=SponsorRole.choices, default=SponsorRole.RESPONSIBLE)
     decided_by = models.CharField(_("cơ quan quyết định"), max_length=200)
@@ -208,7 +234,10 @@ class WorkPlan(models.Model):
     """Kế hoạch giúp đỡ: what an assigned agency plans to do for its commune in a year."""
 
     assignment = models.ForeignKey(
-        SponsorAssignment, verbose_name=_("phân công"), on_delete=models.CASCADE, related_name="work_plans",
+        SponsorAssignment,
+        verbose_name=_("phân công"),
+        on_delete=models.CASCADE,
+        related_name="work_plans",
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     title = models.CharField(_("tên kế hoạch"), max_length=200)
@@ -229,14 +258,21 @@ class WorkPlanItem(models.Model):
     work_plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="items")
     period = models.CharField(_("kỳ"), max_length=10, choices=PlanPeriod.choices)
     period_number = models.PositiveSmallIntegerField(
-        _("số kỳ"), help_text=_("Tháng 1–12, quý 1–4, hoặc 1 cho cả năm."),
+        _("số kỳ"),
+        help_text=_("Tháng 1–12, quý 1–4, hoặc 1 cho cả năm."),
     )
     title = models.CharField(_("nội dung"), max_length=300)
     criterion = models.ForeignKey(
-        "criteria.Criterion", verbose_name=_("tiêu chí hướng tới"), null=True, blank=True, on_delete=models.PROTECT,
+        "criteria.Criterion",
+        verbose_name=_("tiêu chí hướng tới"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     due_date = models.DateField(_("hạn hoàn thành"))
-    status = models.CharField(_("trạng thái"), max_length=10, choices=PlanItemStatus.choices, default=PlanItemStatus.OPEN)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=PlanItemStatus.choices, default=PlanItemStatus.OPEN
+    )
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
 
     PERIOD_MAX = {PlanPeriod.MONTH: 12, PlanPeriod.QUARTER: 4, PlanPeriod.YEAR: 1}
@@ -262,19 +298,34 @@ class FieldVisit(models.Model):
 
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="field_visits")
     commune = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT, related_name="field_visits",
+        "communes.AdministrativeUnit",
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="field_visits",
         limit_choices_to=COMMUNES_ONLY,
     )
     secondment = models.ForeignKey(
-        Secondment, verbose_name=_("cán bộ biệt phái"), null=True, blank=True, on_delete=models.SET_NULL,
+        Secondment,
+        verbose_name=_("cán bộ biệt phái"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="field_visits",
     )
     visit_date = models.DateField(_("ngày đến xã"))
     days_on_site = models.DecimalField(
-        _("số ngày tại xã"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)],
+        _("số ngày tại xã"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0)],
     )
     hours_on_site = models.DecimalField(
-        _("số giờ tại xã"), max_digits=5, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)],
+        _("số giờ tại xã"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     participants = models.CharField(_("thành phần"), max_length=300, blank=True)
     activities = models.TextField(_("nội dung làm việc"))
@@ -300,10 +351,16 @@ class SupportContribution(models.Model):
     """Hỗ trợ: money, goods, training or works given to a commune (Ninh Bình: over 22.5 billion VND in a year)."""
 
     giver = models.ForeignKey(
-        Agency, verbose_name=_("đơn vị hỗ trợ"), on_delete=models.PROTECT, related_name="contributions",
+        Agency,
+        verbose_name=_("đơn vị hỗ trợ"),
+        on_delete=models.PROTECT,
+        related_name="contributions",
     )
     commune = models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.PROTECT, related_name="contributions",
+        "communes.AdministrativeUnit",
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="contributions",
         limit_choices_to=COMMUNES_ONLY,
     )
     date = models.DateField(_("ngày"))
@@ -311,7 +368,11 @@ class SupportContribution(models.Model):
     value_vnd = models.PositiveBigIntegerField(_("giá trị (đồng)"))
     description = models.CharField(_("nội dung"), max_length=300)
     criterion = models.ForeignKey(
-        "criteria.Criterion", verbose_name=_("tiêu chí hướng tới"), null=True, blank=True, on_delete=models.PROTECT,
+        "criteria.Criterion",
+        verbose_name=_("tiêu chí hướng tới"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
 
     class Meta:

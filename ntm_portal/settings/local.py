@@ -1,4 +1,4 @@
-"""Developer machine: the embedded default (SQLite, filesystem broker), DEBUG on unless the environment says otherwise."""
+"""Developer machine: the embedded default (SQLite, filesystem broker), DEBUG on unless the environment says no."""
 
 import os
 
