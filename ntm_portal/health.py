@@ -1,5 +1,6 @@
 """Liveness of the parts the portal cannot work without: the database and the Celery broker."""
 
+from django.conf import settings
 from django.db import connection
 
 from .celery import app as celery_app
@@ -13,7 +14,8 @@ def check_database() -> None:
 
 def check_broker() -> None:
     # One quick attempt: a health probe must answer in seconds, not wait out kombu's retry schedule.
-    with celery_app.connection_for_write() as conn:
+    # A fresh connection to the URL configured now, not one from the app's pool.
+    with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.2, timeout=2)
 
 

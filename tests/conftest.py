@@ -71,3 +71,18 @@ def agency_liaison(geography):
     agency = AgencyFactory(name="Sở Nông nghiệp và Phát triển nông thôn", unit=geography.province)
     SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1)
     return UserFactory(username="liaison", role=Role.AGENCY_LIAISON, agency=agency)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real worker process on the configured broker (filesystem by default, Redis when CELERY_BROKER_URL says so)."""
+    from tests.workers import WorkerProcess
+
+    with django_db_blocker.unblock():
+        worker = WorkerProcess()
+        worker.start()
+        try:
+            worker.wait_ready()
+            yield worker
+        finally:
+            worker.stop()

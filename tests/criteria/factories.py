@@ -3,8 +3,18 @@ import datetime
 import factory
 
 from criteria.choices import Comparison, SetLevel
-from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, Indicator, IndicatorValue
-from tests.communes.factories import CommuneFactory
+from criteria.models import (
+    AssessmentRound,
+    CriteriaSet,
+    Criterion,
+    CriterionResult,
+    EvidenceFile,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    UnitTarget,
+)
+from tests.communes.factories import CommuneFactory, DistrictFactory
 
 
 class CriteriaSetFactory(factory.django.DjangoModelFactory):
@@ -71,3 +81,29 @@ class IndicatorValueFactory(factory.django.DjangoModelFactory):
     assessment_round = factory.SubFactory(AssessmentRoundFactory)
     indicator = factory.SubFactory(IndicatorFactory)
     value_number = 85
+
+
+class UnitTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitTarget
+
+    unit = factory.SubFactory(DistrictFactory)
+    year = 2020
+    min_communes_meeting_standard = 10
+
+
+class IndicatorTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorTarget
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    threshold = 80
+
+
+class EvidenceFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvidenceFile
+
+    assessment_round = factory.SubFactory(AssessmentRoundFactory)
+    file = factory.django.FileField(filename="bien-ban.pdf", data=b"%PDF-1.4 test")
+    description = "Biên bản họp thôn"

@@ -7,7 +7,6 @@ from ntm_portal.models import User
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postprocessing_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.VIEWER

@@ -2,8 +2,18 @@ import datetime
 
 import factory
 
-from secondments.choices import AgencyKind, SecondmentKind, SupportKind
-from secondments.models import Agency, Cadre, FieldVisit, Secondment, SponsorAssignment, SupportContribution
+from secondments.choices import AgencyKind, PlanPeriod, SecondmentKind, SupportKind
+from secondments.models import (
+    Agency,
+    Cadre,
+    FieldVisit,
+    Secondment,
+    SecondmentBatch,
+    SponsorAssignment,
+    SupportContribution,
+    WorkPlan,
+    WorkPlanItem,
+)
 from tests.communes.factories import CommuneFactory, ProvinceFactory
 
 
@@ -70,3 +80,32 @@ class SupportContributionFactory(factory.django.DjangoModelFactory):
     kind = SupportKind.CASH
     value_vnd = 50_000_000
     description = "Hỗ trợ xây dựng nhà văn hóa thôn"
+
+
+class SecondmentBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SecondmentBatch
+
+    province = factory.SubFactory(ProvinceFactory)
+    name = factory.Sequence(lambda n: f"Đợt {n + 1}")
+    year = 2016
+
+
+class WorkPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkPlan
+
+    assignment = factory.SubFactory(SponsorAssignmentFactory)
+    year = 2018
+    title = factory.LazyAttribute(lambda o: f"Kế hoạch giúp đỡ xã năm {o.year}")
+
+
+class WorkPlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkPlanItem
+
+    work_plan = factory.SubFactory(WorkPlanFactory)
+    period = PlanPeriod.QUARTER
+    period_number = 2
+    title = "Hỗ trợ xã hoàn thiện hồ sơ tiêu chí thu nhập"
+    due_date = datetime.date(2018, 6, 30)

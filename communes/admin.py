@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ntm_portal.text import fold_vietnamese
+
+from .choices import UnitLevel
+from .models import AdministrativeUnit, Recognition
+
+
+class RecognitionInline(admin.TabularInline):
+    model = Recognition
+    fields = ("level", "year", "decision_number", "decision_date", "signer", "criteria_set", "revoked_on")
+    extra = 0
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "province", "ntm_level", "region", "commune_group", "valid_to")
+    list_select_related = ("parent", "province")
+    list_filter = (
+        "level",
+        "kind",
+        "ntm_level",
+        "region",
+        "commune_group",
+        "especially_disadvantaged",
+        "designated_special",
+        # Only the provinces and districts that units hang under, never every unit of the country.
+        ("province", admin.RelatedOnlyFieldListFilter),
+        ("district", admin.RelatedOnlyFieldListFilter),
+        ("valid_to", admin.EmptyFieldListFilter),
+    )
+    # name_folded is every name lower-cased without marks: searched with a folded term it finds "Định Hóa"
+    # for "dinh hoa", "Định Hoá" or "định hóa" alike (SQLite's LIKE ignores case only for ASCII).
+    search_fields = ("code", "name_folded")
+    autocomplete_fields = ("parent", "merged_from", "recognition")
+    readonly_fields = ("province", "district", "name_folded")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "name_folded", "level", "kind", "parent", "province", "district")}),
+        (_("Hiệu lực"), {"fields": ("valid_from", "valid_to", "merged_from")}),
+        (
+            _("Thuộc tính của xã"),
+            {
+                "fields": (
+                    "region",
+                    "commune_group",
+                    "especially_disadvantaged",
+                    "designated_special",
+                    "ntm_level",
+                    "recognition",
+                    "target_year",
+                )
+            },
+        ),
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, fold_vietnamese(search_term))
+
+    def get_inlines(self, request, obj):
+        # Only communes are recognised; a province's page has no use for an empty recognitions table.
+        return [RecognitionInline] if obj is not None and obj.level == UnitLevel.COMMUNE else []
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(admin.ModelAdmin):
+    list_display = ("decision_number", "commune", "level", "year", "decision_date", "signer", "revoked_on")
+    list_select_related = ("commune",)
+    list_filter = ("level", "year", "criteria_set", ("commune__province", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("decision_number", "signer", "commune__code", "commune__name", "commune__name_folded")
+    autocomplete_fields = ("commune", "criteria_set")
+    date_hierarchy = "decision_date"
+
+    def get_queryset(self, request):
+        # A recognition's label names its commune. Joined here, not only in list_select_related (which the changelist
+        # skips for a queryset already joined), so that lists and autocomplete results alike cost one query.
+        return super().get_queryset(request).select_related(*self.list_select_related)
