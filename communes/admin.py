@@ -12,6 +12,10 @@ class RecognitionInline(admin.TabularInline):
     fields = ("level", "year", "decision_number", "decision_date", "signer", "criteria_set", "revoked_on")
     extra = 0
 
+    def get_queryset(self, request):
+        # A recognition's label names its commune; the formset sets only the commune's id on each row.
+        return super().get_queryset(request).select_related("commune")
+
 
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(admin.ModelAdmin):

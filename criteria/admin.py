@@ -63,6 +63,10 @@ class IndicatorTargetInline(admin.TabularInline):
     fields = ("region", "commune_group", "threshold", "source_note")
     extra = 0
 
+    def get_queryset(self, request):
+        # A target's label names its indicator; the formset sets only the indicator's id on each row.
+        return super().get_queryset(request).select_related("indicator")
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
@@ -93,6 +97,11 @@ class RoundChildInline(admin.TabularInline):
     """A row of a round: its criterion or indicator is offered from the round's own criteria set only."""
 
     extra = 0
+    # What each row's label names (the round, so its commune, and the criterion or indicator), joined once.
+    row_select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.row_select_related)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         round_id = request.resolver_match.kwargs.get("object_id")
@@ -106,11 +115,13 @@ class RoundChildInline(admin.TabularInline):
 class CriterionResultInline(RoundChildInline):
     model = CriterionResult
     fields = ("criterion", "met", "assessed_as_whole", "note", "review_comment")
+    row_select_related = ("assessment_round__commune", "criterion")
 
 
 class IndicatorValueInline(RoundChildInline):
     model = IndicatorValue
     fields = ("indicator", "value_number", "value_bool", "met", "note")
+    row_select_related = ("assessment_round__commune", "indicator")
 
 
 class EvidenceFileInline(RoundChildInline):

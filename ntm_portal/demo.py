@@ -433,7 +433,8 @@ def _plan_secondments(plans: list[CommunePlan], seed: int) -> list[PlannedSecond
     for number, ((year, size), reaching) in enumerate(zip(BATCHES, REACHING_PER_BATCH, strict=True), start=1):
         candidates = [
             p for p in plans
-            if p.unit.pk not in used and (p.recognised_year or 9999) > year and 6 <= p.met_count[year - 1] <= 16
+            if p.unit.pk not in used and p.unit.name != SEED_COMMUNE  # its history is seed 001's
+            and (p.recognised_year or 9999) > year and 6 <= p.met_count[year - 1] <= 16
         ]  # fmt: skip
         chosen = rng.sample(candidates, min(size, len(candidates)))
         for index, plan in enumerate(chosen):

@@ -548,15 +548,15 @@ def test_the_summary_costs_the_same_queries_for_10_and_50_communes(set_1980):
     build_communes(district, set_1980, 10)
 
     # 1 the default criteria set with its criteria, 2 the targets of the province and its districts,
-    # 3 the met results counted per criterion, 4 the province's totals, 5 the per-district totals
+    # 3 the met results counted per criterion, 4 the communes grouped by district, level and criteria met
     with CaptureQueriesContext(connection) as ten:
         assert unit_progress_summary(unit=province, as_of=END_2019).communes_total == 10
     build_communes(district, set_1980, 40)
     with CaptureQueriesContext(connection) as fifty:
         assert unit_progress_summary(unit=province, as_of=END_2019).communes_total == 50
 
-    assert len(ten) == len(fifty) == 5
-    # Given the set and a district (no district table): targets, criteria, counts per criterion, totals.
+    assert len(ten) == len(fifty) == 4
+    # Given the set, for a district: its criteria, its target, the counts per criterion, the groups.
     with CaptureQueriesContext(connection) as district_queries:
         unit_progress_summary(unit=district, as_of=END_2019, criteria_set=set_1980)
     assert len(district_queries) == 4

@@ -35,3 +35,15 @@ def test_perf():
         with CaptureQueriesContext(connection) as q:
             fn(unit=prov, as_of=datetime.date(2019, 12, 31))
         print(fn.__name__, connection.vendor, round(time.perf_counter() - t, 3), "s", len(q), [x["time"] for x in q.captured_queries])
+
+
+def test_explain():
+    test_perf()
+    from criteria.selectors import _progress_communes, _set_and_criteria
+    prov = AdministrativeUnit.objects.provinces().last()
+    cs, _ = _set_and_criteria(None, year=2019)
+    from criteria.models import CriteriaSet
+    cs = CriteriaSet.objects.last()
+    qs = _progress_communes(unit=prov, as_of=datetime.date(2019, 12, 31), criteria_set=cs, approved_only=False)
+    g = qs.order_by().values("district_id", "district__code", "district__name", "level_as_of", "criteria_met").annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("pk"))
+    print(g.explain(analyze=True))
