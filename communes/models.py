@@ -44,7 +44,7 @@ class AdministrativeUnit(models.Model):
 
     code = models.CharField(_("mã đơn vị (TCTK)"), max_length=10, db_index=True)
     name = models.CharField(_("tên"), max_length=120)
-    name_folded = models.CharField(max_length=120, editable=False, db_index=True)
+    name_folded = models.CharField(_("tên không dấu"), max_length=120, editable=False, db_index=True)
     level = models.CharField(_("cấp"), max_length=10, choices=UnitLevel.choices, db_index=True)
     kind = models.CharField(_("loại"), max_length=15, choices=UnitKind.choices)
     parent = models.ForeignKey(
@@ -57,6 +57,7 @@ class AdministrativeUnit(models.Model):
     )
     province = models.ForeignKey(
         "self",
+        verbose_name=_("tỉnh"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -65,6 +66,7 @@ class AdministrativeUnit(models.Model):
     )
     district = models.ForeignKey(
         "self",
+        verbose_name=_("huyện"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -133,8 +135,11 @@ class AdministrativeUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    DERIVED_FIELDS = ("name_folded", "province", "district")
+
     def save(self, *args, **kwargs) -> None:
-        # The ancestor columns and the folded name are derived here, the one place every write passes.
+        # The ancestor columns and the folded name are derived here, the one place every write passes
+        # (bulk writes in communes.services derive them the same way).
         self.name_folded = fold_vietnamese(self.name)
         parent = self.parent
         if parent is None:
@@ -143,7 +148,15 @@ class AdministrativeUnit(models.Model):
             self.province, self.district = parent, None
         else:
             self.province, self.district = parent.province, parent
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "parent"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
+        if self.level == UnitLevel.DISTRICT:
+            # A district moved to another province takes its communes' province column along.
+            AdministrativeUnit.objects.filter(district=self).exclude(province=self.province).update(
+                province=self.province
+            )
 
     def clean(self) -> None:
         expected_level = KIND_LEVEL.get(self.kind)
@@ -162,6 +175,8 @@ class AdministrativeUnit(models.Model):
             raise ValidationError(_("Vùng, nhóm xã và các cờ đặc biệt chỉ dành cho cấp xã."))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")})
+        if self.recognition_id and self.recognition.commune_id != self.pk:
+            raise ValidationError({"recognition": _("Quyết định công nhận phải là của chính xã này.")})
 
     @property
     def is_commune(self) -> bool:

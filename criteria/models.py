@@ -68,7 +68,9 @@ class CriteriaSet(models.Model):
 class Criterion(models.Model):
     """Tiêu chí: one numbered criterion of a set (e.g. 17 Môi trường và an toàn thực phẩm)."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("bộ tiêu chí"), on_delete=models.CASCADE, related_name="criteria"
+    )
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
     name = models.CharField(_("tên tiêu chí"), max_length=200)
     group_code = models.CharField(_("nhóm"), max_length=5, blank=True)
@@ -162,7 +164,7 @@ class AssessmentRound(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     as_of = models.DateField(_("số liệu tính đến ngày"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
-    # Optimistic locking: every save bumps it; a save based on an older version is refused.
+    # Optimistic locking: the workflow services bump it on every change and refuse one based on an older version.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -198,7 +200,7 @@ class CriterionResult(models.Model):
 
     assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="criterion_results")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="results")
-    met = models.BooleanField(_("đạt"), null=True)
+    met = models.BooleanField(_("đạt"), null=True, blank=True)  # null: not assessed yet
     assessed_as_whole = models.BooleanField(_("đánh giá chung cả tiêu chí"), default=False)
     note = models.TextField(_("ghi chú"), blank=True)
     review_comment = models.TextField(_("ý kiến thẩm tra"), blank=True)
@@ -231,7 +233,7 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     value_number = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2, null=True, blank=True)
     value_bool = models.BooleanField(_("đạt (có/không)"), null=True, blank=True)
-    met = models.BooleanField(_("đạt chỉ tiêu"), null=True)
+    met = models.BooleanField(_("đạt chỉ tiêu"), null=True, blank=True)  # null: no value or no known target
     note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
 
 from communes.choices import NtmLevel, UnitLevel
@@ -153,19 +153,13 @@ def commune_progress_list(
     """Every commune current on `as_of` within `unit`, in code order, with its progress then.
 
     Queries: the set's criteria (and the default set with them when `criteria_set` is None), the
-    annotated communes, and the met results of all their rounds.
+    annotated communes, and their rounds joined to the met results.
     """
     criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
     criteria_total = len(criteria)
 
     rows = list(
         _progress_communes(unit=unit, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
-        .annotate(
-            round_year=_latest_round_field("year", as_of=as_of, criteria_set=criteria_set, approved_only=approved_only),
-            round_status=_latest_round_field(
-                "status", as_of=as_of, criteria_set=criteria_set, approved_only=approved_only
-            ),
-        )
         .order_by("code", "pk")
         .values(
             "pk",
@@ -178,27 +172,33 @@ def commune_progress_list(
             "especially_disadvantaged",
             "designated_special",
             "latest_round_id",
-            "round_year",
-            "round_status",
             "criteria_met",
             "level_as_of",
         )
     )
 
-    # One query for the met criteria of every selected round; unmet = the set's criteria minus these,
-    # so a criterion with no result row (or met left empty) counts as unmet.
+    # One further query for all the selected rounds: their year and status, joined to their met results.
+    # Unmet = the set's criteria minus the met ones, so a criterion with no result row (or met left
+    # empty) counts as unmet.
     round_ids = [row["latest_round_id"] for row in rows if row["latest_round_id"] is not None]
+    rounds: dict[int, tuple[int, str]] = {}
     met_by_round: dict[int, set[int]] = defaultdict(set)
-    if round_ids and criteria_set is not None:
-        met_pairs = CriterionResult.objects.filter(assessment_round_id__in=round_ids, met=True).values_list(
-            "assessment_round_id", "criterion_id"
+    if round_ids:
+        round_rows = (
+            AssessmentRound.objects.filter(pk__in=round_ids)
+            .annotate(met_result=FilteredRelation("criterion_results", condition=Q(criterion_results__met=True)))
+            .order_by()
+            .values_list("pk", "year", "status", "met_result__criterion_id")
         )
-        for round_id, criterion_id in met_pairs:
-            met_by_round[round_id].add(criterion_id)
+        for round_id, year, status, met_criterion_id in round_rows:
+            rounds[round_id] = (year, status)
+            if met_criterion_id is not None:
+                met_by_round[round_id].add(met_criterion_id)
 
     progress = []
     for row in rows:
         round_id = row["latest_round_id"]
+        round_year, round_status = rounds.get(round_id, (None, None))
         met = met_by_round.get(round_id, set())
         unmet = [(number, name) for pk, number, name in criteria if pk not in met] if round_id is not None else []
         progress.append(
@@ -213,8 +213,8 @@ def commune_progress_list(
                 especially_disadvantaged=row["especially_disadvantaged"],
                 designated_special=row["designated_special"],
                 round_id=round_id,
-                round_year=row["round_year"],
-                round_status=row["round_status"],
+                round_year=round_year,
+                round_status=round_status,
                 criteria_met=row["criteria_met"],
                 criteria_total=criteria_total,
                 unmet_criteria=unmet,
@@ -246,9 +246,9 @@ def unit_progress_summary(
     communes = _progress_communes(unit=unit, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
     criterion_rows = _criterion_counts(communes=communes, criteria=criteria)
 
-    # Grouping rather than one aggregate() with a FILTER per level and band: PostgreSQL inlines the
-    # annotated subqueries into every aggregate that reads them (measured on 700 communes: 1.6 s for one
-    # aggregate() with the band filters, 0.05 s for this GROUP BY, which evaluates each once per commune).
+    # One GROUP BY rather than an aggregate() with a FILTER per level and band: the annotations are
+    # correlated subqueries, and every aggregate or filter that reads one runs it again (measured on
+    # PostgreSQL, 700 communes: 1.6 s for that aggregate(), 0.06 s for this, which runs each once per commune).
     groups = (
         communes.order_by()
         .values("district_id", "district__code", "district__name", "level_as_of", "criteria_met")
@@ -397,11 +397,6 @@ def _latest_rounds(*, as_of: date, criteria_set: CriteriaSet | None, approved_on
     return rounds.order_by("-as_of", "-year", "-pk")
 
 
-def _latest_round_field(field: str, *, as_of: date, criteria_set: CriteriaSet | None, approved_only: bool):
-    rounds = _latest_rounds(as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
-    return Subquery(rounds.values(field)[:1])
-
-
 def _progress_communes(
     *, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet | None, approved_only: bool
 ) -> QuerySet:
@@ -412,11 +407,12 @@ def _progress_communes(
     communes = AdministrativeUnit.objects.communes().within(unit).filter(current)
     if criteria_set is None:
         # No set for the year: nobody can have a round of it, but the recognitions still count.
-        # Cast: PostgreSQL would otherwise type a bare NULL as text, and SUM(text) does not exist.
+        # Cast: PostgreSQL would type a bare NULL as text.
         latest_round_id = Cast(Value(None), IntegerField())
         criteria_met = Cast(Value(None), IntegerField())
     else:
-        latest_round_id = _latest_round_field("pk", as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
+        rounds = _latest_rounds(as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
+        latest_round_id = Subquery(rounds.values("pk")[:1])
         # A round with no met result gives 0 (the LEFT JOIN's count); no round gives no row, hence NULL.
         # A result's criterion belongs to its round's set (CriterionResult.clean), so no join to the criteria.
         met_in_round = (
@@ -497,13 +493,20 @@ def _criterion_counts(*, communes: QuerySet, criteria: list[tuple[int, int, str]
 
 
 def _targets_by_unit(*, unit: AdministrativeUnit, year: int) -> dict[int, UnitTarget]:
-    """The year's targets of the unit and, for a province, of its districts, in one query."""
+    """The target in force in `year` for the unit and, for a province, for each of its districts, in one query.
+
+    Targets are set for milestone years ("at least 10 communes by 2020"), so the one in force is the nearest
+    target year not before `year`: a 2018 dashboard measures progress towards the 2020 target.
+    """
     if unit.level == UnitLevel.COMMUNE:
         return {}  # targets are set for provinces and districts only
     scope = Q(unit=unit)
     if unit.level == UnitLevel.PROVINCE:
         scope |= Q(unit__province=unit, unit__level=UnitLevel.DISTRICT)
-    return {target.unit_id: target for target in UnitTarget.objects.filter(scope, year=year)}
+    in_force: dict[int, UnitTarget] = {}
+    for target in UnitTarget.objects.filter(scope, year__gte=year).order_by("-year"):
+        in_force[target.unit_id] = target  # ascending years overwrite: the nearest one stays
+    return in_force
 
 
 def _target_progress(target: UnitTarget | None, tally: _Tally) -> TargetProgress | None:

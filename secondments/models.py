@@ -286,7 +286,8 @@ class WorkPlanItem(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if self.period and self.period_number and not (1 <= self.period_number <= self.PERIOD_MAX[self.period]):
+        highest = self.PERIOD_MAX.get(self.period)
+        if highest and self.period_number is not None and not (1 <= self.period_number <= highest):
             raise ValidationError({"period_number": _("Số kỳ không hợp lệ cho loại kỳ đã chọn.")})
         if (self.status == PlanItemStatus.DONE) != (self.done_on is not None):
             raise ValidationError({"done_on": _("Ngày hoàn thành đi cùng trạng thái Hoàn thành.")})

@@ -20,6 +20,7 @@ from tests.communes.factories import CommuneFactory, DistrictFactory
 class CriteriaSetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CriteriaSet
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"test-set-{n}")
     name = factory.Sequence(lambda n: f"Bộ tiêu chí thử {n}")

@@ -280,6 +280,7 @@ def test_approved_only_ignores_rounds_not_yet_approved(set_1980):
     summary = unit_progress_summary(unit=commune.parent, as_of=END_2019, approved_only=True)
     assert summary.average_criteria_met == 17.0
     assert summary.approved_only is True
+    assert [(c.number, c.communes_meeting) for c in summary.criteria[:3]] == [(10, 0), (11, 0), (1, 1)]
 
 
 # --- which criteria set ---------------------------------------------------------------------------
@@ -310,10 +311,13 @@ def test_without_a_set_it_uses_the_national_basic_set_of_the_dates_year(set_1980
 
 def test_a_year_with_no_set_gives_no_scores_but_still_the_levels(set_1980):
     commune = CommuneFactory()
-    RecognitionFactory(commune=commune, year=2016)
+    RecognitionFactory(commune=commune, year=2008)
 
     (row,) = commune_progress_list(unit=commune, as_of=datetime.date(2009, 12, 31))
     summary = unit_progress_summary(unit=commune.parent, as_of=datetime.date(2009, 12, 31))
+
+    assert row.ntm_level == NtmLevel.STANDARD
+    assert summary.communes_meeting_standard == 1
 
     assert (row.criteria_met, row.criteria_total, row.unmet_criteria) == (None, 0, [])
     assert (summary.criteria_set_id, summary.criteria_total, summary.bands, summary.criteria) == (None, 0, [], [])
@@ -419,8 +423,14 @@ def test_six_of_ten_target_communes_is_sixty_percent(set_1980):
     assert (target.average_target_met, target.min_criteria_target_met) == (None, None)  # targets not set
 
 
-def test_a_target_of_another_year_is_not_shown(dinh_hoa, dinh_hoa_target):
+def test_a_target_whose_year_has_passed_is_not_shown(dinh_hoa, dinh_hoa_target):
     assert unit_progress_summary(unit=dinh_hoa.district, as_of=datetime.date(2020, 6, 30)).target is None
+
+
+def test_an_earlier_date_measures_progress_towards_the_nearest_target_year_ahead(dinh_hoa, dinh_hoa_target):
+    UnitTargetFactory(unit=dinh_hoa.district, year=2025, min_communes_meeting_standard=20)
+    target = unit_progress_summary(unit=dinh_hoa.district, as_of=datetime.date(2018, 12, 31)).target
+    assert (target.year, target.min_communes_meeting_standard) == (2019, 10)
 
 
 @pytest.fixture
@@ -465,6 +475,20 @@ def test_the_province_summary_adds_up_its_districts(thai_nguyen):
     assert summary.average_criteria_met == 16.6  # (19 + 15 + 12 + 19 + 18) / 5 = 16.6
     assert [band.communes for band in summary.bands] == [2, 2, 1, 0]
     assert (summary.target.percent_of_target, summary.target.communes_target_met) == (66.7, False)
+
+
+def test_the_summary_agrees_with_the_list(thai_nguyen):
+    progress = commune_progress_list(unit=thai_nguyen, as_of=END_2019)
+    summary = unit_progress_summary(unit=thai_nguyen, as_of=END_2019)
+
+    scores = [row.criteria_met for row in progress if row.criteria_met is not None]
+    assert summary.communes_total == len(progress)
+    assert summary.communes_meeting_standard == sum(row.meets_standard for row in progress)
+    assert summary.communes_assessed == len(scores)
+    assert summary.lowest_criteria_met == min(scores)
+    for criterion in summary.criteria:
+        unmet_somewhere = sum((criterion.number, criterion.name) in row.unmet_criteria for row in progress)
+        assert criterion.communes_meeting == len(scores) - unmet_somewhere
 
 
 def test_a_province_without_districts_has_no_district_table(set_1980):
