@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ntm_portal.scoping import ScopedQuerySet, commune_q
 from ntm_portal.text import fold_vietnamese
 
 from .choices import KIND_LEVEL, CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
@@ -28,6 +29,12 @@ class AdministrativeUnitQuerySet(models.QuerySet):
         if unit.level == UnitLevel.DISTRICT:
             return self.filter(Q(pk=unit.pk) | Q(district=unit))
         return self.filter(pk=unit.pk)
+
+    def visible_to(self, user):
+        """The communes in the user's scope, and the units above the user's own (to read their summaries)."""
+        unit = getattr(user, "unit", None)
+        ancestors = [pk for pk in (unit.pk, unit.province_id, unit.district_id) if pk] if unit else []
+        return self.filter(commune_q(user) | Q(pk__in=ancestors))
 
     def search(self, text: str):
         """Diacritic-insensitive name search: "dinh hoa" finds "Định Hóa" on SQLite and PostgreSQL alike."""
@@ -206,6 +213,16 @@ class Recognition(models.Model):
         on_delete=models.PROTECT,
     )
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    assessment_round = models.OneToOneField(
+        "criteria.AssessmentRound",
+        verbose_name=_("kỳ đánh giá"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recognition",
+    )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quyết định công nhận")

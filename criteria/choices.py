@@ -29,3 +29,13 @@ class RoundStatus(models.TextChoices):
     RETURNED = "returned", _("Bị trả lại")
     VERIFIED = "verified", _("Huyện đã thẩm tra")
     APPROVED = "approved", _("Tỉnh đã thẩm định")
+
+
+class ChangeKind(models.TextChoices):
+    CREATED = "created", _("Tạo kỳ đánh giá")
+    STATE = "state", _("Chuyển trạng thái")
+    CRITERION = "criterion", _("Kết quả tiêu chí")
+    INDICATOR = "indicator", _("Giá trị chỉ tiêu")
+    EVIDENCE = "evidence", _("Hồ sơ minh chứng")
+    REVIEW = "review", _("Ý kiến thẩm tra")
+    RECOGNITION = "recognition", _("Công nhận đạt chuẩn")

@@ -1,16 +1,25 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import CommuneGroup, Region, UnitLevel
+from ntm_portal.scoping import ScopedQuerySet
 
-from .choices import Comparison, RoundStatus, SetLevel, TargetScheme
+from .choices import ChangeKind, Comparison, RoundStatus, SetLevel, TargetScheme
 
 PERCENT_COMPARISONS = (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST)
+
+
+class RoundPartQuerySet(ScopedQuerySet):
+    """Rows that belong to a round are seen by whoever sees the round's commune."""
+
+    commune_path = "assessment_round__commune"
 
 
 class CriteriaSet(models.Model):
@@ -169,6 +178,8 @@ class AssessmentRound(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kỳ đánh giá")
         verbose_name_plural = _("kỳ đánh giá")
@@ -205,6 +216,8 @@ class CriterionResult(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     review_comment = models.TextField(_("ý kiến thẩm tra"), blank=True)
 
+    objects = RoundPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kết quả tiêu chí")
         verbose_name_plural = _("kết quả tiêu chí")
@@ -235,6 +248,8 @@ class IndicatorValue(models.Model):
     value_bool = models.BooleanField(_("đạt (có/không)"), null=True, blank=True)
     met = models.BooleanField(_("đạt chỉ tiêu"), null=True, blank=True)  # null: no value or no known target
     note = models.TextField(_("ghi chú"), blank=True)
+
+    objects = RoundPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giá trị chỉ tiêu")
@@ -271,6 +286,8 @@ class EvidenceFile(models.Model):
     file = models.FileField(_("tệp"), upload_to="evidence/%Y/")
     description = models.CharField(_("mô tả"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hồ sơ minh chứng")
@@ -323,3 +340,41 @@ class UnitTarget(models.Model):
             for v in (self.min_communes_meeting_standard, self.min_average_criteria, self.min_criteria_per_commune)
         ):
             raise ValidationError(_("Nhập ít nhất một chỉ tiêu."))
+
+
+class AssessmentChange(models.Model):
+    """Nhật ký thay đổi: one change of a value or a state of a round — who, when, old → new, and why.
+
+    Append-only, written in the same transaction as the change. Replaying it rebuilds a round "as of" any moment.
+    """
+
+    assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="changes")
+    commune = models.ForeignKey(
+        "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.CASCADE, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thay đổi"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    kind = models.CharField(_("loại thay đổi"), max_length=15, choices=ChangeKind.choices)
+    criterion = models.ForeignKey(Criterion, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(_("trường"), max_length=30)
+    old_value = models.JSONField(_("giá trị cũ"), null=True, blank=True)
+    new_value = models.JSONField(_("giá trị mới"), null=True, blank=True)
+    comment = models.TextField(_("lý do / ý kiến"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thay đổi đánh giá")
+        verbose_name_plural = _("nhật ký thay đổi đánh giá")
+        ordering = ["changed_at", "pk"]
+        indexes = [
+            models.Index(fields=["commune", "changed_at"]),
+            models.Index(fields=["assessment_round", "changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%d/%m/%Y %H:%M} {self.get_kind_display()}"

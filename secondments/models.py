@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import UnitLevel
+from ntm_portal.scoping import ScopedQuerySet
 
 from .choices import (
     AgencyKind,
@@ -20,6 +21,14 @@ from .choices import (
 )
 
 COMMUNES_ONLY = {"level": UnitLevel.COMMUNE}
+
+
+class WorkPlanQuerySet(ScopedQuerySet):
+    commune_path = "assignment__commune"
+
+
+class WorkPlanItemQuerySet(ScopedQuerySet):
+    commune_path = "work_plan__assignment__commune"
 
 
 def _check_dates(start: datetime.date | None, end: datetime.date | None, field: str) -> None:
@@ -158,6 +167,8 @@ class Secondment(models.Model):
     criteria_met_at_end = models.PositiveSmallIntegerField(_("số tiêu chí đạt khi kết thúc"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("biệt phái / luân chuyển")
         verbose_name_plural = _("biệt phái / luân chuyển")
@@ -208,6 +219,8 @@ class SponsorAssignment(models.Model):
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("phân công giúp đỡ xã")
         verbose_name_plural = _("phân công giúp đỡ xã")
@@ -241,6 +254,8 @@ class WorkPlan(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     title = models.CharField(_("tên kế hoạch"), max_length=200)
+
+    objects = WorkPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kế hoạch giúp đỡ")
@@ -276,6 +291,8 @@ class WorkPlanItem(models.Model):
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
 
     PERIOD_MAX = {PlanPeriod.MONTH: 12, PlanPeriod.QUARTER: 4, PlanPeriod.YEAR: 1}
+
+    objects = WorkPlanItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("nội dung kế hoạch")
@@ -333,6 +350,8 @@ class FieldVisit(models.Model):
     party_cell_meetings = models.PositiveSmallIntegerField(_("số buổi dự sinh hoạt chi bộ thôn"), default=0)
     criteria_addressed = models.ManyToManyField("criteria.Criterion", verbose_name=_("tiêu chí hỗ trợ"), blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("chuyến công tác xã")
         verbose_name_plural = _("chuyến công tác xã")
@@ -375,6 +394,8 @@ class SupportContribution(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đóng góp hỗ trợ")

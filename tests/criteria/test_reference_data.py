@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from criteria.choices import Comparison, SetLevel, TargetScheme
 from criteria.models import CriteriaSet, Criterion, Indicator, IndicatorTarget
-from criteria.services import DEFAULT_DATA_DIR, LoadResult, ReferenceDataError, criteria_reference_load
+from criteria.services.reference import DEFAULT_DATA_DIR, LoadResult, ReferenceDataError, criteria_reference_load
 
 pytestmark = pytest.mark.django_db
 

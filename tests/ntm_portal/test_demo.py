@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from communes.models import AdministrativeUnit
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
-from criteria.services import criteria_reference_load
+from criteria.services.reference import criteria_reference_load
 from ntm_portal.choices import Role
 from ntm_portal.demo import build_demo
 from ntm_portal.models import User

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from criteria.services import ReferenceDataError, criteria_reference_load
+from criteria.services.reference import ReferenceDataError, criteria_reference_load
 
 
 class Command(BaseCommand):

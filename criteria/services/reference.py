@@ -23,10 +23,10 @@ from django.db import models, transaction
 
 from communes.choices import CommuneGroup, Region
 
-from .choices import Comparison, SetLevel, TargetScheme
-from .models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+from ..choices import Comparison, SetLevel, TargetScheme
+from ..models import CriteriaSet, Criterion, Indicator, IndicatorTarget
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data" / "sets"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sets"
 
 
 class ReferenceDataError(Exception):
