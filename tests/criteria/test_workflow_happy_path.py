@@ -22,8 +22,13 @@ def test_a_round_goes_from_commune_to_district_to_province_to_recognition(
     irrigation = criteria[3].indicators.get(code="3.1")
     disaster = criteria[3].indicators.get(code="3.2")
     result = workflow.round_save(
-        user=commune_official_a1, assessment_round=round_, expected_version=round_.version,
-        indicators={irrigation.pk: workflow.IndicatorInput(value_number=85), disaster.pk: workflow.IndicatorInput(value_bool=True)},
+        user=commune_official_a1,
+        assessment_round=round_,
+        expected_version=round_.version,
+        indicators={
+            irrigation.pk: workflow.IndicatorInput(value_number=85),
+            disaster.pk: workflow.IndicatorInput(value_bool=True),
+        },
         criteria={c.pk: workflow.CriterionInput(met=True) for n, c in criteria.items() if n != 3},
     )
     assert result.changes > 19
@@ -38,8 +43,11 @@ def test_a_round_goes_from_commune_to_district_to_province_to_recognition(
     workflow.round_verify(user=district_officer_a, assessment_round=round_)
     workflow.round_approve(user=province_coordinator, assessment_round=round_)
     recognition = workflow.recognition_record(
-        user=province_coordinator, assessment_round=round_, decision_number="123/QĐ-UBND",
-        decision_date=datetime.date(2023, 1, 10), signer="Chủ tịch UBND tỉnh",
+        user=province_coordinator,
+        assessment_round=round_,
+        decision_number="123/QĐ-UBND",
+        decision_date=datetime.date(2023, 1, 10),
+        signer="Chủ tịch UBND tỉnh",
     )
     commune.refresh_from_db()
     assert commune.ntm_level == NtmLevel.STANDARD and commune.recognition == recognition
