@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -38,6 +39,7 @@ from ..models import (
     CriteriaSet,
     Criterion,
     CriterionResult,
+    EvidenceFile,
     Indicator,
     IndicatorValue,
 )
@@ -454,6 +456,36 @@ def recognition_record(
          comment=f"{recognition.decision_number} ({decision_date:%d/%m/%Y}, {recognition.signer})").save()  # fmt: skip
     _bump(current)
     return recognition
+
+
+@transaction.atomic
+def evidence_add(
+    *, user, assessment_round: AssessmentRound, file, indicator: Indicator | None = None, description: str = ""
+) -> EvidenceFile:
+    """Attach a file to a round still being edited; the type and size limits are the settings' EVIDENCE_*."""
+    require(user, Action.EDIT, assessment_round.commune)
+    current = _lock(assessment_round, None)
+    if current.status not in EDITABLE_STATES:
+        raise IllegalTransition(_("Chỉ thêm hồ sơ minh chứng khi kỳ đánh giá đang nhập hoặc bị trả lại."))
+    name = getattr(file, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in settings.EVIDENCE_EXTENSIONS:
+        raise InvalidValue({"file": _("Tệp “%(name)s” không được chấp nhận: chỉ nhận %(allowed)s.")
+                            % {"name": name, "allowed": ", ".join(settings.EVIDENCE_EXTENSIONS)}})  # fmt: skip
+    if file.size == 0:
+        raise InvalidValue({"file": _("Tệp “%(name)s” rỗng.") % {"name": name}})
+    if file.size > settings.EVIDENCE_MAX_BYTES:
+        sizes = {"name": name, "size": file.size / 2**20, "limit": settings.EVIDENCE_MAX_BYTES // 2**20}
+        raise InvalidValue({"file": _("Tệp “%(name)s” nặng %(size).1f MB, vượt giới hạn %(limit)d MB.") % sizes})
+    if indicator is not None and indicator.criterion.criteria_set_id != current.criteria_set_id:
+        raise InvalidValue({"indicator": _("Chỉ tiêu không thuộc bộ tiêu chí của kỳ đánh giá.")})
+    evidence = EvidenceFile.objects.create(
+        assessment_round=current, indicator=indicator, file=file, description=description.strip()[:200]
+    )
+    _log(current, user, ChangeKind.EVIDENCE, "file", None, evidence.file.name, indicator=indicator,
+         criterion=indicator.criterion if indicator else None, comment=evidence.description).save()  # fmt: skip
+    assessment_round.version = _bump(current)
+    return evidence
 
 
 # --- history -----------------------------------------------------------------------------------------------------
