@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("assessments/", include("criteria.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("ntm_portal.api_router")),
 ]
 if settings.DEBUG:
