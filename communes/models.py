@@ -9,6 +9,15 @@ from ntm_portal.text import fold_vietnamese
 from .choices import KIND_LEVEL, CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
 
 
+def commune_foreign_key(related_name: str, **kwargs) -> models.ForeignKey:
+    """The foreign key every commune-level record (round, secondment, visit, support...) has to its commune."""
+    kwargs.setdefault("on_delete", models.PROTECT)
+    return models.ForeignKey(
+        "communes.AdministrativeUnit", verbose_name=_("xã"), related_name=related_name,
+        limit_choices_to={"level": UnitLevel.COMMUNE}, **kwargs,
+    )  # fmt: skip
+
+
 class AdministrativeUnitQuerySet(models.QuerySet):
     def provinces(self):
         return self.filter(level=UnitLevel.PROVINCE)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import CommuneGroup, Region, UnitLevel
+from communes.models import commune_foreign_key
 from ntm_portal.scoping import ScopedQuerySet
 
 from .choices import ChangeKind, Comparison, RoundStatus, SetLevel, TargetScheme
@@ -162,13 +163,7 @@ class IndicatorTarget(models.Model):
 class AssessmentRound(models.Model):
     """Kỳ đánh giá: a commune's self-assessment against one criteria set in one year, and its workflow state."""
 
-    commune = models.ForeignKey(
-        "communes.AdministrativeUnit",
-        verbose_name=_("xã"),
-        on_delete=models.PROTECT,
-        related_name="assessment_rounds",
-        limit_choices_to={"level": UnitLevel.COMMUNE},
-    )
+    commune = commune_foreign_key("assessment_rounds")
     criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("bộ tiêu chí"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("năm"))
     as_of = models.DateField(_("số liệu tính đến ngày"))

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import UnitLevel
+from communes.models import commune_foreign_key
 from ntm_portal.scoping import ScopedQuerySet
 
 from .choices import (
@@ -19,8 +20,6 @@ from .choices import (
     SponsorRole,
     SupportKind,
 )
-
-COMMUNES_ONLY = {"level": UnitLevel.COMMUNE}
 
 
 class WorkPlanQuerySet(ScopedQuerySet):
@@ -140,13 +139,7 @@ class Secondment(models.Model):
     """Biệt phái / luân chuyển: a cadre sent to a commune, with the commune's criteria count at both ends."""
 
     cadre = models.ForeignKey(Cadre, verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="secondments")
-    commune = models.ForeignKey(
-        "communes.AdministrativeUnit",
-        verbose_name=_("xã"),
-        on_delete=models.PROTECT,
-        related_name="secondments",
-        limit_choices_to=COMMUNES_ONLY,
-    )
+    commune = commune_foreign_key("secondments")
     batch = models.ForeignKey(
         SecondmentBatch,
         verbose_name=_("đợt"),
@@ -205,13 +198,7 @@ class SponsorAssignment(models.Model):
     (e.g. Điện Biên QĐ 708/QĐ-UBND 2017; Ninh Bình QĐ 140-QĐ/TU with twinned enterprises)."""
 
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="assignments")
-    commune = models.ForeignKey(
-        "communes.AdministrativeUnit",
-        verbose_name=_("xã"),
-        on_delete=models.PROTECT,
-        related_name="sponsor_assignments",
-        limit_choices_to=COMMUNES_ONLY,
-    )
+    commune = commune_foreign_key("sponsor_assignments")
     role = models.CharField(_("vai trò"), max_length=15, choices=SponsorRole.choices, default=SponsorRole.RESPONSIBLE)
     decided_by = models.CharField(_("cơ quan quyết định"), max_length=200)
     decision_number = models.CharField(_("số quyết định"), max_length=60)
@@ -315,13 +302,7 @@ class FieldVisit(models.Model):
     seed 003's complaint of agencies that come "a few times a year, a few hours each"."""
 
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="field_visits")
-    commune = models.ForeignKey(
-        "communes.AdministrativeUnit",
-        verbose_name=_("xã"),
-        on_delete=models.PROTECT,
-        related_name="field_visits",
-        limit_choices_to=COMMUNES_ONLY,
-    )
+    commune = commune_foreign_key("field_visits")
     secondment = models.ForeignKey(
         Secondment,
         verbose_name=_("cán bộ biệt phái"),
@@ -376,13 +357,7 @@ class SupportContribution(models.Model):
         on_delete=models.PROTECT,
         related_name="contributions",
     )
-    commune = models.ForeignKey(
-        "communes.AdministrativeUnit",
-        verbose_name=_("xã"),
-        on_delete=models.PROTECT,
-        related_name="contributions",
-        limit_choices_to=COMMUNES_ONLY,
-    )
+    commune = commune_foreign_key("contributions")
     date = models.DateField(_("ngày"))
     kind = models.CharField(_("hình thức"), max_length=15, choices=SupportKind.choices)
     value_vnd = models.PositiveBigIntegerField(_("giá trị (đồng)"))
