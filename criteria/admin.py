@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AssessmentChange,
     AssessmentRound,
     CriteriaSet,
     Criterion,
@@ -93,7 +94,21 @@ class IndicatorTargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ("indicator",)
 
 
-class RoundChildInline(admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Assessment values and states change only through the workflow (criteria.services.assessment), which audits
+    every change and enforces who may make it; the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoundChildInline(ReadOnlyAdminMixin, admin.TabularInline):
     """A row of a round: its criterion or indicator is offered from the round's own criteria set only."""
 
     extra = 0
@@ -142,7 +157,7 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
     )
     search_fields = COMMUNE_SEARCH
     autocomplete_fields = ("commune",)
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = ("status", "version", "created_at", "updated_at")
 
     def get_queryset(self, request):
         # A round's label names its commune. Joined here, not only in list_select_related (which the changelist
@@ -155,7 +170,7 @@ class AssessmentRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(CriterionResult)
-class CriterionResultAdmin(admin.ModelAdmin):
+class CriterionResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assessment_round", "criterion", "met", "assessed_as_whole")
     list_select_related = ("assessment_round__commune", "criterion")
     list_filter = ("met", "assessed_as_whole", "assessment_round__year", "assessment_round__criteria_set")
@@ -164,7 +179,7 @@ class CriterionResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assessment_round", "indicator", "value_number", "value_bool", "met")
     list_select_related = ("assessment_round__commune", "indicator")
     list_filter = ("met", "assessment_round__year", "assessment_round__criteria_set")
@@ -196,3 +211,21 @@ class UnitTargetAdmin(admin.ModelAdmin):
     list_filter = ("year", "unit__level")
     search_fields = ("unit__code", "unit__name", "unit__name_folded", "decision")
     autocomplete_fields = ("unit",)
+
+
+@admin.register(AssessmentChange)
+class AssessmentChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "changed_at",
+        "commune",
+        "assessment_round",
+        "kind",
+        "field",
+        "old_value",
+        "new_value",
+        "changed_by",
+    )
+    list_select_related = ("commune", "assessment_round__commune", "changed_by")
+    list_filter = ("kind", ("commune__province", admin.RelatedOnlyFieldListFilter))
+    search_fields = COMMUNE_SEARCH + ("comment",)
+    date_hierarchy = "changed_at"

@@ -7,10 +7,13 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from communes.choices import Region
 from communes.models import AdministrativeUnit, Recognition
+from criteria.admin import ReadOnlyAdminMixin
 from criteria.models import (
+    AssessmentChange,
     AssessmentRound,
     CriteriaSet,
     Criterion,
@@ -36,6 +39,7 @@ from secondments.models import (
 )
 from tests.communes.factories import CommuneFactory, ProvinceFactory, RecognitionFactory
 from tests.criteria.factories import (
+    AssessmentChangeFactory,
     AssessmentRoundFactory,
     CriteriaSetFactory,
     CriterionFactory,
@@ -95,7 +99,12 @@ def one_of_each(geography):
     visit.criteria_addressed.add(criterion)
     SupportContributionFactory(giver=agency, commune=geography.commune_a1, criterion=criterion)
 
-    UserFactory(role=Role.COMMUNE_OFFICIAL, unit=geography.commune_a1)
+    official = UserFactory(role=Role.COMMUNE_OFFICIAL, unit=geography.commune_a1)
+    Token.objects.create(user=official)
+    AssessmentChange.objects.create(
+        assessment_round=assessment_round, commune=geography.commune_a1, changed_by=official, kind="state",
+        field="status", old_value="draft", new_value="submitted",
+    )  # fmt: skip
     Group.objects.create(name="Thẩm tra viên")
     return geography
 
@@ -105,7 +114,9 @@ def test_every_admin_page_of_every_model_opens(admin_client, one_of_each, model)
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     # A search runs every search_fields lookup, so a misspelt one fails here rather than in a steward's hands.
     assert admin_client.get(admin_url(model, "changelist"), {"q": "thu"}).status_code == 200
-    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    # Assessment values are read-only here (changed only through the audited workflow): no add page.
+    addable = not isinstance(admin.site._registry[model], ReadOnlyAdminMixin)
+    assert admin_client.get(admin_url(model, "add")).status_code == (200 if addable else 403)
     obj = model._default_manager.first()
     assert obj is not None, f"the fixture builds no {model._meta.label}"
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
@@ -180,6 +191,8 @@ BUILDERS = {
     SupportContribution: lambda: SupportContributionFactory(criterion=CriterionFactory()),
     User: lambda: UserFactory(unit=CommuneFactory(), agency=AgencyFactory()),
     Group: lambda: Group.objects.create(name=f"Nhóm {Group.objects.count()}"),
+    TokenProxy: lambda: Token.objects.create(user=UserFactory()),
+    AssessmentChange: lambda: AssessmentChangeFactory(),
 }
 
 

@@ -4,6 +4,7 @@ import factory
 
 from criteria.choices import Comparison, SetLevel
 from criteria.models import (
+    AssessmentChange,
     AssessmentRound,
     CriteriaSet,
     Criterion,
@@ -108,3 +109,15 @@ class EvidenceFileFactory(factory.django.DjangoModelFactory):
     assessment_round = factory.SubFactory(AssessmentRoundFactory)
     file = factory.django.FileField(filename="bien-ban.pdf", data=b"%PDF-1.4 test")
     description = "Biên bản họp thôn"
+
+
+class AssessmentChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentChange
+
+    assessment_round = factory.SubFactory(AssessmentRoundFactory)
+    commune = factory.SelfAttribute("assessment_round.commune")
+    kind = "state"
+    field = "status"
+    old_value = "draft"
+    new_value = "submitted"
