@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages WeasyPrint needs (Pango for text layout, HarfBuzz subsetting) and a font with Vietnamese glyphs.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
 DEMO_SIZE ?= 60
 
 .PHONY: run test setup system-deps data lint
@@ -19,6 +19,7 @@ test: setup $(VENV)/.dev-installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed system-deps
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) manage.py migrate --noinput -v0
 	$(MAKE) --no-print-directory data
 
@@ -36,9 +37,10 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# WeasyPrint loads Pango through ctypes at import: if that fails, install the libraries (as root) or say how.
+# WeasyPrint loads Pango through ctypes at import, and compilemessages needs GNU gettext's msgfmt: if either is
+# missing, install them (as root) or say how.
 system-deps: $(VENV)/.installed
-	@if ! $(PY) -c "import weasyprint" 2>/dev/null || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	@if ! $(PY) -c "import weasyprint" 2>/dev/null || ! fc-list 2>/dev/null | grep -qi dejavu || ! command -v msgfmt >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing system libraries for WeasyPrint: $(SYSTEM_PACKAGES)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) fontconfig >/dev/null; \
