@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,6 +45,7 @@ from ..models import (
 )
 
 EDITABLE_STATES = (RoundStatus.DRAFT, RoundStatus.RETURNED)
+NUMBER_PLACES = Decimal("0.01")  # IndicatorValue.value_number's decimal_places
 
 
 class WorkflowError(Exception):
@@ -152,6 +153,31 @@ def _log(assessment_round, user, kind, field_name, old, new, *, criterion=None, 
     )  # fmt: skip
 
 
+def _parse_number(value) -> Decimal | None:
+    """A number from a form, an import or the API; ValidationError with a Vietnamese message if it is not one.
+
+    Django's own message for a non-number has no Vietnamese translation, and the model's clean() would compare the
+    raw text with its limits, so the value is parsed here first.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):  # True is an int in Python, but not a number anyone meant
+        raise ValidationError(_("Chỉ tiêu này nhận giá trị số."))
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, str | int | float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError(_("“%(value)s” không phải là một số (phần thập phân dùng dấu chấm).") % {"value": value})
+    return number
+
+
+def _parse_yes_no(value) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValidationError(_("Chỉ tiêu này chỉ nhận giá trị Đạt / Không đạt."))
+
+
 def _json(value):
     """Audit values as JSON: decimals as strings so that 80.50 stays 80.50."""
     if isinstance(value, Decimal):
@@ -254,12 +280,17 @@ def round_save(
         indicator = indicator_by_id[indicator_id]
         value = values.get(indicator_id) or IndicatorValue(assessment_round=current, indicator=indicator)
         before = {"value_number": _json(value.value_number), "value_bool": value.value_bool, "note": value.note}
-        value.value_number, value.value_bool, value.note = given.value_number, given.value_bool, given.note
         try:
+            value.value_number = _parse_number(given.value_number)
+            value.value_bool = _parse_yes_no(given.value_bool)
+            value.note = given.note
             value.full_clean(exclude=["assessment_round", "indicator"])
         except ValidationError as error:
-            errors[indicator.code] = " ".join(m for ms in error.message_dict.values() for m in ms)
+            errors[indicator.code] = " ".join(error.messages)
             continue
+        if value.value_number is not None:
+            # As the database returns it (2 places), so that saving 85 over 85.00 is no change and the log says 85.00.
+            value.value_number = value.value_number.quantize(NUMBER_PLACES)
         value.met = indicator_met(indicator, commune, value)
         after = {"value_number": _json(value.value_number), "value_bool": value.value_bool, "note": value.note}
         for name in after:
@@ -276,7 +307,9 @@ def round_save(
         before = {"met": result.met, "note": result.note}
         given = criteria.get(criterion.pk)
         own_indicators = list(criterion.indicators.all())
-        if own_indicators and not (given and given.met is not None and not any(i.pk in values for i in own_indicators)):
+        # Entered indicator values decide; until there are any, a criterion is assessed as a whole and its answer
+        # stands until the commune changes it (a save of other criteria must not wipe it).
+        if own_indicators and any(i.pk in values for i in own_indicators):
             states = [values[i.pk].met if i.pk in values else None for i in own_indicators]
             result.met = False if False in states else (True if all(s is True for s in states) else None)
             result.assessed_as_whole = False
@@ -360,6 +393,7 @@ def round_return_to_commune(
     """The district returns the round to the commune with a comment per criterion (by criterion id).
 
     Also withdraws the district's own verification, as long as the province has not approved it."""
+    require(user, Action.VERIFY, assessment_round.commune)  # who may, before what is missing
     comments = {cid: text.strip() for cid, text in comments.items() if text and text.strip()}
     if not comments and not comment.strip():
         raise InvalidValue({"comments": _("Ghi rõ ý kiến cho ít nhất một tiêu chí khi trả lại.")})
@@ -396,6 +430,7 @@ def _needs_reason(comment: str) -> None:
 @transaction.atomic
 def round_return_to_district(*, user, assessment_round: AssessmentRound, comment: str) -> AssessmentRound:
     """The province sends a verified round back to the district's queue, with its reason."""
+    require(user, Action.APPROVE, assessment_round.commune)  # who may, before what is missing
     _needs_reason(comment)
     if assessment_round.commune.district_id is None:
         raise IllegalTransition(_("Tỉnh không có cấp huyện: hãy trả lại trực tiếp cho xã."))
@@ -407,6 +442,7 @@ def round_return_to_district(*, user, assessment_round: AssessmentRound, comment
 @transaction.atomic
 def round_reopen(*, user, assessment_round: AssessmentRound, comment: str) -> AssessmentRound:
     """The province withdraws its own approval (a recognised round cannot be reopened)."""
+    require(user, Action.APPROVE, assessment_round.commune)  # who may, before what is missing
     _needs_reason(comment)
 
     def not_recognised(current):
@@ -438,6 +474,8 @@ def recognition_record(
         )
     if Recognition.objects.filter(assessment_round=current).exists():
         raise IllegalTransition(_("Kỳ đánh giá này đã có quyết định công nhận."))
+    if level == NtmLevel.NOT_YET:  # the model's check constraint would say so only in English
+        raise InvalidValue({"level": _("Chọn mức công nhận: đạt chuẩn, nâng cao hoặc kiểu mẫu.")})
     recognition = Recognition(
         commune=current.commune, level=level, year=current.year, decision_number=decision_number.strip(),
         decision_date=decision_date, signer=signer.strip(), criteria_set=current.criteria_set,
@@ -454,7 +492,7 @@ def recognition_record(
     commune.save(update_fields=["ntm_level", "recognition"])
     _log(current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, level,
          comment=f"{recognition.decision_number} ({decision_date:%d/%m/%Y}, {recognition.signer})").save()  # fmt: skip
-    _bump(current)
+    assessment_round.version = _bump(current)
     return recognition
 
 
@@ -495,7 +533,7 @@ def evidence_add(
 class RoundSnapshot:
     status: str
     criteria: dict[int, bool | None]  # criterion number -> met
-    indicators: dict[str, dict]  # indicator code -> {"value_number", "value_bool", "note"}
+    indicators: dict[str, dict]  # indicator code -> {"value_number", "value_bool", "note"}, for those with any
 
 
 def round_as_of(assessment_round: AssessmentRound, moment: datetime.datetime) -> RoundSnapshot | None:
@@ -534,4 +572,8 @@ def round_as_of(assessment_round: AssessmentRound, moment: datetime.datetime) ->
             current.indicators.setdefault(
                 change.indicator.code, {"value_number": None, "value_bool": None, "note": ""}
             )[change.field] = value
+    # Undoing the first entry of a value leaves an empty one: the indicator had no value then.
+    current.indicators = {
+        code: v for code, v in current.indicators.items() if any(x not in (None, "") for x in v.values())
+    }
     return current
