@@ -17,14 +17,27 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
+from ntm_portal.access import Action, action_q
 
-from .choices import RoundStatus, SetLevel
-from .models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, UnitTarget
+from .choices import ChangeKind, RoundStatus, SetLevel
+from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, UnitTarget
 
 # Levels at which a commune counts as "meeting the standard" (đạt chuẩn NTM or above).
 STANDARD_LEVELS = (NtmLevel.STANDARD, NtmLevel.ADVANCED, NtmLevel.MODEL)
@@ -565,3 +578,227 @@ def _average(total: int | None, count: int) -> float | None:
 
 def _range_label(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
+
+
+# --- the browser's round lists and review queues -------------------------------------------------------------------
+
+
+def _with_score(rounds: QuerySet) -> QuerySet:
+    """Rounds with `criteria_met` and `criteria_total` (for "15/19") as subqueries, and the joins a list row shows."""
+    met = (
+        CriterionResult.objects.filter(assessment_round=OuterRef("pk"), met=True)
+        .order_by()
+        .values("assessment_round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    total = (
+        Criterion.objects.filter(criteria_set=OuterRef("criteria_set_id"))
+        .order_by()
+        .values("criteria_set")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rounds.select_related("commune", "commune__district", "criteria_set").annotate(
+        criteria_met=Coalesce(Subquery(met, output_field=IntegerField()), Value(0)),
+        criteria_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+    )
+
+
+def round_list(*, user) -> QuerySet[AssessmentRound]:
+    """The rounds `user` sees, newest year first, with their score and commune joined."""
+    return _with_score(AssessmentRound.objects.visible_to(user)).order_by("-year", "commune__code", "pk")
+
+
+def _last_state_change_at(rounds: QuerySet) -> QuerySet:
+    last = (
+        AssessmentChange.objects.filter(assessment_round=OuterRef("pk"), kind=ChangeKind.STATE)
+        .order_by("-changed_at", "-pk")
+        .values("changed_at")[:1]
+    )
+    return rounds.annotate(state_changed_at=Subquery(last))
+
+
+def verification_queue(*, user) -> QuerySet[AssessmentRound]:
+    """Submitted rounds this user may verify (thẩm tra), oldest submission first."""
+    rounds = AssessmentRound.objects.visible_to(user).filter(action_q(user, Action.VERIFY))
+    rounds = rounds.filter(status=RoundStatus.SUBMITTED)
+    return _last_state_change_at(_with_score(rounds)).order_by("state_changed_at", "commune__code", "pk")
+
+
+def approval_queue(*, user) -> QuerySet[AssessmentRound]:
+    """Rounds waiting for this user at the province: verified rounds to approve (thẩm định), and approved rounds
+    meeting every criterion whose recognition decision is not recorded yet."""
+    to_recognise = Q(status=RoundStatus.APPROVED, recognition__isnull=True) & Q(
+        criteria_met=F("criteria_total"), criteria_total__gt=0
+    )
+    rounds = _with_score(AssessmentRound.objects.visible_to(user).filter(action_q(user, Action.APPROVE)))
+    rounds = rounds.filter(Q(status=RoundStatus.VERIFIED) | to_recognise)
+    to_approve_first = Case(When(status=RoundStatus.VERIFIED, then=Value(0)), default=Value(1))
+    return _last_state_change_at(rounds).order_by(to_approve_first, "state_changed_at", "commune__code", "pk")
+
+
+# --- the API: a page of communes, and the trend by year (issue 5) ---------------------------------------------------
+
+
+def commune_progress_for(
+    *,
+    communes: list[AdministrativeUnit],
+    as_of: date,
+    criteria_set: CriteriaSet | None = None,
+    approved_only: bool = False,
+) -> dict[int, CommuneProgress]:
+    """The progress of the given communes on `as_of`, by commune id, figured as `commune_progress_list` figures a
+    unit's (the same annotations and rules): for a list the caller has already scoped, filtered, ordered and paged.
+
+    A commune not current on `as_of` is left out. Queries: the set's criteria, then per province the communes are in
+    (one for every user but a superuser browsing several provinces) the annotated communes and their rounds.
+    """
+    by_province: dict[int, list[int]] = defaultdict(list)
+    for commune in communes:
+        if commune.province_id is not None:
+            by_province[commune.province_id].append(commune.pk)
+    if not by_province:
+        return {}
+    criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
+    progress: dict[int, CommuneProgress] = {}
+    for province_id, ids in by_province.items():
+        # `_progress_communes` scopes by a unit's ancestor columns: a stand-in province is all it reads of it.
+        province = AdministrativeUnit(pk=province_id, level=UnitLevel.PROVINCE)
+        rows = list(
+            _progress_communes(unit=province, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
+            .filter(pk__in=ids)
+            .order_by()
+            .values(
+                "pk", "code", "name", "district_id", "district__name", "region", "commune_group",
+                "especially_disadvantaged", "designated_special", "latest_round_id", "criteria_met", "level_as_of",
+            )
+        )  # fmt: skip
+        progress.update((item.commune_id, item) for item in _progress_from_rows(rows, criteria))
+    return progress
+
+
+def _progress_from_rows(rows: list[dict], criteria: list[tuple[int, int, str]]) -> list[CommuneProgress]:
+    """CommuneProgress from `_progress_communes` rows, with one further query for their rounds (year, status, met
+    results); as `commune_progress_list` builds them."""
+    round_ids = [row["latest_round_id"] for row in rows if row["latest_round_id"] is not None]
+    rounds: dict[int, tuple[int, str]] = {}
+    met_by_round: dict[int, set[int]] = defaultdict(set)
+    if round_ids:
+        round_rows = (
+            AssessmentRound.objects.filter(pk__in=round_ids)
+            .annotate(met_result=FilteredRelation("criterion_results", condition=Q(criterion_results__met=True)))
+            .order_by()
+            .values_list("pk", "year", "status", "met_result__criterion_id")
+        )
+        for round_id, year, status, met_criterion_id in round_rows:
+            rounds[round_id] = (year, status)
+            if met_criterion_id is not None:
+                met_by_round[round_id].add(met_criterion_id)
+    progress = []
+    for row in rows:
+        round_id = row["latest_round_id"]
+        round_year, round_status = rounds.get(round_id, (None, None))
+        met = met_by_round.get(round_id, set())
+        progress.append(
+            CommuneProgress(
+                commune_id=row["pk"], code=row["code"], name=row["name"], district_id=row["district_id"],
+                district_name=row["district__name"], region=row["region"], commune_group=row["commune_group"],
+                especially_disadvantaged=row["especially_disadvantaged"],
+                designated_special=row["designated_special"], round_id=round_id, round_year=round_year,
+                round_status=round_status, criteria_met=row["criteria_met"], criteria_total=len(criteria),
+                unmet_criteria=[(n, name) for pk, n, name in criteria if pk not in met] if round_id is not None else [],
+                ntm_level=row["level_as_of"], meets_standard=row["level_as_of"] in STANDARD_LEVELS,
+            )
+        )  # fmt: skip
+    return progress
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    """One year of a unit's trend: its figures on 31 December (or on the as-of date, in that date's year), against
+    the national basic set in force that year."""
+
+    year: int
+    as_of: date
+    criteria_set_id: int | None
+    criteria_set_code: str | None
+    criteria_total: int
+    communes_total: int
+    communes_meeting_standard: int
+    percent_meeting_standard: float | None
+    communes_assessed: int
+    average_criteria_met: float | None
+    lowest_criteria_met: int | None
+    target_communes_meeting_standard: int | None  # the target in force that year, if one is set
+
+
+def unit_progress_trend(
+    *,
+    unit: AdministrativeUnit,
+    years: list[int] | range,
+    as_of: date | None = None,
+    approved_only: bool = False,
+) -> list[YearProgress]:
+    """The unit's progress year by year, each year figured as `unit_progress_summary` figures it (the same
+    annotations, the year's default set) and in the same GROUP BY, so a year's line equals that year's summary.
+
+    Three queries whatever the number of years: the sets with their criteria counts, the targets, and one UNION ALL
+    of the per-year groups (each year's part runs the annotations once per commune).
+    """
+    years = sorted({year for year in years if as_of is None or year <= as_of.year})
+    if not years:
+        return []
+    sets = list(
+        CriteriaSet.objects.filter(
+            province__isnull=True, level=SetLevel.BASIC, period_start__lte=years[-1], period_end__gte=years[0]
+        )
+        .annotate(criteria_total=Count("criteria"))
+        .order_by("-period_start", "-issued_on", "-pk")
+    )
+
+    def set_for(year: int) -> CriteriaSet | None:
+        # The same choice as default_criteria_set(): the newest national basic set whose period contains the year.
+        return next((s for s in sets if s.period_start <= year <= s.period_end), None)
+
+    days = {year: min(date(year, 12, 31), as_of) if as_of else date(year, 12, 31) for year in years}
+    parts = [
+        _progress_communes(unit=unit, as_of=days[year], criteria_set=set_for(year), approved_only=approved_only)
+        .order_by()
+        .annotate(trend_year=Value(year, output_field=IntegerField()))
+        .values("trend_year", "level_as_of", "criteria_met")
+        .annotate(communes=Count("pk"))
+        for year in years
+    ]
+    tallies = {year: _Tally() for year in years}
+    for group in parts[0].union(*parts[1:], all=True):
+        tallies[group["trend_year"]].add(
+            level=group["level_as_of"], criteria_met=group["criteria_met"], communes=group["communes"]
+        )
+
+    targets = []
+    if unit.level != UnitLevel.COMMUNE:
+        targets = list(UnitTarget.objects.filter(unit=unit, year__gte=years[0]).order_by("year"))
+
+    trend = []
+    for year in years:
+        tally, criteria_set = tallies[year], set_for(year)
+        # As _targets_by_unit: the target in force is the nearest target year not before the year.
+        target = next((t for t in targets if t.year >= year), None)
+        trend.append(
+            YearProgress(
+                year=year,
+                as_of=days[year],
+                criteria_set_id=criteria_set.pk if criteria_set else None,
+                criteria_set_code=criteria_set.code if criteria_set else None,
+                criteria_total=criteria_set.criteria_total if criteria_set else 0,
+                communes_total=tally.total,
+                communes_meeting_standard=tally.meeting,
+                percent_meeting_standard=_percent(tally.meeting, tally.total),
+                communes_assessed=tally.assessed,
+                average_criteria_met=_average(tally.met_sum, tally.assessed),
+                lowest_criteria_met=tally.lowest,
+                target_communes_meeting_standard=target.min_communes_meeting_standard if target else None,
+            )
+        )
+    return trend

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import AdministrativeUnit
 
 from .choices import Role
-from .scoping import commune_q
+from .scoping import NOTHING, commune_q
 
 
 class Action(StrEnum):
@@ -99,3 +99,236 @@ DENIED_MESSAGES = {
 def require(user, action: Action, commune: AdministrativeUnit) -> None:
     if not can(user, action, commune):
         raise AccessDenied(DENIED_MESSAGES[action] % {"commune": commune.name})
+
+
+def action_q(user, action: Action, path: str = "commune") -> Q:
+    """`can(user, action, commune)` as a queryset condition on the commune reached through `path` ("" for communes
+    themselves, "commune" for rounds, "assessment_round__commune" for their parts), so that a queue is one query,
+    never a check per row. Kept rule for rule in step with `can()` above (tests/criteria/test_views_permissions.py
+    compares the two for every persona, commune and action)."""
+    prefix = f"{path}__" if path else ""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if action == Action.VIEW:
+        return commune_q(user, path)
+    if user.is_superuser:
+        return Q()
+    unit = _unit(user)
+    if unit is None:
+        return NOTHING
+    role = user.role
+    own_commune = Q(**{f"{prefix}pk": unit.pk})
+    in_province = Q(**{f"{prefix}province_id": unit.pk})
+    if action == Action.EDIT:
+        if role == Role.COMMUNE_OFFICIAL:
+            return own_commune
+        return in_province if role == Role.PROVINCE_COORDINATOR else NOTHING
+    if action == Action.SUBMIT:
+        return own_commune if role == Role.COMMUNE_OFFICIAL else NOTHING
+    if action == Action.VERIFY:
+        if role not in (Role.DISTRICT_OFFICER, Role.PROVINCE_COORDINATOR):
+            return NOTHING
+        # _verifying_unit: the commune's district, or its province where it has no district.
+        return Q(**{f"{prefix}district_id": unit.pk}) | Q(
+            **{f"{prefix}district_id__isnull": True, f"{prefix}province_id": unit.pk}
+        )
+    if action in (Action.APPROVE, Action.RECOGNISE):
+        return in_province if role == Role.PROVINCE_COORDINATOR else NOTHING
+    return NOTHING
+
+
+def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
+    """The units a user may pick as the scope of a template or a report: their own unit and every unit under it
+    that they see (an agency liaison: the communes assigned to their agency). Not the units above their own, whose
+    summaries `AdministrativeUnit.objects.visible_to` also lets them read."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return AdministrativeUnit.objects.none()
+    if user.is_superuser:
+        # Not `Q() | own`: Django drops an empty Q from an OR, which would leave only the superuser's own unit.
+        return AdministrativeUnit.objects.all()
+    own = Q(pk=user.unit_id) if getattr(user, "unit_id", None) else NOTHING
+    return AdministrativeUnit.objects.filter(commune_q(user) | own)
+
+
+# --- Directories, targets and the secondment side (issue 5: the API; the browser's screens use the same) ----------
+#
+# Models without a commune of their own (agencies, cadres, batches, criteria sets, targets) are scoped here, from the
+# same units the commune scope uses; `can_change` says who may create, change or delete a record of the secondment
+# side or a target. Roles, in DESIGN §1's words:
+# - province coordinator: everything in its province (agencies, cadres, batches, secondments, sponsor assignments,
+#   work plans, visits, support) and the targets of the province and its districts;
+# - district officer: the targets of its own district;
+# - agency liaison: field visits, support contributions and work-plan items of its own agency, for the communes the
+#   agency is assigned to;
+# - everyone else: read only.
+
+SECONDMENT_SIDE_MODELS = (
+    "secondments.Agency",
+    "secondments.Cadre",
+    "secondments.SecondmentBatch",
+    "secondments.Secondment",
+    "secondments.SponsorAssignment",
+    "secondments.WorkPlan",
+    "secondments.WorkPlanItem",
+    "secondments.FieldVisit",
+    "secondments.SupportContribution",
+)
+LIAISON_MODELS = ("secondments.FieldVisit", "secondments.SupportContribution", "secondments.WorkPlanItem")
+TARGET_MODEL = "criteria.UnitTarget"
+
+CHANGE_DENIED = _("Bạn không có quyền thêm, sửa hoặc xóa %(what)s này.")
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def visible_agencies(user) -> QuerySet:
+    """Agencies of the units the user sees (their own unit, the units above it and under it), and their own agency."""
+    from secondments.models import Agency  # noqa: PLC0415 - secondments' models are loaded after this module
+
+    if not _active(user):
+        return Agency.objects.none()
+    if user.is_superuser:
+        return Agency.objects.all()
+    own = Q(pk=user.agency_id) if user.agency_id else NOTHING
+    return Agency.objects.filter(Q(unit__in=AdministrativeUnit.objects.visible_to(user)) | own)
+
+
+def visible_cadres(user) -> QuerySet:
+    """Cadres of the agencies at or under the user's own unit (a liaison: of their own agency), and every cadre
+    seconded to a commune the user sees. A commune official sees the cadres sent to their commune, not the province's
+    whole roll with its phone numbers."""
+    from secondments.models import Cadre, Secondment  # noqa: PLC0415
+
+    if not _active(user):
+        return Cadre.objects.none()
+    if user.is_superuser:
+        return Cadre.objects.all()
+    own_agency = Q(home_agency_id=user.agency_id) if user.agency_id else NOTHING
+    at_or_under = Q(home_agency__unit__in=units_in_scope(user))
+    seconded_here = Q(pk__in=Secondment.objects.visible_to(user).values("cadre_id"))
+    return Cadre.objects.filter(own_agency | at_or_under | seconded_here)
+
+
+def visible_batches(user) -> QuerySet:
+    """Batches of the user's province, and the batches that sent a cadre to a commune the user sees."""
+    from secondments.models import Secondment, SecondmentBatch  # noqa: PLC0415
+
+    if not _active(user):
+        return SecondmentBatch.objects.none()
+    if user.is_superuser:
+        return SecondmentBatch.objects.all()
+    return SecondmentBatch.objects.filter(
+        Q(province__in=AdministrativeUnit.objects.visible_to(user))
+        | Q(pk__in=Secondment.objects.visible_to(user).values("batch_id"))
+    )
+
+
+def visible_criteria_sets(user) -> QuerySet:
+    """The national sets, and the provincial sets of the provinces the user sees."""
+    from criteria.models import CriteriaSet  # noqa: PLC0415
+
+    if not _active(user):
+        return CriteriaSet.objects.none()
+    if user.is_superuser:
+        return CriteriaSet.objects.all()
+    return CriteriaSet.objects.filter(
+        Q(province__isnull=True) | Q(province__in=AdministrativeUnit.objects.visible_to(user))
+    )
+
+
+def visible_targets(user) -> QuerySet:
+    """The targets of the units the user sees (a district officer: its district's and the province's)."""
+    from criteria.models import UnitTarget  # noqa: PLC0415
+
+    if not _active(user):
+        return UnitTarget.objects.none()
+    return UnitTarget.objects.filter(unit__in=AdministrativeUnit.objects.visible_to(user))
+
+
+def _label(model) -> str:
+    return model._meta.label
+
+
+def may_change_any(user, model) -> bool:
+    """Whether the user's role may change any record of `model` at all: the API refuses a write before reading its
+    body when not. The record itself is checked by `can_change`."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    label = _label(model)
+    role = user.role
+    if label == TARGET_MODEL:
+        return role in (Role.PROVINCE_COORDINATOR, Role.DISTRICT_OFFICER) and user.unit_id is not None
+    if label not in SECONDMENT_SIDE_MODELS:
+        return False
+    if role == Role.PROVINCE_COORDINATOR:
+        return user.unit_id is not None
+    return role == Role.AGENCY_LIAISON and user.agency_id is not None and label in LIAISON_MODELS
+
+
+def _province_of_unit(unit) -> int | None:
+    if unit is None:
+        return None
+    return unit.province_id or unit.pk  # a province has no province of its own
+
+
+def _record_province(obj) -> int | None:
+    """The province a record of the secondment side belongs to: its commune's, its agency's or its own."""
+    label = _label(type(obj))
+    if label == "secondments.Agency":
+        return _province_of_unit(obj.unit) if obj.unit_id else None
+    if label == "secondments.Cadre":
+        return _record_province(obj.home_agency) if obj.home_agency_id else None
+    if label == "secondments.SecondmentBatch":
+        return obj.province_id
+    if label == "secondments.WorkPlan":
+        return obj.assignment.commune.province_id if obj.assignment_id else None
+    if label == "secondments.WorkPlanItem":
+        return _record_province(obj.work_plan) if obj.work_plan_id else None
+    return obj.commune.province_id if obj.commune_id else None  # secondment, assignment, visit, support
+
+
+def _agency_assigned_to(agency_id: int, commune_id: int | None) -> bool:
+    from secondments.models import SponsorAssignment  # noqa: PLC0415
+
+    return SponsorAssignment.objects.filter(agency_id=agency_id, commune_id=commune_id).exists()
+
+
+def can_change(user, obj) -> bool:
+    """May `user` create (an unsaved `obj`), change or delete this record of the secondment side, or this target?
+
+    For a change, ask for the record as it is and as it would be: moving a record out of one's scope is a change too.
+    """
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if not may_change_any(user, type(obj)):
+        return False
+    label = _label(type(obj))
+    unit = _unit(user)
+    if label == TARGET_MODEL:
+        if obj.unit_id is None:
+            return False
+        if user.role == Role.DISTRICT_OFFICER:
+            return obj.unit_id == unit.pk
+        return _province_of_unit(obj.unit) == unit.pk
+    if user.role == Role.PROVINCE_COORDINATOR:
+        return _record_province(obj) == unit.pk
+    # An agency liaison: only its own agency's records, for the communes that agency is assigned to.
+    agency_id = user.agency_id
+    if label == "secondments.FieldVisit":
+        return obj.agency_id == agency_id and _agency_assigned_to(agency_id, obj.commune_id)
+    if label == "secondments.SupportContribution":
+        return obj.giver_id == agency_id and _agency_assigned_to(agency_id, obj.commune_id)
+    if label == "secondments.WorkPlanItem":
+        return obj.work_plan_id is not None and obj.work_plan.assignment.agency_id == agency_id
+    return False
+
+
+def require_change(user, obj) -> None:
+    if not can_change(user, obj):
+        raise AccessDenied(CHANGE_DENIED % {"what": type(obj)._meta.verbose_name})

@@ -32,9 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communes.models import AdministrativeUnit
-from ntm_portal.access import AccessDenied, Action, can
-from ntm_portal.choices import Role
-from ntm_portal.scoping import NOTHING
+from ntm_portal.access import AccessDenied, Action, action_q, can
 from ntm_portal.text import fold_vietnamese
 
 from ..choices import Comparison, SetLevel
@@ -209,23 +207,6 @@ def _valid_in(year: int) -> Q:
     )
 
 
-def _editable_q(user) -> Q:
-    """Narrows the query to the communes `can(user, Action.EDIT, ...)` may allow; `can()` still decides for each
-    row (tests/criteria/test_excel.py checks the two agree for every persona)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    if user.is_superuser:
-        return Q()
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None:
-        return NOTHING
-    if user.role == Role.COMMUNE_OFFICIAL:
-        return Q(pk=unit_id)
-    if user.role == Role.PROVINCE_COORDINATOR:
-        return Q(province_id=unit_id)
-    return NOTHING
-
-
 def _one_per_code(communes) -> dict[str, AdministrativeUnit]:
     """By code; where a code was reused within the year, the unit that existed at its end (the round's as-of)."""
     by_code: dict[str, AdministrativeUnit] = {}
@@ -278,7 +259,9 @@ def round_template_xlsx(*, user, unit: AdministrativeUnit, year: int, criteria_s
     edit no commune within `unit`.
     """
     criteria_set = _resolve_set(year, criteria_set)
-    commune_ids = AdministrativeUnit.objects.communes().within(unit).filter(_editable_q(user), _valid_in(year))
+    commune_ids = (
+        AdministrativeUnit.objects.communes().within(unit).filter(action_q(user, Action.EDIT, path=""), _valid_in(year))
+    )
     commune_ids = commune_ids.values("pk")
     candidates = (
         AdministrativeUnit.objects.filter(pk__in=commune_ids)

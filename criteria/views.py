@@ -1,0 +1,766 @@
+"""Browser views of the assessment workflow (issue 4): the round list, the round page with its actions, the review
+queues, a commune's change log and the Excel template round trip.
+
+The views parse input, call a service and show its answer; they decide nothing about permissions or states.
+Scope: objects come from `Model.objects.visible_to(user)`, so another unit's object is a 404. Actions: the services
+raise AccessDenied (shown with status 403), IllegalTransition and ConcurrentEdit (shown as they are); the view asks
+`can()` only to decide which panels to offer.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from communes.choices import NtmLevel, UnitLevel
+from communes.models import AdministrativeUnit
+from ntm_portal.access import AccessDenied, Action, action_q, can, require, units_in_scope, visible_communes
+from ntm_portal.choices import Role
+from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
+
+from . import selectors
+from .choices import ChangeKind, Comparison, RoundStatus
+from .filtersets import AssessmentRoundFilterSet
+from .forms import (
+    AsOfForm,
+    CommentForm,
+    EvidenceForm,
+    ImportForm,
+    ReasonForm,
+    RecognitionForm,
+    ReturnToCommuneForm,
+    RoundFilterForm,
+    RoundStartForm,
+    RoundValuesForm,
+    SubmitForm,
+    TemplateDownloadForm,
+    comment_field_name,
+    criterion_field_name,
+    indicator_field_name,
+    note_field_name,
+    plain_number,
+)
+from .models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, Indicator
+from .services import assessment as workflow
+from .services.assessment import EDITABLE_STATES, ConcurrentEdit, InvalidValue, WorkflowError
+from .services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
+
+PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 50
+
+
+def _denied(request: HttpRequest, error: AccessDenied) -> HttpResponse:
+    return render(request, "criteria/denied.html", {"message": str(error)}, status=403)
+
+
+def _page(request: HttpRequest, rows, size: int):
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # materialised before the template reads it
+    return page
+
+
+def _score(assessment_round: AssessmentRound) -> str:
+    return f"{assessment_round.criteria_met}/{assessment_round.criteria_total}"
+
+
+def _round_export_rows(rounds) -> list[list]:
+    return [
+        [
+            r.commune.code,
+            r.commune.name,
+            r.commune.district.name if r.commune.district else "",
+            r.year,
+            r.get_status_display(),
+            r.criteria_met,
+            r.criteria_total,
+            r.as_of,
+        ]
+        for r in rounds
+    ]
+
+
+def _round_export_columns() -> list[str]:
+    return [_("Mã xã"), _("Xã"), _("Huyện"), _("Năm"), _("Trạng thái"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
+            _("Số liệu tính đến")]  # fmt: skip
+
+
+# --- 1. the round list -------------------------------------------------------------------------------------------
+
+
+def _start_form(user, data=None) -> RoundStartForm | None:
+    """The form to open a round, for a user who may enter some commune's values; None for everyone else."""
+    unit = getattr(user, "unit", None)
+    if user.role == Role.COMMUNE_OFFICIAL and unit is not None and unit.is_commune:
+        if not can(user, Action.EDIT, unit):
+            return None
+        return RoundStartForm(data, communes=None, fixed_commune=unit, auto_id="start-%s")
+    communes = AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).order_by("name")
+    return RoundStartForm(data, communes=communes, auto_id="start-%s") if communes.exists() else None
+
+
+@login_required
+@require_GET
+def round_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    filterset = AssessmentRoundFilterSet(request.GET, queryset=selectors.round_list(user=user))
+    rounds = filterset.qs
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            filename=_("Kỳ đánh giá NTM.xlsx"),
+            title=_("Kỳ đánh giá"),
+            columns=_round_export_columns(),
+            rows=_round_export_rows(rounds),
+        )
+    districts = AdministrativeUnit.objects.districts().filter(pk__in=visible_communes(user).values("district_id"))
+    context = {
+        "page": _page(request, rounds, PAGE_SIZE),
+        "filter_form": RoundFilterForm(request.GET, districts=list(districts.order_by("name"))),
+        "start_form": _start_form(user),
+    }
+    return render(request, "criteria/round_list.html", context)
+
+
+@login_required
+@require_POST
+def round_start(request: HttpRequest) -> HttpResponse:
+    form = _start_form(request.user, request.POST)
+    if form is None:
+        return _denied(request, AccessDenied(_("Bạn không có quyền mở kỳ đánh giá cho xã nào.")))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("criteria:round_list")
+    commune, year = form.chosen_commune(), form.cleaned_data["year"]
+    try:
+        assessment_round = workflow.round_start(user=request.user, commune=commune, year=year)
+    except AccessDenied as error:
+        return _denied(request, error)
+    except InvalidValue as error:
+        messages.error(request, " ".join(error.errors.values()))
+        return redirect("criteria:round_list")
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("criteria:round_list")
+    messages.success(
+        request, _("Đã mở kỳ đánh giá năm %(year)s của %(commune)s.") % {"year": year, "commune": commune.name}
+    )
+    return redirect(assessment_round_url(assessment_round))
+
+
+def assessment_round_url(assessment_round: AssessmentRound) -> str:
+    return reverse("criteria:round_detail", args=[assessment_round.pk])
+
+
+# --- 2. the round page ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    field: object  # a BoundField when the user may edit, else None
+    value_text: str
+    target_text: str
+    met: bool | None
+    note: str
+
+
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    met: bool | None
+    assessed_as_whole: bool
+    note: str
+    review_comment: str
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    met_field: object = None
+    note_field: object = None
+    comment_field: object = None
+
+
+@dataclass
+class RoundData:
+    """What the round page and its actions read, loaded once: a fixed number of queries whatever the set's size."""
+
+    assessment_round: AssessmentRound
+    criteria: list[Criterion]
+    values: dict
+    results: dict
+
+    @classmethod
+    def load(cls, assessment_round: AssessmentRound) -> RoundData:
+        criteria = list(
+            Criterion.objects.filter(criteria_set_id=assessment_round.criteria_set_id)
+            .select_related("criteria_set")
+            .prefetch_related("indicators__targets")
+            .order_by("number")
+        )
+        values = {v.indicator_id: v for v in assessment_round.indicator_values.all()}
+        results = {r.criterion_id: r for r in assessment_round.criterion_results.all()}
+        return cls(assessment_round, criteria, values, results)
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [i for c in self.criteria for i in c.indicators.all()]
+
+    def values_form(self, data=None) -> RoundValuesForm:
+        return RoundValuesForm(
+            data,
+            criteria=self.criteria,
+            values=self.values,
+            results=self.results,
+            version=self.assessment_round.version,
+        )
+
+
+def _visible_round(request: HttpRequest, pk: int) -> AssessmentRound:
+    rounds = AssessmentRound.objects.visible_to(request.user).select_related(
+        "commune", "commune__district", "commune__province", "criteria_set", "recognition"
+    )
+    return get_object_or_404(rounds, pk=pk)
+
+
+def _target_text(indicator: Indicator, threshold: Decimal | None) -> str:
+    if indicator.comparison == Comparison.YES_NO:
+        return _("Đạt")
+    if threshold is None:
+        return _("chưa có mức (chưa công bố)")
+    sign = "≥" if indicator.comparison in (Comparison.AT_LEAST, Comparison.PERCENT_AT_LEAST) else "≤"
+    unit = "%" if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) else ""
+    unit = unit or (f" {indicator.unit}" if indicator.unit else "")
+    return f"{sign} {plain_number(threshold)}{unit}"
+
+
+def _value_text(indicator: Indicator, value) -> str:
+    if value is None:
+        return _("Chưa nhập")
+    if indicator.comparison == Comparison.YES_NO:
+        return {True: _("Đạt"), False: _("Không đạt")}.get(value.value_bool, _("Chưa nhập"))
+    if value.value_number is None:
+        return _("Chưa nhập")
+    unit = "%" if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) else ""
+    unit = unit or (f" {indicator.unit}" if indicator.unit else "")
+    return f"{plain_number(value.value_number)}{unit}"
+
+
+def _round_page(
+    request: HttpRequest,
+    data: RoundData,
+    *,
+    values_form: RoundValuesForm | None = None,
+    forms: dict | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user, assessment_round = request.user, data.assessment_round
+    commune = assessment_round.commune
+    recognition = getattr(assessment_round, "recognition", None)
+    state = assessment_round.status
+    met, total, unmet = workflow.round_score(assessment_round)
+    may = {action: can(user, action, commune) for action in (Action.EDIT, Action.SUBMIT, Action.VERIFY,
+                                                              Action.APPROVE, Action.RECOGNISE)}  # fmt: skip
+    panels = {
+        "edit": may[Action.EDIT] and state in EDITABLE_STATES,
+        "submit": may[Action.SUBMIT] and state in EDITABLE_STATES,
+        "verify": may[Action.VERIFY] and state == RoundStatus.SUBMITTED,
+        "return_to_commune": may[Action.VERIFY] and state in (RoundStatus.SUBMITTED, RoundStatus.VERIFIED),
+        "approve": may[Action.APPROVE] and state == RoundStatus.VERIFIED,
+        "return_to_district": may[Action.APPROVE] and state == RoundStatus.VERIFIED and bool(commune.district_id),
+        "reopen": may[Action.APPROVE] and state == RoundStatus.APPROVED and recognition is None,
+        "recognition": may[Action.RECOGNISE] and state == RoundStatus.APPROVED and recognition is None
+        and total > 0 and met == total,
+    }  # fmt: skip
+    forms = dict(forms or {})
+    defaults = {
+        "submit": lambda: SubmitForm(initial={"version": assessment_round.version}),
+        "verify": CommentForm,
+        "return_to_commune": lambda: ReturnToCommuneForm(criteria=data.criteria),
+        "approve": CommentForm,
+        "return_to_district": ReasonForm,
+        "reopen": ReasonForm,
+        "recognition": lambda: RecognitionForm(initial={"decision_date": timezone.localdate()}),
+        "evidence": lambda: EvidenceForm(indicators=data.indicators),
+    }
+    for name, build in defaults.items():
+        forms.setdefault(name, build())
+        forms[name].auto_id = f"{name}-%s"  # several panels have a "comment": ids stay unique on the page
+    if panels["edit"] and values_form is None:
+        values_form = data.values_form()
+    return_form = forms["return_to_commune"]
+
+    rows = []
+    for criterion in data.criteria:
+        result = data.results.get(criterion.pk)
+        row = CriterionRow(
+            criterion=criterion,
+            met=result.met if result else None,
+            assessed_as_whole=bool(result and result.assessed_as_whole),
+            note=result.note if result else "",
+            review_comment=result.review_comment if result else "",
+        )
+        for indicator in criterion.indicators.all():
+            value = data.values.get(indicator.pk)
+            row.indicators.append(
+                IndicatorRow(
+                    indicator=indicator,
+                    field=values_form[indicator_field_name(indicator)] if panels["edit"] else None,
+                    value_text=_value_text(indicator, value),
+                    target_text=_target_text(indicator, workflow.applicable_threshold(indicator, commune)),
+                    met=value.met if value else None,
+                    note=value.note if value else "",
+                )
+            )
+        if panels["edit"]:
+            if not row.indicators:
+                row.met_field = values_form[criterion_field_name(criterion)]
+            row.note_field = values_form[note_field_name(criterion)]
+        if panels["return_to_commune"]:
+            row.comment_field = return_form[comment_field_name(criterion)]
+        rows.append(row)
+
+    state_log = list(
+        assessment_round.changes.filter(kind__in=[ChangeKind.STATE, ChangeKind.RECOGNITION])
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+    context = {
+        "round": assessment_round,
+        "commune": commune,
+        "recognition": recognition,
+        "rows": rows,
+        "met": met,
+        "total": total,
+        "unmet": unmet,
+        "values_form": values_form,
+        "forms": forms,
+        "panels": panels,
+        "any_review_panel": any(
+            panels[k] for k in ("verify", "return_to_commune", "approve", "return_to_district", "reopen", "recognition")
+        ),  # fmt: skip
+        "conflict": conflict,
+        "evidence_files": list(assessment_round.evidence_files.select_related("indicator").order_by("-uploaded_at")),
+        "state_log": [
+            (change, _who(change), _describe(change, change.old_value), _describe(change, change.new_value))
+            for change in state_log
+        ],  # fmt: skip
+    }
+    return render(request, "criteria/round_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment_round = _visible_round(request, pk)
+    if request.method == "GET":
+        return _round_page(request, RoundData.load(assessment_round))
+    try:
+        require(request.user, Action.EDIT, assessment_round.commune)
+    except AccessDenied as error:
+        return _denied(request, error)
+    data = RoundData.load(assessment_round)
+    form = data.values_form(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Một số ô nhập chưa đúng: xem các dòng báo đỏ bên dưới. Chưa lưu gì."))
+        return _round_page(request, data, values_form=form)
+    indicators, criteria = form.service_inputs()
+    try:
+        result = workflow.round_save(
+            user=request.user,
+            assessment_round=assessment_round,
+            expected_version=form.cleaned_data["version"],
+            indicators=indicators,
+            criteria=criteria,
+        )
+    except AccessDenied as error:
+        return _denied(request, error)
+    except ConcurrentEdit as error:
+        # The user's input stays in the form (and its old version, so that saving again is refused again rather
+        # than silently overwriting the other person's values).
+        return _round_page(request, RoundData.load(assessment_round), values_form=form, conflict=str(error),
+                           status=409)  # fmt: skip
+    except InvalidValue as error:
+        for key, message in error.errors.items():
+            form.add_error(form.field_for_error_key(key), message)
+        messages.error(request, _("Một số giá trị không hợp lệ: xem các dòng báo đỏ bên dưới. Chưa lưu gì."))
+        return _round_page(request, data, values_form=form)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(assessment_round_url(assessment_round))
+    if result.changes:
+        messages.success(request, _("Đã lưu %(count)s thay đổi.") % {"count": result.changes})
+    else:
+        messages.info(request, _("Không có thay đổi nào để lưu."))
+    return redirect(assessment_round_url(assessment_round))
+
+
+def _act(request: HttpRequest, pk: int, *, action: Action, name: str, form, perform, success: str) -> HttpResponse:
+    """Run one workflow action from its panel's form: 403 if the role may not, the form again with the service's
+    InvalidValue messages, the refusal as a message for an illegal transition or a stale version, else PRG."""
+    assessment_round = _visible_round(request, pk)
+    try:
+        require(request.user, action, assessment_round.commune)
+    except AccessDenied as error:
+        return _denied(request, error)
+    data = RoundData.load(assessment_round)
+    if callable(form):
+        form = form(data)
+    if form.is_valid():
+        try:
+            perform(assessment_round, form.cleaned_data, form)
+        except AccessDenied as error:
+            return _denied(request, error)
+        except InvalidValue as error:
+            for key, message in error.errors.items():
+                form.add_error(key if key in form.fields else None, message)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(assessment_round_url(assessment_round))
+        else:
+            messages.success(request, success % {"commune": assessment_round.commune.name})
+            return redirect(assessment_round_url(assessment_round))
+    assessment_round.refresh_from_db()
+    messages.error(request, _("Chưa thực hiện được: xem lỗi trong khung thao tác bên dưới."))
+    return _round_page(request, RoundData.load(assessment_round), forms={name: form})
+
+
+@login_required
+@require_POST
+def round_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.round_submit(user=request.user, assessment_round=assessment_round, expected_version=cleaned["version"])
+
+    return _act(request, pk, action=Action.SUBMIT, name="submit", form=SubmitForm(request.POST), perform=perform,
+                success=_("Đã gửi kết quả tự đánh giá của %(commune)s lên huyện thẩm tra."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def round_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.round_verify(user=request.user, assessment_round=assessment_round, comment=cleaned["comment"])
+
+    return _act(request, pk, action=Action.VERIFY, name="verify", form=CommentForm(request.POST), perform=perform,
+                success=_("Đã thẩm tra kết quả của %(commune)s; kỳ đánh giá chuyển lên tỉnh thẩm định."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def round_return_to_commune(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.round_return_to_commune(
+            user=request.user, assessment_round=assessment_round, comments=form.comments(), comment=cleaned["comment"]
+        )
+
+    return _act(request, pk, action=Action.VERIFY, name="return_to_commune",
+                form=lambda data: ReturnToCommuneForm(request.POST, criteria=data.criteria), perform=perform,
+                success=_("Đã trả lại kỳ đánh giá cho %(commune)s kèm ý kiến thẩm tra."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def round_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.round_approve(user=request.user, assessment_round=assessment_round, comment=cleaned["comment"])
+
+    return _act(request, pk, action=Action.APPROVE, name="approve", form=CommentForm(request.POST), perform=perform,
+                success=_("Đã thẩm định kết quả của %(commune)s."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def round_return_to_district(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.round_return_to_district(
+            user=request.user, assessment_round=assessment_round, comment=cleaned["comment"]
+        )
+
+    return _act(request, pk, action=Action.APPROVE, name="return_to_district", form=ReasonForm(request.POST),
+                perform=perform, success=_("Đã trả kỳ đánh giá của %(commune)s về huyện thẩm tra lại."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.round_reopen(user=request.user, assessment_round=assessment_round, comment=cleaned["comment"])
+
+    return _act(request, pk, action=Action.APPROVE, name="reopen", form=ReasonForm(request.POST), perform=perform,
+                success=_("Đã mở lại kỳ đánh giá của %(commune)s: chờ tỉnh thẩm định lại."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def recognition_record(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.recognition_record(
+            user=request.user,
+            assessment_round=assessment_round,
+            decision_number=cleaned["decision_number"],
+            decision_date=cleaned["decision_date"],
+            signer=cleaned["signer"],
+            level=cleaned["level"],
+        )
+
+    return _act(request, pk, action=Action.RECOGNISE, name="recognition", form=RecognitionForm(request.POST),
+                perform=perform, success=_("Đã ghi quyết định công nhận %(commune)s đạt chuẩn."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(assessment_round, cleaned, form):
+        workflow.evidence_add(
+            user=request.user,
+            assessment_round=assessment_round,
+            file=cleaned["file"],
+            indicator=cleaned.get("indicator"),
+            description=cleaned["description"],
+        )
+
+    return _act(request, pk, action=Action.EDIT, name="evidence",
+                form=lambda data: EvidenceForm(request.POST, request.FILES, indicators=data.indicators),
+                perform=perform, success=_("Đã thêm hồ sơ minh chứng cho %(commune)s."))  # fmt: skip
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Evidence is served through its round's scope, never as a public media URL."""
+    evidence = get_object_or_404(EvidenceFile.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("Tệp không còn trên máy chủ.")) from error
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(evidence.file.name))
+
+
+# --- 3. the review queues ----------------------------------------------------------------------------------------
+
+
+def _queue(request: HttpRequest, rounds, *, title: str, filename: str, intro: str) -> HttpResponse:
+    if request.GET.get("format") == "xlsx":
+        columns = [*_round_export_columns(), _("Chuyển trạng thái lúc")]
+        rows = [[*row, r.state_changed_at] for row, r in zip(_round_export_rows(rounds), rounds, strict=True)]
+        return xlsx_response(filename=filename, title=title, columns=columns, rows=rows)
+    context = {"page": _page(request, rounds, PAGE_SIZE), "title": title, "intro": intro}
+    return render(request, "criteria/queue.html", context)
+
+
+@login_required
+@require_GET
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.verification_queue(user=request.user)
+    return _queue(request, list(rounds) if request.GET.get("format") == "xlsx" else rounds,
+                  title=_("Chờ thẩm tra"), filename=_("Kỳ đánh giá chờ thẩm tra.xlsx"),
+                  intro=_("Các xã đã gửi kết quả tự đánh giá, chờ huyện thẩm tra."))  # fmt: skip
+
+
+@login_required
+@require_GET
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.approval_queue(user=request.user)
+    return _queue(request, list(rounds) if request.GET.get("format") == "xlsx" else rounds,
+                  title=_("Chờ thẩm định"), filename=_("Kỳ đánh giá chờ thẩm định.xlsx"),
+                  intro=_("Kỳ đánh giá huyện đã thẩm tra, chờ tỉnh thẩm định; và kỳ đã thẩm định đạt đủ tiêu chí, "
+                          "chờ ghi quyết định công nhận."))  # fmt: skip
+
+
+# --- 4. a commune's history ----------------------------------------------------------------------------------------
+
+# Lazy: read in the request's language, not the one active when the module was imported.
+FIELD_LABELS = {
+    "status": gettext_lazy("trạng thái"),
+    "met": gettext_lazy("kết quả"),
+    "note": gettext_lazy("ghi chú"),
+    "value_number": gettext_lazy("giá trị"),
+    "value_bool": gettext_lazy("giá trị"),
+    "review_comment": gettext_lazy("ý kiến thẩm tra"),
+    "ntm_level": gettext_lazy("mức đạt chuẩn"),
+    "file": gettext_lazy("tệp"),
+}
+
+
+def _describe(change: AssessmentChange, value) -> str:
+    """An audit value in words: True → "Đạt", "submitted" → "Đã gửi thẩm tra", 85.5 with its unit."""
+    name = change.field
+    if name == "met":
+        return {True: _("Đạt"), False: _("Chưa đạt")}.get(value, _("Chưa đánh giá"))
+    if value is None or value == "":
+        return "—"
+    if name == "value_bool":
+        return {True: _("Đạt"), False: _("Không đạt")}.get(value, str(value))
+    if name == "status" and value in RoundStatus.values:
+        return str(RoundStatus(value).label)
+    if name == "ntm_level" and value in NtmLevel.values:
+        return str(NtmLevel(value).label)
+    if name == "value_number":
+        indicator = change.indicator
+        try:
+            number = plain_number(Decimal(str(value)))
+        except InvalidOperation:  # the log keeps whatever was written; show it as it is
+            return str(value)
+        if indicator and indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST):
+            return f"{number}%"
+        return f"{number} {indicator.unit}".strip() if indicator else number
+    if name == "file":
+        return os.path.basename(str(value))
+    return str(value)
+
+
+def _who(change: AssessmentChange) -> str:
+    user = change.changed_by
+    return (user.get_full_name() or user.username) if user else _("(tài khoản đã xóa)")
+
+
+def _what(change: AssessmentChange) -> str:
+    label = FIELD_LABELS.get(change.field, change.field)
+    if change.indicator_id:
+        return f"{_('Chỉ tiêu')} {change.indicator.code} {change.indicator.name} — {label}"
+    if change.criterion_id:
+        return f"{_('Tiêu chí')} {change.criterion.number}. {change.criterion.name} — {label}"
+    return str(change.get_kind_display())
+
+
+@dataclass
+class AsOfRow:
+    assessment_round: AssessmentRound
+    status: str | None  # None: the round did not exist yet
+    met: int
+    total: int
+    unmet_numbers: list[int]
+
+
+@login_required
+@require_GET
+def commune_history(request: HttpRequest, commune_pk: int) -> HttpResponse:
+    user = request.user
+    commune = get_object_or_404(visible_communes(user).select_related("district"), pk=commune_pk)
+    changes = (
+        AssessmentChange.objects.visible_to(user)
+        .filter(commune=commune)
+        .select_related("changed_by", "assessment_round", "criterion", "indicator")
+        .order_by("-changed_at", "-pk")
+    )
+    page = _page(request, changes, HISTORY_PAGE_SIZE)
+    rows = [(c, _who(c), _what(c), _describe(c, c.old_value), _describe(c, c.new_value)) for c in page.object_list]
+
+    rounds = list(selectors.round_list(user=user).filter(commune=commune))
+    as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
+    as_of_rows = []
+    if as_of_form.is_valid():
+        moment = as_of_form.moment()
+        # round_as_of reads one round's log (three queries a round): a commune has one round a year, so this is
+        # bounded by the years of the programme, not by the size of the province.
+        for assessment_round in rounds:
+            if assessment_round.created_at > moment:
+                as_of_rows.append(AsOfRow(assessment_round, None, 0, assessment_round.criteria_total, []))
+                continue
+            snapshot = workflow.round_as_of(assessment_round, moment)
+            if snapshot is None:
+                as_of_rows.append(AsOfRow(assessment_round, None, 0, assessment_round.criteria_total, []))
+                continue
+            unmet = sorted(number for number, met in snapshot.criteria.items() if met is not True)
+            as_of_rows.append(
+                AsOfRow(
+                    assessment_round,
+                    str(RoundStatus(snapshot.status).label) if snapshot.status in RoundStatus.values else "",
+                    sum(1 for met in snapshot.criteria.values() if met is True),
+                    assessment_round.criteria_total,
+                    unmet,
+                )
+            )
+    context = {
+        "commune": commune,
+        "page": page,
+        "rows": rows,
+        "round_rows": list(zip(rounds, as_of_rows or [None] * len(rounds), strict=True)),
+        "show_as_of": bool(as_of_rows),
+        "as_of_form": as_of_form,
+    }
+    return render(request, "criteria/history.html", context)
+
+
+# --- 5. Excel template and import ------------------------------------------------------------------------------
+
+
+def _units_for_templates(user):
+    rank = Case(
+        When(level=UnitLevel.PROVINCE, then=Value(0)),
+        When(level=UnitLevel.DISTRICT, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return units_in_scope(user).annotate(level_rank=rank).order_by("level_rank", "name")
+
+
+def _excel_page(request, *, template_form=None, import_form=None, import_errors=None, status=200) -> HttpResponse:
+    units = _units_for_templates(request.user)
+    template_form = template_form or TemplateDownloadForm(units=units)
+    import_form = import_form or ImportForm()
+    template_form.auto_id, import_form.auto_id = "template-%s", "import-%s"  # both have a "year"
+    context = {"template_form": template_form, "import_form": import_form, "import_errors": import_errors}
+    return render(request, "criteria/excel.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def excel(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _excel_page(request)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _excel_page(request, import_form=form)
+    try:
+        report = rounds_import_xlsx(user=request.user, file=form.cleaned_data["file"], year=form.cleaned_data["year"])
+    except AccessDenied as error:
+        return _denied(request, error)
+    except ExcelImportError as error:
+        return _excel_page(request, import_form=form, import_errors=list(error.errors))
+    except WorkflowError as error:
+        form.add_error(None, str(error))
+        return _excel_page(request, import_form=form)
+    messages.success(
+        request,
+        _("Đã nhập số liệu: %(created)s kỳ đánh giá mới, %(changed)s kỳ được cập nhật, %(values)s giá trị thay đổi.")
+        % {"created": report.rounds_created, "changed": report.rounds_changed, "values": report.values_changed},
+    )
+    if report.communes:
+        messages.info(request, _("Các xã: %(communes)s.") % {"communes": ", ".join(report.communes)})
+    return redirect("criteria:excel")
+
+
+@login_required
+@require_GET
+def excel_template(request: HttpRequest) -> HttpResponse:
+    units = _units_for_templates(request.user)
+    form = TemplateDownloadForm(request.GET, units=units)
+    unit_pk = request.GET.get("unit", "")
+    if unit_pk.isdigit() and not units.filter(pk=unit_pk).exists():
+        raise Http404(_("Không tìm thấy đơn vị."))
+    if not form.is_valid():
+        return _excel_page(request, template_form=form)
+    unit, year = form.cleaned_data["unit"], form.cleaned_data["year"]
+    try:
+        content = round_template_xlsx(user=request.user, unit=unit, year=year)
+    except AccessDenied as error:
+        return _denied(request, error)
+    except InvalidValue as error:
+        form.add_error(None, " ".join(error.errors.values()))
+        return _excel_page(request, template_form=form)
+    filename = ascii_filename(f"mau-danh-gia-{unit.name}-{year}.xlsx")
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
