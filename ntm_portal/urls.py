@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("communes/", include("communes.urls")),
+    path("secondments/", include("secondments.urls")),
     path("assessments/", include("criteria.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("ntm_portal.api_router")),
