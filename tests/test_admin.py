@@ -26,6 +26,7 @@ from criteria.models import (
 )
 from ntm_portal.choices import Role
 from ntm_portal.models import User
+from reports.models import ReportJob
 from secondments.models import (
     Agency,
     Cadre,
@@ -51,6 +52,7 @@ from tests.criteria.factories import (
     UnitTargetFactory,
 )
 from tests.ntm_portal.factories import UserFactory
+from tests.reports.factories import ReportJobFactory
 from tests.secondments.factories import (
     AgencyFactory,
     CadreFactory,
@@ -106,6 +108,7 @@ def one_of_each(geography):
         field="status", old_value="draft", new_value="submitted",
     )  # fmt: skip
     Group.objects.create(name="Thẩm tra viên")
+    ReportJobFactory(unit=geography.province, criteria_set=criteria_set, requested_by=official)
     return geography
 
 
@@ -125,7 +128,7 @@ def test_every_admin_page_of_every_model_opens(admin_client, one_of_each, model)
 def test_every_model_of_the_project_has_an_admin():
     project_models = {
         model
-        for app in ("communes", "criteria", "secondments", "ntm_portal")
+        for app in ("communes", "criteria", "secondments", "reports", "ntm_portal")
         for model in apps.get_app_config(app).get_models()
     }
     assert project_models - set(admin.site._registry) == set()
@@ -193,6 +196,7 @@ BUILDERS = {
     Group: lambda: Group.objects.create(name=f"Nhóm {Group.objects.count()}"),
     TokenProxy: lambda: Token.objects.create(user=UserFactory()),
     AssessmentChange: lambda: AssessmentChangeFactory(),
+    ReportJob: lambda: ReportJobFactory(requested_by=UserFactory()),
 }
 
 

@@ -1,6 +1,10 @@
-"""A real Celery worker process for tests: started once per session, consuming a queue of its own."""
+"""A real Celery worker process for tests: started once per session, consuming a queue of its own.
+
+Tests that must break a worker (kill it mid-task, run a faulty app) start their own with the options below.
+"""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,10 +18,22 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 class WorkerProcess:
-    def __init__(self) -> None:
-        self.queue = f"ntm-test-{uuid.uuid4().hex[:8]}"
+    def __init__(
+        self,
+        *,
+        queue: str | None = None,
+        app: str = "ntm_portal",
+        pool: str = "solo",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        """`queue`: consume an existing worker's queue (to replace a killed one); `app`: a module whose Celery app to
+        run (a test may wrap the real one); `pool`: "solo" runs tasks in the worker process, "prefork" in a child."""
+        self.queue = queue or f"ntm-test-{uuid.uuid4().hex[:8]}"
+        self.app = app
+        self.pool = pool
+        self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
-        self.log_path = Path(settings.VAR_DIR) / f"{self.queue}.log"
+        self.log_path = Path(settings.VAR_DIR) / f"{self.queue}-{uuid.uuid4().hex[:4]}.log"
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -29,15 +45,32 @@ class WorkerProcess:
         else:
             host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
             env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+        # Report builds this worker queues (beat's monthly task, retries) stay on its own queue, and it writes
+        # files where the test process reads them.
+        env["NTM_REPORTS_QUEUE"] = self.queue
+        env["NTM_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "celery", "-A", "ntm_portal", "worker", "--pool=solo", "--loglevel=INFO",
-            "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
+            sys.executable, "-m", "celery", "-A", self.app, "worker", f"--pool={self.pool}", "--concurrency=1",
+            "--loglevel=INFO", "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
+        env = self.environment()
+        self.media_root = env["NTM_MEDIA_ROOT"]
         self.log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the worker's lifetime
-        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=self.environment(), stdout=self.log, stderr=self.log)
+        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.log, stderr=self.log)
+
+    def kill(self) -> None:
+        """SIGKILL, as the OOM killer or a lost machine would: no shutdown, no requeue, no acknowledgement."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=20)  # reaped, so its pid is gone rather than a zombie
+        self.log.close()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -46,7 +79,8 @@ class WorkerProcess:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "ntm_portal",
     "communes",
@@ -105,23 +106,57 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# The REST API (/api/v1/). Token first, so that a request without credentials gets 401 with a WWW-Authenticate
+# header; the browser's session works too (with its CSRF check on writes).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "ntm_portal.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "ntm_portal.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["ntm_portal.api.throttling.TokenRateThrottle"],
+    # Per user, for requests authenticated by token only (dashboard clients, scripts).
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("NTM_API_TOKEN_RATE", default="3000/hour")},
+    "EXCEPTION_HANDLER": "ntm_portal.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "ntm_portal.api.schema.PortalAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NTM Portal API",
     "DESCRIPTION": "Communes, criteria, assessments, secondments and sponsors of a province's New Rural Development "
-    "programme, scoped to the caller's unit.",
+    "programme, scoped to the caller's unit. Authenticate with `Authorization: Token <key>` (issued on your own "
+    "token page or by an administrator) or with a browser session.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies and responses as separate components: read-only fields are not asked for in a write.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The interactive docs load Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a `level` or a `kind`: each choice set gets the name of its own class.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitLevelEnum": "communes.choices.UnitLevel",
+        "UnitKindEnum": "communes.choices.UnitKind",
+        "NtmLevelEnum": "communes.choices.NtmLevel",
+        "SetLevelEnum": "criteria.choices.SetLevel",
+        "ChangeKindEnum": "criteria.choices.ChangeKind",
+        "AgencyKindEnum": "secondments.choices.AgencyKind",
+        "AgencyLevelEnum": "secondments.choices.AgencyLevel",
+        "SecondmentKindEnum": "secondments.choices.SecondmentKind",
+        "SupportKindEnum": "secondments.choices.SupportKind",
+    },
 }
 
 # Evidence files: what a commune may attach to its assessment (minutes, surveys, photos, spreadsheets).
@@ -130,8 +165,13 @@ EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "doc", "xls"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Celery. The embedded default is kombu's filesystem transport: a folder, no server.
+from celery.schedules import crontab  # noqa: E402 - kept inside the Celery part of this file
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
+# Report builds get a hard limit well below Redis' visibility timeout, so a message is never redelivered while its
+# first delivery still runs (celery docs, redis.rst: long tasks past the timeout run again and again).
+BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)  # not CELERY_*: no Celery setting
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -142,7 +182,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     _default_result_backend = f"file://{VAR_DIR / 'celery-results'}"
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # The same value for the broker and the result backend (celery docs: the shortest one wins).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result_backend)
 CELERY_RESULT_EXPIRES = 24 * 3600
@@ -150,6 +192,52 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Delivery: acknowledge after the task returns, and put the message back when the worker process dies under it
+# (tasks must be idempotent: reports.services.report_build claims its job under a row lock). One message reserved
+# per process, so a long report never holds another one hostage.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With late acks a lost broker connection would let the message run twice; cancel the running copy instead.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Time limits (seconds), far below the visibility timeout: the soft one lets the job record a readable error.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+# WeasyPrint's memory grows with the document and is not all given back: replace a child past this ceiling (KB),
+# after the task it is running.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
+# On a warm shutdown give running tasks this long, then requeue them rather than lose them (Celery 5.5+).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30.0
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # The monthly provincial progress report: on this day of the month, as of the last day of the month before,
+    # for the units named by code (all provinces when empty).
+    "monthly-progress-report": {
+        "task": "reports.monthly",
+        "schedule": crontab(
+            minute=0,
+            hour=env.int("NTM_MONTHLY_REPORT_HOUR", default=6),
+            day_of_month=env.int("NTM_MONTHLY_REPORT_DAY", default=1),
+        ),
+    },
+    # Jobs left "running" by a dead worker, or "queued" with their message lost, are sent again.
+    "sweep-stale-report-jobs": {
+        "task": "reports.sweep_stale",
+        "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=120),
+    },
+}
+
+# Reports (reports/): where the build tasks go, when a job counts as abandoned, and the monthly report's scope.
+REPORTS_QUEUE = env.str("NTM_REPORTS_QUEUE", default="celery")
+# A running job that has not reported progress for this long lost its worker: longer than the hard time limit.
+REPORTS_STALE_AFTER_SECONDS = env.int("NTM_REPORT_STALE_AFTER_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A queued job whose message was sent this long ago and never picked up is sent again (duplicates are harmless).
+REPORTS_REQUEUE_AFTER_SECONDS = env.int("NTM_REPORT_REQUEUE_AFTER_SECONDS", default=900)
+# Attempts before a job is failed for good: retries after transient errors plus deliveries lost with a worker.
+REPORTS_MAX_ATTEMPTS = env.int("NTM_REPORT_MAX_ATTEMPTS", default=5)
+REPORTS_MONTHLY_UNITS = env.list("NTM_MONTHLY_REPORT_UNITS", default=[])  # GSO codes of provinces or districts
+REPORTS_MONTHLY_LANGUAGE = env.str("NTM_MONTHLY_REPORT_LANGUAGE", default="vi")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,207 @@
+"""Reads for the progress report: everything one PDF shows, gathered in a fixed number of queries.
+
+The figures come from the selectors the dashboards and the API read (criteria.selectors for progress,
+secondments.selectors for cadres and sponsors), called with the same unit, as-of date and criteria set, so the PDF
+shows what the dashboard shows for that date. What is added here is only arrangement: communes grouped by district,
+those close to the finish, one row per secondment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.urls import reverse
+
+from communes.choices import UnitLevel
+from communes.models import AdministrativeUnit
+from criteria.models import CriteriaSet
+from criteria.selectors import CommuneProgress, UnitProgress, commune_progress_list, unit_progress_summary
+from ntm_portal.access import units_in_scope
+from secondments.models import Secondment
+from secondments.selectors import SecondmentSummary, SponsorSummary, secondment_summary, sponsor_summary
+
+from .choices import JobStatus
+from .models import ReportJob
+
+# Sponsor activity covers the twelve months up to the as-of date, so a monthly report always shows a full year.
+SPONSOR_PERIOD_DAYS = 365
+
+
+@dataclass(frozen=True)
+class DistrictBlock:
+    """The communes of one district in the communes × criteria matrix; name None: communes directly under the
+    province (the 2-level structure since July 2025)."""
+
+    name: str | None
+    communes: list[CommuneProgress]
+    communes_meeting_standard: int
+
+
+@dataclass(frozen=True)
+class SecondmentRow:
+    cadre: str
+    home_agency: str
+    commune: str
+    kind: str
+    batch: str | None
+    start_date: date
+    end_date: date | None  # actual end, when it was on or before the as-of date
+    criteria_at_start: int | None
+    criteria_at_end: int | None  # at the end, or on the as-of date for one still running then
+    still_running: bool
+
+    @property
+    def criteria_gained(self) -> int | None:
+        if self.criteria_at_start is None or self.criteria_at_end is None:
+            return None
+        return self.criteria_at_end - self.criteria_at_start
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    unit: AdministrativeUnit
+    as_of: date
+    criteria_set: CriteriaSet
+    criteria: list[tuple[int, str]]  # (number, name) of the set, in number order: the matrix columns
+    summary: UnitProgress
+    communes: list[CommuneProgress]
+    near_finish: list[CommuneProgress]  # not meeting the standard yet, few criteria missing: most met first
+    near_finish_from: int  # criteria met from which a commune counts as close to the finish
+    districts: list[DistrictBlock]
+    secondments: SecondmentSummary
+    secondment_rows: list[SecondmentRow]
+    sponsors: SponsorSummary
+
+
+def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet) -> ReportContent:
+    """Everything the report shows for `unit` on `as_of`. Queries: the two progress selectors', the secondment and
+    sponsor selectors', and one for the secondment rows, whatever the number of communes."""
+    summary = unit_progress_summary(unit=unit, as_of=as_of, criteria_set=criteria_set)
+    communes = commune_progress_list(unit=unit, as_of=as_of, criteria_set=criteria_set)
+    criteria = sorted((c.number, c.name) for c in summary.criteria)
+
+    # "Close to the finish": the band just below all criteria met (15–18 of 19), named by the selector's bands.
+    high_band = next((band for band in summary.bands if band.key == "high"), None)
+    near_finish_from = high_band.min_criteria if high_band else summary.criteria_total
+    near_finish = sorted(
+        (
+            c
+            for c in communes
+            if not c.meets_standard and c.criteria_met is not None and c.criteria_met >= near_finish_from
+        ),
+        key=lambda c: (-(c.criteria_met or 0), c.district_name or "", c.name, c.code),
+    )
+
+    by_district: dict[int | None, list[CommuneProgress]] = {}
+    for commune in communes:
+        by_district.setdefault(commune.district_id, []).append(commune)
+    # Districts in the order of the summary's district lines (by code); communes directly under the province last.
+    order = {line.district_id: position for position, line in enumerate(summary.districts)}
+    districts = [
+        DistrictBlock(
+            name=members[0].district_name,
+            communes=members,
+            communes_meeting_standard=sum(1 for c in members if c.meets_standard),
+        )
+        for district_id, members in sorted(
+            by_district.items(), key=lambda item: (item[0] is None, order.get(item[0], len(order)), item[0] or 0)
+        )
+    ]
+
+    progress_by_commune = {c.commune_id: c for c in communes}
+    return ReportContent(
+        unit=unit,
+        as_of=as_of,
+        criteria_set=criteria_set,
+        criteria=criteria,
+        summary=summary,
+        communes=communes,
+        near_finish=near_finish,
+        near_finish_from=near_finish_from,
+        districts=districts,
+        secondments=secondment_summary(unit=unit, as_of=as_of),
+        secondment_rows=secondment_rows(unit=unit, as_of=as_of, progress=progress_by_commune),
+        sponsors=sponsor_summary(unit=unit, as_of=as_of, since=as_of - timedelta(days=SPONSOR_PERIOD_DAYS - 1)),
+    )
+
+
+def secondment_rows(
+    *, unit: AdministrativeUnit, as_of: date, progress: dict[int, CommuneProgress]
+) -> list[SecondmentRow]:
+    """One row per secondment started by `as_of`, oldest first. A count recorded after `as_of` is not shown (a past
+    report is rebuilt exactly): for a secondment still running then, the commune's count on `as_of` stands in."""
+    secondments = (
+        Secondment.objects.filter(_within(unit), start_date__lte=as_of)
+        .select_related("cadre", "cadre__home_agency", "commune", "batch")
+        .order_by("start_date", "commune__code", "pk")
+    )
+    rows = []
+    for secondment in secondments:
+        ended = secondment.actual_end_date is not None and secondment.actual_end_date <= as_of
+        now = progress.get(secondment.commune_id)
+        rows.append(
+            SecondmentRow(
+                cadre=secondment.cadre.full_name,
+                home_agency=secondment.cadre.home_agency.short_name or secondment.cadre.home_agency.name,
+                commune=secondment.commune.name,
+                kind=secondment.get_kind_display(),
+                batch=secondment.batch.name if secondment.batch else None,
+                start_date=secondment.start_date,
+                end_date=secondment.actual_end_date if ended else None,
+                criteria_at_start=secondment.criteria_met_at_start,
+                criteria_at_end=secondment.criteria_met_at_end if ended else (now.criteria_met if now else None),
+                still_running=not ended,
+            )
+        )
+    return rows
+
+
+def report_units_for(user) -> QuerySet[AdministrativeUnit]:
+    """The provinces and districts `user` may order a report for: its own unit and those under it. Not the units
+    above (a district officer reads the province's summary on the dashboard, but the province report lists every
+    other district's communes)."""
+    provinces_first = Case(When(level=UnitLevel.PROVINCE, then=Value(0)), default=Value(1))
+    return (
+        units_in_scope(user)
+        .filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT], valid_to__isnull=True)
+        .order_by(provinces_first, "code")
+    )
+
+
+def report_job_list(*, user) -> QuerySet[ReportJob]:
+    """Jobs the user may see, newest first, with what a list row shows joined."""
+    return ReportJob.objects.visible_to(user).select_related("unit", "criteria_set", "requested_by")
+
+
+def report_job_status(job: ReportJob) -> dict:
+    """The job as the progress bar (and the API) reads it: plain JSON types only."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "progress": job.progress,
+        "stage": job.stage,
+        "error": job.error,
+        "attempts": job.attempts,
+        "unit": job.unit.name,
+        "as_of": job.as_of.isoformat(),
+        "language": job.language,
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "duration_seconds": job.duration_seconds,
+        "timings": job.timings,
+        "pages": job.pages,
+        "file_size": job.file_size,
+        "download_url": reverse("reports:download", args=[job.pk]) if job.status == JobStatus.DONE else None,
+    }
+
+
+def _within(unit: AdministrativeUnit) -> Q:
+    if unit.level == UnitLevel.PROVINCE:
+        return Q(commune__province=unit)
+    if unit.level == UnitLevel.DISTRICT:
+        return Q(commune__district=unit)
+    return Q(commune=unit)

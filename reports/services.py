@@ -1,0 +1,465 @@
+"""Report jobs: asking for a progress report, building its PDF exactly once, and recovering from lost workers.
+
+Celery may deliver a build message twice (late acks, redelivery after a lost worker or connection) or lose it (a
+worker killed on the embedded filesystem broker). So the job row, not the message, decides:
+- `report_request` reuses an identical job that is still queued or running, and the database settles a race between
+  two identical requests (a partial unique constraint);
+- `report_build` claims the job under a row lock before working, and gives up if it is done, failed, or being built
+  by a live process; it writes the PDF to a temporary file and moves it into place whole, then marks the job done;
+- `report_sweep_stale` (beat, every few minutes) sends again the jobs whose builder died or whose message was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
+
+from communes.choices import UnitLevel
+from communes.models import AdministrativeUnit
+from criteria.models import CriteriaSet
+from criteria.selectors import default_criteria_set
+from ntm_portal.access import AccessDenied
+
+from . import charts, pdf
+from .choices import JobStatus, ReportLanguage
+from .models import ReportJob
+from .selectors import report_content, report_units_for
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try after a pause: the database or a connection was briefly away. Anything else (a bug, bad
+# data, a rendering error) would fail again the same way, so the job fails at once with the error shown.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+PARTIAL_SUFFIX = ".pdf.part"
+
+
+# --- requesting -----------------------------------------------------------------------------------------------------
+
+
+def report_request(
+    *,
+    user,
+    unit: AdministrativeUnit,
+    as_of: date,
+    criteria_set: CriteriaSet | None = None,
+    language: str = ReportLanguage.VIETNAMESE,
+) -> ReportJob:
+    """Ask for the progress report of `unit` (a province or district) as it stood on `as_of`.
+
+    `user` None is the system (the monthly beat schedule). Returns the queued job, or the identical job already
+    queued or running. Raises AccessDenied outside the user's scope and ValidationError for a bad request; the build
+    task is sent once the surrounding transaction commits.
+    """
+    if user is not None and not report_units_for(user).filter(pk=unit.pk).exists():
+        raise AccessDenied(_("Bạn không có quyền yêu cầu báo cáo cho %(unit)s.") % {"unit": unit.name})
+    if unit.level not in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
+        raise ValidationError({"unit": _("Báo cáo tiến độ được lập cho một tỉnh hoặc một huyện.")})
+    if as_of > timezone.localdate():
+        raise ValidationError({"as_of": _("Ngày tính số liệu không được sau hôm nay.")})
+    if language not in ReportLanguage.values:
+        raise ValidationError({"language": _("Ngôn ngữ không được hỗ trợ.")})
+    criteria_set = criteria_set or default_criteria_set(year=as_of.year)
+    if criteria_set is None:
+        raise ValidationError(
+            {"criteria_set": _("Chưa có bộ tiêu chí quốc gia cho năm %(year)s.") % {"year": as_of.year}}
+        )
+    if criteria_set.province_id and criteria_set.province_id not in (unit.pk, unit.province_id):
+        raise ValidationError({"criteria_set": _("Bộ tiêu chí này là của tỉnh khác.")})
+
+    identical = ReportJob.objects.active().filter(unit=unit, as_of=as_of, criteria_set=criteria_set, language=language)
+    if existing := identical.first():
+        return existing
+    job = ReportJob(
+        requested_by=user, unit=unit, as_of=as_of, criteria_set=criteria_set, language=language, stage=_("Đang chờ")
+    )
+    job.full_clean(validate_constraints=False)  # the constraint is the database's to enforce, race included
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:
+        # An identical request won the race between our look-up and our insert: use its job.
+        if existing := identical.first():
+            return existing
+        raise
+    transaction.on_commit(partial(_enqueue, job.pk))
+    return job
+
+
+def report_monthly_request(*, today: date | None = None) -> list[ReportJob]:
+    """The monthly report of each configured unit (settings.REPORTS_MONTHLY_UNITS, GSO codes; every province when
+    empty), as of the last day of the previous month. A unit whose report for that date the system already built
+    is skipped, so a beat firing twice builds nothing twice."""
+    today = today or timezone.localdate()
+    as_of = today.replace(day=1) - timedelta(days=1)
+    units = AdministrativeUnit.objects.filter(valid_to__isnull=True).order_by("level", "code")
+    codes = settings.REPORTS_MONTHLY_UNITS
+    units = (
+        units.filter(code__in=codes, level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT])
+        if codes
+        else units.filter(level=UnitLevel.PROVINCE)
+    )
+    language = settings.REPORTS_MONTHLY_LANGUAGE
+    criteria_set = default_criteria_set(year=as_of.year)
+    jobs = []
+    for unit in units:
+        built = ReportJob.objects.filter(
+            unit=unit, as_of=as_of, criteria_set=criteria_set, language=language, requested_by__isnull=True
+        ).filter(status__in=[JobStatus.DONE, JobStatus.QUEUED, JobStatus.RUNNING])
+        if built.exists():
+            continue
+        try:
+            jobs.append(report_request(user=None, unit=unit, as_of=as_of, language=language))
+        except ValidationError as error:
+            logger.warning("Monthly report for %s as of %s not requested: %s", unit, as_of, error)
+    return jobs
+
+
+def _enqueue(job_id: int) -> None:
+    """Send the build task. If the broker is down the job stays queued and the sweep sends it later."""
+    from .tasks import report_build_task  # noqa: PLC0415 - tasks import this module
+
+    try:
+        result = report_build_task.apply_async(args=[job_id], queue=settings.REPORTS_QUEUE)
+    except (KombuError, OSError):
+        logger.exception("Report job %s: the build task could not be sent; the sweep will send it again", job_id)
+        return
+    ReportJob.objects.filter(pk=job_id).update(task_id=result.id or "", enqueued_at=timezone.now())
+
+
+# --- building -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    pages: int
+    communes: int
+    timings: dict[str, float]
+
+
+def report_render(
+    *,
+    unit: AdministrativeUnit,
+    as_of: date,
+    criteria_set: CriteriaSet,
+    language: str,
+    target: str | Path | BinaryIO,
+    layout: pdf.Layout = "packed",
+    progress: Callable[[int, str], None] | None = None,
+) -> RenderOutcome:
+    """Read the figures, draw the charts and write the report's PDF to `target`. No job involved: `report_build`
+    and the benchmark command both call this. `progress(percent, stage)` is told where it stands."""
+    step = progress or (lambda percent, stage: None)
+    timings: dict[str, float] = {}
+    with translation.override(language):
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round(now - clock, 3)
+            clock = now
+
+        step(10, _("Đọc số liệu"))
+        content = report_content(unit=unit, as_of=as_of, criteria_set=criteria_set)
+        lap("queries")
+        step(25, _("Vẽ biểu đồ"))
+        drawn = {
+            "bands": charts.bands_chart(content.summary),
+            "districts": charts.districts_chart(content.summary),
+            "criteria": charts.criteria_chart(content.summary),
+        }
+        lap("charts")
+        step(35, _("Dàn trang, tạo PDF"))
+        html = pdf.report_html(
+            content, charts=drawn, generated_at=timezone.localtime(), layout=layout, language=language
+        )
+        lap("html")
+
+        def laid_out(pages: int) -> None:
+            lap("layout")
+            step(85, _("Ghi tệp PDF (%(pages)s trang)") % {"pages": pages})
+
+        rendered = pdf.render_pdf(html, target, layout=layout, on_laid_out=laid_out)
+        lap("write")
+    return RenderOutcome(pages=rendered.pages, communes=len(content.communes), timings=timings)
+
+
+class _Superseded(Exception):
+    """Another process took the job over (ours was thought dead): stop without touching the row."""
+
+
+class _Runner:
+    """This process's claim on a job: progress and heartbeat go through it, and only while the claim holds."""
+
+    def __init__(self, job: ReportJob, token: str) -> None:
+        self.job = job
+        self.token = token
+        self.stage = ""
+
+    def _mine(self):
+        return ReportJob.objects.filter(pk=self.job.pk, runner=self.token, status=JobStatus.RUNNING)
+
+    def step(self, percent: int, stage: str) -> None:
+        self.stage = stage
+        if not self._mine().update(progress=percent, stage=stage, heartbeat_at=timezone.now()):
+            raise _Superseded
+
+    def finish(self, *, name: str, pages: int, size: int, timings: dict) -> bool:
+        with transaction.atomic():
+            return bool(
+                self._mine().update(
+                    status=JobStatus.DONE,
+                    file=name,
+                    pages=pages,
+                    file_size=size,
+                    timings=timings,
+                    progress=100,
+                    stage="",
+                    error="",
+                    finished_at=timezone.now(),
+                )
+            )
+
+    def fail(self, message: str) -> None:
+        self._mine().update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())
+
+    def release(self, message: str) -> None:
+        """Back to the queue for a retry after a transient error: the next delivery claims it again."""
+        self._mine().update(status=JobStatus.QUEUED, runner="", progress=0, stage=message, error="")
+
+
+def report_build(job_id: int, *, may_retry: bool = False) -> ReportJob | None:
+    """Build the job's PDF, unless it is done, failed, or another live process is building it.
+
+    With `may_retry`, a transient error (database or connection briefly away) puts the job back in the queue and is
+    raised again for the caller (the Celery task) to retry later; otherwise, and for any other error, the job ends
+    failed with a readable error. Returns the job as it ends, None when there is no such job.
+    """
+    token = _runner_token()
+    job = _claim(job_id, token)
+    if job is None:
+        return ReportJob.objects.filter(pk=job_id).first()
+    runner = _Runner(job, token)
+    started = time.perf_counter()
+    with translation.override(job.language):
+        try:
+            _build_file(job, runner, started)
+        except _Superseded:
+            logger.warning("Report job %s: taken over by another process; this one stops", job.pk)
+        except TRANSIENT_ERRORS as error:
+            if may_retry:
+                runner.release(_("Lỗi tạm thời, sẽ thử lại: %(error)s") % {"error": _detail(error)})
+                raise
+            logger.exception("Report job %s failed", job.pk)
+            runner.fail(_readable_error(error, runner.stage))
+        except Exception as error:  # noqa: BLE001 - any other failure ends the job with its error, shown to users
+            logger.exception("Report job %s failed", job.pk)
+            runner.fail(_readable_error(error, runner.stage))
+    job.refresh_from_db()
+    return job
+
+
+def _claim(job_id: int, token: str) -> ReportJob | None:
+    """Take the job for this process, under a row lock: None when there is nothing to do here."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            ReportJob.objects.select_for_update(of=("self",))  # the job row only, not its unit or criteria set
+            .select_related("unit", "criteria_set")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return None
+        if job.status == JobStatus.RUNNING and _runner_alive(job, now):
+            logger.info("Report job %s is being built by %s; this delivery does nothing", job.pk, job.runner)
+            return None
+        if job.attempts >= settings.REPORTS_MAX_ATTEMPTS:
+            job.status, job.finished_at = JobStatus.FAILED, now
+            job.error = _(
+                "Đã thử tạo báo cáo %(attempts)s lần mà không xong (tiến trình tạo báo cáo bị dừng hoặc quá thời "
+                "gian). Hãy thử yêu cầu lại với phạm vi nhỏ hơn hoặc báo cho quản trị hệ thống."
+            ) % {"attempts": job.attempts}
+            job.save(update_fields=["status", "finished_at", "error"])
+            return None
+        # select_for_update is a no-op on SQLite, so the update also compares what was read: of two claimers that
+        # read the same row, only the first to write gets a row back.
+        claimed = ReportJob.objects.filter(
+            pk=job.pk, status=job.status, runner=job.runner, attempts=job.attempts
+        ).update(
+            status=JobStatus.RUNNING,
+            runner=token,
+            attempts=F("attempts") + 1,
+            progress=1,
+            stage=_("Bắt đầu"),
+            error="",
+            started_at=now,
+            heartbeat_at=now,
+            finished_at=None,
+        )
+        if not claimed:
+            return None
+    job.refresh_from_db()
+    return job
+
+
+def _build_file(job: ReportJob, runner: _Runner, started: float) -> None:
+    storage = default_storage
+    name = job.file.field.generate_filename(job, f"bao-cao-tien-do-{job.unit.code}-{job.as_of:%Y%m%d}-{job.pk}.pdf")
+    partial_path = _partial_dir(storage) / f"job-{job.pk}-{runner.token.rsplit(':', 1)[-1]}{PARTIAL_SUFFIX}"
+    try:
+        outcome = report_render(
+            unit=job.unit,
+            as_of=job.as_of,
+            criteria_set=job.criteria_set,
+            language=job.language,
+            target=partial_path,
+            progress=runner.step,
+        )
+        runner.step(95, _("Lưu tệp"))
+        size = partial_path.stat().st_size
+        _store_whole(storage, partial_path, name)
+    finally:
+        partial_path.unlink(missing_ok=True)
+    timings = {**outcome.timings, "total": round(time.perf_counter() - started, 3)}
+    if not runner.finish(name=name, pages=outcome.pages, size=size, timings=timings):
+        raise _Superseded
+
+
+def _partial_dir(storage) -> Path:
+    """Where a PDF is written before it is whole: beside its final place on a local disk, so that the move into
+    place is a rename (atomic); elsewhere the system's temporary folder."""
+    if isinstance(storage, FileSystemStorage):
+        folder = Path(storage.path("reports")) / ".partial"
+    else:
+        folder = Path(settings.VAR_DIR) / "tmp-reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _store_whole(storage, partial_path: Path, name: str) -> None:
+    """Put the finished file at `name`, whole or not at all. The name is the job's own, so a build repeated after a
+    crash replaces the file instead of adding a second one."""
+    if isinstance(storage, FileSystemStorage):
+        final = Path(storage.path(name))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(partial_path, final)
+        return
+    # Object storages write an upload whole or not at all; delete first so the name is not changed to a new one.
+    if storage.exists(name):
+        storage.delete(name)
+    with partial_path.open("rb") as handle:
+        storage.save(name, File(handle))
+
+
+def _readable_error(error: Exception, stage: str) -> str:
+    if isinstance(error, SoftTimeLimitExceeded):
+        return _(
+            "Quá thời gian cho phép (%(seconds)s giây) ở bước “%(stage)s”. Hãy thử yêu cầu báo cáo cho phạm vi nhỏ "
+            "hơn (một huyện)."
+        ) % {"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT, "stage": stage}
+    return _("Không tạo được báo cáo ở bước “%(stage)s”: %(detail)s") % {
+        "stage": stage or _("Bắt đầu"),
+        "detail": _detail(error),
+    }
+
+
+def _detail(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{text} ({type(error).__name__})" if text else type(error).__name__
+
+
+# --- liveness and the sweep -----------------------------------------------------------------------------------------
+
+
+def _runner_token() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed process nobody has reaped yet is a zombie: dead for our purpose
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def _runner_alive(job: ReportJob, now: datetime) -> bool:
+    """Is the process that claimed the job still building it? No heartbeat for longer than the hard time limit
+    means no; on this same machine a vanished process id also means no, without waiting that long."""
+    stale_after = timedelta(seconds=settings.REPORTS_STALE_AFTER_SECONDS)
+    if job.heartbeat_at is None or now - job.heartbeat_at > stale_after:
+        return False
+    host, _sep, rest = job.runner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host == socket.gethostname() and pid_text.isdigit():
+        pid = int(pid_text)
+        return pid != os.getpid() and _pid_alive(pid)
+    return True
+
+
+def report_sweep_stale(*, now: datetime | None = None) -> list[int]:
+    """Send again the jobs that would otherwise wait forever: running with a dead builder, or queued long ago with
+    no worker ever claiming them (a message lost with its broker or worker). Returns the ids sent again."""
+    now = now or timezone.now()
+    resend = []
+    for job in ReportJob.objects.filter(status=JobStatus.RUNNING).only("pk", "runner", "heartbeat_at"):
+        if _runner_alive(job, now):
+            continue
+        with transaction.atomic():
+            # Requeue only if nobody moved the job on since we looked (the same runner still holds it).
+            requeued = ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, runner=job.runner).update(
+                status=JobStatus.QUEUED,
+                runner="",
+                progress=0,
+                stage=_("Gửi lại: tiến trình tạo báo cáo trước đã dừng giữa chừng"),
+            )
+        if requeued:
+            logger.warning("Report job %s: its builder %s is gone; sending it again", job.pk, job.runner)
+            resend.append(job.pk)
+    requeue_after = timedelta(seconds=settings.REPORTS_REQUEUE_AFTER_SECONDS)
+    lost = ReportJob.objects.filter(status=JobStatus.QUEUED).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after)
+    )
+    resend.extend(pk for pk in lost.values_list("pk", flat=True) if pk not in resend)
+    for pk in resend:
+        transaction.on_commit(partial(_enqueue, pk))
+    _remove_partial_files(older_than=now - timedelta(seconds=settings.REPORTS_STALE_AFTER_SECONDS))
+    return resend
+
+
+def _remove_partial_files(*, older_than: datetime) -> None:
+    """Temporary files of builds that died mid-way; a live build's file is younger than its hard time limit."""
+    folder = _partial_dir(default_storage)
+    for path in folder.glob(f"*{PARTIAL_SUFFIX}"):
+        try:
+            if path.stat().st_mtime < older_than.timestamp():
+                path.unlink()
+        except FileNotFoundError:
+            continue

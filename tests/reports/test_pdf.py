@@ -1,0 +1,157 @@
+"""The report's PDF read back with pypdf: what a reader of the file finds in it, for the demo province.
+
+The figures are checked against the selectors the dashboards and the API call, for the same as-of date and criteria
+set: the PDF must say what the dashboard says.
+"""
+
+import datetime
+import io
+import unicodedata
+
+import pytest
+from django.utils.formats import number_format
+from django.utils.translation import override
+from pypdf import PdfReader
+
+from criteria.selectors import commune_progress_list, default_criteria_set, unit_progress_summary
+from reports.charts import bands_chart, criteria_chart, districts_chart
+from reports.choices import JobStatus
+from reports.pdf import column_numbers, criteria_marks
+from reports.services import report_build
+from secondments.selectors import secondment_summary
+from tests.reports.conftest import AS_OF
+from tests.reports.factories import ReportJobFactory
+
+pytestmark = pytest.mark.django_db
+
+_built: dict[str, bytes] = {}
+
+
+@pytest.fixture
+def report_pdf(demo_province, demo_criteria_set) -> bytes:
+    """The demo province's report, built in this process once per test run (the demo is deterministic)."""
+    if "pdf" not in _built:
+        job = ReportJobFactory(unit=demo_province, criteria_set=demo_criteria_set, as_of=AS_OF)
+        job = report_build(job.pk)
+        assert job.status == JobStatus.DONE, job.error
+        with job.file.open("rb") as handle:
+            _built["pdf"] = handle.read()
+        _built["pages"] = job.pages
+    return _built["pdf"]
+
+
+def pdf_text(data: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, unicodedata.normalize("NFC", text)
+
+
+def vi(value: float) -> str:
+    """A figure as the Vietnamese report prints it: one decimal, decimal comma."""
+    with override("vi"):
+        return number_format(value, 1)
+
+
+def test_the_pdf_names_the_province_and_every_commune_with_its_diacritics(report_pdf, demo_province):
+    reader, text = pdf_text(report_pdf)
+    communes = commune_progress_list(unit=demo_province, as_of=AS_OF)
+
+    assert "Tỉnh Thái Nguyên – số liệu tính đến 31/12/2024" in text
+    assert "Xã Phú Đình" in text and "Huyện Định Hóa" in text
+    missing = [c.name for c in communes if c.name not in text]
+    assert missing == []
+    assert len(communes) == 20
+
+
+def test_the_pdf_has_a_sensible_page_count_with_a_number_on_every_page(report_pdf):
+    reader, _text = pdf_text(report_pdf)
+    pages = len(reader.pages)
+
+    assert 5 <= pages <= 15
+    assert pages == _built["pages"]
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Trang {number}/{pages}" in page.extract_text()
+
+
+def test_the_pdf_shows_the_figures_the_dashboard_selector_returns_for_the_same_date(
+    report_pdf, demo_province, demo_criteria_set
+):
+    _reader, text = pdf_text(report_pdf)
+    summary = unit_progress_summary(unit=demo_province, as_of=AS_OF, criteria_set=demo_criteria_set)
+
+    meeting = (
+        f"{summary.communes_meeting_standard}/{summary.communes_total} xã ({vi(summary.percent_meeting_standard)}%)"
+    )
+    assert meeting in text
+    assert f"{vi(summary.average_criteria_met)}/{summary.criteria_total}" in text
+    for band in summary.bands:
+        assert f"{band.label} {band.communes} {vi(band.percent)}%" in text
+    for line in summary.districts:
+        assert (
+            f"{line.name} {line.communes_total} {line.communes_meeting_standard} {vi(line.percent_meeting_standard)}"
+            in text
+        )
+    weakest = summary.criteria[0]
+    assert f"{weakest.number} {weakest.name} {weakest.communes_meeting}/{weakest.communes_assessed}" in text
+    assert summary.target is not None
+    assert f"Mục tiêu đến năm {summary.target.year}" in text
+
+    secondments = secondment_summary(unit=demo_province, as_of=AS_OF)
+    assert f"{secondments.communes_meeting_standard}/{secondments.communes} xã có cán bộ biệt phái" in text
+
+
+def test_the_pdf_names_the_missing_criteria_of_communes_close_to_the_finish(demo_province):
+    # Seed 001: at the end of 2018 Phú Đình met 15 of 19 criteria, missing housing, income, poverty and health.
+    as_of = datetime.date(2018, 12, 31)
+    criteria_set = default_criteria_set(year=as_of.year)
+    job = report_build(ReportJobFactory(unit=demo_province, criteria_set=criteria_set, as_of=as_of).pk)
+    with job.file.open("rb") as handle:
+        _reader, text = pdf_text(handle.read())
+    text = " ".join(text.split())
+
+    assert (
+        "Xã Phú Đình (Huyện Định Hóa) – 15/19, còn thiếu: 9. Nhà ở dân cư; 10. Thu nhập; 11. Hộ nghèo; 15. Y tế" in text
+    )
+    close = [
+        c
+        for c in commune_progress_list(unit=demo_province, as_of=as_of, criteria_set=criteria_set)
+        if not c.meets_standard and c.criteria_met is not None and c.criteria_met >= 15
+    ]
+    for commune in close:
+        assert f"{commune.name} ({commune.district_name}) – {commune.criteria_met}/19" in text
+
+
+def test_the_pdf_embeds_only_the_fonts_the_project_ships(report_pdf):
+    reader, _text = pdf_text(report_pdf)
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+
+    assert fonts <= {
+        "DejaVu-Sans-Semi-Condensed",
+        "DejaVu-Sans-Bold-Semi-Condensed",
+        "Report-Mono",
+        "Report-Mono-Bold",
+    }, fonts
+
+
+def test_a_communes_marks_are_one_string_with_a_character_per_criterion():
+    numbers = list(range(1, 20))
+
+    assert criteria_marks(17, [(9, "Nhà ở dân cư"), (10, "Thu nhập")], numbers) == "●" * 8 + "○○" + "●" * 9
+    assert criteria_marks(None, [], numbers) == "·" * 19
+    assert column_numbers(numbers) == (" " * 9 + "1" * 10, "1234567890123456789")
+
+
+def test_the_charts_are_svg_with_their_labels_kept_as_text(demo_province, demo_criteria_set):
+    summary = unit_progress_summary(unit=demo_province, as_of=AS_OF, criteria_set=demo_criteria_set)
+
+    with override("vi"):
+        charts = [bands_chart(summary), districts_chart(summary), criteria_chart(summary)]
+
+    for svg in charts:
+        assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+        assert "font-family: 'DejaVu Sans Condensed'" in svg
+    assert "Huyện Định Hóa" in charts[1]  # a real <text>, not glyph outlines
+    assert "Số xã theo số tiêu chí đạt" in charts[0]
