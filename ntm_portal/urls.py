@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("ntm_portal.dashboard")),
     path("communes/", include("communes.urls")),
     path("secondments/", include("secondments.urls")),
     path("assessments/", include("criteria.urls")),
