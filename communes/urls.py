@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401 - the browser views of this app are added here
+from django.urls import path
+
+from . import views
 
 app_name = "communes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.commune_list, name="commune_list"),
+    path("matrix/", views.criteria_matrix, name="criteria_matrix"),
+    path("<int:pk>/", views.commune_detail, name="commune_detail"),
+]

@@ -1,0 +1,349 @@
+"""Reads of the commune pages (issue 7): which criteria set a page scores against, the communes × criteria matrix,
+and everything the commune page shows, each in a fixed number of queries whatever the number of rows (DESIGN §5).
+
+Scores come from criteria.selectors (`commune_progress_list`, `commune_progress_for`), so a commune's "15/19" is the
+figure the dashboards, the API and the PDF report show. Scope: every queryset here goes through `visible_to(user)`;
+callers pass a commune or unit the user may read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+
+from criteria.choices import SetLevel
+from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, EvidenceFile
+from criteria.selectors import CommuneProgress, commune_progress_list, default_criteria_set, round_list
+from secondments.choices import PlanItemStatus, SupportKind
+from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
+
+from .models import AdministrativeUnit
+
+# Seed 003: agencies that come "a few times a year, a few hours each". Fewer visits than this in the last 12 months
+# by the agencies assigned to a commune is flagged on the commune page.
+LOW_VISIT_THRESHOLD = 4
+VISIT_WINDOW_DAYS = 365
+RECENT_VISITS = 5
+RECENT_CONTRIBUTIONS = 5
+PLAN_ITEMS_SHOWN = 10
+
+
+# --- which set a page scores against -----------------------------------------------------------------------------
+
+
+def criteria_set_in_use(*, user, as_of: datetime.date) -> CriteriaSet | None:
+    """The newest national basic set that has a round the user sees, dated on or before `as_of`; the year's default
+    set when there is none.
+
+    The year's default set alone (what the dashboards use) would score every commune "no round" from 1 January of a
+    new period until the communes assess against the new set: late in 2026 the demo province's latest rounds are
+    still those of the 2021–2025 set. The newest set in use is the year's default as soon as one round uses it.
+    One query (two when nothing is assessed yet).
+    """
+    # A probe per set (a handful) rather than sorting every round of the province by its set's period.
+    used = AssessmentRound.objects.visible_to(user).filter(criteria_set=OuterRef("pk"), as_of__lte=as_of)
+    criteria_set = (
+        CriteriaSet.objects.filter(province__isnull=True, level=SetLevel.BASIC)
+        .filter(Exists(used))
+        .order_by("-period_start", "-issued_on", "-pk")
+        .first()
+    )
+    return criteria_set or default_criteria_set(year=as_of.year)
+
+
+# --- the communes × criteria matrix --------------------------------------------------------------------------------
+
+MET, NOT_MET, NOT_ASSESSED = True, False, None
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    progress: CommuneProgress
+    marks: tuple[bool | None, ...]  # one per criterion, in number order: MET, NOT_MET or NOT_ASSESSED
+
+    @property
+    def score(self) -> int:
+        """For sorting: criteria met, and -1 for a commune without a round (below every assessed commune)."""
+        met = self.progress.criteria_met
+        return -1 if met is None else met
+
+
+@dataclass(frozen=True)
+class CriteriaMatrix:
+    unit: AdministrativeUnit
+    as_of: datetime.date
+    criteria_set: CriteriaSet | None
+    criteria: list[tuple[int, int, str]]  # (pk, number, name) in number order
+    rows: list[MatrixRow]  # in code order
+    communes_meeting: list[int]  # per criterion, the communes meeting it
+    communes_assessed: int
+
+
+def commune_criteria_matrix(
+    *, user, unit: AdministrativeUnit, as_of: datetime.date, criteria_set: CriteriaSet | None
+) -> CriteriaMatrix:
+    """Every commune of `unit` the user sees, one mark per criterion of the set, as of a date.
+
+    A criterion is MET when its result in the commune's latest round is met, NOT_MET when the result says not met,
+    NOT_ASSESSED when the round has no answer for it yet or the commune has no round of the set by `as_of`.
+    Queries: the set's criteria, the communes the user sees in the unit, commune_progress_list's three (the set's
+    criteria, the annotated communes, their rounds with the met results), and the not-met results of those rounds.
+    """
+    criteria = []
+    if criteria_set is not None:
+        criteria = list(criteria_set.criteria.order_by("number").values_list("pk", "number", "name"))
+    visible = set(AdministrativeUnit.objects.communes().within(unit).visible_to(user).values_list("pk", flat=True))
+    progress = [
+        item
+        for item in commune_progress_list(unit=unit, as_of=as_of, criteria_set=criteria_set)
+        if item.commune_id in visible
+    ]
+    round_ids = [item.round_id for item in progress if item.round_id is not None]
+    number_of = {pk: number for pk, number, _name in criteria}
+    not_met: dict[int, set[int]] = defaultdict(set)
+    if round_ids:
+        rows = CriterionResult.objects.filter(assessment_round_id__in=round_ids, met=False).values_list(
+            "assessment_round_id", "criterion_id"
+        )
+        for round_id, criterion_id in rows.order_by():
+            if criterion_id in number_of:
+                not_met[round_id].add(number_of[criterion_id])
+
+    numbers = [number for _pk, number, _name in criteria]
+    communes_meeting = [0] * len(numbers)
+    rows_out = []
+    for item in progress:
+        if item.round_id is None:
+            marks = (NOT_ASSESSED,) * len(numbers)
+        else:
+            unmet = {number for number, _name in item.unmet_criteria}
+            said_no = not_met.get(item.round_id, set())
+            marks = tuple(
+                MET if number not in unmet else NOT_MET if number in said_no else NOT_ASSESSED for number in numbers
+            )
+        for index, mark in enumerate(marks):
+            if mark is MET:
+                communes_meeting[index] += 1
+        rows_out.append(MatrixRow(progress=item, marks=marks))
+    return CriteriaMatrix(
+        unit=unit,
+        as_of=as_of,
+        criteria_set=criteria_set,
+        criteria=criteria,
+        rows=rows_out,
+        communes_meeting=communes_meeting,
+        communes_assessed=sum(1 for item in progress if item.criteria_met is not None),
+    )
+
+
+# --- the commune page ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionMark:
+    number: int
+    name: str
+    group_name: str
+    met: bool | None  # None: not assessed in the round
+
+
+@dataclass(frozen=True)
+class AgencyVisits:
+    """One agency's visits to the commune in the window, next to its assignment."""
+
+    agency_id: int
+    name: str
+    visits: int
+    days_on_site: float
+    hours_on_site: float
+    assigned: bool  # has an assignment to the commune in force today
+    low: bool  # assigned, and fewer visits than LOW_VISIT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    done: int
+    late: int  # open and past due
+    open: int  # open and not yet due
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.late + self.open + self.cancelled
+
+
+@dataclass
+class CommunePage:
+    commune: AdministrativeUnit
+    today: datetime.date
+    rounds: list[AssessmentRound]  # oldest first, each with criteria_met / criteria_total
+    latest_round: AssessmentRound | None
+    criteria: list[CriterionMark]  # of the latest round's set
+    evidence_files: list[EvidenceFile]
+    secondments: list[Secondment]
+    assignments: list[SponsorAssignment]
+    visits_since: datetime.date
+    agency_visits: list[AgencyVisits]
+    recent_visits: list[FieldVisit]
+    support_by_kind: list[tuple[str, str, int, int]]  # (kind, label, contributions, VND), largest first
+    recent_contributions: list[SupportContribution]
+    plan: PlanCounts
+    plan_items: list[WorkPlanItem]  # late first, then open by due date
+    low_visit_threshold: int = LOW_VISIT_THRESHOLD
+    unmet: list[CriterionMark] = field(default_factory=list)
+
+    @property
+    def visits_in_window(self) -> int:
+        return sum(a.visits for a in self.agency_visits)
+
+    @property
+    def days_in_window(self) -> float:
+        return round(sum(a.days_on_site for a in self.agency_visits), 1)
+
+    @property
+    def hours_in_window(self) -> float:
+        return round(sum(a.hours_on_site for a in self.agency_visits), 1)
+
+    @property
+    def active_assignments(self) -> list[SponsorAssignment]:
+        return [a for a in self.assignments if _in_force(a, self.today)]
+
+    @property
+    def low_visits(self) -> bool:
+        """Seed 003's complaint, at a glance: the commune has agencies assigned, and they came rarely."""
+        return bool(self.active_assignments) and self.visits_in_window < self.low_visit_threshold
+
+    @property
+    def support_total(self) -> int:
+        return sum(value for _kind, _label, _count, value in self.support_by_kind)
+
+
+def _in_force(assignment: SponsorAssignment, day: datetime.date) -> bool:
+    return assignment.start_date <= day and (assignment.end_date is None or assignment.end_date >= day)
+
+
+def commune_page(*, user, commune: AdministrativeUnit, today: datetime.date) -> CommunePage:
+    """What the commune page shows. Queries: the rounds with their scores; the latest round's criteria with their
+    results; its evidence; the secondments; the assignments; the visits per agency in the window; the recent visits
+    and their criteria; the support per kind; the recent contributions; the work-plan counts; the open items."""
+    rounds = sorted(
+        round_list(user=user).filter(commune=commune), key=lambda r: (r.as_of, r.year, r.pk)
+    )  # the order of criteria.selectors._latest_rounds, oldest first
+    latest = rounds[-1] if rounds else None
+
+    criteria: list[CriterionMark] = []
+    evidence: list[EvidenceFile] = []
+    if latest is not None:
+        result_met = CriterionResult.objects.filter(assessment_round=latest, criterion=OuterRef("pk")).values("met")
+        criteria = [
+            CriterionMark(c.number, c.name, c.group_name, c.result_met)
+            for c in Criterion.objects.filter(criteria_set_id=latest.criteria_set_id)
+            .annotate(result_met=Subquery(result_met[:1]))
+            .order_by("number")
+        ]
+        evidence = list(
+            EvidenceFile.objects.visible_to(user)
+            .filter(assessment_round=latest)
+            .select_related("indicator")
+            .order_by("-uploaded_at", "-pk")
+        )
+
+    secondments = list(
+        Secondment.objects.visible_to(user)
+        .filter(commune=commune)
+        .select_related("cadre", "cadre__home_agency", "batch")
+        .order_by("-start_date", "-pk")
+    )
+    assignments = list(
+        SponsorAssignment.objects.visible_to(user)
+        .filter(commune=commune)
+        .select_related("agency")
+        .order_by("-start_date", "agency__name", "pk")
+    )
+
+    since = today - datetime.timedelta(days=VISIT_WINDOW_DAYS)
+    visits = FieldVisit.objects.visible_to(user).filter(commune=commune)
+    per_agency = {
+        row["agency_id"]: row
+        for row in visits.filter(visit_date__gt=since, visit_date__lte=today)
+        .order_by()
+        .values("agency_id", "agency__name")
+        .annotate(
+            visits=Count("pk"),
+            days=Sum("days_on_site"),
+            hours=Sum("hours_on_site"),
+        )
+    }
+    assigned_names = {a.agency_id: a.agency.name for a in assignments if _in_force(a, today)}
+    agency_visits = []
+    for agency_id in {*per_agency, *assigned_names}:
+        row = per_agency.get(agency_id, {})
+        count = row.get("visits", 0)
+        assigned = agency_id in assigned_names
+        agency_visits.append(
+            AgencyVisits(
+                agency_id=agency_id,
+                name=assigned_names.get(agency_id) or row.get("agency__name", ""),
+                visits=count,
+                days_on_site=float(row.get("days") or 0),
+                hours_on_site=float(row.get("hours") or 0),
+                assigned=assigned,
+                low=assigned and count < LOW_VISIT_THRESHOLD,
+            )
+        )
+    agency_visits.sort(key=lambda a: (a.visits, a.days_on_site, a.name))  # the least present first, as seed 003
+    recent_visits = list(
+        visits.select_related("agency", "secondment__cadre")
+        .prefetch_related("criteria_addressed")
+        .order_by("-visit_date", "-pk")[:RECENT_VISITS]
+    )
+
+    contributions = SupportContribution.objects.visible_to(user).filter(commune=commune)
+    labels = dict(SupportKind.choices)
+    support_by_kind = sorted(
+        (
+            (row["kind"], str(labels.get(row["kind"], row["kind"])), row["n"], row["value"] or 0)
+            for row in contributions.order_by().values("kind").annotate(n=Count("pk"), value=Sum("value_vnd"))
+        ),
+        key=lambda item: (-item[3], item[1]),
+    )
+    recent_contributions = list(
+        contributions.select_related("giver", "criterion").order_by("-date", "-pk")[:RECENT_CONTRIBUTIONS]
+    )
+
+    items = WorkPlanItem.objects.visible_to(user).filter(work_plan__assignment__commune=commune)
+    is_open = Q(status=PlanItemStatus.OPEN)
+    counts = items.order_by().aggregate(
+        done=Count("pk", filter=Q(status=PlanItemStatus.DONE)),
+        late=Count("pk", filter=is_open & Q(due_date__lt=today)),
+        open=Count("pk", filter=is_open & Q(due_date__gte=today)),
+        cancelled=Count("pk", filter=Q(status=PlanItemStatus.CANCELLED)),
+    )
+    plan_items = list(
+        items.filter(is_open)
+        .select_related("work_plan__assignment__agency", "criterion")
+        .order_by("due_date", "pk")[:PLAN_ITEMS_SHOWN]
+    )
+
+    page = CommunePage(
+        commune=commune,
+        today=today,
+        rounds=rounds,
+        latest_round=latest,
+        criteria=criteria,
+        evidence_files=evidence,
+        secondments=secondments,
+        assignments=assignments,
+        visits_since=since,
+        agency_visits=agency_visits,
+        recent_visits=recent_visits,
+        support_by_kind=support_by_kind,
+        recent_contributions=recent_contributions,
+        plan=PlanCounts(**counts),
+        plan_items=plan_items,
+    )
+    page.unmet = [c for c in criteria if c.met is not True]
+    return page

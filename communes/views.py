@@ -1,0 +1,555 @@
+"""Browser pages of communes (issue 7): the commune list with its filters, the communes × criteria matrix, and the
+commune page.
+
+As criteria.views: the views parse input and show what the selectors answer. Scope comes from
+`AdministrativeUnit.objects.communes().visible_to(user)` (another unit's commune is a 404, never a 403 that would
+confirm it exists); scores from criteria.selectors through communes.selectors. Each page costs a fixed number of
+queries whatever the number of communes or records (tests/communes/test_views.py pins them).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from criteria.forms import FIRST_YEAR, LAST_YEAR
+from criteria.models import CriteriaSet
+from criteria.selectors import CommuneProgress, commune_progress_for
+from ntm_portal.access import units_in_scope, visible_criteria_sets
+from ntm_portal.excel import xlsx_response
+from ntm_portal.text import fold_vietnamese
+from secondments.models import Agency, Secondment, SponsorAssignment
+
+from . import selectors
+from .choices import CommuneGroup, NtmLevel, Region, UnitLevel
+from .filtersets import MAX_ID, SEARCH_MAX_LENGTH, CommuneFilterSet
+from .models import AdministrativeUnit
+
+PAGE_SIZE = 50
+YES, NO = "true", "false"  # what CommuneFilterSet's BooleanFilter takes
+SORTS = ("code", "name", "-name", "score", "-score")
+
+
+def _visible_communes(user) -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.communes().visible_to(user)
+
+
+def vnd(value: int | None) -> str:
+    """22500000000 → "22.500.000.000 đ": đồng as Vietnamese offices write them, whatever the interface language."""
+    return f"{value or 0:,}".replace(",", ".") + " đ"
+
+
+def _level_label(value: str) -> str:
+    return str(NtmLevel(value).label) if value in NtmLevel.values else value
+
+
+def _score_text(progress: CommuneProgress | None) -> str:
+    if progress is None or progress.criteria_met is None:
+        return "—"
+    return f"{progress.criteria_met}/{progress.criteria_total}"
+
+
+def _score_key(progress: CommuneProgress | None, *, descending: bool) -> tuple:
+    """Communes without a round last, whichever way the scores run."""
+    met = progress.criteria_met if progress is not None else None
+    if met is None:
+        return (1, 0)
+    return (0, -met if descending else met)
+
+
+def _chosen_sort(request: HttpRequest) -> str:
+    sort = request.GET.get("sort", "code")
+    return sort if sort in SORTS else "code"
+
+
+def _sort_links(request: HttpRequest, sort: str) -> dict[str, dict]:
+    """Per sortable column: the link (names A→Z first, scores highest first; a second click turns the order) and,
+    for the column sorted now, its direction for `aria-sort` and the arrow."""
+    links = {}
+    for column, first, second in (("name", "name", "-name"), ("score", "-score", "score")):
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("format", None)
+        params["sort"] = second if sort == first else first
+        direction = ""
+        if sort in (first, second):
+            direction = "descending" if sort.startswith("-") else "ascending"
+        links[column] = {"url": f"?{params.urlencode()}", "direction": direction}
+    return links
+
+
+# --- 1. the commune list -------------------------------------------------------------------------------------------
+
+YES_NO_CHOICES = [("", gettext_lazy("Tất cả")), (YES, gettext_lazy("Có")), (NO, gettext_lazy("Không"))]
+
+
+class CommuneFilterForm(forms.Form):
+    """What the list page shows of CommuneFilterSet's filters, under the names the FilterSet (and the API) take, with
+    choices limited to the user's scope and widgets for people (the FilterSet's own form asks for "true/false").
+
+    The FilterSet does the filtering; this form only renders the fields and says what is wrong with them. The last
+    four fields are not in CommuneFilterSet (yet): the view applies them — the score against a criteria set as of
+    today, a cadre on secondment today, an agency or twinned enterprise assigned today.
+    """
+
+    q = forms.CharField(
+        label=gettext_lazy("Tìm xã"),
+        help_text=gettext_lazy("Tên hoặc mã xã; gõ không dấu cũng được: “dinh hoa” tìm ra “Định Hóa”."),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+    )
+    district_id = forms.TypedChoiceField(label=gettext_lazy("Huyện"), coerce=int, required=False, empty_value=None)
+    ntm_level = forms.MultipleChoiceField(
+        label=gettext_lazy("Mức đạt chuẩn"),
+        choices=NtmLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    region = forms.ChoiceField(label=gettext_lazy("Vùng"), required=False)
+    commune_group = forms.ChoiceField(label=gettext_lazy("Nhóm xã (2026–2030)"), required=False)
+    especially_disadvantaged = forms.ChoiceField(
+        label=gettext_lazy("Xã đặc biệt khó khăn"), choices=YES_NO_CHOICES, required=False
+    )
+    designated_special = forms.ChoiceField(label=gettext_lazy("Xã đặc thù"), choices=YES_NO_CHOICES, required=False)
+    target_year = forms.IntegerField(
+        label=gettext_lazy("Năm phấn đấu đạt chuẩn"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    # Not in CommuneFilterSet: applied by the view.
+    criteria_set = forms.ModelChoiceField(
+        label=gettext_lazy("Bộ tiêu chí"),
+        queryset=CriteriaSet.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Bộ tiêu chí đang dùng"),
+    )
+    score_min = forms.IntegerField(label=gettext_lazy("Số tiêu chí đạt từ"), required=False, min_value=0, max_value=99)
+    score_max = forms.IntegerField(label=gettext_lazy("đến"), required=False, min_value=0, max_value=99)
+    seconded = forms.ChoiceField(
+        label=gettext_lazy("Có cán bộ biệt phái, luân chuyển đang công tác"), choices=YES_NO_CHOICES, required=False
+    )
+    sponsor_id = forms.TypedChoiceField(
+        label=gettext_lazy("Cơ quan, doanh nghiệp đang giúp đỡ"), coerce=int, required=False, empty_value=None
+    )
+
+    FILTERSET_FIELDS = ("q", "district_id", "ntm_level", "region", "commune_group", "especially_disadvantaged",
+                        "designated_special", "target_year")  # fmt: skip
+
+    def __init__(self, *args, user, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = _visible_communes(user)
+        districts = AdministrativeUnit.objects.districts().filter(pk__in=visible.values("district_id")).order_by("name")
+        district_choices = [(d.pk, d.name) for d in districts]
+        if district_choices:
+            self.fields["district_id"].choices = [("", _("Tất cả")), *district_choices]
+        else:  # a province without districts (since July 2025)
+            del self.fields["district_id"]
+        self.fields["region"].choices = [("", _("Tất cả")), *Region.choices]
+        self.fields["commune_group"].choices = [("", _("Tất cả")), *CommuneGroup.choices]
+        self.fields["criteria_set"].queryset = visible_criteria_sets(user).order_by("-period_start", "level", "code")
+        in_force = SponsorAssignment.objects.visible_to(user).filter(_in_force_q(today))
+        agencies = Agency.objects.filter(pk__in=in_force.values("agency_id")).order_by("name")
+        self.fields["sponsor_id"].choices = [("", _("Tất cả")), *((a.pk, a.name) for a in agencies)]
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("score_min"), cleaned.get("score_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("score_max", _("Số tiêu chí “đến” phải không nhỏ hơn số “từ”."))
+        return cleaned
+
+    def value_of(self, name: str):
+        """The cleaned value of one field, None when it is empty or wrong (its error is shown next to it)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()  # cleans once; cleaned_data keeps the valid fields even when another one is wrong
+        value = self.cleaned_data.get(name)
+        return None if value in ("", None, []) else value
+
+    def filterset_fields(self):
+        return [self[name] for name in self.FILTERSET_FIELDS if name in self.fields]
+
+
+def _in_force_q(day: datetime.date) -> Q:
+    """Sponsor assignments in force on `day`."""
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def _extra_filters(communes: QuerySet, form: CommuneFilterForm, *, user, today: datetime.date) -> QuerySet:
+    """The list's filters that CommuneFilterSet lacks and that the database can answer (the score range is applied to
+    the computed scores)."""
+    seconded = form.value_of("seconded")
+    if seconded in (YES, NO):
+        on_secondment = Exists(
+            Secondment.objects.visible_to(user).filter(commune=OuterRef("pk"), start_date__lte=today)
+            .filter(Q(actual_end_date__isnull=True) | Q(actual_end_date__gte=today))
+        )  # fmt: skip
+        communes = communes.filter(on_secondment if seconded == YES else ~on_secondment)
+    sponsor_id = form.value_of("sponsor_id")
+    if sponsor_id:
+        communes = communes.filter(
+            Exists(
+                SponsorAssignment.objects.visible_to(user)
+                .filter(commune=OuterRef("pk"), agency_id=sponsor_id)
+                .filter(_in_force_q(today))
+            )
+        )
+    return communes
+
+
+@dataclass
+class CommuneRow:
+    commune: AdministrativeUnit
+    progress: CommuneProgress | None
+
+    @property
+    def score(self) -> str:
+        return _score_text(self.progress)
+
+    @property
+    def unmet_numbers(self) -> str:
+        return ", ".join(str(number) for number, _name in self.progress.unmet_criteria) if self.progress else ""
+
+    @property
+    def unmet_names(self) -> str:
+        return "; ".join(f"{number}. {name}" for number, name in self.progress.unmet_criteria) if self.progress else ""
+
+
+def _list_export(rows: list[CommuneRow], criteria_set: CriteriaSet | None, today: datetime.date) -> HttpResponse:
+    columns = [_("Mã xã"), _("Xã"), _("Huyện"), _("Mức đạt chuẩn"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
+               _("Tiêu chí chưa đạt"), _("Năm phấn đấu đạt chuẩn"), _("Vùng"), _("Xã đặc biệt khó khăn"),
+               _("Xã đặc thù"), _("Bộ tiêu chí"), _("Tính đến ngày")]  # fmt: skip
+    set_name = criteria_set.name if criteria_set else ""
+    body = [
+        [
+            row.commune.code,
+            row.commune.name,
+            row.commune.district.name if row.commune.district else "",
+            row.commune.get_ntm_level_display(),
+            row.progress.criteria_met if row.progress else None,
+            row.progress.criteria_total if row.progress else None,
+            row.unmet_names,
+            row.commune.target_year,
+            row.commune.get_region_display(),
+            _("Có") if row.commune.especially_disadvantaged else "",
+            _("Có") if row.commune.designated_special else "",
+            set_name,
+            today,
+        ]
+        for row in rows
+    ]
+    return xlsx_response(filename=_("Danh sách xã.xlsx"), title=_("Danh sách xã"), columns=columns, rows=body)
+
+
+@login_required
+@require_GET
+def commune_list(request: HttpRequest) -> HttpResponse:
+    user, today = request.user, timezone.localdate()
+    form = CommuneFilterForm(request.GET or None, user=user, today=today)
+    filterset = CommuneFilterSet(
+        request.GET, queryset=_visible_communes(user).select_related("district"), request=request
+    )
+    communes = _extra_filters(filterset.qs, form, user=user, today=today)
+    criteria_set = form.value_of("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=today)
+    score_min, score_max = form.value_of("score_min"), form.value_of("score_max")
+    sort = _chosen_sort(request)
+    export = request.GET.get("format") == "xlsx"
+
+    if export or sort in ("score", "-score") or score_min is not None or score_max is not None:
+        # Every filtered commune's score is needed (to sort or filter by it, or to export): one pass over all of them,
+        # a fixed number of queries (commune_progress_for: the set's criteria, the annotated communes, their rounds).
+        ordered = list(communes.order_by("name_folded" if sort in ("name", "-name") else "code", "pk"))
+        progress = commune_progress_for(communes=ordered, as_of=today, criteria_set=criteria_set)
+        rows = [CommuneRow(c, progress.get(c.pk)) for c in ordered]
+        if score_min is not None or score_max is not None:  # a commune without a round has no score to match
+            low, high = score_min, score_max
+            scored = [(r, r.progress.criteria_met if r.progress else None) for r in rows]
+            rows = [r for r, met in scored
+                    if met is not None and (low is None or met >= low) and (high is None or met <= high)]  # fmt: skip
+        if sort == "-name":
+            rows.reverse()
+        elif sort in ("score", "-score"):
+            rows.sort(key=lambda r: (*_score_key(r.progress, descending=sort == "-score"), r.commune.code))
+        if export:
+            return _list_export(rows, criteria_set, today)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        order = {"code": ("code", "pk"), "name": ("name_folded", "code"), "-name": ("-name_folded", "-code")}[sort]
+        page = Paginator(communes.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+        on_page = list(page.object_list)
+        progress = commune_progress_for(communes=on_page, as_of=today, criteria_set=criteria_set)
+        page.object_list = [CommuneRow(c, progress.get(c.pk)) for c in on_page]
+
+    context = {
+        "form": form,
+        "page": page,
+        "criteria_set": criteria_set,
+        "today": today,
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        # Closed on a first visit (a phone sees the search and the list at once), open once a filter is in use.
+        "more_filters_open": any(request.GET.get(name) for name in form.fields if name != "q")
+        or any(name != "q" for name in form.errors),
+    }
+    return render(request, "communes/commune_list.html", context)
+
+
+# --- 2. the communes × criteria matrix -------------------------------------------------------------------------------
+
+# Short classes: a 700-commune matrix has 13,300 of these cells (communes.css styles them under table.matrix).
+MARK_CELLS = {
+    selectors.MET: '<td class="y">●</td>',
+    selectors.NOT_MET: '<td class="n">○</td>',
+    selectors.NOT_ASSESSED: '<td class="u">·</td>',
+}
+
+
+def _matrix_units(user) -> list[AdministrativeUnit]:
+    """The units whose matrix the user may ask for: their own unit and the provinces and districts under it; for a
+    user without a unit (an agency liaison), the provinces and districts of the communes they see. The matrix of any
+    of them lists only the communes the user sees."""
+    rank = Case(
+        When(level=UnitLevel.PROVINCE, then=Value(0)),
+        When(level=UnitLevel.DISTRICT, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    if getattr(user, "unit_id", None) or user.is_superuser:
+        units = units_in_scope(user).filter(~Q(level=UnitLevel.COMMUNE) | Q(pk=user.unit_id))
+    else:
+        visible = _visible_communes(user)
+        units = AdministrativeUnit.objects.filter(
+            Q(pk__in=visible.values("district_id")) | Q(pk__in=visible.values("province_id"))
+        )
+    return list(units.annotate(level_rank=rank).order_by("level_rank", "name", "pk"))
+
+
+class MatrixForm(forms.Form):
+    unit = forms.TypedChoiceField(label=gettext_lazy("Đơn vị"), coerce=int, required=False, empty_value=None)
+    as_of = forms.DateField(
+        label=gettext_lazy("Tính đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    criteria_set = forms.ModelChoiceField(
+        label=gettext_lazy("Bộ tiêu chí"),
+        queryset=CriteriaSet.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Bộ tiêu chí đang dùng"),
+    )
+
+    def __init__(self, *args, units: list[AdministrativeUnit], user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+        self.fields["criteria_set"].queryset = visible_criteria_sets(user).order_by("-period_start", "level", "code")
+
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("Năm phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return day
+
+
+@dataclass
+class MatrixLine:
+    row: selectors.MatrixRow
+    html: str  # the whole <tr>, escaped and marked safe
+
+    @property
+    def progress(self) -> CommuneProgress:
+        return self.row.progress
+
+
+# A key no commune has, replaced in the reversed URL: one reverse() for the page instead of one per row.
+_URL_SENTINEL = 987654321
+
+
+def _matrix_lines(rows: list[selectors.MatrixRow], *, show_district: bool) -> list[MatrixLine]:
+    """Each row printed once in Python: on 700 rows the template engine's lookups, escaping and {% url %} per cell
+    cost more than the database does (DESIGN §5: layout choices decide the speed). Names are escaped by format_html;
+    the mark cells are the constant strings of MARK_CELLS."""
+    url = reverse("communes:commune_detail", args=[_URL_SENTINEL])
+    lines = []
+    for row in rows:
+        progress = row.progress
+        lines.append(
+            MatrixLine(
+                row,
+                format_html(
+                    '<tr><th scope="row" class="commune"><a href="{}">{}</a><small>{}</small></th>{}'
+                    '<td class="total">{}</td></tr>',
+                    url.replace(str(_URL_SENTINEL), str(progress.commune_id)),
+                    progress.name,
+                    (progress.district_name or "") if show_district else "",
+                    mark_safe("".join(MARK_CELLS[mark] for mark in row.marks)),
+                    _score_text(progress),
+                ),
+            )
+        )
+    return lines
+
+
+def _matrix_export(matrix: selectors.CriteriaMatrix, rows: list[selectors.MatrixRow]) -> HttpResponse:
+    words = {selectors.MET: _("Đạt"), selectors.NOT_MET: _("Chưa đạt"), selectors.NOT_ASSESSED: ""}
+    columns = [_("Mã xã"), _("Xã"), _("Huyện"), _("Mức đạt chuẩn"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
+               *(f"{_('TC')} {number}. {name}" for _pk, number, name in matrix.criteria)]  # fmt: skip
+    body = [
+        [
+            row.progress.code,
+            row.progress.name,
+            row.progress.district_name or "",
+            _level_label(row.progress.ntm_level),
+            row.progress.criteria_met,
+            row.progress.criteria_total,
+            *(words[mark] for mark in row.marks),
+        ]
+        for row in rows
+    ]
+    body.append(["", _("Số xã đạt"), "", "", None, None, *matrix.communes_meeting])
+    filename = _("Ma trận tiêu chí %(unit)s %(day)s.xlsx") % {
+        "unit": matrix.unit.name,
+        "day": matrix.as_of.strftime("%d-%m-%Y"),
+    }
+    return xlsx_response(filename=filename, title=_("Ma trận tiêu chí"), columns=columns, rows=body)
+
+
+@login_required
+@require_GET
+def criteria_matrix(request: HttpRequest) -> HttpResponse:
+    user, today = request.user, timezone.localdate()
+    units = _matrix_units(user)
+    unit_param = request.GET.get("unit", "")
+    if unit_param.isdigit() and int(unit_param) not in {u.pk for u in units}:
+        raise Http404(_("Không tìm thấy đơn vị."))
+    default_unit = next((u for u in units if u.pk == getattr(user, "unit_id", None)), units[0] if units else None)
+    form = MatrixForm(
+        request.GET or None,
+        units=units,
+        user=user,
+        initial={"unit": default_unit.pk if default_unit else None, "as_of": today},
+    )
+    cleaned = {}
+    if form.is_bound:
+        form.is_valid()  # the errors are shown next to their fields; cleaned_data keeps the valid ones
+        cleaned = form.cleaned_data
+    unit = next((u for u in units if u.pk == cleaned.get("unit")), default_unit)
+    as_of = cleaned.get("as_of") or today
+    criteria_set = cleaned.get("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=as_of)
+    sort = _chosen_sort(request)
+
+    if unit is None:  # nothing in scope at all
+        context = {"form": form, "matrix": None, "lines": [], "sort": sort}
+        return render(request, "communes/matrix.html", context)
+
+    matrix = selectors.commune_criteria_matrix(user=user, unit=unit, as_of=as_of, criteria_set=criteria_set)
+    rows = list(matrix.rows)
+    if sort in ("score", "-score"):
+        rows.sort(key=lambda r: (*_score_key(r.progress, descending=sort == "-score"), r.progress.code))
+    elif sort in ("name", "-name"):
+        rows.sort(key=lambda r: (fold_vietnamese(r.progress.name), r.progress.code), reverse=sort == "-name")
+    if request.GET.get("format") == "xlsx":
+        return _matrix_export(matrix, rows)
+    lines = _matrix_lines(rows, show_district=unit.level == UnitLevel.PROVINCE)
+    context = {
+        "form": form,
+        "matrix": matrix,
+        "lines": lines,
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        "as_of": as_of,
+        "columns": list(zip(matrix.criteria, matrix.communes_meeting, strict=True)),
+    }
+    return render(request, "communes/matrix.html", context)
+
+
+# --- 3. the commune page -------------------------------------------------------------------------------------------
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_GAP = 300, 60, 2
+
+
+@dataclass(frozen=True)
+class SparkBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    complete: bool
+
+
+def _sparkline(rounds) -> list[SparkBar]:
+    """One bar per round, its height the share of the set's criteria met: drawn as inline SVG, no chart library."""
+    if not rounds:
+        return []
+    width = SPARK_WIDTH / len(rounds)
+    bars = []
+    for index, r in enumerate(rounds):
+        share = (r.criteria_met / r.criteria_total) if r.criteria_total else 0
+        height = max(round(share * SPARK_HEIGHT, 1), 1.0)  # a round with nothing met still shows as a line
+        bars.append(
+            SparkBar(
+                x=round(index * width + SPARK_GAP / 2, 1),
+                y=round(SPARK_HEIGHT - height, 1),
+                width=round(max(width - SPARK_GAP, 1), 1),
+                height=height,
+                label=f"{r.year}: {r.criteria_met}/{r.criteria_total}",
+                complete=bool(r.criteria_total) and r.criteria_met == r.criteria_total,
+            )
+        )
+    return bars
+
+
+@dataclass(frozen=True)
+class SecondmentLine:
+    secondment: Secondment
+    active: bool
+    gained: int | None
+
+
+@login_required
+@require_GET
+def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user, today = request.user, timezone.localdate()
+    if pk > MAX_ID:  # no such key, and SQLite could not even bind it
+        raise Http404(_("Không tìm thấy đơn vị."))
+    commune = get_object_or_404(_visible_communes(user).select_related("district", "province", "recognition"), pk=pk)
+    data = selectors.commune_page(user=user, commune=commune, today=today)
+    secondments = [
+        SecondmentLine(
+            s,
+            active=s.is_active_on(today),
+            gained=(s.criteria_met_at_end - s.criteria_met_at_start)
+            if s.criteria_met_at_start is not None and s.criteria_met_at_end is not None
+            else None,
+        )
+        for s in data.secondments
+    ]
+    context = {
+        "commune": commune,
+        "data": data,
+        "latest": data.latest_round,
+        "secondments": secondments,
+        "spark": _sparkline(data.rounds),
+        "spark_size": (SPARK_WIDTH, SPARK_HEIGHT),
+        "support_total": vnd(data.support_total),
+        "support_by_kind": [(label, count, vnd(value)) for _kind, label, count, value in data.support_by_kind],
+        "contributions": [(c, vnd(c.value_vnd)) for c in data.recent_contributions],
+        "rounds_newest_first": list(reversed(data.rounds)),
+    }
+    return render(request, "communes/commune_detail.html", context)
