@@ -1,4 +1,46 @@
-from django.urls import path  # noqa: F401 - the browser views of this app are added here
+from django.urls import path
+
+from . import views
 
 app_name = "secondments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.secondment_list, name="secondment_list"),
+    path("new/", views.secondment_create, name="secondment_create"),
+    path("<int:pk>/", views.secondment_detail, name="secondment_detail"),
+    path("<int:pk>/edit/", views.secondment_edit, name="secondment_edit"),
+    path("<int:pk>/close/", views.secondment_close, name="secondment_close"),
+    path("<int:pk>/delete/", views.secondment_delete, name="secondment_delete"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/new/", views.batch_create, name="batch_create"),
+    path("batches/<int:pk>/edit/", views.batch_edit, name="batch_edit"),
+    path("batches/<int:pk>/delete/", views.batch_delete, name="batch_delete"),
+    path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/new/", views.cadre_create, name="cadre_create"),
+    path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
+    path("cadres/<int:pk>/delete/", views.cadre_delete, name="cadre_delete"),
+    path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/new/", views.agency_create, name="agency_create"),
+    path("agencies/<int:pk>/edit/", views.agency_edit, name="agency_edit"),
+    path("agencies/<int:pk>/delete/", views.agency_delete, name="agency_delete"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
+    path("assignments/new/", views.assignment_create, name="assignment_create"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
+    path("assignments/<int:pk>/edit/", views.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:pk>/delete/", views.assignment_delete, name="assignment_delete"),
+    path("work-plans/", views.work_plan_list, name="work_plan_list"),
+    path("work-plans/new/", views.work_plan_create, name="work_plan_create"),
+    path("work-plans/<int:pk>/", views.work_plan_detail, name="work_plan_detail"),
+    path("work-plans/<int:pk>/edit/", views.work_plan_edit, name="work_plan_edit"),
+    path("work-plans/<int:pk>/delete/", views.work_plan_delete, name="work_plan_delete"),
+    path("work-plans/<int:plan_pk>/items/new/", views.work_plan_item_create, name="work_plan_item_create"),
+    path("work-plan-items/<int:pk>/edit/", views.work_plan_item_edit, name="work_plan_item_edit"),
+    path("work-plan-items/<int:pk>/delete/", views.work_plan_item_delete, name="work_plan_item_delete"),
+    path("field-visits/", views.field_visit_list, name="field_visit_list"),
+    path("field-visits/new/", views.field_visit_create, name="field_visit_create"),
+    path("field-visits/<int:pk>/edit/", views.field_visit_edit, name="field_visit_edit"),
+    path("field-visits/<int:pk>/delete/", views.field_visit_delete, name="field_visit_delete"),
+    path("support/", views.support_list, name="support_list"),
+    path("support/new/", views.support_create, name="support_create"),
+    path("support/<int:pk>/edit/", views.support_edit, name="support_edit"),
+    path("support/<int:pk>/delete/", views.support_delete, name="support_delete"),
+]
