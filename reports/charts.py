@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from criteria.selectors import UnitProgress  # noqa: E402
+from criteria.selectors import UnitProgress, YearProgress  # noqa: E402
 
 FONT_FILES = ("fonts/dejavu/DejaVuSansCondensed.ttf", "fonts/dejavu/DejaVuSansCondensed-Bold.ttf")
 FONT_FAMILY = "DejaVu Sans Condensed"
@@ -157,3 +157,40 @@ def criteria_chart(summary: UnitProgress) -> str:
 def _shorten(name: str, limit: int = 38) -> str:
     name = re.sub(r"\s+", " ", name).strip()
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def trend_chart(trend: list[YearProgress]) -> str:
+    """Communes meeting the standard year by year (on 31 December; the last year on the as-of date), with the
+    target in force each year where one is set. Empty for an empty trend."""
+    if not trend:
+        return ""
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(2.3)
+        axes = figure.add_subplot()
+        # Positions, not the years as strings: matplotlib would warn that they look like numbers.
+        positions = list(range(len(trend)))
+        values = [line.communes_meeting_standard for line in trend]
+        bars = axes.bar(positions, values, color=BRAND, width=0.6)
+        axes.set_xticks(positions, [str(line.year) for line in trend])
+        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2)
+        targets = [
+            (position, line.target_communes_meeting_standard)
+            for position, line in enumerate(trend)
+            if line.target_communes_meeting_standard is not None
+        ]
+        if targets:
+            axes.scatter(
+                [position for position, _target in targets],
+                [target for _position, target in targets],
+                marker="_",
+                s=220,
+                linewidths=2,
+                color=TARGET,
+                label=_("Mục tiêu số xã đạt chuẩn"),
+                zorder=3,
+            )
+            axes.legend(loc="upper left", frameon=False, fontsize=7)
+        axes.set_ylabel(_("Số xã đạt chuẩn"))
+        axes.set_title(_("Số xã đạt chuẩn NTM qua các năm"))
+        axes.margins(y=0.15)
+        return _svg(figure)
