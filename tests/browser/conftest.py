@@ -74,3 +74,14 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def english_messages():
+    """The English catalogue compiled (`make` does it; a bare checkout may have only the .po)."""
+    mo = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
+    if not mo.exists():
+        from django.core.management import call_command
+
+        call_command("compilemessages", locale=["en"], ignore_patterns=[".venv"], verbosity=0)
+    return mo
