@@ -19,3 +19,86 @@ class AssessmentRoundFilterSet(django_filters.FilterSet):
     class Meta:
         model = AssessmentRound
         fields = ["commune_id", "commune", "district_id", "year", "status", "criteria_set"]
+
+
+# --- the API's other criteria resources (issue 5); the building blocks are communes.filtersets' ------------------
+
+from django.db.models import Q  # noqa: E402 - appended section: the file's head belongs to the round list
+
+from communes.filtersets import (  # noqa: E402
+    BooleanFilter,
+    CodesFilter,
+    IdsFilter,
+    YearFilter,
+    visible_communes,
+    visible_units,
+)
+from ntm_portal import access  # noqa: E402
+
+from .choices import Comparison, SetLevel, TargetScheme  # noqa: E402
+from .models import CriteriaSet, IndicatorValue, UnitTarget  # noqa: E402
+
+
+def _visible_sets(request):
+    return access.visible_criteria_sets(getattr(request, "user", None))
+
+
+class CriteriaSetFilterSet(django_filters.FilterSet):
+    code = django_filters.CharFilter(max_length=40, label="Mã bộ tiêu chí")
+    level = django_filters.MultipleChoiceFilter(choices=SetLevel.choices)
+    target_scheme = django_filters.MultipleChoiceFilter(choices=TargetScheme.choices)
+    year = YearFilter(method="filter_year", label="Năm thuộc giai đoạn của bộ tiêu chí")
+    national = BooleanFilter(method="filter_national", label="Chỉ bộ tiêu chí quốc gia (true) / của tỉnh (false)")
+    province_id = IdsFilter(field_name="province", queryset=visible_units, label="Tỉnh ban hành (khóa)")
+
+    class Meta:
+        model = CriteriaSet
+        fields = ["code", "level", "target_scheme", "year", "national", "province_id"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+    def filter_national(self, queryset, name, value):
+        return queryset.filter(province__isnull=value)
+
+
+class IndicatorValueFilterSet(django_filters.FilterSet):
+    assessment_round_id = django_filters.NumberFilter(
+        field_name="assessment_round_id", min_value=1, label="Kỳ đánh giá (khóa)"
+    )
+    commune_id = IdsFilter(field_name="assessment_round__commune", queryset=visible_communes, label="Xã (khóa)")
+    commune = CodesFilter(field_name="assessment_round__commune", queryset=visible_communes, label="Xã (mã)")
+    year = YearFilter(field_name="assessment_round__year", label="Năm đánh giá")
+    criteria_set = CodesFilter(
+        field_name="assessment_round__criteria_set", queryset=_visible_sets, label="Bộ tiêu chí (mã)"
+    )
+    indicator = django_filters.CharFilter(field_name="indicator__code", max_length=10, label="Mã chỉ tiêu (vd. 3.1)")
+    criterion_number = django_filters.NumberFilter(
+        field_name="indicator__criterion__number", min_value=1, label="Số thứ tự tiêu chí"
+    )
+    comparison = django_filters.MultipleChoiceFilter(field_name="indicator__comparison", choices=Comparison.choices)
+    met = BooleanFilter(label="Đạt chỉ tiêu (true/false)")
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["assessment_round_id", "commune_id", "commune", "year", "criteria_set", "indicator", "met"]
+
+
+class UnitTargetFilterSet(django_filters.FilterSet):
+    unit_id = IdsFilter(field_name="unit", queryset=visible_units, label="Đơn vị (khóa)")
+    unit = CodesFilter(field_name="unit", queryset=visible_units, label="Đơn vị (mã)")
+    year = YearFilter(label="Năm của chỉ tiêu")
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label="Từ năm")
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label="Đến năm")
+    province_id = IdsFilter(
+        field_name="unit", method="filter_province", queryset=visible_units, label="Tỉnh và các huyện của tỉnh"
+    )
+
+    class Meta:
+        model = UnitTarget
+        fields = ["unit_id", "unit", "year", "year_from", "year_to", "province_id"]
+
+    def filter_province(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(unit__in=value) | Q(unit__province__in=value))

@@ -1,6 +1,18 @@
-"""/api/v1/: every app registers its viewsets on this one router."""
+"""/api/v1/: every app registers its viewsets on this one router (`<app>/api/urls.py: register(router)`)."""
 
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
+from communes.api import urls as communes_api
+from criteria.api import urls as criteria_api
+from ntm_portal.api import urls as portal_api
+from ntm_portal.api import views as portal_views
+from secondments.api import urls as secondments_api
+
 router = DefaultRouter()
-urlpatterns = router.urls
+for app_api in (communes_api, criteria_api, secondments_api):
+    app_api.register(router)
+
+# Anything else under /api/v1/ (a key with a dot, an empty segment...) gets the API's JSON 404. Only paths ending in
+# a slash, so that CommonMiddleware still redirects "/api/v1/communes" to "/api/v1/communes/".
+urlpatterns = [*portal_api.urlpatterns, *router.urls, re_path(r"^.*/$", portal_views.not_found)]

@@ -17,3 +17,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
     failed = sorted(name for name, result in checks.items() if result != "ok")
     body = {"status": "ok" if not failed else "fail", "checks": checks, "failed": failed}
     return JsonResponse(body, status=200 if not failed else 503)
+
+
+# --- the user's own API token (issue 5) -----------------------------------------------------------------------------
+
+from django.contrib.auth import get_user_model  # noqa: E402 - appended section
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.views.decorators.http import require_http_methods  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API token: whether one exists; POST `create` issues a new one (replacing the old, which
+    stops working), POST `revoke` deletes it. The key is shown once, in the answer to the POST that created it."""
+    new_key = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            with transaction.atomic():
+                # The user's row locked: a double click makes two keys one after the other, not a clash of two.
+                get_user_model().objects.select_for_update().filter(pk=request.user.pk).first()
+                Token.objects.filter(user=request.user).delete()
+                new_key = Token.objects.create(user=request.user).key
+        elif action == "revoke":
+            Token.objects.filter(user=request.user).delete()
+        else:
+            status = 400
+    token = Token.objects.filter(user=request.user).first()
+    context = {"token": token, "new_key": new_key, "bad_action": status == 400}
+    return render(request, "ntm_portal/token.html", context, status=status)

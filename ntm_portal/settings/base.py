@@ -53,7 +53,7 @@ ROOT_URLCONF = "ntm_portal.urls"
 WSGI_APPLICATION = "ntm_portal.wsgi.application"
 AUTH_USER_MODEL = "ntm_portal.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [

@@ -1,0 +1,6 @@
+from . import views
+
+
+def register(router) -> None:
+    router.register("administrative-units", views.AdministrativeUnitViewSet, basename="administrativeunit")
+    router.register("communes", views.CommuneViewSet, basename="commune")

@@ -1,0 +1,192 @@
+"""FilterSets of administrative units, shared by the browser lists and the API; and the filters every app's
+FilterSets build on (communes is the app every other one depends on).
+
+Filter pairs as NetBox has them: `<field>_id` takes primary keys, `<field>` takes official codes; both accept several
+values (`?district_id=3&district_id=4`). A key or a code the user cannot see is refused like one that does not exist
+(400, "select a valid choice"), so a filter neither leaks another unit's rows nor their existence.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
+
+from ntm_portal.text import fold_vietnamese
+
+from .choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
+from .models import AdministrativeUnit
+
+# Primary keys are 64-bit: a larger number is no key, and SQLite cannot even bind it (OverflowError).
+MAX_ID = 2**63 - 1
+SEARCH_MAX_LENGTH = 100
+CODE_MAX_LENGTH = 40
+
+
+class _BoundedIdsField(filter_fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            text = str(item)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    """`?x_id=1&x_id=2`: rows pointing at any of these keys, among the rows of `queryset` (a callable taking the
+    request, so that the choices are the ones the user sees)."""
+
+    field_class = _BoundedIdsField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+    """`?x=05554&x=05557`: rows pointing at units (or sets, ...) with these codes; an unknown code is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # django-filter would compare the foreign key with the code ({"commune": "05554"}); compare the codes.
+        to_field = self.field.to_field_name
+        return {f"{self.field_name}__{to_field}": getattr(v, to_field)}
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a year, a count): "2018.5" is refused rather than rounded."""
+
+    field_class = forms.IntegerField
+
+
+class YearFilter(IntegerFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0, yes/no); anything else is an error rather than "no filter" as Django's field has it."""
+
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+    widget = forms.TextInput  # NullBooleanSelect would turn an unknown value into "no filter" before to_python
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Cần true hoặc false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
+class SearchFilter(django_filters.CharFilter):
+    """`?q=dinh hoa`: diacritic-insensitive search; the FilterSet's `search` method does the matching."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("method", "search")
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        kwargs.setdefault("label", _("Tìm kiếm (không phân biệt dấu)"))
+        super().__init__(*args, **kwargs)
+
+
+def folded_match(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
+    """Rows of `queryset` one of whose `fields` contains `text`, ignoring case and Vietnamese diacritics.
+
+    For tables without a folded column (agencies, cadres: a province's few hundred rows): the names are folded
+    here, in Python, from one query over the already scoped rows, and the matches come back as a key filter. Units,
+    which number in the thousands, have `name_folded` and are searched in the database (`AdministrativeUnit.search`).
+    """
+    needle = fold_vietnamese(text)
+    if not needle:
+        return queryset
+    keys = [
+        row[0]
+        for row in queryset.order_by().values_list("pk", *fields)
+        if any(value and needle in fold_vietnamese(value) for value in row[1:])
+    ]
+    return queryset.filter(pk__in=keys)
+
+
+def visible_units(request):
+    return AdministrativeUnit.objects.visible_to(getattr(request, "user", None))
+
+
+def visible_communes(request):
+    return AdministrativeUnit.objects.communes().visible_to(getattr(request, "user", None))
+
+
+def visible_districts(request):
+    return AdministrativeUnit.objects.districts().visible_to(getattr(request, "user", None))
+
+
+def visible_provinces(request):
+    return AdministrativeUnit.objects.provinces().visible_to(getattr(request, "user", None))
+
+
+def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
+    folded = fold_vietnamese(text)
+    return queryset.filter(Q(name_folded__contains=folded) | Q(code=text.strip()))
+
+
+class AdministrativeUnitFilterSet(django_filters.FilterSet):
+    q = SearchFilter()
+    code = django_filters.CharFilter(max_length=CODE_MAX_LENGTH, label=_("Mã đơn vị (TCTK), đúng từng ký tự"))
+    level = django_filters.MultipleChoiceFilter(choices=UnitLevel.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices)
+    parent_id = IdsFilter(field_name="parent", queryset=visible_units, label=_("Đơn vị cấp trên (khóa)"))
+    province_id = IdsFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
+    province = CodesFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
+    district_id = IdsFilter(field_name="district", queryset=visible_districts, label=_("Huyện (khóa)"))
+    district = CodesFilter(field_name="district", queryset=visible_districts, label=_("Huyện (mã)"))
+    current = BooleanFilter(method="filter_current", label=_("Chỉ đơn vị còn hiệu lực"))
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["q", "code", "level", "kind", "parent_id", "province_id", "province", "district_id", "district"]
+
+    def search(self, queryset, name, value):
+        return _unit_search(queryset, value)
+
+    def filter_current(self, queryset, name, value):
+        return queryset.filter(valid_to__isnull=value)
+
+
+class CommuneFilterSet(AdministrativeUnitFilterSet):
+    region = django_filters.MultipleChoiceFilter(choices=Region.choices)
+    commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
+    ntm_level = django_filters.MultipleChoiceFilter(choices=NtmLevel.choices, label=_("Mức đạt chuẩn hiện hành"))
+    especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
+    designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
+    target_year = YearFilter(label="Năm phấn đấu đạt chuẩn")
+
+    class Meta(AdministrativeUnitFilterSet.Meta):
+        fields = [
+            *AdministrativeUnitFilterSet.Meta.fields,
+            "region",
+            "commune_group",
+            "ntm_level",
+            "especially_disadvantaged",
+            "designated_special",
+            "target_year",
+        ]

@@ -1,0 +1,502 @@
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from communes.choices import NtmLevel, Region
+from communes.models import AdministrativeUnit
+from criteria.models import (
+    AssessmentChange,
+    AssessmentRound,
+    CriteriaSet,
+    Criterion,
+    CriterionResult,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    UnitTarget,
+)
+from ntm_portal import access
+from ntm_portal.api.serializers import BriefUnitSerializer, CleanModelSerializer, VisibleRelatedField
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MAX_TREND_YEARS = 30
+
+
+# --- criteria sets ----------------------------------------------------------------------------------------------
+
+
+class IndicatorTargetSerializer(serializers.ModelSerializer):
+    # Read-only model fields lose allow_blank in DRF, and the schema would then promise a region on every target.
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = IndicatorTarget
+        fields = ["id", "region", "commune_group", "threshold", "source_note"]
+        read_only_fields = fields
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    targets = IndicatorTargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name", "unit", "comparison", "position", "targets"]
+        read_only_fields = fields
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["id", "number", "name", "group_code", "group_name", "indicators"]
+        read_only_fields = fields
+
+
+class CriteriaSetSerializer(serializers.ModelSerializer):
+    """A versioned set with its criteria, their indicators and each indicator's targets by region or commune group
+    (an empty threshold: not known yet)."""
+
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CriteriaSet
+        fields = [
+            "id", "code", "name", "period_start", "period_end", "level", "target_scheme", "legal_basis", "issued_on",
+            "province", "derived_from", "source_note", "criteria",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- assessment rounds ------------------------------------------------------------------------------------------
+
+
+class BriefCriteriaSetSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class CriterionResultSerializer(serializers.ModelSerializer):
+    criterion = serializers.IntegerField(source="criterion_id", read_only=True)
+    number = serializers.IntegerField(source="criterion.number", read_only=True)
+    name = serializers.CharField(source="criterion.name", read_only=True)
+
+    class Meta:
+        model = CriterionResult
+        fields = ["criterion", "number", "name", "met", "assessed_as_whole", "note", "review_comment"]
+        read_only_fields = fields
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    """A commune's value for one indicator in one round. Entered through the round's `values` action."""
+
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+    criterion = serializers.IntegerField(source="indicator.criterion_id", read_only=True)
+    commune = serializers.IntegerField(source="assessment_round.commune_id", read_only=True)
+    year = serializers.IntegerField(source="assessment_round.year", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id", "assessment_round", "commune", "year", "criterion", "indicator", "indicator_code", "value_number",
+            "value_bool", "met", "note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RoundValueSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "indicator_code", "value_number", "value_bool", "met", "note"]
+        read_only_fields = fields
+
+
+class AssessmentRoundSerializer(serializers.ModelSerializer):
+    """A commune's self-assessment for a year: its score ("15/19"), its results per criterion and its values.
+
+    Created by POST (a draft, one result per criterion); values are saved with the `values` action and the round
+    moves on with `submit`, `verify`, `return`, `approve` (and `reopen`, `recognise`): never by PUT or PATCH."""
+
+    commune = BriefUnitSerializer(read_only=True)
+    criteria_set = BriefCriteriaSetSerializer(read_only=True)
+    criteria_met = serializers.IntegerField(read_only=True)
+    criteria_total = serializers.IntegerField(read_only=True)
+    results = CriterionResultSerializer(source="criterion_results", many=True, read_only=True)
+    values = RoundValueSerializer(source="indicator_values", many=True, read_only=True)
+
+    class Meta:
+        model = AssessmentRound
+        fields = [
+            "id", "commune", "criteria_set", "year", "as_of", "status", "version", "created_at", "updated_at",
+            "criteria_met", "criteria_total", "results", "values",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+def _visible_sets(user):
+    return access.visible_criteria_sets(user)
+
+
+class RoundStartSerializer(serializers.Serializer):
+    commune = VisibleRelatedField(
+        queryset=AdministrativeUnit.objects.communes(), help_text=_("Xã (khóa) — chỉ xã trong phạm vi của bạn.")
+    )
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    criteria_set = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=CriteriaSet.objects.all(),
+        required=False,
+        help_text=_("Mã bộ tiêu chí; mặc định bộ tiêu chí quốc gia của năm."),
+    )
+    as_of = serializers.DateField(required=False, help_text=_("Ngày chốt số liệu; mặc định 31/12 của năm."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        fields["criteria_set"].queryset = _visible_sets(getattr(request, "user", None))
+        return fields
+
+
+class IndicatorInputSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(min_value=1, help_text=_("Khóa chỉ tiêu, thuộc bộ tiêu chí của kỳ."))
+    value_number = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    value_bool = serializers.BooleanField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class CriterionInputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ."))
+    met = serializers.BooleanField(
+        required=False, allow_null=True, help_text=_("Chỉ cho tiêu chí đánh giá chung (không ghi chỉ tiêu).")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def _unique(items: list[dict], key: str, label: str) -> list[dict]:
+    seen = [item[key] for item in items]
+    if len(seen) != len(set(seen)):
+        raise serializers.ValidationError(_("Mỗi %(label)s chỉ được nêu một lần.") % {"label": label})
+    return items
+
+
+class RoundValuesSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("Phiên bản của kỳ khi bạn mở nó: nếu người khác đã lưu sau đó, thay đổi bị từ chối.")
+    )
+    indicators = IndicatorInputSerializer(many=True, required=False, default=list, max_length=500)
+    criteria = CriterionInputSerializer(many=True, required=False, default=list, max_length=200)
+
+    def validate_indicators(self, value):
+        return _unique(value, "indicator", "chỉ tiêu")
+
+    def validate_criteria(self, value):
+        return _unique(value, "criterion", "tiêu chí")
+
+
+class SaveResultSerializer(serializers.Serializer):
+    changes = serializers.IntegerField()
+    version = serializers.IntegerField()
+    round = AssessmentRoundSerializer()
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text=_("Nếu có: từ chối khi kỳ đã bị người khác thay đổi sau phiên bản này.")
+    )
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, help_text=_("Lý do (bắt buộc)."))
+
+
+class CriterionCommentSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1)
+    comment = serializers.CharField(max_length=2000)
+
+
+class ReturnSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(
+        choices=[("commune", "commune"), ("district", "district")],
+        default="commune",
+        help_text=_("commune: huyện trả lại cho xã (kèm ý kiến từng tiêu chí); district: tỉnh trả lại cho huyện."),
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comments = CriterionCommentSerializer(many=True, required=False, default=list, max_length=200)
+
+    def validate_comments(self, value):
+        return _unique(value, "criterion", "tiêu chí")
+
+
+class RecogniseSerializer(serializers.Serializer):
+    decision_number = serializers.CharField(max_length=60)
+    decision_date = serializers.DateField()
+    signer = serializers.CharField(max_length=120)
+    level = serializers.ChoiceField(
+        choices=[c for c in NtmLevel.choices if c[0] != NtmLevel.NOT_YET], default=NtmLevel.STANDARD
+    )
+
+
+class RecognitionResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.CharField()
+    decision_number = serializers.CharField()
+    decision_date = serializers.DateField()
+    signer = serializers.CharField()
+    round = AssessmentRoundSerializer()
+
+
+class AssessmentChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.CharField(source="changed_by.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = AssessmentChange
+        fields = [
+            "id", "changed_at", "changed_by", "kind", "criterion", "indicator", "field", "old_value", "new_value",
+            "comment",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- targets ----------------------------------------------------------------------------------------------------
+
+
+class UnitTargetSerializer(CleanModelSerializer):
+    """What a province or district committed to by a year. Written by the province's coordinators (the province and
+    its districts) and by a district's officers (their district)."""
+
+    unit = VisibleRelatedField(
+        queryset=AdministrativeUnit.objects.all(), help_text=_("Tỉnh hoặc huyện (khóa) trong phạm vi của bạn.")
+    )
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = UnitTarget
+        fields = [
+            "id", "unit", "unit_name", "year", "min_communes_meeting_standard", "min_average_criteria",
+            "min_criteria_per_commune", "decision",
+        ]  # fmt: skip
+
+
+# --- dashboards -------------------------------------------------------------------------------------------------
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    """The query parameters of every progress figure: the date, the set, and whether only approved rounds count."""
+
+    as_of = serializers.DateField(
+        required=False, help_text=_("Tính đến ngày (YYYY-MM-DD); mặc định hôm nay. Năm từ 1990 đến 2100.")
+    )
+    criteria_set = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=CriteriaSet.objects.all(),
+        required=False,
+        help_text=_("Mã bộ tiêu chí; mặc định bộ tiêu chí quốc gia (cơ bản) của năm."),
+    )
+    approved_only = serializers.BooleanField(
+        required=False, default=False, help_text=_("Chỉ tính các kỳ đánh giá đã được tỉnh thẩm định.")
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        fields["criteria_set"].queryset = _visible_sets(getattr(request, "user", None))
+        return fields
+
+    def validate_as_of(self, value: datetime.date) -> datetime.date:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Năm phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return value
+
+    def validate(self, attrs):
+        attrs.setdefault("as_of", timezone.localdate())
+        return attrs
+
+
+class TrendQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, help_text=_("Năm cuối tính đến ngày này (YYYY-MM-DD); mặc định hôm nay.")
+    )
+    from_year = serializers.IntegerField(
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        required=False,
+        help_text=_("Năm đầu; mặc định 9 năm trước năm cuối."),
+    )
+    to_year = serializers.IntegerField(
+        min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False, help_text=_("Năm cuối; mặc định năm của as_of.")
+    )
+    approved_only = serializers.BooleanField(
+        required=False, default=False, help_text=_("Chỉ tính các kỳ đánh giá đã được tỉnh thẩm định.")
+    )
+
+    def validate(self, attrs):
+        as_of = attrs.get("as_of") or timezone.localdate()
+        if not FIRST_YEAR <= as_of.year <= LAST_YEAR:
+            raise serializers.ValidationError({"as_of": [_("Năm phải từ 1990 đến 2100.")]})
+        to_year = attrs.get("to_year") or as_of.year
+        from_year = attrs.get("from_year") or to_year - 9
+        if from_year > to_year:
+            raise serializers.ValidationError({"from_year": [_("Năm đầu phải không sau năm cuối.")]})
+        if to_year - from_year + 1 > MAX_TREND_YEARS:
+            raise serializers.ValidationError({"from_year": [_("Tối đa %(n)s năm một lần.") % {"n": MAX_TREND_YEARS}]})
+        # A year after as_of has no figures yet: the trend ends at as_of.
+        as_of = min(as_of, datetime.date(to_year, 12, 31))
+        return {"as_of": as_of, "years": range(from_year, to_year + 1), "approved_only": attrs["approved_only"]}
+
+
+class CriteriaBandSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    min_criteria = serializers.IntegerField()
+    max_criteria = serializers.IntegerField()
+    communes = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+
+
+class CriterionProgressSerializer(serializers.Serializer):
+    criterion_id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    communes_meeting = serializers.IntegerField()
+    communes_assessed = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+
+
+class TargetProgressSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    decision = serializers.CharField(allow_blank=True)
+    min_communes_meeting_standard = serializers.IntegerField(allow_null=True)
+    communes_meeting_standard = serializers.IntegerField()
+    percent_of_target = serializers.FloatField(allow_null=True)
+    communes_target_met = serializers.BooleanField(allow_null=True)
+    min_average_criteria = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+    average_criteria_met = serializers.FloatField(allow_null=True)
+    average_target_met = serializers.BooleanField(allow_null=True)
+    min_criteria_per_commune = serializers.IntegerField(allow_null=True)
+    lowest_criteria_met = serializers.IntegerField(allow_null=True)
+    min_criteria_target_met = serializers.BooleanField(allow_null=True)
+
+
+class DistrictProgressSerializer(serializers.Serializer):
+    district_id = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    communes_total = serializers.IntegerField()
+    communes_meeting_standard = serializers.IntegerField()
+    percent_meeting_standard = serializers.FloatField(allow_null=True)
+    communes_assessed = serializers.IntegerField()
+    average_criteria_met = serializers.FloatField(allow_null=True)
+    target = TargetProgressSerializer(allow_null=True)
+
+
+class UnitProgressSerializer(serializers.Serializer):
+    unit_id = serializers.IntegerField()
+    unit_code = serializers.CharField()
+    unit_name = serializers.CharField()
+    unit_level = serializers.CharField()
+    as_of = serializers.DateField()
+    approved_only = serializers.BooleanField()
+    criteria_set_id = serializers.IntegerField(allow_null=True)
+    criteria_set_name = serializers.CharField(allow_null=True)
+    criteria_total = serializers.IntegerField()
+    communes_total = serializers.IntegerField()
+    communes_meeting_standard = serializers.IntegerField()
+    percent_meeting_standard = serializers.FloatField(allow_null=True)
+    communes_by_level = serializers.DictField(child=serializers.IntegerField())
+    communes_assessed = serializers.IntegerField()
+    communes_without_round = serializers.IntegerField()
+    average_criteria_met = serializers.FloatField(allow_null=True)
+    lowest_criteria_met = serializers.IntegerField(allow_null=True)
+    bands = CriteriaBandSerializer(many=True)
+    districts = DistrictProgressSerializer(many=True)
+    criteria = CriterionProgressSerializer(many=True, help_text="Weakest first.")
+    target = TargetProgressSerializer(allow_null=True)
+
+
+class BatchSummarySerializer(serializers.Serializer):
+    batch_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+    secondments = serializers.IntegerField()
+    communes = serializers.IntegerField()
+    communes_meeting_standard = serializers.IntegerField()
+
+
+class SecondmentSummarySerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    secondments_total = serializers.IntegerField()
+    active = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    cadres = serializers.IntegerField()
+    communes = serializers.IntegerField()
+    communes_meeting_standard = serializers.IntegerField()
+    percent_meeting_standard = serializers.FloatField(allow_null=True)
+    completed_with_counts = serializers.IntegerField()
+    average_criteria_gained = serializers.FloatField(allow_null=True)
+    by_kind = serializers.DictField(child=serializers.IntegerField())
+    batches = BatchSummarySerializer(many=True)
+
+
+class AgencyActivitySerializer(serializers.Serializer):
+    agency_id = serializers.IntegerField()
+    name = serializers.CharField()
+    communes_assigned = serializers.IntegerField()
+    field_visits = serializers.IntegerField()
+    days_on_site = serializers.FloatField()
+    hours_on_site = serializers.FloatField()
+    support_value_vnd = serializers.IntegerField()
+
+
+class SponsorSummarySerializer(serializers.Serializer):
+    since = serializers.DateField()
+    as_of = serializers.DateField()
+    assignments_active = serializers.IntegerField()
+    agencies_assigned = serializers.IntegerField()
+    communes_with_sponsor = serializers.IntegerField()
+    field_visits = serializers.IntegerField()
+    days_on_site = serializers.FloatField()
+    hours_on_site = serializers.FloatField()
+    party_cell_meetings = serializers.IntegerField()
+    support_value_vnd = serializers.IntegerField()
+    support_by_kind = serializers.DictField(child=serializers.IntegerField())
+    agencies = AgencyActivitySerializer(many=True, help_text="The least present first.")
+
+
+class DashboardSerializer(serializers.Serializer):
+    progress = UnitProgressSerializer()
+    secondments = SecondmentSummarySerializer()
+    sponsors = SponsorSummarySerializer()
+
+
+class YearProgressSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    criteria_set_id = serializers.IntegerField(allow_null=True)
+    criteria_set_code = serializers.CharField(allow_null=True)
+    criteria_total = serializers.IntegerField()
+    communes_total = serializers.IntegerField()
+    communes_meeting_standard = serializers.IntegerField()
+    percent_meeting_standard = serializers.FloatField(allow_null=True)
+    communes_assessed = serializers.IntegerField()
+    average_criteria_met = serializers.FloatField(allow_null=True)
+    lowest_criteria_met = serializers.IntegerField(allow_null=True)
+    target_communes_meeting_standard = serializers.IntegerField(allow_null=True)
+
+
+class TrendSerializer(serializers.Serializer):
+    unit = BriefUnitSerializer()
+    years = YearProgressSerializer(many=True)

@@ -1,0 +1,348 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from communes.models import AdministrativeUnit
+from criteria.filtersets import (
+    AssessmentRoundFilterSet,
+    CriteriaSetFilterSet,
+    IndicatorValueFilterSet,
+    UnitTargetFilterSet,
+)
+from criteria.models import (
+    AssessmentRound,
+    CriteriaSet,
+    Criterion,
+    CriterionResult,
+    Indicator,
+    IndicatorValue,
+    UnitTarget,
+)
+from criteria.selectors import round_list, unit_progress_summary, unit_progress_trend
+from criteria.services import assessment as workflow
+from ntm_portal import access
+from ntm_portal.api.viewsets import PortalViewSetMixin, ReadOnlyViewSet, ScopedModelViewSet
+from secondments.selectors import secondment_summary, sponsor_summary
+
+from .serializers import (
+    AssessmentChangeSerializer,
+    AssessmentRoundSerializer,
+    CommentSerializer,
+    CriteriaSetSerializer,
+    DashboardSerializer,
+    IndicatorValueSerializer,
+    ProgressQuerySerializer,
+    ReasonSerializer,
+    RecogniseSerializer,
+    RecognitionResultSerializer,
+    ReturnSerializer,
+    RoundStartSerializer,
+    RoundValuesSerializer,
+    SaveResultSerializer,
+    SubmitSerializer,
+    TrendQuerySerializer,
+    TrendSerializer,
+    UnitTargetSerializer,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Criteria sets", description="National sets, and the provincial sets you can see."),
+    retrieve=extend_schema(summary="A criteria set with its criteria, indicators and targets"),
+)
+class CriteriaSetViewSet(ReadOnlyViewSet):
+    queryset = CriteriaSet.objects.prefetch_related(
+        Prefetch(
+            "criteria",
+            Criterion.objects.order_by("number").prefetch_related(
+                Prefetch("indicators", Indicator.objects.order_by("position", "code").prefetch_related("targets"))
+            ),
+        )
+    )
+    scope = staticmethod(access.visible_criteria_sets)
+    serializer_class = CriteriaSetSerializer
+    filterset_class = CriteriaSetFilterSet
+    ordering_fields = ["code", "period_start", "period_end", "level"]
+
+
+def _round_queryset(user):
+    """The rounds the user sees, scored ("15/19") and joined, with their results and values (criteria.selectors)."""
+    return round_list(user=user).prefetch_related(
+        Prefetch(
+            "criterion_results", CriterionResult.objects.select_related("criterion").order_by("criterion__number")
+        ),
+        Prefetch(
+            "indicator_values",
+            IndicatorValue.objects.select_related("indicator").order_by(
+                "indicator__criterion__number", "indicator__position", "indicator__code"
+            ),
+        ),
+    )
+
+
+ROUND_ACTION_ERRORS = (
+    "Refused with 403 when your role or unit may not, with 409 when the round's state does not allow it."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Assessment rounds",
+        description="The rounds of the communes you can see.",
+        # The shared AssessmentRoundFilterSet's filters, described here for the API's readers.
+        parameters=[
+            OpenApiParameter("commune_id", int, description="Xã (khóa)."),
+            OpenApiParameter("commune", str, description="Xã (mã TCTK)."),
+            OpenApiParameter("district_id", int, description="Huyện (khóa)."),
+            OpenApiParameter("year", int, description="Năm đánh giá."),
+            OpenApiParameter("criteria_set", str, description="Bộ tiêu chí (mã)."),
+        ],
+    ),
+    retrieve=extend_schema(summary="An assessment round with its results and values"),
+    create=extend_schema(
+        summary="Start a round (draft)",
+        description="A commune official for their commune, or the province's coordination office. "
+        + ROUND_ACTION_ERRORS,
+        request=RoundStartSerializer,
+        responses={201: AssessmentRoundSerializer},
+    ),
+)
+class AssessmentRoundViewSet(
+    PortalViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A commune's assessment rounds. Every write goes through the workflow services (criteria.services.assessment),
+    which check the caller's permission, the round's state and its version, and log every change."""
+
+    queryset = AssessmentRound.objects.all()
+    serializer_class = AssessmentRoundSerializer
+    filterset_class = AssessmentRoundFilterSet
+    ordering_fields = ["year", "as_of", "status", "updated_at", "commune__code", "commune__name"]
+
+    def get_queryset(self):
+        return _round_queryset(self.request.user)
+
+    def _fresh(self, assessment_round) -> dict:
+        return AssessmentRoundSerializer(
+            self.get_queryset().get(pk=assessment_round.pk), context=self.get_serializer_context()
+        ).data
+
+    def create(self, request, *args, **kwargs):
+        form = RoundStartSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        assessment_round = workflow.round_start(user=request.user, **form.validated_data)
+        return Response(self._fresh(assessment_round), status=status.HTTP_201_CREATED)
+
+    def _body(self, serializer_class):
+        form = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        return form.validated_data
+
+    @extend_schema(
+        summary="Save values (draft or returned rounds)",
+        description="Indicator values by indicator id and, for criteria assessed as a whole, met or not by criterion "
+        "id. Each listed indicator is replaced as a whole; all or nothing. `version` is the round's version you read: "
+        "a save based on an older one is refused with 409. " + ROUND_ACTION_ERRORS,
+        request=RoundValuesSerializer,
+        responses={200: SaveResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def values(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(RoundValuesSerializer)
+        result = workflow.round_save(
+            user=request.user,
+            assessment_round=assessment_round,
+            expected_version=data["version"],
+            indicators={
+                item["indicator"]: workflow.IndicatorInput(
+                    value_number=item.get("value_number"), value_bool=item.get("value_bool"), note=item["note"]
+                )
+                for item in data["indicators"]
+            },
+            criteria={
+                item["criterion"]: workflow.CriterionInput(met=item.get("met"), note=item["note"])
+                for item in data["criteria"]
+            },
+        )
+        return Response({"changes": result.changes, "version": result.version, "round": self._fresh(assessment_round)})
+
+    @extend_schema(
+        summary="Submit for verification (commune)", request=SubmitSerializer, responses=AssessmentRoundSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(SubmitSerializer)
+        workflow.round_submit(
+            user=request.user, assessment_round=assessment_round, expected_version=data.get("version")
+        )
+        return Response(self._fresh(assessment_round))
+
+    @extend_schema(
+        summary="Verify (district: thẩm tra)", request=CommentSerializer, responses=AssessmentRoundSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(CommentSerializer)
+        workflow.round_verify(user=request.user, assessment_round=assessment_round, comment=data["comment"])
+        return Response(self._fresh(assessment_round))
+
+    @extend_schema(
+        summary="Return (district → commune, or province → district)",
+        description="`to: commune` — the district returns a submitted or verified round with a comment per criterion; "
+        "`to: district` — the province sends a verified round back to the district, with its reason. "
+        + ROUND_ACTION_ERRORS,
+        request=ReturnSerializer,
+        responses=AssessmentRoundSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_round(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(ReturnSerializer)
+        if data["to"] == "district":
+            workflow.round_return_to_district(
+                user=request.user, assessment_round=assessment_round, comment=data["comment"]
+            )
+        else:
+            workflow.round_return_to_commune(
+                user=request.user,
+                assessment_round=assessment_round,
+                comments={item["criterion"]: item["comment"] for item in data["comments"]},
+                comment=data["comment"],
+            )
+        return Response(self._fresh(assessment_round))
+
+    @extend_schema(
+        summary="Approve (province: thẩm định)", request=CommentSerializer, responses=AssessmentRoundSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(CommentSerializer)
+        workflow.round_approve(user=request.user, assessment_round=assessment_round, comment=data["comment"])
+        return Response(self._fresh(assessment_round))
+
+    @extend_schema(
+        summary="Reopen an approval (province)", request=ReasonSerializer, responses=AssessmentRoundSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(ReasonSerializer)
+        workflow.round_reopen(user=request.user, assessment_round=assessment_round, comment=data["comment"])
+        return Response(self._fresh(assessment_round))
+
+    @extend_schema(
+        summary="Record the recognition decision (province)",
+        description="For an approved round meeting every criterion; the commune's NTM level changes with it. "
+        + ROUND_ACTION_ERRORS,
+        request=RecogniseSerializer,
+        responses={201: RecognitionResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def recognise(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(RecogniseSerializer)
+        recognition = workflow.recognition_record(user=request.user, assessment_round=assessment_round, **data)
+        body = {
+            "id": recognition.pk,
+            "level": recognition.level,
+            "decision_number": recognition.decision_number,
+            "decision_date": recognition.decision_date,
+            "signer": recognition.signer,
+            "round": self._fresh(assessment_round),
+        }
+        return Response(RecognitionResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The round's change log",
+        description="Every change of a value or a state: who, when, old → new, and why. Oldest first, paginated.",
+        responses=AssessmentChangeSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        assessment_round = self.get_object()
+        changes = assessment_round.changes.select_related("changed_by").order_by("changed_at", "pk")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(AssessmentChangeSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Indicator values", description="Values of the rounds you can see."),
+    retrieve=extend_schema(summary="An indicator value"),
+)
+class IndicatorValueViewSet(ReadOnlyViewSet):
+    queryset = IndicatorValue.objects.select_related("indicator", "assessment_round")
+    serializer_class = IndicatorValueSerializer
+    filterset_class = IndicatorValueFilterSet
+    ordering_fields = ["assessment_round__year", "indicator__code", "value_number"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Unit targets"),
+    retrieve=extend_schema(summary="A unit target"),
+    create=extend_schema(summary="Set a target (province coordinator; district officer for its district)"),
+    update=extend_schema(summary="Change a target"),
+    partial_update=extend_schema(summary="Change part of a target"),
+    destroy=extend_schema(summary="Delete a target"),
+)
+class UnitTargetViewSet(ScopedModelViewSet):
+    queryset = UnitTarget.objects.select_related("unit")
+    scope = staticmethod(access.visible_targets)
+    serializer_class = UnitTargetSerializer
+    filterset_class = UnitTargetFilterSet
+    ordering_fields = ["year", "unit__code"]
+
+
+class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
+    """Figures of a province, district or commune on a date, for dashboards: the same selectors as the PDF report."""
+
+    queryset = AdministrativeUnit.objects.all()
+    serializer_class = DashboardSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary="Dashboard of a unit",
+        description="Communes total and meeting the standard (N, %), by NTM level, average criteria, bands, "
+        "districts, per-criterion counts (weakest first), target and progress; secondment and sponsor summaries "
+        "(visits and support from 1 January of as_of's year). Any unit you can see: a commune's, district's or "
+        "province's officials may read the summaries of the units above them.",
+        parameters=[ProgressQuerySerializer],
+        responses=DashboardSerializer,
+    )
+    def retrieve(self, request, pk=None):
+        unit = self.get_object()
+        params = ProgressQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data["as_of"]
+        body = {
+            "progress": unit_progress_summary(unit=unit, **params.validated_data),
+            "secondments": secondment_summary(unit=unit, as_of=as_of),
+            "sponsors": sponsor_summary(unit=unit, as_of=as_of),
+        }
+        return Response(DashboardSerializer(body).data)
+
+    @extend_schema(
+        summary="Trend of a unit by year",
+        description="For each year, the figures on 31 December (the last year: on as_of) against that year's "
+        "national set: communes meeting the standard, average criteria, and the target in force.",
+        parameters=[TrendQuerySerializer],
+        responses=TrendSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def trend(self, request, pk=None):
+        unit = self.get_object()
+        params = TrendQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        years = unit_progress_trend(unit=unit, **params.validated_data)
+        return Response(TrendSerializer({"unit": unit, "years": years}).data)

@@ -1,0 +1,48 @@
+"""Every error the API returns is JSON that names the field and the reason; nothing a caller sends causes a 500.
+
+DRF's own handler covers its exceptions (validation, parse errors, authentication, 404, throttling); this one adds
+the project's: the access layer's refusal, the workflow's refusals and Django's model validation.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue
+from ntm_portal.access import AccessDenied
+
+
+def django_error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A Django ValidationError as DRF shapes field errors: {"field": ["message", ...]}, "__all__" renamed."""
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]
+        for field, messages in errors.items()
+    }
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, AccessDenied):
+        return Response({"detail": str(exc), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, ConcurrentEdit):
+        return Response({"detail": str(exc), "code": "concurrent_edit"}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, IllegalTransition):
+        return Response({"detail": str(exc), "code": "illegal_transition"}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidValue):
+        return Response({key: [message] for key, message in exc.errors.items()}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        return Response(django_error_dict(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        # on_delete=PROTECT: e.g. an agency that still has cadres or visits.
+        return Response(
+            {"detail": _("Không xóa được: còn dữ liệu khác tham chiếu tới bản ghi này."), "code": "protected"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

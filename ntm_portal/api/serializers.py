@@ -1,0 +1,74 @@
+"""Serializer building blocks: foreign keys limited to what the caller sees, and model validation on every write."""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from .exceptions import django_error_dict
+
+
+def _user(field) -> object | None:
+    request = field.context.get("request")
+    return getattr(request, "user", None)
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key the caller can only point at rows they see: `Model.objects.visible_to(user)`, or `scope(user)`
+    for models scoped in ntm_portal.access. Another unit's row is refused exactly like a missing one ("Invalid pk -
+    object does not exist."), with the field's name: a write never silently links to data outside the caller's scope.
+    """
+
+    def __init__(self, scope=None, **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = _user(self)
+        if self.scope is not None:
+            return self.scope(user)
+        return queryset.visible_to(user)
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Runs the model's own validation (`full_clean()`: field checks, `clean()`, unique constraints) on the record as
+    it would be saved, and reports its errors as field errors. `self.candidate` is that unsaved record, which the
+    viewset hands to the access layer before saving."""
+
+    candidate = None
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(django_error_dict(error)) from error
+        self.candidate = candidate
+        return attrs
+
+
+class BriefUnitSerializer(serializers.Serializer):
+    """A unit as other records mention it."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    role = serializers.CharField(read_only=True)
+    unit = BriefUnitSerializer(read_only=True, allow_null=True)
+    agency_id = serializers.IntegerField(read_only=True, allow_null=True)
+    authenticated_by = serializers.ChoiceField(choices=["session", "token"], read_only=True)

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("me/", views.MeView.as_view(), name="api-me")]

@@ -1,0 +1,36 @@
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .filters import check_query_parameters
+from .serializers import MeSerializer
+
+
+class MeView(APIView):
+    """Who the caller is: the role and the unit or agency whose data the API shows them (a token's scope is its
+    owner's)."""
+
+    @extend_schema(summary="The caller and their scope", responses=MeSerializer)
+    def get(self, request):
+        check_query_parameters(request)
+        user = request.user
+        by_token = isinstance(request.successful_authenticator, TokenAuthentication)
+        body = {
+            "id": user.pk,
+            "username": user.username,
+            "get_full_name": user.get_full_name(),
+            "role": user.role,
+            "unit": user.unit,
+            "agency_id": user.agency_id,
+            "authenticated_by": "token" if by_token else "session",
+        }
+        return Response(MeSerializer(body).data)
+
+
+@csrf_exempt  # any method may land here; CSRF would answer an unsafe one with its HTML 403 first
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/v1/: a JSON 404 like the API's own, not the site's HTML page."""
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)

@@ -1,0 +1,92 @@
+"""The base every API viewset builds on: scoped querysets, clean query parameters, access checks on writes."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers, viewsets
+
+from ntm_portal import access
+
+from .filters import check_query_parameters
+from .permissions import ScopedChangePermission
+
+
+class PortalViewSetMixin:
+    """Checks the query string before anything reads it, and scopes the queryset to the caller.
+
+    A subclass sets `queryset` (the model and the joins its serializer needs: select_related / prefetch_related)
+    and, for models without a `visible_to` of their own, `scope`: a function of the user from ntm_portal.access.
+    The rows are `queryset` restricted to what `visible_to(user)` / `scope(user)` returns.
+    """
+
+    scope = None
+    filterset_class = None
+    ordering_fields: list[str] = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_parameters(request)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if self.scope is not None:
+            # `scope(user)` is a plain filtered queryset of the same model: `&` adds its conditions to `queryset`,
+            # keeping `queryset`'s joins and annotations.
+            return queryset & type(self).scope(user)
+        return queryset.visible_to(user)
+
+
+class ReadOnlyViewSet(PortalViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
+    """Create, read, update, delete for records without write services (unit targets), under the rules of
+    ntm_portal.access.can_change. The serializer is a CleanModelSerializer: its `candidate` is the record as it would
+    be saved, validated by the model and checked here before the save."""
+
+    permission_classes = [ScopedChangePermission]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        access.require_change(self.request.user, serializer.candidate)
+        serializer.save()
+
+    def perform_update(self, serializer):
+        # The record as it is was checked in get_object (has_object_permission); this checks it as it would be.
+        access.require_change(self.request.user, serializer.candidate)
+        serializer.save()
+
+
+class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
+    """Create, read, update, delete through an app's write services (`<entity>_create(*, user, **fields)`,
+    `<entity>_update(*, user, instance, **fields)`, `<entity>_delete(*, user, instance)`), which check the access rules
+    on the record as it is and as it would be, and validate it; the serializer only parses and scopes the input.
+
+    `update_fields`: what the update service may change; a field outside it (the work plan an item belongs to, say)
+    may be sent unchanged (a PUT sends everything) but not changed.
+    """
+
+    permission_classes = [ScopedChangePermission]
+    create_service = update_service = delete_service = None
+    update_fields: tuple[str, ...] = ()
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_service(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        fields = dict(serializer.validated_data)
+        fixed = {}
+        for name in list(fields):
+            if name not in self.update_fields:
+                value = fields.pop(name)
+                if value != getattr(instance, name):
+                    fixed[name] = [_("Không đổi được trường này; hãy xóa rồi tạo lại.")]
+        if fixed:
+            raise serializers.ValidationError(fixed)
+        serializer.instance = type(self).update_service(user=self.request.user, instance=instance, **fields)
+
+    def perform_destroy(self, instance):
+        type(self).delete_service(user=self.request.user, instance=instance)

@@ -1,0 +1,136 @@
+"""The OpenAPI schema and the interactive docs, and schemathesis against the generated schema: no request it makes
+(valid or not) gets a server error or a response the schema does not describe."""
+
+from contextlib import contextmanager
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, settings
+from rest_framework.settings import api_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from ntm_portal.choices import Role
+from tests.ntm_portal.factories import UserFactory
+
+from .conftest import build_criteria_set, build_elsewhere, build_geography, build_liaison, build_world, token_client
+
+pytestmark = pytest.mark.django_db
+
+# Each operation gets this many generated requests (valid and invalid ones), besides schemathesis' own boundary
+# cases: enough to find what a caller can break, bounded so that the whole run stays near two minutes on 2 cores.
+EXAMPLES_PER_OPERATION = 10
+
+
+def test_the_schema_describes_every_endpoint_with_its_errors(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    paths = schema["paths"]
+    for prefix in (
+        "administrative-units", "communes", "criteria-sets", "assessment-rounds", "indicator-values", "unit-targets",
+        "agencies", "cadres", "secondment-batches", "secondments", "sponsor-assignments", "work-plans",
+        "work-plan-items", "field-visits", "support-contributions",
+    ):  # fmt: skip
+        assert f"/api/v1/{prefix}/" in paths and f"/api/v1/{prefix}/{{id}}/" in paths, prefix
+    for action in ("values", "submit", "verify", "return", "approve", "reopen", "recognise", "history"):
+        assert f"/api/v1/assessment-rounds/{{id}}/{action}/" in paths
+    assert "/api/v1/dashboards/{id}/" in paths and "/api/v1/dashboards/{id}/trend/" in paths
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
+            assert operation.get("summary") or operation.get("description"), (method, path)
+            for parameter in operation.get("parameters", []):
+                assert (
+                    parameter.get("description")
+                    or parameter["in"] == "path"
+                    or parameter["name"]
+                    in {
+                        "page",
+                    }
+                ), (method, path, parameter["name"])
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_the_docs_load_swagger_ui_from_our_own_static_files(client):
+    response = client.get("/api/docs/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+    redoc = client.get("/api/redoc/").content.decode()
+    assert "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
+
+
+@contextmanager
+def _requests_keep_the_connection():
+    """Requests through the WSGI handler in this process, inside the test's transaction. Django closes the database
+    connection when a request finishes; its own test client switches that off, and so must this."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+# Loaded when the module is collected (generating the schema reads no rows). Not `schemathesis.pytest.from_fixture`:
+# its lazy loader reads `request.node._nodeid`, which pytest 9 no longer has.
+with _requests_keep_the_connection():
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+
+@pytest.fixture(scope="module")
+def coordinator_token(django_db_setup, django_db_blocker):
+    """Both provinces' data, built once for every operation's test in a transaction rolled back at the end of the
+    module (each test's own writes are rolled back after it, in a savepoint); the coordinator's token, whose rate is
+    lifted for the run."""
+    rates = api_settings.DEFAULT_THROTTLE_RATES
+    saved_rate, rates["token"] = rates["token"], "1000000/hour"
+    with django_db_blocker.unblock(), transaction.atomic():
+        geography = build_geography()
+        criteria_set = build_criteria_set()
+        liaison = build_liaison(geography)
+        build_world(geography.province, geography.district_a, geography.commune_a1, criteria_set, liaison.agency)
+        build_elsewhere(criteria_set)
+        coordinator = UserFactory(username="coordinator", role=Role.PROVINCE_COORDINATOR, unit=geography.province)
+        yield token_client(coordinator) and coordinator.auth_token.key
+        transaction.set_rollback(True)
+    rates["token"] = saved_rate
+
+
+def test_the_fuzzers_token_sees_the_data_it_fuzzes(coordinator_token):
+    """Without data or with a dead token every answer would be an empty list or a 401, and conform trivially."""
+    client = token_client(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {coordinator_token}")
+
+    assert client.get("/api/v1/communes/").json()["count"] == 3
+    assert client.get("/api/v1/field-visits/").json()["count"] == 1
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    database=None,
+)
+def test_the_api_never_fails_and_keeps_to_its_schema(case, coordinator_token):
+    # Per test: Django's own test client, used by other tests, reconnects the signal when its request ends.
+    with _requests_keep_the_connection():
+        case.call_and_validate(
+            headers={"Authorization": f"Token {coordinator_token}"},
+            checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+        )
