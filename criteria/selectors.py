@@ -156,6 +156,13 @@ class UnitProgress:
     target: TargetProgress | None
 
 
+# What `_progress_from_rows` reads of each annotated commune.
+PROGRESS_ROW_FIELDS = (
+    "pk", "code", "name", "district_id", "district__name", "region", "commune_group", "especially_disadvantaged",
+    "designated_special", "latest_round_id", "criteria_met", "level_as_of",
+)  # fmt: skip
+
+
 def commune_progress_list(
     *,
     unit: AdministrativeUnit,
@@ -169,73 +176,12 @@ def commune_progress_list(
     annotated communes, and their rounds joined to the met results.
     """
     criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
-    criteria_total = len(criteria)
-
     rows = list(
         _progress_communes(unit=unit, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
         .order_by("code", "pk")
-        .values(
-            "pk",
-            "code",
-            "name",
-            "district_id",
-            "district__name",
-            "region",
-            "commune_group",
-            "especially_disadvantaged",
-            "designated_special",
-            "latest_round_id",
-            "criteria_met",
-            "level_as_of",
-        )
+        .values(*PROGRESS_ROW_FIELDS)
     )
-
-    # One further query for all the selected rounds: their year and status, joined to their met results.
-    # Unmet = the set's criteria minus the met ones, so a criterion with no result row (or met left
-    # empty) counts as unmet.
-    round_ids = [row["latest_round_id"] for row in rows if row["latest_round_id"] is not None]
-    rounds: dict[int, tuple[int, str]] = {}
-    met_by_round: dict[int, set[int]] = defaultdict(set)
-    if round_ids:
-        round_rows = (
-            AssessmentRound.objects.filter(pk__in=round_ids)
-            .annotate(met_result=FilteredRelation("criterion_results", condition=Q(criterion_results__met=True)))
-            .order_by()
-            .values_list("pk", "year", "status", "met_result__criterion_id")
-        )
-        for round_id, year, status, met_criterion_id in round_rows:
-            rounds[round_id] = (year, status)
-            if met_criterion_id is not None:
-                met_by_round[round_id].add(met_criterion_id)
-
-    progress = []
-    for row in rows:
-        round_id = row["latest_round_id"]
-        round_year, round_status = rounds.get(round_id, (None, None))
-        met = met_by_round.get(round_id, set())
-        unmet = [(number, name) for pk, number, name in criteria if pk not in met] if round_id is not None else []
-        progress.append(
-            CommuneProgress(
-                commune_id=row["pk"],
-                code=row["code"],
-                name=row["name"],
-                district_id=row["district_id"],
-                district_name=row["district__name"],
-                region=row["region"],
-                commune_group=row["commune_group"],
-                especially_disadvantaged=row["especially_disadvantaged"],
-                designated_special=row["designated_special"],
-                round_id=round_id,
-                round_year=round_year,
-                round_status=round_status,
-                criteria_met=row["criteria_met"],
-                criteria_total=criteria_total,
-                unmet_criteria=unmet,
-                ntm_level=row["level_as_of"],
-                meets_standard=row["level_as_of"] in STANDARD_LEVELS,
-            )
-        )
-    return progress
+    return _progress_from_rows(rows, criteria)
 
 
 def unit_progress_summary(
@@ -669,18 +615,16 @@ def commune_progress_for(
             _progress_communes(unit=province, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
             .filter(pk__in=ids)
             .order_by()
-            .values(
-                "pk", "code", "name", "district_id", "district__name", "region", "commune_group",
-                "especially_disadvantaged", "designated_special", "latest_round_id", "criteria_met", "level_as_of",
-            )
-        )  # fmt: skip
+            .values(*PROGRESS_ROW_FIELDS)
+        )
         progress.update((item.commune_id, item) for item in _progress_from_rows(rows, criteria))
     return progress
 
 
 def _progress_from_rows(rows: list[dict], criteria: list[tuple[int, int, str]]) -> list[CommuneProgress]:
-    """CommuneProgress from `_progress_communes` rows, with one further query for their rounds (year, status, met
-    results); as `commune_progress_list` builds them."""
+    """CommuneProgress from `_progress_communes` rows, with one further query for all their rounds (year, status,
+    met results). Unmet = the set's criteria minus the met ones, so a criterion with no result row (or met left
+    empty) counts as unmet."""
     round_ids = [row["latest_round_id"] for row in rows if row["latest_round_id"] is not None]
     rounds: dict[int, tuple[int, str]] = {}
     met_by_round: dict[int, set[int]] = defaultdict(set)
