@@ -196,6 +196,15 @@ class AdministrativeUnit(models.Model):
         if self.recognition_id and self.recognition.commune_id != self.pk:
             raise ValidationError({"recognition": _("Quyết định công nhận phải là của chính xã này.")})
 
+    def communes_q(self, path: str = "commune") -> Q:
+        """Rows whose commune (reached through `path`) is this unit or lies within it: one indexed condition on the
+        commune's ancestor columns."""
+        if self.level == UnitLevel.PROVINCE:
+            return Q(**{f"{path}__province": self})
+        if self.level == UnitLevel.DISTRICT:
+            return Q(**{f"{path}__district": self})
+        return Q(**{path: self})
+
     @property
     def is_commune(self) -> bool:
         return self.level == UnitLevel.COMMUNE

@@ -201,7 +201,7 @@ def unit_progress_summary(
     """
     criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
     criteria_total = len(criteria)
-    targets = _targets_by_unit(unit=unit, year=as_of.year)
+    targets = targets_in_force(unit=unit, year=as_of.year)
     communes = _progress_communes(unit=unit, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
     criterion_rows = _criterion_counts(communes=communes, criteria=criteria)
 
@@ -451,7 +451,7 @@ def _criterion_counts(*, communes: QuerySet, criteria: list[tuple[int, int, str]
     return sorted(counted, key=lambda row: (row[3], row[1]))
 
 
-def _targets_by_unit(*, unit: AdministrativeUnit, year: int) -> dict[int, UnitTarget]:
+def targets_in_force(*, unit: AdministrativeUnit, year: int) -> dict[int, UnitTarget]:
     """The target in force in `year` for the unit and, for a province, for each of its districts, in one query.
 
     Targets are set for milestone years ("at least 10 communes by 2020"), so the one in force is the nearest
@@ -727,7 +727,7 @@ def unit_progress_trend(
     trend = []
     for year in years:
         tally, criteria_set = tallies[year], set_for(year)
-        # As _targets_by_unit: the target in force is the nearest target year not before the year.
+        # As targets_in_force: the target in force is the nearest target year not before the year.
         target = next((t for t in targets if t.year >= year), None)
         trend.append(
             YearProgress(
@@ -746,3 +746,124 @@ def unit_progress_trend(
             )
         )
     return trend
+
+
+# --- round history: counts on any date, for secondment results and the forecast (issue 8) --------------------------
+
+
+@dataclass(frozen=True)
+class HistoryCommune:
+    commune_id: int
+    code: str
+    name: str
+    district_id: int | None
+    district_code: str | None
+    district_name: str | None
+
+
+@dataclass(frozen=True)
+class RoundPoint:
+    """One round of a national basic set: the commune's criteria met on its date."""
+
+    as_of: date
+    year: int
+    criteria_set_id: int
+    criteria_met: int
+
+
+class CriteriaHistory:
+    """The communes of a unit, all their rounds of the national basic sets up to a date, and their recognition
+    decisions, loaded once so that counts on any number of dates cost no further query.
+
+    A count on a date is the commune's latest known one: its latest round of a national basic set dated on or before
+    the date. Unlike `commune_progress_list`, which counts only the set in force that year, it falls back to the
+    previous set early in a year whose set has no round yet (a cadre arriving in March 2016 found the commune as the
+    December 2015 round left it). Across a change of set a gain is what the two counts say: both sets had 19 criteria
+    until 2025; the 2026 set has 10, so gains across 2026 mean little and the pages date every count.
+    """
+
+    def __init__(
+        self,
+        *,
+        as_of: date,
+        sets: list[CriteriaSet],
+        communes: dict[int, HistoryCommune],
+        rounds: dict[int, list[RoundPoint]],
+        recognitions: dict[int, list[tuple[str, date, date | None]]],
+    ) -> None:
+        self.as_of = as_of
+        self.sets = sets  # newest first, each annotated with criteria_total
+        self.communes = communes
+        self._rounds = rounds  # by commune, oldest first
+        self._recognitions = recognitions  # by commune: (level, decision date, revoked on)
+
+    def criteria_total(self, criteria_set_id: int) -> int:
+        return next((s.criteria_total for s in self.sets if s.pk == criteria_set_id), 0)
+
+    def criteria_met_on(self, commune_id: int, day: date) -> int | None:
+        """Criteria met by the commune on `day` as its latest round by then says, or None without a round by then."""
+        met = None
+        for point in self._rounds.get(commune_id, ()):
+            if point.as_of > min(day, self.as_of):
+                break
+            met = point.criteria_met
+        return met
+
+    def rounds(self, commune_id: int) -> list[RoundPoint]:
+        """The commune's rounds dated on or before as_of, oldest first (same-day rounds by year, then id)."""
+        return self._rounds.get(commune_id, [])
+
+    def standard_reached_on(self, commune_id: int) -> date | None:
+        """The date of the commune's first decision recognising it at the standard or above, issued by as_of."""
+        dates = [day for level, day, _revoked in self._recognitions.get(commune_id, ()) if level in STANDARD_LEVELS]
+        return min(dates, default=None)
+
+    def meets_standard_on(self, commune_id: int, day: date) -> bool:
+        """A decision at the standard or above in force on `day`: issued by then and not revoked by then."""
+        return any(
+            level in STANDARD_LEVELS and issued <= day and (revoked is None or revoked > day)
+            for level, issued, revoked in self._recognitions.get(commune_id, ())
+        )
+
+
+def criteria_history(*, unit: AdministrativeUnit, as_of: date) -> CriteriaHistory:
+    """The round history of the communes current on `as_of` within `unit`. Four queries whatever the number of
+    communes, rounds and dates asked about: the national basic sets, the communes, the rounds with their met count
+    (grouped in the database), the recognitions."""
+    sets = list(
+        CriteriaSet.objects.filter(province__isnull=True, level=SetLevel.BASIC)
+        .annotate(criteria_total=Count("criteria"))
+        .order_by("-period_start", "-issued_on", "-pk")
+    )
+    current = (Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
+    )
+    communes = {
+        row["pk"]: HistoryCommune(
+            row["pk"], row["code"], row["name"], row["district_id"], row["district__code"], row["district__name"]
+        )
+        for row in AdministrativeUnit.objects.communes()
+        .within(unit)
+        .filter(current)
+        .order_by("code", "pk")
+        .values("pk", "code", "name", "district_id", "district__code", "district__name")
+    }
+    in_unit = unit.communes_q()
+    rounds: dict[int, list[RoundPoint]] = defaultdict(list)
+    round_rows = (
+        AssessmentRound.objects.filter(in_unit, criteria_set__in=[s.pk for s in sets], as_of__lte=as_of)
+        .order_by("commune_id", "as_of", "year", "pk")
+        .values("pk", "commune_id", "as_of", "year", "criteria_set_id")
+        .annotate(met=Count("criterion_results", filter=Q(criterion_results__met=True)))
+    )
+    for row in round_rows:
+        if row["commune_id"] in communes:
+            rounds[row["commune_id"]].append(RoundPoint(row["as_of"], row["year"], row["criteria_set_id"], row["met"]))
+    recognitions: dict[int, list[tuple[str, date, date | None]]] = defaultdict(list)
+    for commune_id, level, issued, revoked in (
+        Recognition.objects.filter(in_unit, decision_date__lte=as_of)
+        .order_by("commune_id", "decision_date", "pk")
+        .values_list("commune_id", "level", "decision_date", "revoked_on")
+    ):
+        recognitions[commune_id].append((level, issued, revoked))
+    return CriteriaHistory(as_of=as_of, sets=sets, communes=communes, rounds=rounds, recognitions=recognitions)

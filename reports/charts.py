@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from criteria.forecast import TargetOutlook  # noqa: E402
 from criteria.selectors import UnitProgress, YearProgress  # noqa: E402
+from secondments.selectors import SecondmentResults  # noqa: E402
 
 FONT_FILES = ("fonts/dejavu/DejaVuSansCondensed.ttf", "fonts/dejavu/DejaVuSansCondensed-Bold.ttf")
 FONT_FAMILY = "DejaVu Sans Condensed"
@@ -193,4 +195,58 @@ def trend_chart(trend: list[YearProgress]) -> str:
         axes.set_ylabel(_("Số xã đạt chuẩn"))
         axes.set_title(_("Số xã đạt chuẩn NTM qua các năm"))
         axes.margins(y=0.15)
+        return _svg(figure)
+
+
+def secondment_comparison_chart(results: SecondmentResults) -> str:
+    """Share of communes reaching the standard: those with a seconded cadre next to those without one in the same
+    unit and period, for every batch and all secondments. Empty without secondments."""
+    if results.overall is None:
+        return ""
+    groups = [results.overall, *results.batches]
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(0.9 + 0.34 * len(groups))
+        axes = figure.add_subplot()
+        positions = list(range(len(groups)))[::-1]
+        height = 0.38
+        seconded = [g.seconded.percent_reaching or 0 for g in groups]
+        others = [g.comparison.percent_reaching or 0 for g in groups]
+        bars = axes.barh([p + height / 2 for p in positions], seconded, height=height, color=BRAND,
+                         label=_("Xã có cán bộ biệt phái, luân chuyển"))  # fmt: skip
+        axes.bar_label(bars, labels=[_percent_label(v) for v in seconded], padding=2, fontsize=7)
+        bars = axes.barh([p - height / 2 for p in positions], others, height=height, color=MUTED,
+                         label=_("Xã không có cán bộ biệt phái cùng thời kỳ"))  # fmt: skip
+        axes.bar_label(bars, labels=[_percent_label(v) for v in others], padding=2, fontsize=7)
+        axes.set_yticks(positions, [_shorten(g.label, 30) for g in groups])
+        axes.set_xlim(0, 115)
+        axes.set_xlabel(_("% số xã đạt chuẩn NTM"))
+        axes.set_title(_("Tỷ lệ xã đạt chuẩn: có và không có cán bộ biệt phái"))
+        axes.legend(loc="lower right", frameon=False, fontsize=7)
+        axes.margins(y=0.02)
+        return _svg(figure)
+
+
+def forecast_chart(outlook: TargetOutlook) -> str:
+    """Communes meeting the standard by the end of each year on the present trend, with the target where one is set.
+    Empty for a unit without communes."""
+    if not outlook.projection or not outlook.communes_total:
+        return ""
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(2.3)
+        axes = figure.add_subplot()
+        positions = list(range(len(outlook.projection)))
+        values = [communes for _year, communes in outlook.projection]
+        axes.plot(positions, values, color=BRAND, marker="o", label=_("Theo xu hướng hiện tại"))
+        for position, value in zip(positions, values, strict=True):
+            axes.annotate(number_format(value), (position, value), textcoords="offset points", xytext=(0, 5),
+                          ha="center", fontsize=7)  # fmt: skip
+        axes.set_xticks(positions, [str(year) for year, _communes in outlook.projection])
+        if outlook.target_communes is not None and outlook.target_year is not None:
+            axes.axhline(outlook.target_communes, color=TARGET, linestyle="--", linewidth=1,
+                         label=_("Mục tiêu %(n)s xã năm %(year)s") % {"n": outlook.target_communes,
+                                                                      "year": outlook.target_year})  # fmt: skip
+        axes.set_ylim(0, outlook.communes_total * 1.1)
+        axes.set_ylabel(_("Số xã đạt chuẩn"))
+        axes.set_title(_("Dự báo số xã đạt chuẩn NTM theo xu hướng hiện tại"))
+        axes.legend(loc="lower right", frameon=False, fontsize=7)
         return _svg(figure)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, QuerySet, Value, When
 from django.urls import reverse
 
 from communes.choices import UnitLevel
@@ -133,7 +133,7 @@ def secondment_rows(
     """One row per secondment started by `as_of`, oldest first. A count recorded after `as_of` is not shown (a past
     report is rebuilt exactly): for a secondment still running then, the commune's count on `as_of` stands in."""
     secondments = (
-        Secondment.objects.filter(_within(unit), start_date__lte=as_of)
+        Secondment.objects.filter(unit.communes_q(), start_date__lte=as_of)
         .select_related("cadre", "cadre__home_agency", "commune", "batch")
         .order_by("start_date", "commune__code", "pk")
     )
@@ -198,10 +198,3 @@ def report_job_status(job: ReportJob) -> dict:
         "download_url": reverse("reports:download", args=[job.pk]) if job.status == JobStatus.DONE else None,
     }
 
-
-def _within(unit: AdministrativeUnit) -> Q:
-    if unit.level == UnitLevel.PROVINCE:
-        return Q(commune__province=unit)
-    if unit.level == UnitLevel.DISTRICT:
-        return Q(commune__district=unit)
-    return Q(commune=unit)

@@ -52,3 +52,17 @@ class SupportKind(models.TextChoices):
     TRAINING = "training", _("Tập huấn, đào tạo")
     INFRASTRUCTURE = "infrastructure", _("Hạ tầng")
     SOCIAL_WELFARE = "social_welfare", _("An sinh xã hội")
+
+
+class SecondmentOutcome(models.TextChoices):
+    """Whether the commune reached the standard, against the secondment's dates."""
+
+    ALREADY = "already", _("Đã đạt chuẩn trước khi cán bộ đến")
+    DURING = "during", _("Đạt chuẩn trong thời gian biệt phái")
+    AFTER = "after", _("Đạt chuẩn trong thời hạn sau khi cán bộ về")
+    LATER = "later", _("Đạt chuẩn muộn hơn thời hạn")
+    NOT_YET = "not_yet", _("Chưa đạt chuẩn")
+
+
+# The outcomes that count as "reached the standard" in N/M.
+COUNTED_OUTCOMES = (SecondmentOutcome.DURING, SecondmentOutcome.AFTER)

@@ -10,18 +10,23 @@ Scoping to what a user may see happens before: callers pass a unit they are allo
 
 from __future__ import annotations
 
+import calendar
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractQuarter
+from django.utils.translation import gettext as _
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit, Recognition
+from criteria.selectors import CriteriaHistory, criteria_history
 
-from .choices import SecondmentKind, SupportKind
-from .models import FieldVisit, Secondment, SponsorAssignment, SupportContribution
+from .choices import COUNTED_OUTCOMES, PlanItemStatus, SecondmentKind, SecondmentOutcome, SupportKind
+from .models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
 
 
 @dataclass(frozen=True)
@@ -81,15 +86,6 @@ class SponsorSummary:
     agencies: list[AgencyActivity]  # the least present first: fewest visits, then fewest days on site
 
 
-def _communes_of(unit: AdministrativeUnit, path: str = "commune") -> Q:
-    """Rows whose commune is `unit` or lies within it (one indexed condition on the ancestor columns)."""
-    if unit.level == UnitLevel.PROVINCE:
-        return Q(**{f"{path}__province": unit})
-    if unit.level == UnitLevel.DISTRICT:
-        return Q(**{f"{path}__district": unit})
-    return Q(**{path: unit})
-
-
 def _in_force(as_of: date, commune_ref: str) -> Exists:
     """A recognition decision in force on as_of for the outer row's commune: issued by then, not revoked by then."""
     return Exists(
@@ -101,7 +97,7 @@ def _in_force(as_of: date, commune_ref: str) -> Exists:
 
 def secondment_summary(*, unit: AdministrativeUnit, as_of: date) -> SecondmentSummary:
     """Queries: the totals, the kinds, the batches (each one GROUP BY or aggregate)."""
-    secondments = Secondment.objects.filter(_communes_of(unit), start_date__lte=as_of).order_by()
+    secondments = Secondment.objects.filter(unit.communes_q(), start_date__lte=as_of).order_by()
     ended = Q(actual_end_date__isnull=False, actual_end_date__lte=as_of)
     with_counts = ended & Q(criteria_met_at_start__isnull=False, criteria_met_at_end__isnull=False)
     meeting = _in_force(as_of, "commune_id")
@@ -155,7 +151,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
     `as_of`. Queries: the assignments per agency, the communes with a sponsor, the visits per agency, the support per
     agency and kind."""
     since = since or date(as_of.year, 1, 1)
-    assignments = SponsorAssignment.objects.filter(_communes_of(unit), start_date__lte=as_of).filter(
+    assignments = SponsorAssignment.objects.filter(unit.communes_q(), start_date__lte=as_of).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=as_of)
     )
     per_agency = {
@@ -166,7 +162,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
     }
     communes_with_sponsor = assignments.order_by().aggregate(n=Count("commune", distinct=True))["n"]
 
-    visits = FieldVisit.objects.filter(_communes_of(unit), visit_date__gte=since, visit_date__lte=as_of).order_by()
+    visits = FieldVisit.objects.filter(unit.communes_q(), visit_date__gte=since, visit_date__lte=as_of).order_by()
     visit_rows = {
         row["agency_id"]: row
         for row in visits.values("agency_id", "agency__name").annotate(
@@ -177,7 +173,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
         )
     }
 
-    support = SupportContribution.objects.filter(_communes_of(unit), date__gte=since, date__lte=as_of).order_by()
+    support = SupportContribution.objects.filter(unit.communes_q(), date__gte=since, date__lte=as_of).order_by()
     support_by_agency: dict[int, int] = {}
     support_by_kind = dict.fromkeys(SupportKind.values, 0)
     names = {agency_id: row["agency__name"] for agency_id, row in (per_agency | visit_rows).items()}
@@ -215,6 +211,499 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
         support_value_vnd=sum(support_by_kind.values()),
         support_by_kind=support_by_kind,
         agencies=agencies,
+    )
+
+
+# --- secondment results: did the communes the cadres went to reach the standard? (issue 8) ---------------------------
+
+
+@dataclass(frozen=True)
+class SecondmentResult:
+    """One secondment started by as_of: the commune's criteria at both ends and whether it reached the standard."""
+
+    secondment_id: int
+    cadre: str
+    home_agency_id: int
+    home_agency: str
+    commune_id: int
+    commune: str
+    district: str | None
+    kind: str
+    batch_id: int | None
+    batch: str | None
+    start_date: date
+    end_date: date | None  # the actual end, when it was on or before as_of
+    still_running: bool
+    criteria_at_start: int | None
+    criteria_at_end: int | None  # at the end, or on as_of for one still running then
+    criteria_gained: int | None
+    standard_reached_on: date | None  # the commune's first recognition at the standard or above, by as_of
+    outcome: str  # SecondmentOutcome value
+    months_to_standard: int | None  # from the start, when the outcome counts (during or within the window after)
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome in COUNTED_OUTCOMES
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    """Communes reaching the standard N of M (M leaves out communes already meeting it at the start), the median
+    criteria gained and the median months to the standard."""
+
+    communes: int
+    communes_reaching: int
+    percent_reaching: float | None
+    median_criteria_gained: float | None
+    median_months_to_standard: float | None
+
+
+@dataclass(frozen=True)
+class OutcomeGroup:
+    """The secondments of a batch, of a home agency, or all of them, next to the communes of the same unit that had
+    no seconded cadre in the same period (the comparison)."""
+
+    key: str  # "all", "batch-<id>", "batch-none", "agency-<id>"
+    label: str
+    period_start: date
+    period_end: date  # the last end, or as_of while one is still running
+    secondments: int
+    already_meeting: int  # communes meeting the standard when their cadre arrived: not counted in M
+    seconded: OutcomeFigures
+    comparison: OutcomeFigures
+
+
+@dataclass(frozen=True)
+class SecondmentResults:
+    as_of: date
+    months_after: int  # a commune reaching the standard this many months after the cadre left still counts
+    secondments: list[SecondmentResult]  # oldest first
+    overall: OutcomeGroup | None  # None: no secondment started by as_of
+    batches: list[OutcomeGroup]  # by year and name; secondments outside a batch last
+    home_agencies: list[OutcomeGroup]  # most communes first
+
+
+def secondment_results(*, unit: AdministrativeUnit, as_of: date, months_after: int | None = None) -> SecondmentResults:
+    """Results of the secondments to the communes of `unit` started by `as_of` (DESIGN §5, seed 000: "13 of 20
+    communes reached the standard").
+
+    A commune counts as reaching the standard when its first recognition decision falls between the cadre's arrival
+    and `months_after` months after the cadre left (still running: by as_of). The comparison for a group is the
+    communes of the same unit with no secondment overlapping the group's period, not meeting the standard at its
+    start, reaching it by the period's end plus the same months. Medians are taken here, not in SQL (SQLite has no
+    median): the database only counts each round's met criteria, once. Queries: the secondments, and
+    `criteria_history`'s four, whatever the number of secondments, communes and rounds.
+    """
+    months_after = settings.NTM_STANDARD_WITHIN_MONTHS if months_after is None else months_after
+    secondments = list(
+        Secondment.objects.filter(unit.communes_q(), start_date__lte=as_of)
+        .select_related("cadre__home_agency", "commune__district", "batch")
+        .order_by("start_date", "commune__code", "pk")
+    )
+    history = criteria_history(unit=unit, as_of=as_of)
+    results = [_secondment_result(s, history, as_of=as_of, months_after=months_after) for s in secondments]
+    if not results:
+        return SecondmentResults(as_of, months_after, [], None, [], [])
+
+    def group(key: str, label: str, members: list[SecondmentResult]) -> OutcomeGroup:
+        return _outcome_group(key, label, members, results, history, as_of=as_of, months_after=months_after)
+
+    by_batch: dict[int | None, list[SecondmentResult]] = defaultdict(list)
+    by_agency: dict[int, list[SecondmentResult]] = defaultdict(list)
+    batch_order: dict[int | None, tuple] = {}
+    for secondment, result in zip(secondments, results, strict=True):
+        by_batch[result.batch_id].append(result)
+        by_agency[result.home_agency_id].append(result)
+        batch = secondment.batch
+        batch_order[result.batch_id] = (batch is None, batch.year if batch else 0, batch.name if batch else "")
+    batches = [
+        group(f"batch-{batch_id or 'none'}", members[0].batch or str(_("Ngoài các đợt")), members)
+        for batch_id, members in sorted(by_batch.items(), key=lambda item: batch_order[item[0]])
+    ]
+    agencies = [
+        group(f"agency-{agency_id}", members[0].home_agency, members)
+        for agency_id, members in sorted(
+            by_agency.items(), key=lambda item: (-len({r.commune_id for r in item[1]}), item[1][0].home_agency)
+        )
+    ]
+    return SecondmentResults(
+        as_of=as_of,
+        months_after=months_after,
+        secondments=results,
+        overall=group("all", str(_("Tất cả cán bộ biệt phái, luân chuyển")), results),
+        batches=batches,
+        home_agencies=agencies,
+    )
+
+
+def _secondment_result(
+    secondment: Secondment, history: CriteriaHistory, *, as_of: date, months_after: int
+) -> SecondmentResult:
+    ended = secondment.actual_end_date is not None and secondment.actual_end_date <= as_of
+    end = secondment.actual_end_date if ended else as_of
+    # The counts recorded at both ends are the record; the round history stands in where one was not recorded, and
+    # for the end of a secondment still running on as_of (a count recorded later is not known then).
+    at_start = secondment.criteria_met_at_start
+    if at_start is None:
+        at_start = history.criteria_met_on(secondment.commune_id, secondment.start_date)
+    at_end = secondment.criteria_met_at_end if ended else None
+    if at_end is None:
+        at_end = history.criteria_met_on(secondment.commune_id, end)
+    reached_on = history.standard_reached_on(secondment.commune_id)
+    outcome = _outcome(reached_on, start=secondment.start_date, end=end, still_running=not ended,
+                       months_after=months_after)  # fmt: skip
+    agency = secondment.cadre.home_agency
+    return SecondmentResult(
+        secondment_id=secondment.pk,
+        cadre=secondment.cadre.full_name,
+        home_agency_id=agency.pk,
+        home_agency=agency.short_name or agency.name,
+        commune_id=secondment.commune_id,
+        commune=secondment.commune.name,
+        district=secondment.commune.district.name if secondment.commune.district else None,
+        kind=secondment.kind,
+        batch_id=secondment.batch_id,
+        batch=secondment.batch.name if secondment.batch else None,
+        start_date=secondment.start_date,
+        end_date=secondment.actual_end_date if ended else None,
+        still_running=not ended,
+        criteria_at_start=at_start,
+        criteria_at_end=at_end,
+        criteria_gained=at_end - at_start if at_start is not None and at_end is not None else None,
+        standard_reached_on=reached_on,
+        outcome=outcome,
+        months_to_standard=months_between(secondment.start_date, reached_on) if outcome in COUNTED_OUTCOMES else None,
+    )
+
+
+def _outcome(reached_on: date | None, *, start: date, end: date, still_running: bool, months_after: int) -> str:
+    if reached_on is not None and reached_on < start:
+        return SecondmentOutcome.ALREADY
+    if reached_on is None:
+        return SecondmentOutcome.NOT_YET
+    if reached_on <= end:
+        return SecondmentOutcome.DURING
+    if not still_running and reached_on <= add_months(end, months_after):
+        return SecondmentOutcome.AFTER
+    return SecondmentOutcome.LATER
+
+
+def _outcome_group(
+    key: str,
+    label: str,
+    members: list[SecondmentResult],
+    everyone: list[SecondmentResult],
+    history: CriteriaHistory,
+    *,
+    as_of: date,
+    months_after: int,
+) -> OutcomeGroup:
+    period_start = min(r.start_date for r in members)
+    period_end = as_of if any(r.still_running for r in members) else max(r.end_date for r in members)
+
+    # Per commune: it reached the standard if it did within any of its secondments in the group; already meeting it
+    # if it did before every one of them.
+    by_commune: dict[int, list[SecondmentResult]] = defaultdict(list)
+    for result in members:
+        by_commune[result.commune_id].append(result)
+    already = [c for c, rs in by_commune.items() if all(r.outcome == SecondmentOutcome.ALREADY for r in rs)]
+    counted = [rs for c, rs in by_commune.items() if c not in already]
+    months = [min(r.months_to_standard for r in rs if r.reached) for rs in counted if any(r.reached for r in rs)]
+    seconded = _figures(
+        communes=len(counted),
+        reaching=len(months),
+        gains=[
+            r.criteria_gained
+            for r in members
+            if r.criteria_gained is not None and r.outcome != SecondmentOutcome.ALREADY
+        ],
+        months=months,
+    )
+
+    # The comparison: communes of the unit with no secondment overlapping the period, not meeting it at its start.
+    with_cadre = {
+        r.commune_id for r in everyone if r.start_date <= period_end and (r.end_date or as_of) >= period_start
+    }
+    deadline = min(add_months(period_end, months_after), as_of)
+    others = [
+        c for c in history.communes
+        if c not in with_cadre and not _reached_by(history.standard_reached_on(c), period_start)
+    ]  # fmt: skip
+    other_months, other_gains = [], []
+    for commune_id in others:
+        reached_on = history.standard_reached_on(commune_id)
+        if reached_on is not None and reached_on <= deadline:
+            other_months.append(months_between(period_start, reached_on))
+        before, after = (
+            history.criteria_met_on(commune_id, period_start),
+            history.criteria_met_on(commune_id, period_end),
+        )
+        if before is not None and after is not None:
+            other_gains.append(after - before)
+    comparison = _figures(communes=len(others), reaching=len(other_months), gains=other_gains, months=other_months)
+    return OutcomeGroup(
+        key=key,
+        label=label,
+        period_start=period_start,
+        period_end=period_end,
+        secondments=len(members),
+        already_meeting=len(already),
+        seconded=seconded,
+        comparison=comparison,
+    )
+
+
+def _reached_by(reached_on: date | None, day: date) -> bool:
+    return reached_on is not None and reached_on < day
+
+
+def _figures(*, communes: int, reaching: int, gains: list[int], months: list[int]) -> OutcomeFigures:
+    return OutcomeFigures(
+        communes=communes,
+        communes_reaching=reaching,
+        percent_reaching=_percent(reaching, communes),
+        median_criteria_gained=_one_decimal(Decimal(str(statistics.median(gains)))) if gains else None,
+        median_months_to_standard=_one_decimal(Decimal(str(statistics.median(months)))) if months else None,
+    )
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, on the last day of the month where the day does not exist (31 → 30, 28)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end`: 1 March → 30 September is 6, → 1 October is 7."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+# --- sponsor accountability: who came, how often, what they gave, what they did of their plans (issue 8) --------------
+
+
+@dataclass(frozen=True)
+class QuarterActivity:
+    """One agency in one quarter: its assigned communes and its visits to them."""
+
+    quarter: int  # 1–4
+    complete: bool  # the quarter had ended by as_of; only a complete quarter is flagged
+    communes_assigned: int
+    field_visits: int
+    days_on_site: float
+    hours_on_site: float
+    communes_not_visited: list[str]  # names of assigned communes the agency did not visit in the quarter
+    below_minimum: bool
+
+
+@dataclass(frozen=True)
+class AgencyAccountability:
+    agency_id: int
+    name: str
+    kind: str  # AgencyKind value
+    communes_assigned: int  # in the year
+    field_visits: int
+    days_on_site: float
+    hours_on_site: float
+    quarters: list[QuarterActivity]
+    quarters_below_minimum: int
+    support_value_vnd: int
+    plan_items_done: int
+    plan_items_late: int  # open past their due date on as_of
+    plan_items_open: int  # open, not yet due
+
+    @property
+    def flagged(self) -> bool:
+        return self.quarters_below_minimum > 0
+
+
+@dataclass(frozen=True)
+class SupportLine:
+    key: str  # AgencyKind/SupportKind value, agency or criterion id; "" for support given to no criterion
+    label: str
+    value_vnd: int
+
+
+@dataclass(frozen=True)
+class SponsorAccountability:
+    """The year of the sponsors of a unit's communes, quarter by quarter up to as_of."""
+
+    year: int
+    as_of: date
+    quarters: list[int]
+    min_visits_per_commune: int  # per assigned commune and quarter
+    min_days_per_commune: float
+    agencies: list[AgencyAccountability]  # flagged first, then fewest visits
+    agencies_flagged: int
+    support_value_vnd: int
+    support_by_agency: list[SupportLine]  # largest first
+    support_by_kind: list[SupportLine]  # every SupportKind, in its order
+    support_by_criterion: list[SupportLine]  # largest first; support given to no criterion last
+    plan_items_done: int
+    plan_items_late: int
+    plan_items_open: int
+
+
+def sponsor_accountability(
+    *,
+    unit: AdministrativeUnit,
+    year: int,
+    as_of: date,
+    min_visits_per_commune: int | None = None,
+    min_days_per_commune: float | None = None,
+) -> SponsorAccountability:
+    """Per agency assigned to the communes of `unit` and per quarter of `year` up to `as_of`: visits, days on site,
+    communes not visited, and a flag when a complete quarter falls below the minimums (per assigned commune: visits,
+    days on site); support by agency, kind and criterion; work-plan items due in the year, done, late or open.
+
+    Queries: the assignments, the visits grouped by agency, commune and quarter, the support grouped by giver, kind
+    and criterion, the work-plan items grouped by agency and status; whatever the number of visits.
+    """
+    min_visits = (
+        settings.NTM_SPONSOR_MIN_VISITS_PER_QUARTER if min_visits_per_commune is None else min_visits_per_commune
+    )
+    min_days = settings.NTM_SPONSOR_MIN_DAYS_PER_QUARTER if min_days_per_commune is None else min_days_per_commune
+    year_start, year_end = date(year, 1, 1), min(date(year, 12, 31), as_of)
+    quarters = list(range(1, (year_end.month - 1) // 3 + 2)) if year_start <= as_of else []
+
+    assignments = (
+        SponsorAssignment.objects.filter(unit.communes_q(), start_date__lte=year_end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_start))
+        .order_by("agency__name", "commune__code")
+        .values_list("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "commune__name",
+                     "start_date", "end_date")
+    )  # fmt: skip
+    agencies: dict[int, dict] = {}
+    for agency_id, name, short_name, kind, commune_id, commune_name, start, end in assignments:
+        agency = agencies.setdefault(agency_id, {"name": short_name or name, "kind": kind, "assigned": {}})
+        agency["assigned"].setdefault(commune_id, (commune_name, []))[1].append((start, end))
+
+    visits: dict[tuple[int, int], dict[int, tuple[int, Decimal, Decimal]]] = defaultdict(dict)
+    for row in (
+        FieldVisit.objects.filter(unit.communes_q(), visit_date__gte=year_start, visit_date__lte=year_end)
+        .annotate(quarter=ExtractQuarter("visit_date"))
+        .order_by()
+        .values("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "quarter")
+        .annotate(visits=Count("pk"), days=Coalesce(Sum("days_on_site"), Decimal(0)),
+                  hours=Coalesce(Sum("hours_on_site"), Decimal(0)))
+    ):  # fmt: skip
+        name = row["agency__short_name"] or row["agency__name"]
+        agencies.setdefault(row["agency_id"], {"name": name, "kind": row["agency__kind"], "assigned": {}})
+        visits[(row["agency_id"], row["quarter"])][row["commune_id"]] = (row["visits"], row["days"], row["hours"])
+
+    support_rows = list(
+        SupportContribution.objects.filter(unit.communes_q(), date__gte=year_start, date__lte=year_end)
+        .order_by()
+        .values("giver_id", "giver__name", "giver__short_name", "giver__kind", "kind", "criterion_id",
+                "criterion__number", "criterion__name")
+        .annotate(value=Sum("value_vnd"))
+    )  # fmt: skip
+    support_by_agency: dict[int, int] = defaultdict(int)
+    support_by_kind = dict.fromkeys(SupportKind.values, 0)
+    support_by_criterion: dict[int | None, list] = {}
+    for row in support_rows:
+        name = row["giver__short_name"] or row["giver__name"]
+        agencies.setdefault(row["giver_id"], {"name": name, "kind": row["giver__kind"], "assigned": {}})
+        support_by_agency[row["giver_id"]] += row["value"]
+        support_by_kind[row["kind"]] += row["value"]
+        label = (
+            _("Tiêu chí %(number)s. %(name)s") % {"number": row["criterion__number"], "name": row["criterion__name"]}
+            if row["criterion_id"] is not None
+            else _("Không gắn với tiêu chí")
+        )
+        support_by_criterion.setdefault(row["criterion_id"], [label, 0])[1] += row["value"]
+
+    plan_counts: dict[int, dict[str, int]] = defaultdict(lambda: {"done": 0, "late": 0, "open": 0})
+    for agency_id, status, overdue, count in (
+        WorkPlanItem.objects.filter(unit.communes_q("work_plan__assignment__commune"), due_date__gte=year_start,
+                                    due_date__lte=date(year, 12, 31))
+        .exclude(status=PlanItemStatus.CANCELLED)
+        .annotate(overdue=Case(When(due_date__lt=as_of, then=Value(True)), default=Value(False)))
+        .order_by()
+        .values_list("work_plan__assignment__agency_id", "status", "overdue")
+        .annotate(n=Count("pk"))
+    ):  # fmt: skip
+        state = "done" if status == PlanItemStatus.DONE else "late" if overdue else "open"
+        plan_counts[agency_id][state] += count
+
+    lines = []
+    for agency_id, agency in agencies.items():
+        quarter_lines = []
+        for quarter in quarters:
+            q_start = date(year, 3 * quarter - 2, 1)
+            q_end = add_months(q_start, 3) - timedelta(days=1)
+            assigned = {
+                commune_id: name
+                for commune_id, (name, spans) in agency["assigned"].items()
+                if any(start <= q_end and (end is None or end >= q_start) for start, end in spans)
+            }
+            seen = visits.get((agency_id, quarter), {})
+            n_visits = sum(v[0] for v in seen.values())
+            days = sum((v[1] for v in seen.values()), Decimal(0))
+            hours = sum((v[2] for v in seen.values()), Decimal(0))
+            complete = q_end <= as_of
+            quarter_lines.append(
+                QuarterActivity(
+                    quarter=quarter,
+                    complete=complete,
+                    communes_assigned=len(assigned),
+                    field_visits=n_visits,
+                    days_on_site=_one_decimal(days),
+                    hours_on_site=_one_decimal(hours),
+                    communes_not_visited=sorted(
+                        name for commune_id, name in assigned.items() if commune_id not in seen
+                    ),
+                    below_minimum=complete
+                    and bool(assigned)
+                    and (n_visits < min_visits * len(assigned) or days < Decimal(str(min_days)) * len(assigned)),
+                )
+            )
+        plans = plan_counts.get(agency_id, {"done": 0, "late": 0, "open": 0})
+        lines.append(
+            AgencyAccountability(
+                agency_id=agency_id,
+                name=agency["name"],
+                kind=agency["kind"],
+                communes_assigned=len(agency["assigned"]),
+                field_visits=sum(q.field_visits for q in quarter_lines),
+                days_on_site=_one_decimal(sum((Decimal(str(q.days_on_site)) for q in quarter_lines), Decimal(0))),
+                hours_on_site=_one_decimal(sum((Decimal(str(q.hours_on_site)) for q in quarter_lines), Decimal(0))),
+                quarters=quarter_lines,
+                quarters_below_minimum=sum(1 for q in quarter_lines if q.below_minimum),
+                support_value_vnd=support_by_agency.get(agency_id, 0),
+                plan_items_done=plans["done"],
+                plan_items_late=plans["late"],
+                plan_items_open=plans["open"],
+            )
+        )
+    lines.sort(key=lambda a: (-a.quarters_below_minimum, a.field_visits, a.days_on_site, a.name, a.agency_id))
+    names = {line.agency_id: line.name for line in lines}
+    return SponsorAccountability(
+        year=year,
+        as_of=as_of,
+        quarters=quarters,
+        min_visits_per_commune=min_visits,
+        min_days_per_commune=min_days,
+        agencies=lines,
+        agencies_flagged=sum(1 for line in lines if line.flagged),
+        support_value_vnd=sum(support_by_kind.values()),
+        support_by_agency=sorted(
+            (SupportLine(str(pk), names[pk], value) for pk, value in support_by_agency.items()),
+            key=lambda line: (-line.value_vnd, line.label),
+        ),
+        support_by_kind=[
+            SupportLine(kind, str(SupportKind(kind).label), support_by_kind[kind]) for kind in SupportKind.values
+        ],
+        support_by_criterion=sorted(
+            (
+                SupportLine("" if pk is None else str(pk), label, value)
+                for pk, (label, value) in support_by_criterion.items()
+            ),
+            key=lambda line: (line.key == "", -line.value_vnd, line.label),
+        ),
+        plan_items_done=sum(line.plan_items_done for line in lines),
+        plan_items_late=sum(line.plan_items_late for line in lines),
+        plan_items_open=sum(line.plan_items_open for line in lines),
     )
 
 

@@ -249,3 +249,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Accountability (issue 8). A commune that reaches the standard this many months after its seconded cadre left still
+# counts for the secondment; sponsor agencies below these minimums per assigned commune and quarter are flagged
+# (seed 003: "a few times a year, a few hours each"). Each can be changed per request on the dashboards and the API.
+NTM_STANDARD_WITHIN_MONTHS = env.int("NTM_STANDARD_WITHIN_MONTHS", default=12)
+NTM_SPONSOR_MIN_VISITS_PER_QUARTER = env.int("NTM_SPONSOR_MIN_VISITS_PER_QUARTER", default=1)
+NTM_SPONSOR_MIN_DAYS_PER_QUARTER = env.float("NTM_SPONSOR_MIN_DAYS_PER_QUARTER", default=1.0)
