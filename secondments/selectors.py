@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils.translation import gettext as _
 
@@ -542,6 +542,17 @@ class SponsorAccountability:
     plan_items_done: int
     plan_items_late: int
     plan_items_open: int
+
+
+def sponsor_default_year(*, unit: AdministrativeUnit, as_of: date) -> int:
+    """The year the accountability pages open on: as_of's, or the latest before it with a field visit in the unit's
+    communes (early in a year nothing is recorded yet, and last year's figures are the ones to read). One query."""
+    latest = (
+        FieldVisit.objects.filter(unit.communes_q(), visit_date__lte=as_of)
+        .order_by()
+        .aggregate(latest=Max("visit_date"))["latest"]
+    )
+    return latest.year if latest else as_of.year
 
 
 def sponsor_accountability(
