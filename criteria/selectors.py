@@ -11,6 +11,7 @@ Every function here costs a fixed number of queries whatever the number of commu
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -795,19 +796,22 @@ class CriteriaHistory:
         self.sets = sets  # newest first, each annotated with criteria_total
         self.communes = communes
         self._rounds = rounds  # by commune, oldest first
+        self._round_dates = {commune_id: [point.as_of for point in points] for commune_id, points in rounds.items()}
         self._recognitions = recognitions  # by commune: (level, decision date, revoked on)
+        self._first_standard = {
+            commune_id: min(day for level, day, _revoked in decisions if level in STANDARD_LEVELS)
+            for commune_id, decisions in recognitions.items()
+            if any(level in STANDARD_LEVELS for level, _day, _revoked in decisions)
+        }
 
     def criteria_total(self, criteria_set_id: int) -> int:
         return next((s.criteria_total for s in self.sets if s.pk == criteria_set_id), 0)
 
     def criteria_met_on(self, commune_id: int, day: date) -> int | None:
         """Criteria met by the commune on `day` as its latest round by then says, or None without a round by then."""
-        met = None
-        for point in self._rounds.get(commune_id, ()):
-            if point.as_of > min(day, self.as_of):
-                break
-            met = point.criteria_met
-        return met
+        # Bisect: the secondment and forecast pages ask this for every commune and group (26,000 times for 700).
+        position = bisect.bisect_right(self._round_dates.get(commune_id, ()), min(day, self.as_of))
+        return self._rounds[commune_id][position - 1].criteria_met if position else None
 
     def rounds(self, commune_id: int) -> list[RoundPoint]:
         """The commune's rounds dated on or before as_of, oldest first (same-day rounds by year, then id)."""
@@ -815,8 +819,7 @@ class CriteriaHistory:
 
     def standard_reached_on(self, commune_id: int) -> date | None:
         """The date of the commune's first decision recognising it at the standard or above, issued by as_of."""
-        dates = [day for level, day, _revoked in self._recognitions.get(commune_id, ()) if level in STANDARD_LEVELS]
-        return min(dates, default=None)
+        return self._first_standard.get(commune_id)
 
     def meets_standard_on(self, commune_id: int, day: date) -> bool:
         """A decision at the standard or above in force on `day`: issued by then and not revoked by then."""
