@@ -465,7 +465,7 @@ def targets_in_force(*, unit: AdministrativeUnit, year: int) -> dict[int, UnitTa
         scope |= Q(unit__province=unit, unit__level=UnitLevel.DISTRICT)
     in_force: dict[int, UnitTarget] = {}
     for target in UnitTarget.objects.filter(scope, year__gte=year).order_by("-year"):
-        in_force[target.unit_id] = target  # ascending years overwrite: the nearest one stays
+        in_force[target.unit_id] = target  # farthest year first: each nearer one overwrites it
     return in_force
 
 
@@ -817,22 +817,43 @@ class CriteriaHistory:
         """The commune's rounds dated on or before as_of, oldest first (same-day rounds by year, then id)."""
         return self._rounds.get(commune_id, [])
 
-    def standard_reached_on(self, commune_id: int) -> date | None:
-        """The date of the commune's first decision recognising it at the standard or above, issued by as_of."""
-        return self._first_standard.get(commune_id)
+    def standard_reached_on(self, commune_id: int, since: date | None = None) -> date | None:
+        """The date of the commune's first decision recognising it at the standard or above, issued by as_of (and on
+        or after `since`: a commune that lost its recognition reaches the standard again with a later decision)."""
+        first = self._first_standard.get(commune_id)
+        if since is None or first is None or first >= since:
+            return first
+        return min(
+            (
+                day
+                for level, day, _revoked in self._recognitions[commune_id]
+                if level in STANDARD_LEVELS and day >= since
+            ),
+            default=None,
+        )
+
+    def standard_since(self, commune_id: int, day: date) -> date | None:
+        """The date of the earliest decision at the standard or above in force on `day`, or None when none is: the
+        year a commune meeting the standard was recognised, not that of a decision revoked since."""
+        return min(
+            (
+                issued
+                for level, issued, revoked in self._recognitions.get(commune_id, ())
+                if level in STANDARD_LEVELS and issued <= day and (revoked is None or revoked > day)
+            ),
+            default=None,
+        )
 
     def meets_standard_on(self, commune_id: int, day: date) -> bool:
         """A decision at the standard or above in force on `day`: issued by then and not revoked by then."""
-        return any(
-            level in STANDARD_LEVELS and issued <= day and (revoked is None or revoked > day)
-            for level, issued, revoked in self._recognitions.get(commune_id, ())
-        )
+        return self.standard_since(commune_id, day) is not None
 
 
 def criteria_history(*, unit: AdministrativeUnit, as_of: date) -> CriteriaHistory:
-    """The round history of the communes current on `as_of` within `unit`. Four queries whatever the number of
-    communes, rounds and dates asked about: the national basic sets, the communes, the rounds with their met count
-    (grouped in the database), the recognitions."""
+    """The communes current on `as_of` within `unit`, and the rounds and recognitions of every commune within it
+    (those no longer current included). Four queries whatever the number of communes, rounds and dates asked about:
+    the national basic sets, the communes, the rounds with their met count (grouped in the database), the
+    recognitions."""
     sets = list(
         CriteriaSet.objects.filter(province__isnull=True, level=SetLevel.BASIC)
         .annotate(criteria_total=Count("criteria"))
@@ -859,9 +880,9 @@ def criteria_history(*, unit: AdministrativeUnit, as_of: date) -> CriteriaHistor
         .values("pk", "commune_id", "as_of", "year", "criteria_set_id")
         .annotate(met=Count("criterion_results", filter=Q(criterion_results__met=True)))
     )
+    # Every commune of the unit, current or not: a secondment to a commune merged since still reads its counts.
     for row in round_rows:
-        if row["commune_id"] in communes:
-            rounds[row["commune_id"]].append(RoundPoint(row["as_of"], row["year"], row["criteria_set_id"], row["met"]))
+        rounds[row["commune_id"]].append(RoundPoint(row["as_of"], row["year"], row["criteria_set_id"], row["met"]))
     recognitions: dict[int, list[tuple[str, date, date | None]]] = defaultdict(list)
     for commune_id, level, issued, revoked in (
         Recognition.objects.filter(in_unit, decision_date__lte=as_of)

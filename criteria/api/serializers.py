@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit
+from criteria.forecast import HORIZON_YEARS, ForecastStatus
 from criteria.models import (
     AssessmentChange,
     AssessmentRound,
@@ -292,12 +295,28 @@ class UnitTargetSerializer(CleanModelSerializer):
 # --- dashboards -------------------------------------------------------------------------------------------------
 
 
-class ProgressQuerySerializer(serializers.Serializer):
-    """The query parameters of every progress figure: the date, the set, and whether only approved rounds count."""
+class AsOfQuerySerializer(serializers.Serializer):
+    """`as_of`: the date a figure is computed on, today by default. The forecast's only parameter."""
 
     as_of = serializers.DateField(
         required=False, help_text=_("Tính đến ngày (YYYY-MM-DD); mặc định hôm nay. Năm từ 1990 đến 2100.")
     )
+
+    def validate_as_of(self, value: datetime.date) -> datetime.date:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Năm phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return value
+
+    def validate(self, attrs):
+        attrs.setdefault("as_of", timezone.localdate())
+        return attrs
+
+
+class ProgressQuerySerializer(AsOfQuerySerializer):
+    """The query parameters of every progress figure: the date, the set, and whether only approved rounds count."""
+
     criteria_set = serializers.SlugRelatedField(
         slug_field="code",
         queryset=CriteriaSet.objects.all(),
@@ -313,17 +332,6 @@ class ProgressQuerySerializer(serializers.Serializer):
         request = self.context.get("request")
         fields["criteria_set"].queryset = _visible_sets(getattr(request, "user", None))
         return fields
-
-    def validate_as_of(self, value: datetime.date) -> datetime.date:
-        if not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise serializers.ValidationError(
-                _("Năm phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
-            )
-        return value
-
-    def validate(self, attrs):
-        attrs.setdefault("as_of", timezone.localdate())
-        return attrs
 
 
 class TrendQuerySerializer(serializers.Serializer):
@@ -356,6 +364,69 @@ class TrendQuerySerializer(serializers.Serializer):
         # A year after as_of has no figures yet: the trend ends at as_of.
         as_of = min(as_of, datetime.date(to_year, 12, 31))
         return {"as_of": as_of, "years": range(from_year, to_year + 1), "approved_only": attrs["approved_only"]}
+
+
+# The national programme began in 2010 (QĐ 800/QĐ-TTg): 2000 leaves a margin and keeps nonsense years out.
+FIRST_SPONSOR_YEAR = 2000
+MAX_MONTHS_AFTER = 120
+MAX_MINIMUM = 100
+
+
+class SecondmentResultsQuerySerializer(AsOfQuerySerializer):
+    months_after = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_MONTHS_AFTER,
+        required=False,
+        help_text=_(
+            "Xã đạt chuẩn trong bấy nhiêu tháng sau khi cán bộ về vẫn được tính (0 đến 120); mặc định theo cài đặt "
+            "NTM_STANDARD_WITHIN_MONTHS (12)."
+        ),
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        attrs.setdefault("months_after", settings.NTM_STANDARD_WITHIN_MONTHS)
+        return attrs
+
+
+class SponsorAccountabilityQuerySerializer(AsOfQuerySerializer):
+    year = serializers.IntegerField(
+        min_value=FIRST_SPONSOR_YEAR,
+        max_value=LAST_YEAR,
+        required=False,
+        help_text=_(
+            "Năm theo dõi, không sau năm của as_of; mặc định năm của as_of, hoặc năm gần nhất trước đó có chuyến "
+            "công tác xuống xã."
+        ),
+    )
+    min_visits = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_MINIMUM,
+        required=False,
+        help_text=_(
+            "Số chuyến công tác tối thiểu mỗi quý cho mỗi xã được phân công (0 đến 100); mặc định theo cài đặt "
+            "NTM_SPONSOR_MIN_VISITS_PER_QUARTER."
+        ),
+    )
+    min_days = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_MINIMUM),
+        coerce_to_string=False,
+        required=False,
+        help_text=_(
+            "Số ngày có mặt tại xã tối thiểu mỗi quý cho mỗi xã được phân công (0 đến 100, ví dụ 0.5); mặc định "
+            "theo cài đặt NTM_SPONSOR_MIN_DAYS_PER_QUARTER."
+        ),
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        year = attrs.get("year")
+        if year is not None and year > attrs["as_of"].year:
+            raise serializers.ValidationError({"year": [_("Năm theo dõi không được sau năm của ngày tính (as_of).")]})
+        return attrs
 
 
 class CriteriaBandSerializer(serializers.Serializer):
@@ -500,3 +571,89 @@ class YearProgressSerializer(serializers.Serializer):
 class TrendSerializer(serializers.Serializer):
     unit = BriefUnitSerializer()
     years = YearProgressSerializer(many=True)
+
+
+# --- forecast (issue 8) -----------------------------------------------------------------------------------------
+
+
+class CommuneForecastSerializer(serializers.Serializer):
+    commune_id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    district_id = serializers.IntegerField(allow_null=True)
+    district_name = serializers.CharField(allow_null=True)
+    criteria_met = serializers.IntegerField(allow_null=True, help_text="In the latest round by as_of.")
+    criteria_total = serializers.IntegerField(help_text="Of that round's set; 0 without a round.")
+    criteria_missing = serializers.IntegerField(allow_null=True)
+    criteria_per_year = serializers.FloatField(allow_null=True, help_text="The slope of the trend.")
+    status = serializers.ChoiceField(
+        choices=[(status, status) for status in ForecastStatus.ALL],
+        help_text="meets: meeting the standard on as_of; projected: reaching it on the trend by standard_year; "
+        f"stalled: no gain on the trend, or more than {HORIZON_YEARS} years away; no_data: fewer than two rounds of "
+        "its present set.",
+    )
+    standard_year = serializers.IntegerField(
+        allow_null=True, help_text="The year recognised (meets) or projected (projected)."
+    )
+
+
+class DecidingCommuneSerializer(serializers.Serializer):
+    """One of the communes a target needs, soonest first: (commune, on track by the target year)."""
+
+    commune = CommuneForecastSerializer()
+    on_track = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        commune, on_track = instance
+        return super().to_representation({"commune": commune, "on_track": on_track})
+
+
+class ProjectedYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    communes = serializers.IntegerField(help_text="Meeting the standard by the end of the year on the trend.")
+
+    def to_representation(self, instance):
+        year, communes = instance
+        return super().to_representation({"year": year, "communes": communes})
+
+
+class TargetOutlookSerializer(serializers.Serializer):
+    unit_id = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    communes_total = serializers.IntegerField()
+    communes_meeting = serializers.IntegerField(help_text="On as_of.")
+    target_year = serializers.IntegerField(allow_null=True, help_text="None: no target for as_of's year or later.")
+    target_communes = serializers.IntegerField(allow_null=True)
+    decision = serializers.CharField(allow_blank=True)
+    communes_projected = serializers.IntegerField(
+        allow_null=True, help_text="Meeting by the target year on the trend, those meeting now included."
+    )
+    met_on_trend = serializers.BooleanField(allow_null=True)
+    shortfall = serializers.IntegerField(help_text="Communes missing on the trend; 0 when met.")
+    deciding = DecidingCommuneSerializer(
+        many=True, help_text="The communes the target needs, soonest first, each on track by the target year or not."
+    )
+    projection = ProjectedYearSerializer(many=True)
+
+
+class ForecastStatusCountSerializer(serializers.Serializer):
+    meets = serializers.IntegerField()
+    projected = serializers.IntegerField()
+    stalled = serializers.IntegerField()
+    no_data = serializers.IntegerField()
+
+
+class UnitForecastSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    unit_id = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    listing_limited = serializers.BooleanField(
+        help_text="True when the unit lies above your own: `communes` and every `deciding` list name only the "
+        "communes in your scope, while the counts and the outlooks' figures cover every commune."
+    )
+    communes = CommuneForecastSerializer(
+        many=True, help_text="Soonest first: meeting, by projected year, stalled, without data."
+    )
+    by_status = ForecastStatusCountSerializer()
+    outlook = TargetOutlookSerializer()
+    districts = TargetOutlookSerializer(many=True, help_text="A province's districts, in code order.")

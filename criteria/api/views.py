@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from criteria.filtersets import (
     AssessmentRoundFilterSet,
@@ -13,6 +16,7 @@ from criteria.filtersets import (
     IndicatorValueFilterSet,
     UnitTargetFilterSet,
 )
+from criteria.forecast import TREND_ROUNDS, unit_forecast
 from criteria.models import (
     AssessmentRound,
     CriteriaSet,
@@ -26,9 +30,12 @@ from criteria.selectors import round_list, unit_progress_summary, unit_progress_
 from criteria.services import assessment as workflow
 from ntm_portal import access
 from ntm_portal.api.viewsets import PortalViewSetMixin, ReadOnlyViewSet, ScopedModelViewSet
+from secondments import selectors as secondment_selectors
+from secondments.api.serializers import SecondmentResultsSerializer, SponsorAccountabilitySerializer
 from secondments.selectors import secondment_summary, sponsor_summary
 
 from .serializers import (
+    AsOfQuerySerializer,
     AssessmentChangeSerializer,
     AssessmentRoundSerializer,
     CommentSerializer,
@@ -43,9 +50,12 @@ from .serializers import (
     RoundStartSerializer,
     RoundValuesSerializer,
     SaveResultSerializer,
+    SecondmentResultsQuerySerializer,
+    SponsorAccountabilityQuerySerializer,
     SubmitSerializer,
     TrendQuerySerializer,
     TrendSerializer,
+    UnitForecastSerializer,
     UnitTargetSerializer,
 )
 
@@ -304,6 +314,33 @@ class UnitTargetViewSet(ScopedModelViewSet):
     ordering_fields = ["year", "unit__code"]
 
 
+def _communes_listed(user, unit: AdministrativeUnit) -> dict[int, str] | None:
+    """The communes whose rows `user` may see by name in `unit`'s figures, by id: None (all of them) when the unit is
+    in the user's scope; else the communes in their scope, as ntm_portal.dashboard's `_listing_unit` does for the page
+    (a district officer reads the province's figures, not the names of other districts' communes). One query, two when
+    the unit lies above the user's own."""
+    in_scope = access.units_in_scope(user)
+    if in_scope.filter(pk=unit.pk).exists():
+        return None
+    return dict(in_scope.filter(level=UnitLevel.COMMUNE).values_list("pk", "name"))
+
+
+def _body(figures, *, listed: dict[int, str] | None, **replaced) -> dict:
+    """A selector's dataclass as the serializer reads it, with some fields replaced and whether rows were limited."""
+    return {
+        **{field.name: getattr(figures, field.name) for field in dataclasses.fields(figures)},
+        **replaced,
+        "listing_limited": listed is not None,
+    }
+
+
+ABOVE_YOUR_UNIT = (
+    " A commune's or district's officials may read the figures of the units above them; the rows that name communes "
+    "then list only the communes in their own scope (`listing_limited` is true), while every count and figure covers "
+    "all of the unit's communes."
+)
+
+
 class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     """Figures of a province, district or commune on a date, for dashboards: the same selectors as the PDF report."""
 
@@ -346,3 +383,105 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         years = unit_progress_trend(unit=unit, **params.validated_data)
         return Response(TrendSerializer({"unit": unit, "years": years}).data)
+
+    def _params(self, serializer_class) -> dict:
+        params = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    @extend_schema(
+        summary="Results of the secondments to a unit's communes",
+        description="Did the communes the cadres were seconded or rotated to reach the NTM standard? A commune reaches "
+        "it when its first recognition decision falls between the cadre's arrival and `months_after` months after the "
+        "cadre left (still there: by as_of). N of M per group (all, each batch, each home agency): M leaves out the "
+        "communes already meeting the standard when their cadre arrived; medians of criteria gained and of months to "
+        "the standard. Each group's comparison: the communes of the same unit with no secondment overlapping the "
+        "group's period, not meeting the standard at its start, reaching it by the period's end plus the same months. "
+        "`secondments`: one row per secondment started by as_of, oldest first, with its commune." + ABOVE_YOUR_UNIT,
+        parameters=[SecondmentResultsQuerySerializer],
+        responses=SecondmentResultsSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="secondment-results")
+    def secondment_results(self, request, pk=None):
+        unit = self.get_object()
+        params = self._params(SecondmentResultsQuerySerializer)
+        results = secondment_selectors.secondment_results(unit=unit, **params)
+        listed = _communes_listed(request.user, unit)
+        rows = results.secondments if listed is None else [r for r in results.secondments if r.commune_id in listed]
+        return Response(SecondmentResultsSerializer(_body(results, listed=listed, secondments=rows)).data)
+
+    @extend_schema(
+        summary="Accountability of the sponsors of a unit's communes",
+        description="Per agency assigned to the unit's communes, quarter by quarter of `year` up to as_of: field "
+        "visits, days and hours on site, the assigned communes not visited. An agency-quarter is flagged (below "
+        "minimum) when the quarter is complete (ended by as_of) and the agency made fewer visits, or spent fewer days "
+        "on site, than the minimums (`min_visits`, `min_days`) times the communes assigned to it in that quarter; an "
+        "agency is flagged when one of its quarters is. Support given in the year by agency, kind and criterion; "
+        "work-plan items due in the year: done, late (open past their due date on as_of) or open; cancelled ones "
+        "left out." + ABOVE_YOUR_UNIT,
+        parameters=[SponsorAccountabilityQuerySerializer],
+        responses=SponsorAccountabilitySerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="sponsor-accountability")
+    def sponsor_accountability(self, request, pk=None):
+        unit = self.get_object()
+        params = self._params(SponsorAccountabilityQuerySerializer)
+        as_of = params["as_of"]
+        year = params.get("year") or secondment_selectors.sponsor_default_year(unit=unit, as_of=as_of)
+        min_days = params.get("min_days")
+        figures = secondment_selectors.sponsor_accountability(
+            unit=unit,
+            year=year,
+            as_of=as_of,
+            min_visits_per_commune=params.get("min_visits"),
+            min_days_per_commune=None if min_days is None else float(min_days),
+        )
+        listed = _communes_listed(request.user, unit)
+        agencies = figures.agencies
+        if listed is not None:
+            # Names, not ids, are all the selector gives for the communes not visited.
+            names = set(listed.values())
+            agencies = [
+                dataclasses.replace(
+                    agency,
+                    quarters=[
+                        dataclasses.replace(q, communes_not_visited=[n for n in q.communes_not_visited if n in names])
+                        for q in agency.quarters
+                    ],
+                )
+                for agency in agencies
+            ]
+        return Response(SponsorAccountabilitySerializer(_body(figures, listed=listed, agencies=agencies)).data)
+
+    @extend_schema(
+        summary="Forecast of a unit's communes and target",
+        description="When each commune reaches the standard on its present pace, and whether the unit's target (and "
+        "a province's districts' targets) is met on that trend. A commune's pace is the least-squares slope of its "
+        f"criteria met over the last {TREND_ROUNDS} yearly rounds (one a year, the year's latest) of the set it is "
+        "assessed on now; its projected year is when that line, from its latest count, reaches all the set's "
+        "criteria. A target is met on the trend when the communes meeting the standard now plus those projected by "
+        "the target year reach it; `deciding` lists the communes the target needs, soonest first, each on track or "
+        "not. Arithmetic on a short series, not a model." + ABOVE_YOUR_UNIT,
+        parameters=[AsOfQuerySerializer],
+        responses=UnitForecastSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def forecast(self, request, pk=None):
+        unit = self.get_object()
+        params = self._params(AsOfQuerySerializer)
+        figures = unit_forecast(unit=unit, as_of=params["as_of"])
+        listed = _communes_listed(request.user, unit)
+        if listed is None:
+            return Response(UnitForecastSerializer(_body(figures, listed=None)).data)
+
+        def limited(outlook):
+            return dataclasses.replace(outlook, deciding=[d for d in outlook.deciding if d[0].commune_id in listed])
+
+        body = _body(
+            figures,
+            listed=listed,
+            communes=[c for c in figures.communes if c.commune_id in listed],
+            outlook=limited(figures.outlook),
+            districts=[limited(district) for district in figures.districts],
+        )
+        return Response(UnitForecastSerializer(body).data)
