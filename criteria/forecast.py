@@ -145,11 +145,12 @@ def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForec
     latest = rounds[-1] if rounds else None
     criteria_met = latest.criteria_met if latest else None
     criteria_total = history.criteria_total(latest.criteria_set_id) if latest else 0
-    if history.meets_standard_on(commune_id, history.as_of):
-        reached_on = history.standard_reached_on(commune_id)
+    # The year of the decision in force, not of one revoked since (a commune may lose the standard and regain it).
+    meeting_since = history.standard_since(commune_id, history.as_of)
+    if meeting_since is not None:
         return CommuneForecast(**base, criteria_met=criteria_met, criteria_total=criteria_total,
                                criteria_per_year=None, status=ForecastStatus.MEETS,
-                               standard_year=reached_on.year if reached_on else None)  # fmt: skip
+                               standard_year=meeting_since.year)  # fmt: skip
     if latest is None:
         return CommuneForecast(**base, criteria_met=None, criteria_total=0, criteria_per_year=None,
                                status=ForecastStatus.NO_DATA, standard_year=None)  # fmt: skip

@@ -237,7 +237,9 @@ class SecondmentResult:
     criteria_at_start: int | None
     criteria_at_end: int | None  # at the end, or on as_of for one still running then
     criteria_gained: int | None
-    standard_reached_on: date | None  # the commune's first recognition at the standard or above, by as_of
+    # The commune's first recognition at the standard or above by as_of; unless it met the standard when the cadre
+    # arrived, the first from the arrival on (a recognition revoked before then does not count).
+    standard_reached_on: date | None
     outcome: str  # SecondmentOutcome value
     months_to_standard: int | None  # from the start, when the outcome counts (during or within the window after)
 
@@ -349,7 +351,10 @@ def _secondment_result(
     at_end = secondment.criteria_met_at_end if ended else None
     if at_end is None:
         at_end = history.criteria_met_on(secondment.commune_id, end)
-    reached_on = history.standard_reached_on(secondment.commune_id)
+    # Meeting the standard when the cadre arrived is having a decision in force the day before: one revoked by then
+    # does not count, and the commune reaches the standard with the first decision issued from the arrival on.
+    already = _meeting_before(history, secondment.commune_id, secondment.start_date)
+    reached_on = history.standard_reached_on(secondment.commune_id, since=None if already else secondment.start_date)
     outcome = _outcome(reached_on, start=secondment.start_date, end=end, still_running=not ended,
                        months_after=months_after)  # fmt: skip
     agency = secondment.cadre.home_agency
@@ -425,13 +430,10 @@ def _outcome_group(
         r.commune_id for r in everyone if r.start_date <= period_end and (r.end_date or as_of) >= period_start
     }
     deadline = min(add_months(period_end, months_after), as_of)
-    others = [
-        c for c in history.communes
-        if c not in with_cadre and not _reached_by(history.standard_reached_on(c), period_start)
-    ]  # fmt: skip
+    others = [c for c in history.communes if c not in with_cadre and not _meeting_before(history, c, period_start)]
     other_months, other_gains = [], []
     for commune_id in others:
-        reached_on = history.standard_reached_on(commune_id)
+        reached_on = history.standard_reached_on(commune_id, since=period_start)
         if reached_on is not None and reached_on <= deadline:
             other_months.append(months_between(period_start, reached_on))
         before, after = (
@@ -453,8 +455,9 @@ def _outcome_group(
     )
 
 
-def _reached_by(reached_on: date | None, day: date) -> bool:
-    return reached_on is not None and reached_on < day
+def _meeting_before(history: CriteriaHistory, commune_id: int, day: date) -> bool:
+    """A decision at the standard or above in force on the eve of `day` (one issued on `day` is reached on it)."""
+    return history.meets_standard_on(commune_id, day - timedelta(days=1))
 
 
 def _figures(*, communes: int, reaching: int, gains: list[int], months: list[int]) -> OutcomeFigures:
