@@ -256,8 +256,8 @@ class OutcomeFigures:
     communes: int
     communes_reaching: int
     percent_reaching: float | None
-    median_criteria_gained: float | None
-    median_months_to_standard: float | None
+    median_criteria_gained: float | None  # per commune: from the first cadre's arrival to the last one's departure
+    median_months_to_standard: float | None  # per commune: from the first cadre's arrival
 
 
 @dataclass(frozen=True)
@@ -407,23 +407,23 @@ def _outcome_group(
     period_end = as_of if any(r.still_running for r in members) else max(r.end_date for r in members)
 
     # Per commune: it reached the standard if it did within any of its secondments in the group; already meeting it
-    # if it did before every one of them.
+    # if it did before every one of them. Back-to-back cadres share one commune's road to the standard, so its gain
+    # runs from the first arrival to the last departure and its months from the first arrival.
     by_commune: dict[int, list[SecondmentResult]] = defaultdict(list)
     for result in members:
-        by_commune[result.commune_id].append(result)
-    already = [c for c, rs in by_commune.items() if all(r.outcome == SecondmentOutcome.ALREADY for r in rs)]
-    counted = [rs for c, rs in by_commune.items() if c not in already]
-    months = [min(r.months_to_standard for r in rs if r.reached) for rs in counted if any(r.reached for r in rs)]
-    seconded = _figures(
-        communes=len(counted),
-        reaching=len(months),
-        gains=[
-            r.criteria_gained
-            for r in members
-            if r.criteria_gained is not None and r.outcome != SecondmentOutcome.ALREADY
-        ],
-        months=months,
-    )
+        if result.outcome != SecondmentOutcome.ALREADY:
+            by_commune[result.commune_id].append(result)
+    already = {r.commune_id for r in members} - set(by_commune)
+    months, gains = [], []
+    for stays in by_commune.values():
+        first = min(stays, key=lambda r: r.start_date)
+        last = max(stays, key=lambda r: (r.end_date or as_of, r.start_date))
+        reached = [r.standard_reached_on for r in stays if r.reached]
+        if reached:
+            months.append(months_between(first.start_date, min(reached)))
+        if first.criteria_at_start is not None and last.criteria_at_end is not None:
+            gains.append(last.criteria_at_end - first.criteria_at_start)
+    seconded = _figures(communes=len(by_commune), reaching=len(months), gains=gains, months=months)
 
     # The comparison: communes of the unit with no secondment overlapping the period, not meeting it at its start.
     with_cadre = {

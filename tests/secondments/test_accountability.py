@@ -308,6 +308,21 @@ def test_a_commune_with_two_cadres_in_one_batch_is_counted_once(province):
     assert figures(results.home_agencies[0].seconded)[:3] == (2, 2, 100.0)
 
 
+def test_back_to_back_cadres_share_one_communes_gain_and_months_from_the_first_arrival(province):
+    commune = CommuneFactory(parent=DistrictFactory(parent=province))
+    agency = AgencyFactory(unit=province)
+    batch = SecondmentBatch.objects.create(province=province, name="Đợt 2016", year=2016)
+    # 8 → 12 with the first cadre (March–December 2016), 12 → 19 with the second (2017); recognised 1 June 2017.
+    second(commune, agency, batch=batch, start=D(2016, 3, 1), end=D(2016, 12, 31), at_start=8, at_end=12)
+    second(commune, agency, batch=batch, start=D(2017, 1, 1), end=D(2017, 12, 31), at_start=12, at_end=19)
+    RecognitionFactory(commune=commune, year=2017, decision_date=D(2017, 6, 1))
+
+    [group] = secondment_results(unit=province, as_of=D(2020, 12, 31)).batches
+
+    # One commune, 11 criteria gained from 8 to 19, 15 months from the first arrival (not 5 from the second).
+    assert figures(group.seconded) == (1, 1, 100.0, 11.0, 15.0)
+
+
 def test_counts_not_recorded_on_the_secondment_come_from_the_round_history(province):
     commune = CommuneFactory(parent=DistrictFactory(parent=province))
     # The cadre arrived in March 2016: the commune stood as the December 2015 round of the previous set left it.
