@@ -6,6 +6,11 @@ Scope: the unit comes from `AdministrativeUnit.objects.visible_to(user)`, which 
 official read the summaries of the units above them (DESIGN §1); commune names are listed only for the communes of a
 unit in `units_in_scope(user)`. Each page costs a fixed number of queries whatever the number of communes
 (tests/ntm_portal/test_dashboard.py pins it).
+
+Besides the progress page, a unit has three accountability pages (issue 8), reached by tabs that keep the chosen date:
+the results of the seconded cadres against the communes without one, the sponsors' presence quarter by quarter with
+their support and work plans, and the forecast against the unit's target. Their small GET forms are in
+ntm_portal.dashboard_forms; tests/ntm_portal/test_dashboard_accountability.py pins their queries.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -23,12 +29,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from criteria.forecast import HORIZON_YEARS, TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, unit_forecast
 from criteria.forms import FIRST_YEAR, AsOfForm
 from criteria.selectors import (
     CommuneProgress,
@@ -39,10 +47,22 @@ from criteria.selectors import (
 )
 from reports import charts
 from reports.selectors import SPONSOR_PERIOD_DAYS
-from secondments.choices import SupportKind
-from secondments.selectors import secondment_summary, sponsor_summary
+from secondments.choices import AgencyKind, SecondmentOutcome, SupportKind
+from secondments.selectors import (
+    AgencyAccountability,
+    OutcomeFigures,
+    QuarterActivity,
+    SponsorAccountability,
+    add_months,
+    secondment_results,
+    secondment_summary,
+    sponsor_accountability,
+    sponsor_default_year,
+    sponsor_summary,
+)
 
 from .access import units_in_scope
+from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
 TREND_YEARS = 10  # as the API's trend: the as-of year and the nine before it
@@ -179,6 +199,41 @@ def _chart(draw: Callable[[object], str], data: object) -> str:
     return svg
 
 
+def _dashboard_unit(user, unit_pk: int) -> AdministrativeUnit:
+    """The province or district `unit_pk` if the user may read its summaries, else a 404 (not a 403: whether a unit
+    exists outside one's scope is not said)."""
+    return get_object_or_404(
+        AdministrativeUnit.objects.visible_to(user).filter(level__in=DASHBOARD_LEVELS).select_related("parent"),
+        pk=unit_pk,
+    )
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    url: str
+    active: bool
+
+
+def _tabs(unit: AdministrativeUnit, active: str, query: str) -> list[Tab]:
+    """The four pages of a unit's dashboard; `query` ("?as_of=…" or "") keeps the chosen date from one to the next."""
+    pages = (
+        ("unit", _("Tiến độ chung")),
+        ("secondments", _("Cán bộ biệt phái")),
+        ("sponsors", _("Cơ quan giúp đỡ xã")),
+        ("forecast", _("Dự báo về đích")),
+    )
+    return [Tab(key, label, reverse(f"dashboard:{key}", args=[unit.pk]) + query, key == active) for key, label in pages]
+
+
+def _parent_url(unit: AdministrativeUnit, page: str, query: str) -> str | None:
+    """The same page of a district's province, for the breadcrumbs."""
+    if unit.level != UnitLevel.DISTRICT or unit.parent is None:
+        return None
+    return reverse(f"dashboard:{page}", args=[unit.parent.pk]) + query
+
+
 def _url_or_none(name: str, *args) -> str | None:
     try:
         return reverse(name, args=args)
@@ -212,10 +267,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     user = request.user
-    unit = get_object_or_404(
-        AdministrativeUnit.objects.visible_to(user).filter(level__in=DASHBOARD_LEVELS).select_related("parent"),
-        pk=unit_pk,
-    )
+    unit = _dashboard_unit(user, unit_pk)
     form = AsOfForm(request.GET) if "as_of" in request.GET else AsOfForm(initial={"as_of": timezone.localdate()})
     as_of = form.cleaned_data["as_of"] if form.is_bound and form.is_valid() else timezone.localdate()
 
@@ -270,6 +322,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
             (SupportKind(kind).label, vnd(value)) for kind, value in sponsors.support_by_kind.items() if value
         ],
         "parent": unit.parent if unit.level == UnitLevel.DISTRICT else None,
+        "tabs": _tabs(unit, "unit", query),
         "charts": {
             "trend": _chart(charts.trend_chart, trend),
             "districts": _chart(charts.districts_chart, summary),
@@ -280,8 +333,284 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(request, "dashboard/unit.html", context)
 
 
+# --- the accountability pages (issue 8): secondment results, sponsors, the forecast -----------------------------------
+
+
+def _listed_commune_ids(listing_unit: AdministrativeUnit | None, unit: AdministrativeUnit) -> set[int] | None:
+    """The communes of `unit` whose rows this user may read by name: None for all of them (the unit is in their
+    scope), else a set, empty when they may name none. One query when the listing unit is a district below `unit`."""
+    if listing_unit is None:
+        return set()
+    if listing_unit.pk == unit.pk:
+        return None
+    if listing_unit.level == UnitLevel.COMMUNE:
+        return {listing_unit.pk}
+    return set(AdministrativeUnit.objects.communes().within(listing_unit).values_list("pk", flat=True))
+
+
+def _reaching(figures: OutcomeFigures) -> str:
+    """The headline of a group, for the cadres' communes or the comparison: "13/20 xã đạt chuẩn (65%)"."""
+    values = {"n": figures.communes_reaching, "m": figures.communes}
+    if figures.percent_reaching is None:
+        return _("%(n)s/%(m)s xã đạt chuẩn") % values
+    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s%%)") % (values | {"percent": _number(figures.percent_reaching)})
+
+
+@login_required
+@require_GET
+def secondments_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Did the communes the cadres were sent to reach the standard, against the communes without one (seed 000)?"""
+    user = request.user
+    unit = _dashboard_unit(user, unit_pk)
+    form = SecondmentResultsForm(request.GET)
+    as_of = form.value("as_of", timezone.localdate)
+    months_after = form.value("months_after", settings.NTM_STANDARD_WITHIN_MONTHS)
+    results = secondment_results(unit=unit, as_of=as_of, months_after=months_after)
+
+    listing_unit = _listing_unit(user, unit)
+    listed = _listed_commune_ids(listing_unit, unit) if results.secondments else set()
+    rows = [r for r in results.secondments if listed is None or r.commune_id in listed]
+    groups = []
+    if results.overall is not None:
+        groups = [
+            ("", [results.overall]),
+            (_("Theo đợt cử cán bộ"), results.batches),
+            (_("Theo cơ quan cử cán bộ"), results.home_agencies),
+        ]
+    query = form.query()
+    context = {
+        "unit": unit,
+        "as_of": as_of,
+        "form": form,
+        "tabs": _tabs(unit, "secondments", query),
+        "parent_url": _parent_url(unit, "secondments", query),
+        "results": results,
+        "headline": _reaching(results.overall.seconded) if results.overall else "",
+        "comparison_headline": _reaching(results.overall.comparison) if results.overall else "",
+        "groups": groups,
+        "rows": [(r, SecondmentOutcome(r.outcome).label) for r in rows],
+        "rows_hidden": len(results.secondments) - len(rows),
+        "listing_unit": listing_unit,
+        "lists_other_unit": listing_unit is not None and listing_unit.pk != unit.pk,
+        "chart": _chart(charts.secondment_comparison_chart, results),
+    }
+    return render(request, "dashboard/secondments.html", context)
+
+
+@dataclass(frozen=True)
+class QuarterCell:
+    """One agency in one quarter, as the page shows it."""
+
+    activity: QuarterActivity
+    visits_needed: int  # the minimum per commune times the communes assigned in the quarter
+    days_needed: str
+    not_visited: list[str]  # the names this user may read
+    not_visited_hidden: int  # the others, only counted
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: AgencyAccountability
+    kind: str
+    cells: list[QuarterCell]
+    support: str
+    plan_total: int
+    plan_percents: tuple[float, float, float]  # done, late, open: widths of the stacked bar
+
+
+def _agency_rows(
+    accountability: SponsorAccountability, names: dict[tuple[int, int], list[str]] | None
+) -> list[AgencyRow]:
+    """`names`: the communes not visited that the user may read, by (agency, quarter); None: all of them."""
+    minimum_days = Decimal(str(accountability.min_days_per_commune))
+    rows = []
+    for agency in accountability.agencies:
+        cells = []
+        for quarter in agency.quarters:
+            shown = (
+                quarter.communes_not_visited if names is None else names.get((agency.agency_id, quarter.quarter), [])
+            )
+            cells.append(
+                QuarterCell(
+                    activity=quarter,
+                    visits_needed=accountability.min_visits_per_commune * quarter.communes_assigned,
+                    days_needed=_number(minimum_days * quarter.communes_assigned),
+                    not_visited=shown,
+                    not_visited_hidden=len(quarter.communes_not_visited) - len(shown),
+                )
+            )
+        counts = (agency.plan_items_done, agency.plan_items_late, agency.plan_items_open)
+        total = sum(counts)
+        rows.append(
+            AgencyRow(
+                agency=agency,
+                kind=AgencyKind(agency.kind).label if agency.kind in AgencyKind.values else agency.kind,
+                cells=cells,
+                support=vnd(agency.support_value_vnd),
+                plan_total=total,
+                plan_percents=tuple(round(100 * n / total, 1) if total else 0 for n in counts),
+            )
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def sponsors_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Who came to the communes they are assigned to, how often, what they gave, what they did of their plans
+    (seed 003: "a few times a year, a few hours each")."""
+    user = request.user
+    unit = _dashboard_unit(user, unit_pk)
+    form = SponsorAccountabilityForm(request.GET)
+    as_of = form.value("as_of", timezone.localdate)
+    year = form.value("year", lambda: sponsor_default_year(unit=unit, as_of=as_of))
+    minimums = {
+        "min_visits_per_commune": form.value("min_visits", settings.NTM_SPONSOR_MIN_VISITS_PER_QUARTER),
+        "min_days_per_commune": float(form.value("min_days", settings.NTM_SPONSOR_MIN_DAYS_PER_QUARTER)),
+    }
+    accountability = sponsor_accountability(unit=unit, year=year, as_of=as_of, **minimums)
+
+    # The communes not visited are named only within the user's listing unit: the selector, asked about that unit,
+    # gives exactly those (its own 4 queries; none when the user may list the whole unit).
+    listing_unit = _listing_unit(user, unit)
+    names: dict[tuple[int, int], list[str]] | None = None
+    if listing_unit is None:
+        names = {}
+    elif listing_unit.pk != unit.pk:
+        own = sponsor_accountability(unit=listing_unit, year=year, as_of=as_of, **minimums)
+        names = {(a.agency_id, q.quarter): q.communes_not_visited for a in own.agencies for q in a.quarters}
+    rows = _agency_rows(accountability, names)
+    query = form.query()
+    context = {
+        "unit": unit,
+        "as_of": as_of,
+        "form": form,
+        "tabs": _tabs(unit, "sponsors", query),
+        "parent_url": _parent_url(unit, "sponsors", query),
+        "accountability": accountability,
+        # A quarter is complete, and may be flagged, once its last day is on or before as_of.
+        "quarters": [
+            (quarter, add_months(datetime.date(year, 3 * quarter - 2, 1), 3) - datetime.timedelta(days=1) <= as_of)
+            for quarter in accountability.quarters
+        ],
+        "rows": rows,
+        "not_visited": [(row, cell) for row in rows for cell in row.cells if cell.activity.communes_not_visited],
+        "min_days": _number(accountability.min_days_per_commune),
+        "support_total": vnd(accountability.support_value_vnd),
+        "support_tables": [
+            (
+                _("Theo cơ quan, doanh nghiệp"),
+                [(line.label, vnd(line.value_vnd)) for line in accountability.support_by_agency],
+            ),
+            (_("Theo hình thức"), [(line.label, vnd(line.value_vnd)) for line in accountability.support_by_kind]),
+            (_("Theo tiêu chí"), [(line.label, vnd(line.value_vnd)) for line in accountability.support_by_criterion]),
+        ],
+        "listing_unit": listing_unit,
+        "lists_other_unit": listing_unit is not None and listing_unit.pk != unit.pk,
+    }
+    return render(request, "dashboard/sponsors.html", context)
+
+
+FORECAST_STATUS_LABELS = {
+    ForecastStatus.MEETS: gettext_lazy("Đã đạt chuẩn"),
+    ForecastStatus.PROJECTED: gettext_lazy("Dự kiến đạt chuẩn"),
+    ForecastStatus.STALLED: gettext_lazy("Chững lại: chưa thấy ngày về đích"),
+    ForecastStatus.NO_DATA: gettext_lazy("Chưa đủ số liệu (dưới 2 kỳ đánh giá)"),
+}
+
+
+def _slope(value: float | None) -> str:
+    """1.5 → "1,5", 1.33 → "1,33", 2.0 → "2" (in Vietnamese): the selector rounds the slope to two decimals."""
+    return "—" if value is None else number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
+
+
+def _verdict(outlook: TargetOutlook, as_of: datetime.date) -> str:
+    values = {
+        "unit": outlook.unit_name,
+        "target": outlook.target_communes,
+        "year": outlook.target_year,
+        "projected": outlook.communes_projected,
+        "shortfall": outlook.shortfall,
+    }
+    if outlook.met_on_trend is None:
+        return _(
+            "%(unit)s chưa có mục tiêu số xã đạt chuẩn cho năm %(year)s hoặc các năm sau: các số dưới đây chỉ là "
+            "dự báo theo xu hướng."
+        ) % (values | {"year": as_of.year})
+    if outlook.met_on_trend:
+        return (
+            _(
+                "Theo xu hướng hiện tại, %(unit)s đạt mục tiêu %(target)s xã đạt chuẩn vào năm %(year)s: dự kiến "
+                "%(projected)s xã."
+            )
+            % values
+        )
+    return (
+        _(
+            "Theo xu hướng hiện tại, %(unit)s không đạt mục tiêu %(target)s xã đạt chuẩn vào năm %(year)s: dự kiến "
+            "%(projected)s xã, thiếu %(shortfall)s xã."
+        )
+        % values
+    )
+
+
+@login_required
+@require_GET
+def forecast_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """When each commune reaches the standard on its present pace, and whether the unit's target will be met."""
+    user = request.user
+    unit = _dashboard_unit(user, unit_pk)
+    form = DashboardForm(request.GET)
+    as_of = form.value("as_of", timezone.localdate)
+    forecast = unit_forecast(unit=unit, as_of=as_of)
+
+    listing_unit = _listing_unit(user, unit)
+
+    def may_name(commune: CommuneForecast) -> bool:
+        return listing_unit is not None and listing_unit.pk in (unit.pk, commune.commune_id, commune.district_id)
+
+    query = form.query()
+    districts = [
+        {
+            "outlook": outlook,
+            # As on the progress page: a district officer may open its own district's forecast, not the others'.
+            "url": reverse("dashboard:forecast", args=[outlook.unit_id]) + query
+            if listing_unit is not None and listing_unit.pk in (unit.pk, outlook.unit_id)
+            else None,
+        }
+        for outlook in forecast.districts
+    ]
+    context = {
+        "unit": unit,
+        "as_of": as_of,
+        "form": form,
+        "tabs": _tabs(unit, "forecast", query),
+        "parent_url": _parent_url(unit, "forecast", query),
+        "forecast": forecast,
+        "outlook": forecast.outlook,
+        "verdict": _verdict(forecast.outlook, as_of),
+        "deciding": [
+            (f, on_track, may_name(f), FORECAST_STATUS_LABELS[f.status]) for f, on_track in forecast.outlook.deciding
+        ],
+        "districts": districts,
+        "communes": [
+            (f, FORECAST_STATUS_LABELS[f.status], _slope(f.criteria_per_year)) for f in forecast.communes if may_name(f)
+        ],
+        "by_status": [(FORECAST_STATUS_LABELS[status], n) for status, n in forecast.by_status.items()],
+        "listing_unit": listing_unit,
+        "lists_other_unit": listing_unit is not None and listing_unit.pk != unit.pk,
+        "trend_rounds": TREND_ROUNDS,
+        "horizon_years": HORIZON_YEARS,
+        "chart": _chart(charts.forecast_chart, forecast.outlook),
+    }
+    return render(request, "dashboard/forecast.html", context)
+
+
 app_name = "dashboard"
 urlpatterns = [
     path("", home, name="home"),
     path("<int:unit_pk>/", unit_dashboard, name="unit"),
+    path("<int:unit_pk>/secondments/", secondments_dashboard, name="secondments"),
+    path("<int:unit_pk>/sponsors/", sponsors_dashboard, name="sponsors"),
+    path("<int:unit_pk>/forecast/", forecast_dashboard, name="forecast"),
 ]
