@@ -74,7 +74,9 @@ class UnitForecast:
     as_of: date
     unit_id: int
     unit_name: str
-    communes: list[CommuneForecast]  # soonest first: meeting, by projected year, stalled, without data
+    # The ones still to reach the standard first (by projected year, then stalled, then without data), those meeting
+    # it last: the list is read for what is left to do.
+    communes: list[CommuneForecast]
     by_status: dict[str, int]
     outlook: TargetOutlook
     districts: list[TargetOutlook]  # a province's districts, in code order
@@ -170,7 +172,7 @@ def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForec
 
 
 def _soonest_first(forecast: CommuneForecast) -> tuple:
-    rank = {ForecastStatus.MEETS: 0, ForecastStatus.PROJECTED: 1, ForecastStatus.STALLED: 2, ForecastStatus.NO_DATA: 3}
+    rank = {ForecastStatus.PROJECTED: 0, ForecastStatus.STALLED: 1, ForecastStatus.NO_DATA: 2, ForecastStatus.MEETS: 3}
     missing = forecast.criteria_missing
     return (
         rank[forecast.status],

@@ -221,7 +221,9 @@ def secondment_comparison_chart(results: SecondmentResults) -> str:
         axes.set_xlim(0, 115)
         axes.set_xlabel(_("% số xã đạt chuẩn NTM"))
         axes.set_title(_("Tỷ lệ xã đạt chuẩn: có và không có cán bộ biệt phái"))
-        axes.legend(loc="lower right", frameon=False, fontsize=7)
+        # Below the axes: inside, it would cover a bar near 100%.
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / len(groups)), ncols=2, frameon=False,
+                    fontsize=7)  # fmt: skip
         axes.margins(y=0.02)
         return _svg(figure)
 

@@ -5,10 +5,8 @@ of tests/accountability_cases.py, the date kept from tab to tab. Screenshots: va
 import pytest
 from playwright.sync_api import expect
 
-from criteria.models import CriteriaSet
 from tests import accountability_cases
 from tests.browser.conftest import PHONE, login, screenshot
-from tests.communes.factories import DistrictFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server]
 
@@ -16,15 +14,10 @@ AS_OF = "2024-08-15"  # the sponsor case's date; the secondments ended in 2017, 
 
 
 @pytest.fixture
-def cases(geography, monkeypatch):
-    """The three cases in the coordinator's province. The sponsor and forecast cases each create the same national
-    set: the second one reuses the first's."""
-    # Past the geography's district codes "167" and "168", which DistrictFactory's session-wide sequence may reach.
-    DistrictFactory.reset_sequence(1000)
+def cases(geography):
+    """The three cases in the coordinator's province (the sponsor and forecast cases share one national set)."""
     seconded = accountability_cases.seconded_communes_case(geography.province)
     sponsors = accountability_cases.sponsor_case(geography.province)
-    criteria_set = CriteriaSet.objects.get(code="test-national-2021")
-    monkeypatch.setattr(accountability_cases, "national_set", lambda **kwargs: criteria_set)
     forecast = accountability_cases.forecast_case(geography.province)
     return seconded, sponsors, forecast
 

@@ -18,7 +18,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AdministrativeUnit
 
-    code = factory.Sequence(lambda n: f"{n:03d}")
+    code = factory.Sequence(lambda n: f"9{n:04d}")  # never a fixture's 3-digit GSO code ("167")
     name = factory.Sequence(lambda n: f"Huyện Thử {n}")
     level = UnitLevel.DISTRICT
     kind = UnitKind.RURAL_DISTRICT

@@ -55,16 +55,16 @@ def deciding(outlook):
 # --- the forecast case -----------------------------------------------------------------------------------------------
 
 
-def test_each_commune_is_forecast_soonest_first(case):
+def test_each_commune_still_to_reach_the_standard_is_listed_soonest_first_then_those_meeting_it(case):
     forecast = unit_forecast(unit=case.district, as_of=case.as_of)
 
     assert rows(forecast) == [
-        ("Xã Dự Báo F2", ForecastStatus.MEETS, 2021, None, None, 0, None),  # recognised, never assessed here
-        ("Xã Dự Báo F1", ForecastStatus.MEETS, 2022, None, 19, 19, 0),
         ("Xã Dự Báo F3", ForecastStatus.PROJECTED, 2024, 2.0, 17, 19, 2),
         ("Xã Dự Báo F4", ForecastStatus.PROJECTED, 2027, 1.5, 13, 19, 6),
         ("Xã Dự Báo F5", ForecastStatus.STALLED, None, 0.0, 14, 19, 5),
         ("Xã Dự Báo F6", ForecastStatus.NO_DATA, None, None, 18, 19, 1),
+        ("Xã Dự Báo F2", ForecastStatus.MEETS, 2021, None, None, 0, None),  # recognised, never assessed here
+        ("Xã Dự Báo F1", ForecastStatus.MEETS, 2022, None, 19, 19, 0),
     ]
     assert forecast.by_status == {"meets": 2, "projected": 2, "stalled": 1, "no_data": 1}
     assert (forecast.as_of, forecast.unit_id, forecast.unit_name) == (D(2023, 12, 31), case.district.pk, "Huyện Dự Báo")

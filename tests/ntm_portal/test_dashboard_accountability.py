@@ -30,13 +30,6 @@ PAGES = ("secondments", "sponsors", "forecast")
 
 
 @pytest.fixture(autouse=True)
-def district_codes_clear_of_the_geography():
-    """DistrictFactory numbers its codes "000", "001", … for the whole session, and the geography fixture's districts
-    are "167" and "168": the cases' districts, made in every test here, would reach them in a long run."""
-    DistrictFactory.reset_sequence(1000)
-
-
-@pytest.fixture(autouse=True)
 def fresh_chart_cache():
     """The charts are cached by the figures they show (locmem in tests): each test draws its own."""
     cache.clear()
