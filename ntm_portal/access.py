@@ -17,6 +17,7 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 
 from .choices import Role
@@ -148,6 +149,17 @@ def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
         return AdministrativeUnit.objects.all()
     own = Q(pk=user.unit_id) if getattr(user, "unit_id", None) else NOTHING
     return AdministrativeUnit.objects.filter(commune_q(user) | own)
+
+
+def nameable_communes(user, unit: AdministrativeUnit, *, in_scope: bool | None = None) -> set[int] | None:
+    """The communes of `unit`'s figures whose rows `user` may read by name: None for all of them (the unit is in the
+    user's scope), else the ids of the communes in the user's scope. A district officer or commune official may read
+    the figures of the units above them (`visible_to`), but not the names of other districts' communes. One query,
+    two when the unit lies above the user's own; `in_scope`, when the caller has checked it already, spares one."""
+    scope = units_in_scope(user)
+    if in_scope if in_scope is not None else scope.filter(pk=unit.pk).exists():
+        return None
+    return set(scope.filter(level=UnitLevel.COMMUNE).values_list("pk", flat=True))
 
 
 # --- Directories, targets and the secondment side (issue 5: the API; the browser's screens use the same) ----------

@@ -50,6 +50,7 @@ from reports.selectors import SPONSOR_PERIOD_DAYS
 from secondments.choices import AgencyKind, SecondmentOutcome, SupportKind
 from secondments.selectors import (
     AgencyAccountability,
+    CommuneRef,
     OutcomeFigures,
     QuarterActivity,
     SponsorAccountability,
@@ -61,7 +62,7 @@ from secondments.selectors import (
     sponsor_summary,
 )
 
-from .access import units_in_scope
+from .access import nameable_communes, units_in_scope
 from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
@@ -173,6 +174,11 @@ def _listing_unit(user, unit: AdministrativeUnit) -> AdministrativeUnit | None:
     if own is not None and unit.pk in (own.province_id, own.district_id):
         return own
     return None
+
+
+def _lists_whole(listing_unit: AdministrativeUnit | None, unit: AdministrativeUnit) -> bool:
+    """`_listing_unit` found the unit in the user's scope: they may read every commune of it by name."""
+    return listing_unit is not None and listing_unit.pk == unit.pk
 
 
 def _near_finish(summary: UnitProgress, communes: list[CommuneProgress]) -> tuple[int, list[CommuneProgress]]:
@@ -336,18 +342,6 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 # --- the accountability pages (issue 8): secondment results, sponsors, the forecast -----------------------------------
 
 
-def _listed_commune_ids(listing_unit: AdministrativeUnit | None, unit: AdministrativeUnit) -> set[int] | None:
-    """The communes of `unit` whose rows this user may read by name: None for all of them (the unit is in their
-    scope), else a set, empty when they may name none. One query when the listing unit is a district below `unit`."""
-    if listing_unit is None:
-        return set()
-    if listing_unit.pk == unit.pk:
-        return None
-    if listing_unit.level == UnitLevel.COMMUNE:
-        return {listing_unit.pk}
-    return set(AdministrativeUnit.objects.communes().within(listing_unit).values_list("pk", flat=True))
-
-
 def _reaching(figures: OutcomeFigures) -> str:
     """The headline of a group, for the cadres' communes or the comparison: "13/20 xã đạt chuẩn (65%)"."""
     values = {"n": figures.communes_reaching, "m": figures.communes}
@@ -368,7 +362,7 @@ def secondments_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     results = secondment_results(unit=unit, as_of=as_of, months_after=months_after)
 
     listing_unit = _listing_unit(user, unit)
-    listed = _listed_commune_ids(listing_unit, unit) if results.secondments else set()
+    listed = nameable_communes(user, unit, in_scope=_lists_whole(listing_unit, unit))
     rows = [r for r in results.secondments if listed is None or r.commune_id in listed]
     groups = []
     if results.overall is not None:
@@ -404,7 +398,7 @@ class QuarterCell:
     activity: QuarterActivity
     visits_needed: int  # the minimum per commune times the communes assigned in the quarter
     days_needed: str
-    not_visited: list[str]  # the names this user may read
+    not_visited: list[CommuneRef]  # the ones this user may read by name
     not_visited_hidden: int  # the others, only counted
 
 
@@ -418,18 +412,14 @@ class AgencyRow:
     plan_percents: tuple[float, float, float]  # done, late, open: widths of the stacked bar
 
 
-def _agency_rows(
-    accountability: SponsorAccountability, names: dict[tuple[int, int], list[str]] | None
-) -> list[AgencyRow]:
-    """`names`: the communes not visited that the user may read, by (agency, quarter); None: all of them."""
+def _agency_rows(accountability: SponsorAccountability, listed: set[int] | None) -> list[AgencyRow]:
+    """`listed`: the communes the user may read by name (None: all of them); the others are only counted."""
     minimum_days = Decimal(str(accountability.min_days_per_commune))
     rows = []
     for agency in accountability.agencies:
         cells = []
         for quarter in agency.quarters:
-            shown = (
-                quarter.communes_not_visited if names is None else names.get((agency.agency_id, quarter.quarter), [])
-            )
+            shown = [c for c in quarter.communes_not_visited if listed is None or c.id in listed]
             cells.append(
                 QuarterCell(
                     activity=quarter,
@@ -470,16 +460,8 @@ def sponsors_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     }
     accountability = sponsor_accountability(unit=unit, year=year, as_of=as_of, **minimums)
 
-    # The communes not visited are named only within the user's listing unit: the selector, asked about that unit,
-    # gives exactly those (its own 4 queries; none when the user may list the whole unit).
     listing_unit = _listing_unit(user, unit)
-    names: dict[tuple[int, int], list[str]] | None = None
-    if listing_unit is None:
-        names = {}
-    elif listing_unit.pk != unit.pk:
-        own = sponsor_accountability(unit=listing_unit, year=year, as_of=as_of, **minimums)
-        names = {(a.agency_id, q.quarter): q.communes_not_visited for a in own.agencies for q in a.quarters}
-    rows = _agency_rows(accountability, names)
+    rows = _agency_rows(accountability, nameable_communes(user, unit, in_scope=_lists_whole(listing_unit, unit)))
     query = form.query()
     context = {
         "unit": unit,
@@ -566,8 +548,10 @@ def forecast_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
     listing_unit = _listing_unit(user, unit)
 
+    listed = nameable_communes(user, unit, in_scope=_lists_whole(listing_unit, unit))
+
     def may_name(commune: CommuneForecast) -> bool:
-        return listing_unit is not None and listing_unit.pk in (unit.pk, commune.commune_id, commune.district_id)
+        return listed is None or commune.commune_id in listed
 
     query = form.query()
     districts = [

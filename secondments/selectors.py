@@ -227,6 +227,7 @@ class SecondmentResult:
     home_agency: str
     commune_id: int
     commune: str
+    district_id: int | None
     district: str | None
     kind: str
     batch_id: int | None
@@ -365,6 +366,7 @@ def _secondment_result(
         home_agency=agency.short_name or agency.name,
         commune_id=secondment.commune_id,
         commune=secondment.commune.name,
+        district_id=secondment.commune.district_id,
         district=secondment.commune.district.name if secondment.commune.district else None,
         kind=secondment.kind,
         batch_id=secondment.batch_id,
@@ -486,6 +488,17 @@ def months_between(start: date, end: date) -> int:
 
 
 @dataclass(frozen=True)
+class CommuneRef:
+    """A commune named in a list: its id too, since names repeat (there are many a "Xã Tân Lập")."""
+
+    id: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
 class QuarterActivity:
     """One agency in one quarter: its assigned communes and its visits to them."""
 
@@ -495,7 +508,7 @@ class QuarterActivity:
     field_visits: int
     days_on_site: float
     hours_on_site: float
-    communes_not_visited: list[str]  # names of assigned communes the agency did not visit in the quarter
+    communes_not_visited: list[CommuneRef]  # assigned communes the agency did not visit in the quarter, by name
     below_minimum: bool
 
 
@@ -665,7 +678,12 @@ def sponsor_accountability(
                     days_on_site=_one_decimal(days),
                     hours_on_site=_one_decimal(hours),
                     communes_not_visited=sorted(
-                        name for commune_id, name in assigned.items() if commune_id not in seen
+                        (
+                            CommuneRef(commune_id, name)
+                            for commune_id, name in assigned.items()
+                            if commune_id not in seen
+                        ),
+                        key=lambda commune: (commune.name, commune.id),
                     ),
                     below_minimum=complete
                     and bool(assigned)

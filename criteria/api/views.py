@@ -8,7 +8,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from criteria.filtersets import (
     AssessmentRoundFilterSet,
@@ -314,18 +313,7 @@ class UnitTargetViewSet(ScopedModelViewSet):
     ordering_fields = ["year", "unit__code"]
 
 
-def _communes_listed(user, unit: AdministrativeUnit) -> dict[int, str] | None:
-    """The communes whose rows `user` may see by name in `unit`'s figures, by id: None (all of them) when the unit is
-    in the user's scope; else the communes in their scope, as ntm_portal.dashboard's `_listing_unit` does for the page
-    (a district officer reads the province's figures, not the names of other districts' communes). One query, two when
-    the unit lies above the user's own."""
-    in_scope = access.units_in_scope(user)
-    if in_scope.filter(pk=unit.pk).exists():
-        return None
-    return dict(in_scope.filter(level=UnitLevel.COMMUNE).values_list("pk", "name"))
-
-
-def _body(figures, *, listed: dict[int, str] | None, **replaced) -> dict:
+def _body(figures, *, listed: set[int] | None, **replaced) -> dict:
     """A selector's dataclass as the serializer reads it, with some fields replaced and whether rows were limited."""
     return {
         **{field.name: getattr(figures, field.name) for field in dataclasses.fields(figures)},
@@ -406,7 +394,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         unit = self.get_object()
         params = self._params(SecondmentResultsQuerySerializer)
         results = secondment_selectors.secondment_results(unit=unit, **params)
-        listed = _communes_listed(request.user, unit)
+        listed = access.nameable_communes(request.user, unit)
         rows = results.secondments if listed is None else [r for r in results.secondments if r.commune_id in listed]
         return Response(SecondmentResultsSerializer(_body(results, listed=listed, secondments=rows)).data)
 
@@ -436,16 +424,16 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
             min_visits_per_commune=params.get("min_visits"),
             min_days_per_commune=None if min_days is None else float(min_days),
         )
-        listed = _communes_listed(request.user, unit)
+        listed = access.nameable_communes(request.user, unit)
         agencies = figures.agencies
         if listed is not None:
-            # Names, not ids, are all the selector gives for the communes not visited.
-            names = set(listed.values())
             agencies = [
                 dataclasses.replace(
                     agency,
                     quarters=[
-                        dataclasses.replace(q, communes_not_visited=[n for n in q.communes_not_visited if n in names])
+                        dataclasses.replace(
+                            q, communes_not_visited=[c for c in q.communes_not_visited if c.id in listed]
+                        )
                         for q in agency.quarters
                     ],
                 )
@@ -470,7 +458,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         unit = self.get_object()
         params = self._params(AsOfQuerySerializer)
         figures = unit_forecast(unit=unit, as_of=params["as_of"])
-        listed = _communes_listed(request.user, unit)
+        listed = access.nameable_communes(request.user, unit)
         if listed is None:
             return Response(UnitForecastSerializer(_body(figures, listed=None)).data)
 

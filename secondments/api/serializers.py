@@ -180,6 +180,7 @@ class SecondmentResultSerializer(serializers.Serializer):
     home_agency = serializers.CharField()
     commune_id = serializers.IntegerField()
     commune = serializers.CharField()
+    district_id = serializers.IntegerField(allow_null=True)
     district = serializers.CharField(allow_null=True)
     kind = serializers.ChoiceField(choices=SecondmentKind.choices)
     batch_id = serializers.IntegerField(allow_null=True)
@@ -234,6 +235,11 @@ class SecondmentResultsSerializer(serializers.Serializer):
     home_agencies = OutcomeGroupSerializer(many=True, help_text="Most communes first.")
 
 
+class CommuneRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class QuarterActivitySerializer(serializers.Serializer):
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     complete = serializers.BooleanField(help_text="The quarter had ended by as_of; only a complete one is flagged.")
@@ -241,8 +247,8 @@ class QuarterActivitySerializer(serializers.Serializer):
     field_visits = serializers.IntegerField()
     days_on_site = serializers.FloatField()
     hours_on_site = serializers.FloatField()
-    communes_not_visited = serializers.ListField(
-        child=serializers.CharField(), help_text="Names of assigned communes in your scope not visited in the quarter."
+    communes_not_visited = CommuneRefSerializer(
+        many=True, help_text="Assigned communes in your scope not visited in the quarter."
     )
     below_minimum = serializers.BooleanField()
 

@@ -174,7 +174,13 @@ def test_it_flags_the_enterprise_that_came_once_for_a_few_hours(coordinator, spo
     assert (enterprise["flagged"], enterprise["quarters_below_minimum"], enterprise["field_visits"]) == (True, 2, 1)
     assert (enterprise["days_on_site"], enterprise["hours_on_site"]) == (0.5, 4.0)
     assert [
-        (q["quarter"], q["complete"], q["field_visits"], q["communes_not_visited"], q["below_minimum"])
+        (
+            q["quarter"],
+            q["complete"],
+            q["field_visits"],
+            [c["name"] for c in q["communes_not_visited"]],
+            q["below_minimum"],
+        )
         for q in enterprise["quarters"]
     ] == [
         (1, True, 1, [], True),
@@ -198,7 +204,7 @@ def test_the_diligent_and_the_late_assigned_sponsors_are_not_flagged(coordinator
         2,
     )
     assert [(q["field_visits"], q["days_on_site"]) for q in health["quarters"]] == [(3, 3.0), (2, 3.0), (1, 1.0)]
-    assert health["quarters"][2]["communes_not_visited"] == ["Xã Đỡ Đầu Y"]
+    assert health["quarters"][2]["communes_not_visited"] == [{"id": sponsors.communes["Y"].pk, "name": "Xã Đỡ Đầu Y"}]
     assert (transport["name"], transport["flagged"]) == ("Sở GTVT", False)
     assert [(q["communes_assigned"], q["below_minimum"]) for q in transport["quarters"]] == [
         (0, False),  # assigned from 1 May
@@ -437,6 +443,26 @@ def test_a_district_officer_reads_the_provinces_sponsors_without_other_districts
     )
     assert [q["communes_not_visited"] for q in enterprise["quarters"]] == [[], [], []]
     assert "Xã Đỡ Đầu" not in response.content.decode()
+
+
+def test_an_unvisited_namesake_in_another_district_is_not_reported_as_the_officers_own_commune(
+    api, geography, district_officer_a
+):
+    # Two "Xã Tân Lập", one in each district, both assigned to the same agency: it visited the one in district A only.
+    agency = AgencyFactory(unit=geography.province, name="Sở Xây dựng")
+    own = CommuneFactory(parent=geography.district_a, name="Xã Tân Lập")
+    namesake = CommuneFactory(parent=geography.district_b, name="Xã Tân Lập")
+    for commune in (own, namesake):
+        SponsorAssignmentFactory(agency=agency, commune=commune, start_date=datetime.date(2024, 1, 1))
+    FieldVisitFactory(agency=agency, commune=own, visit_date=datetime.date(2024, 2, 1))
+
+    body = get(api(district_officer_a), geography.province, "sponsor-accountability", as_of="2024-06-30", year=2024)
+
+    [row] = [a for a in body["agencies"] if a["name"] == "Sở Xây dựng"]
+    # The province's figures count both communes; the officer is told only of their own commune, in the quarter it was
+    # not visited, and never of the namesake.
+    assert [q["communes_assigned"] for q in row["quarters"]] == [2, 2]
+    assert [q["communes_not_visited"] for q in row["quarters"]] == [[], [{"id": own.pk, "name": "Xã Tân Lập"}]]
 
 
 def test_a_district_officer_reads_the_provinces_forecast_without_other_districts_communes(
