@@ -268,3 +268,19 @@ def test_who_may_start_a_round_for_commune_a1(request, api, world, geography, pe
     assert response.status_code == expected, response.json()
     if expected == 400:
         assert "commune" in response.json()
+
+
+# Every figure a dashboard gives, read by each persona for our district A and for another province's district.
+DASHBOARD_READINGS = ["", "trend/", "secondment-results/", "sponsor-accountability/", "forecast/"]
+
+
+@pytest.mark.parametrize("reading", DASHBOARD_READINGS)
+@pytest.mark.parametrize("persona", [*PERSONAS, "anonymous"])
+def test_each_persona_reads_each_dashboard_figure_of_exactly_the_units_it_may(
+    request, api, world, elsewhere, persona, reading
+):
+    client = api(_persona(request, persona))
+    for place, rule in ((world, SEES_OURS), (elsewhere, SEES_THEIRS)):
+        response = client.get(f"/api/v1/dashboards/{place.records['dashboards'].pk}/{reading}")
+        expected = 401 if persona == "anonymous" else 200 if persona in rule.get("dashboards", set()) else 404
+        assert response.status_code == expected, (place.records["dashboards"], response.content[:200])

@@ -8,7 +8,7 @@ class ProvinceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AdministrativeUnit
 
-    code = factory.Sequence(lambda n: f"{n % 100:02d}{n // 100 or ''}")
+    code = factory.Sequence(lambda n: f"9{n:03d}")  # never a fixture's 2-digit GSO code ("19")
     name = factory.Sequence(lambda n: f"Tỉnh Thử Nghiệm {n}")
     level = UnitLevel.PROVINCE
     kind = UnitKind.PROVINCE

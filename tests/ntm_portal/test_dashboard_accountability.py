@@ -533,3 +533,39 @@ def test_the_forecast_page_costs_the_same_queries_with_20_more_communes(
     with django_assert_num_queries(10):
         response = client.get(url)
     assert len(response.context["communes"]) == 29
+
+
+# --- the permission matrix: every persona × every dashboard page × its own units, a neighbour's and another province's
+
+DASHBOARD_PAGES = ("unit", *PAGES)
+# A persona reads the figures of its own unit, the units under it and the units above it (names stay within its own
+# scope, tested above); never a neighbour's district or another province's.
+READS = {
+    "province_coordinator": {"province", "district_a", "district_b"},
+    "district_officer_a": {"province", "district_a"},
+    "commune_official_a1": {"province", "district_a"},
+    "commune_official_b1": {"province", "district_b"},
+    "agency_liaison": set(),
+}
+
+
+@pytest.mark.parametrize("page", DASHBOARD_PAGES)
+@pytest.mark.parametrize("persona", [*READS, "anonymous"])
+def test_each_persona_opens_each_dashboard_page_of_exactly_the_units_it_may(request, client, geography, persona, page):
+    other_province = DistrictFactory(parent=ProvinceFactory(name="Tỉnh Lạng Sơn"), name="Huyện Bắc Sơn")
+    units = {
+        "province": geography.province,
+        "district_a": geography.district_a,
+        "district_b": geography.district_b,
+        "other_province": other_province.parent,
+        "other_district": other_province,
+    }
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    outcome = {
+        name: client.get(reverse(f"dashboard:{page}", args=[unit.pk])).status_code for name, unit in units.items()
+    }
+    if persona == "anonymous":
+        assert set(outcome.values()) == {302}  # to the login page
+    else:
+        assert outcome == {name: 200 if name in READS[persona] else 404 for name in units}
