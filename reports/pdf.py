@@ -22,12 +22,16 @@ from typing import BinaryIO, Literal
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from communes.choices import NtmLevel
-from secondments.choices import SupportKind
+from criteria.forecast import TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, UnitForecast
+from ntm_portal.dashboard import vnd
+from secondments.choices import SecondmentOutcome
+from secondments.selectors import SponsorAccountability
 
 from .selectors import ReportContent
 
@@ -129,11 +133,14 @@ def report_html(
     tens, units = column_numbers(numbers)
     # Charts go in as images: WeasyPrint draws an SVG image without running the HTML cascade over its elements.
     images = {key: svg_data_uri(svg) for key, svg in charts.items() if svg}
+    results = content.secondment_results
+    outcome_labels = {value: str(label) for value, label in SecondmentOutcome.choices}
     return render_to_string(
         "reports/report.html",
         {
             "c": content,
             "summary": content.summary,
+            "sections": section_numbers(has_districts=bool(content.summary.districts)),
             "charts": images,
             "districts": districts,
             "numbers": numbers,
@@ -148,12 +155,106 @@ def report_html(
                 for level, count in content.summary.communes_by_level.items()
                 if level in level_labels
             ],
-            "support_by_kind": [
-                (str(label), content.sponsors.support_by_kind.get(kind, 0))
-                for kind, label in SupportKind.choices
-                if content.sponsors.support_by_kind.get(kind)
+            "result_groupings": [
+                (title, groups)
+                for title, groups in (
+                    (_("Chung"), [results.overall] if results.overall else []),
+                    (_("Theo đợt cử"), results.batches),
+                    (_("Theo cơ quan cử cán bộ"), results.home_agencies),
+                )
+                if groups
             ],
+            "secondment_rows": [(r, outcome_labels.get(r.outcome, r.outcome)) for r in results.secondments],
+            "sponsors": sponsor_tables(content.sponsors),
+            "forecast": forecast_tables(content.forecast),
         },
+    )
+
+
+def section_numbers(*, has_districts: bool) -> dict[str, int]:
+    """The report's numbered sections, in order; the district section only where there are districts."""
+    keys = ["overall", "districts", "criteria", "near_finish", "forecast", "matrix", "secondments", "sponsors"]
+    if not has_districts:
+        keys.remove("districts")
+    return {key: number for number, key in enumerate(keys, start=1)}
+
+
+def sponsor_tables(sponsors: SponsorAccountability) -> dict:
+    """The agency × quarter table and the support lines, with đồng written out as the offices write them."""
+    quarters = sponsors.quarters
+    # Fixed layout needs the widths: a quarter column each, the agency's name takes what the missing quarters leave.
+    quarter_width = 12
+    return {
+        "s": sponsors,
+        # (quarter, complete): a quarter not over on as_of is shown, never flagged, and its heading says so.
+        "quarters": [(q.quarter, q.complete) for q in sponsors.agencies[0].quarters] if sponsors.agencies else [],
+        "name_width": 22 + quarter_width * (4 - len(quarters)),
+        "quarter_width": quarter_width,
+        "agencies": [
+            {
+                "a": agency,
+                "not_visited": [
+                    (q.quarter, q.complete, q.communes_not_visited) for q in agency.quarters if q.communes_not_visited
+                ],
+            }
+            for agency in sponsors.agencies
+        ],
+        "flagged": [agency for agency in sponsors.agencies if agency.flagged],
+        "visits": sum(agency.field_visits for agency in sponsors.agencies),
+        "days": sum(agency.days_on_site for agency in sponsors.agencies),
+        "total": vnd(sponsors.support_value_vnd),
+        "support": [
+            (title, [(line.label, vnd(line.value_vnd)) for line in lines])
+            for title, lines in (
+                (_("Theo cơ quan, doanh nghiệp"), sponsors.support_by_agency),
+                (_("Theo hình thức"), sponsors.support_by_kind),
+                (_("Theo tiêu chí"), sponsors.support_by_criterion),
+            )
+            if lines
+        ],
+    }
+
+
+def projected_label(forecast: CommuneForecast) -> str:
+    """The year a commune is projected to reach the standard, or why there is none."""
+    if forecast.status == ForecastStatus.STALLED:
+        return _("không đạt theo xu hướng hiện tại")
+    if forecast.status == ForecastStatus.NO_DATA or forecast.standard_year is None:
+        return _("chưa đủ số liệu")
+    return str(forecast.standard_year)
+
+
+def _outlook(outlook: TargetOutlook) -> dict:
+    return {
+        "o": outlook,
+        "deciding": [
+            f"{forecast.name} ({projected_label(forecast)}, {_('kịp') if on_track else _('không kịp')})"
+            for forecast, on_track in outlook.deciding
+        ],
+    }
+
+
+def forecast_tables(forecast: UnitForecast) -> dict:
+    """The unit's and its districts' outlooks, and the communes not yet meeting the standard grouped by the year the
+    trend reaches it: one line a year instead of a table row a commune (a province has hundreds of them)."""
+    groups: dict[str, list[CommuneForecast]] = {}
+    for commune in forecast.communes:  # soonest first, so the years come in order and stalled, no data last
+        if commune.status != ForecastStatus.MEETS:
+            groups.setdefault(projected_label(commune), []).append(commune)
+    return {
+        "f": forecast,
+        "trend_rounds": TREND_ROUNDS,
+        "outlook": _outlook(forecast.outlook),
+        "districts": [_outlook(outlook) for outlook in forecast.districts],
+        "pending": [(label, [_commune_label(c) for c in members]) for label, members in groups.items()],
+        "by_status": forecast.by_status,
+    }
+
+
+def _commune_label(forecast: CommuneForecast) -> str:
+    met = "–" if forecast.criteria_met is None else f"{forecast.criteria_met}/{forecast.criteria_total}"
+    return (
+        f"{forecast.name} ({forecast.district_name}, {met})" if forecast.district_name else f"{forecast.name} ({met})"
     )
 
 

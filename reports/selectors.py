@@ -1,31 +1,38 @@
 """Reads for the progress report: everything one PDF shows, gathered in a fixed number of queries.
 
 The figures come from the selectors the dashboards and the API read (criteria.selectors for progress,
-secondments.selectors for cadres and sponsors), called with the same unit, as-of date and criteria set, so the PDF
-shows what the dashboard shows for that date. What is added here is only arrangement: communes grouped by district,
-those close to the finish, one row per secondment.
+secondments.selectors for the secondment results and the sponsors' accountability, criteria.forecast for the outlook),
+called with the same unit, as-of date and criteria set, so the PDF shows what the dashboard shows for that date. What
+is added here is only arrangement: communes grouped by district, those close to the finish.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Case, QuerySet, Value, When
 from django.urls import reverse
 
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from criteria.forecast import UnitForecast, unit_forecast
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, UnitProgress, commune_progress_list, unit_progress_summary
 from ntm_portal.access import units_in_scope
-from secondments.models import Secondment
-from secondments.selectors import SecondmentSummary, SponsorSummary, secondment_summary, sponsor_summary
+from secondments.selectors import (
+    SecondmentResults,
+    SponsorAccountability,
+    secondment_results,
+    sponsor_accountability,
+    sponsor_default_year,
+)
 
 from .choices import JobStatus
 from .models import ReportJob
 
-# Sponsor activity covers the twelve months up to the as-of date, so a monthly report always shows a full year.
+# The dashboard's sponsor summary covers the twelve months up to its as-of date (ntm_portal.dashboard reads this).
+# The report shows the sponsors' accountability by calendar year and quarter instead (sponsor_accountability).
 SPONSOR_PERIOD_DAYS = 365
 
 
@@ -40,26 +47,6 @@ class DistrictBlock:
 
 
 @dataclass(frozen=True)
-class SecondmentRow:
-    cadre: str
-    home_agency: str
-    commune: str
-    kind: str
-    batch: str | None
-    start_date: date
-    end_date: date | None  # actual end, when it was on or before the as-of date
-    criteria_at_start: int | None
-    criteria_at_end: int | None  # at the end, or on the as-of date for one still running then
-    still_running: bool
-
-    @property
-    def criteria_gained(self) -> int | None:
-        if self.criteria_at_start is None or self.criteria_at_end is None:
-            return None
-        return self.criteria_at_end - self.criteria_at_start
-
-
-@dataclass(frozen=True)
 class ReportContent:
     unit: AdministrativeUnit
     as_of: date
@@ -70,14 +57,16 @@ class ReportContent:
     near_finish: list[CommuneProgress]  # not meeting the standard yet, few criteria missing: most met first
     near_finish_from: int  # criteria met from which a commune counts as close to the finish
     districts: list[DistrictBlock]
-    secondments: SecondmentSummary
-    secondment_rows: list[SecondmentRow]
-    sponsors: SponsorSummary
+    secondment_results: SecondmentResults
+    sponsors: SponsorAccountability  # of sponsor_default_year: as_of's year, or the latest with a field visit
+    forecast: UnitForecast
 
 
 def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet) -> ReportContent:
-    """Everything the report shows for `unit` on `as_of`. Queries: the two progress selectors', the secondment and
-    sponsor selectors', and one for the secondment rows, whatever the number of communes."""
+    """Everything the report shows for `unit` on `as_of`, whatever the number of communes, secondments and visits.
+
+    Queries: the two progress selectors' (4 + 2), secondment_results' (5), sponsor_default_year's (1),
+    sponsor_accountability's (4) and unit_forecast's (5); tests/reports/test_accountability_pdf.py pins the total."""
     summary = unit_progress_summary(unit=unit, as_of=as_of, criteria_set=criteria_set)
     communes = commune_progress_list(unit=unit, as_of=as_of, criteria_set=criteria_set)
     criteria = sorted((c.number, c.name) for c in summary.criteria)
@@ -110,7 +99,6 @@ def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: Crite
         )
     ]
 
-    progress_by_commune = {c.commune_id: c for c in communes}
     return ReportContent(
         unit=unit,
         as_of=as_of,
@@ -121,41 +109,10 @@ def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: Crite
         near_finish=near_finish,
         near_finish_from=near_finish_from,
         districts=districts,
-        secondments=secondment_summary(unit=unit, as_of=as_of),
-        secondment_rows=secondment_rows(unit=unit, as_of=as_of, progress=progress_by_commune),
-        sponsors=sponsor_summary(unit=unit, as_of=as_of, since=as_of - timedelta(days=SPONSOR_PERIOD_DAYS - 1)),
+        secondment_results=secondment_results(unit=unit, as_of=as_of),
+        sponsors=sponsor_accountability(unit=unit, year=sponsor_default_year(unit=unit, as_of=as_of), as_of=as_of),
+        forecast=unit_forecast(unit=unit, as_of=as_of),
     )
-
-
-def secondment_rows(
-    *, unit: AdministrativeUnit, as_of: date, progress: dict[int, CommuneProgress]
-) -> list[SecondmentRow]:
-    """One row per secondment started by `as_of`, oldest first. A count recorded after `as_of` is not shown (a past
-    report is rebuilt exactly): for a secondment still running then, the commune's count on `as_of` stands in."""
-    secondments = (
-        Secondment.objects.filter(unit.communes_q(), start_date__lte=as_of)
-        .select_related("cadre", "cadre__home_agency", "commune", "batch")
-        .order_by("start_date", "commune__code", "pk")
-    )
-    rows = []
-    for secondment in secondments:
-        ended = secondment.actual_end_date is not None and secondment.actual_end_date <= as_of
-        now = progress.get(secondment.commune_id)
-        rows.append(
-            SecondmentRow(
-                cadre=secondment.cadre.full_name,
-                home_agency=secondment.cadre.home_agency.short_name or secondment.cadre.home_agency.name,
-                commune=secondment.commune.name,
-                kind=secondment.get_kind_display(),
-                batch=secondment.batch.name if secondment.batch else None,
-                start_date=secondment.start_date,
-                end_date=secondment.actual_end_date if ended else None,
-                criteria_at_start=secondment.criteria_met_at_start,
-                criteria_at_end=secondment.criteria_met_at_end if ended else (now.criteria_met if now else None),
-                still_running=not ended,
-            )
-        )
-    return rows
 
 
 def report_units_for(user) -> QuerySet[AdministrativeUnit]:
@@ -197,4 +154,3 @@ def report_job_status(job: ReportJob) -> dict:
         "file_size": job.file_size,
         "download_url": reverse("reports:download", args=[job.pk]) if job.status == JobStatus.DONE else None,
     }
-

@@ -187,6 +187,8 @@ def report_render(
             "bands": charts.bands_chart(content.summary),
             "districts": charts.districts_chart(content.summary),
             "criteria": charts.criteria_chart(content.summary),
+            "forecast": charts.forecast_chart(content.forecast.outlook),
+            "secondments": charts.secondment_comparison_chart(content.secondment_results),
         }
         lap("charts")
         step(35, _("Dàn trang, tạo PDF"))

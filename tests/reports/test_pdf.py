@@ -9,16 +9,19 @@ import io
 import unicodedata
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.translation import override
 from pypdf import PdfReader
 
+from criteria.forecast import ForecastStatus, unit_forecast
 from criteria.selectors import commune_progress_list, default_criteria_set, unit_progress_summary
+from ntm_portal.dashboard import vnd
 from reports.charts import bands_chart, criteria_chart, districts_chart
 from reports.choices import JobStatus
 from reports.pdf import column_numbers, criteria_marks
 from reports.services import report_build
-from secondments.selectors import secondment_summary
+from secondments.selectors import secondment_results, sponsor_accountability, sponsor_default_year
 from tests.reports.conftest import AS_OF
 from tests.reports.factories import ReportJobFactory
 
@@ -50,6 +53,12 @@ def vi(value: float) -> str:
     """A figure as the Vietnamese report prints it: one decimal, decimal comma."""
     with override("vi"):
         return number_format(value, 1)
+
+
+def figure(value: float) -> str:
+    """A share or median of the accountability pages: a decimal only where there is one (65, 22,2)."""
+    with override("vi"):
+        return floatformat(value, -1)
 
 
 def test_the_pdf_names_the_province_and_every_commune_with_its_diacritics(report_pdf, demo_province):
@@ -96,8 +105,42 @@ def test_the_pdf_shows_the_figures_the_dashboard_selector_returns_for_the_same_d
     assert summary.target is not None
     assert f"Mục tiêu đến năm {summary.target.year}" in text
 
-    secondments = secondment_summary(unit=demo_province, as_of=AS_OF)
-    assert f"{secondments.communes_meeting_standard}/{secondments.communes} xã có cán bộ biệt phái" in text
+
+def test_the_pdf_shows_the_accountability_figures_the_selectors_return_for_the_demo(report_pdf, demo_province):
+    _reader, text = pdf_text(report_pdf)
+    text = " ".join(text.split())
+
+    results = secondment_results(unit=demo_province, as_of=AS_OF)
+    assert results.overall is not None and results.batches
+    for group in [results.overall, *results.batches, *results.home_agencies]:
+        seconded, comparison = group.seconded, group.comparison
+        assert (
+            f"{group.label} {group.period_start:%d/%m/%Y} – {group.period_end:%d/%m/%Y}; {group.secondments} lượt cử"
+            f"{'' if not group.already_meeting else f'; {group.already_meeting} xã đã đạt chuẩn khi cán bộ đến'} "
+            f"Có cán bộ {seconded.communes_reaching}/{seconded.communes} {figure(seconded.percent_reaching)}%"
+        ) in text
+        assert f"So sánh {comparison.communes_reaching}/{comparison.communes}" in text
+    for row in results.secondments:
+        assert f"{row.cadre} {row.home_agency} {row.commune} {row.start_date:%d/%m/%Y}" in text
+
+    sponsors = sponsor_accountability(unit=demo_province, year=sponsor_default_year(unit=demo_province, as_of=AS_OF),
+                                      as_of=AS_OF)  # fmt: skip
+    assert sponsors.agencies
+    assert f"Hỗ trợ năm {sponsors.year}: {vnd(sponsors.support_value_vnd)}" in text
+    for agency in sponsors.agencies:
+        assert f"{agency.name} {agency.communes_assigned} " in text
+        assert f"{agency.plan_items_done} / {agency.plan_items_late} / {agency.plan_items_open}" in text
+    flagged = [agency.name for agency in sponsors.agencies if agency.flagged]
+    assert flagged and f"Dưới mức tối thiểu: {flagged[0]}" in text
+
+    forecast = unit_forecast(unit=demo_province, as_of=AS_OF)
+    outlook = forecast.outlook
+    assert f"Số xã đạt chuẩn hiện nay {outlook.communes_meeting}/{outlook.communes_total} xã" in text
+    assert f"Mục tiêu {outlook.target_communes} xã đạt chuẩn đến năm {outlook.target_year}" in text
+    for commune in forecast.communes:
+        if commune.status == ForecastStatus.PROJECTED:
+            met = f"{commune.criteria_met}/{commune.criteria_total}"
+            assert f"{commune.standard_year} – " in text and f"{commune.name} ({commune.district_name}, {met})" in text
 
 
 def test_the_pdf_names_the_missing_criteria_of_communes_close_to_the_finish(demo_province):
