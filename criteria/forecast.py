@@ -82,9 +82,10 @@ class UnitForecast:
     districts: list[TargetOutlook]  # a province's districts, in code order
 
 
-def unit_forecast(*, unit: AdministrativeUnit, as_of: date) -> UnitForecast:
-    """Queries: `criteria_history`'s four and the targets', whatever the number of communes and rounds."""
-    history = criteria_history(unit=unit, as_of=as_of)
+def unit_forecast(*, unit: AdministrativeUnit, as_of: date, history: CriteriaHistory | None = None) -> UnitForecast:
+    """Queries: `criteria_history`'s four (none when the caller passes the unit's history on as_of, as the report
+    does) and the targets', whatever the number of communes and rounds."""
+    history = history or criteria_history(unit=unit, as_of=as_of)
     forecasts = sorted((_commune_forecast(c, history) for c in history.communes), key=_soonest_first)
     targets = targets_in_force(unit=unit, year=as_of.year)
 
@@ -134,6 +135,12 @@ def projected_year(
     return slope, year if year <= not_before + HORIZON_YEARS else None
 
 
+def first_open_year(as_of: date) -> int:
+    """The first year whose end is still ahead: as_of's, or the next one on 31 December (a commune with every
+    criterion met but no decision yet is not recognised "by the end of" a year already over)."""
+    return as_of.year + 1 if (as_of.month, as_of.day) == (12, 31) else as_of.year
+
+
 def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForecast:
     commune = history.communes[commune_id]
     rounds = history.rounds(commune_id)
@@ -159,7 +166,7 @@ def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForec
     # One point a year (the year's latest round) of the present set, the last TREND_ROUNDS of them.
     by_year = {point.year: point.criteria_met for point in rounds if point.criteria_set_id == latest.criteria_set_id}
     points = sorted(by_year.items())[-TREND_ROUNDS:]
-    slope, year = projected_year(points, criteria_total, not_before=history.as_of.year)
+    slope, year = projected_year(points, criteria_total, not_before=first_open_year(history.as_of))
     if slope is None:
         status = ForecastStatus.NO_DATA
     elif year is None:
@@ -190,7 +197,7 @@ def _outlook(unit_id: int, unit_name: str, forecasts: list[CommuneForecast], tar
     last_year = max(as_of.year + PROJECTION_YEARS, target_year or 0)
     projection = [
         (year, meeting + sum(1 for f in pending if f.status == ForecastStatus.PROJECTED and f.standard_year <= year))
-        for year in range(as_of.year, last_year + 1)
+        for year in range(first_open_year(as_of), last_year + 1)
     ]
     if target is None or target.min_communes_meeting_standard is None:
         return TargetOutlook(unit_id, unit_name, len(forecasts), meeting, target_year, None,

@@ -225,10 +225,12 @@ def projected_label(forecast: CommuneForecast) -> str:
 
 
 def _outlook(outlook: TargetOutlook) -> dict:
+    # Outside the f-string: xgettext does not find a gettext call inside one.
+    in_time, not_in_time = _("kịp"), _("không kịp")
     return {
         "o": outlook,
         "deciding": [
-            f"{forecast.name} ({projected_label(forecast)}, {_('kịp') if on_track else _('không kịp')})"
+            f"{forecast.name} ({projected_label(forecast)}, {in_time if on_track else not_in_time})"
             for forecast, on_track in outlook.deciding
         ],
     }

@@ -286,7 +286,13 @@ class SecondmentResults:
     home_agencies: list[OutcomeGroup]  # most communes first
 
 
-def secondment_results(*, unit: AdministrativeUnit, as_of: date, months_after: int | None = None) -> SecondmentResults:
+def secondment_results(
+    *,
+    unit: AdministrativeUnit,
+    as_of: date,
+    months_after: int | None = None,
+    history: CriteriaHistory | None = None,
+) -> SecondmentResults:
     """Results of the secondments to the communes of `unit` started by `as_of` (DESIGN §5, seed 000: "13 of 20
     communes reached the standard").
 
@@ -295,7 +301,8 @@ def secondment_results(*, unit: AdministrativeUnit, as_of: date, months_after: i
     communes of the same unit with no secondment overlapping the group's period, not meeting the standard at its
     start, reaching it by the period's end plus the same months. Medians are taken here, not in SQL (SQLite has no
     median): the database only counts each round's met criteria, once. Queries: the secondments, and
-    `criteria_history`'s four, whatever the number of secondments, communes and rounds.
+    `criteria_history`'s four (none when the caller passes the unit's history on as_of), whatever the number of
+    secondments, communes and rounds.
     """
     months_after = settings.NTM_STANDARD_WITHIN_MONTHS if months_after is None else months_after
     secondments = list(
@@ -303,7 +310,7 @@ def secondment_results(*, unit: AdministrativeUnit, as_of: date, months_after: i
         .select_related("cadre__home_agency", "commune__district", "batch")
         .order_by("start_date", "commune__code", "pk")
     )
-    history = criteria_history(unit=unit, as_of=as_of)
+    history = history or criteria_history(unit=unit, as_of=as_of)
     results = [_secondment_result(s, history, as_of=as_of, months_after=months_after) for s in secondments]
     if not results:
         return SecondmentResults(as_of, months_after, [], None, [], [])

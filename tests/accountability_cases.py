@@ -218,7 +218,7 @@ class ForecastCase:
     communes_meeting: int = 2
     communes_projected: int = 3
     shortfall: int = 1
-    projection: tuple = ((2023, 2), (2024, 3), (2025, 3), (2026, 3), (2027, 4), (2028, 4))
+    projection: tuple = ((2024, 3), (2025, 3), (2026, 3), (2027, 4), (2028, 4))  # as_of is 31 December: 2023 is over
 
 
 def forecast_case(province: AdministrativeUnit) -> ForecastCase:

@@ -89,11 +89,14 @@ def test_the_two_communes_the_target_needs_decide_it_f3_on_track_and_f4_not(case
     assert deciding(outlook) == [("Xã Dự Báo F3", True), ("Xã Dự Báo F4", False)]
 
 
-def test_the_projection_runs_from_as_ofs_year_five_years_on(case):
+def test_the_projection_runs_from_the_first_year_still_ahead_to_five_years_after_as_ofs(case):
     outlook = unit_forecast(unit=case.district, as_of=case.as_of).outlook
+    mid_december = unit_forecast(unit=case.district, as_of=D(2023, 12, 15)).outlook
 
+    # On 31 December 2023 that year is over: the projection starts with 2024's end.
     assert outlook.projection == list(case.projection)
-    assert outlook.projection == [(2023, 2), (2024, 3), (2025, 3), (2026, 3), (2027, 4), (2028, 4)]
+    assert outlook.projection == [(2024, 3), (2025, 3), (2026, 3), (2027, 4), (2028, 4)]
+    assert mid_december.projection[0] == (2023, 2)
 
 
 def test_the_projection_runs_to_a_target_year_further_than_five_years(case):
@@ -133,11 +136,14 @@ def test_a_revoked_recognition_no_longer_meets_the_standard(case):
     forecast = unit_forecast(unit=case.district, as_of=case.as_of)
     before = unit_forecast(unit=case.district, as_of=D(2023, 5, 31))
 
-    # F1's rounds, 17 and 19 of 19: all met, so projected for as_of's year, not recognised again yet.
+    # F1's rounds, 17 and 19 of 19: all met but not recognised again by 31 December 2023, so projected for 2024 (and
+    # for 2023 itself while that year still had days left).
     f1 = next(f for f in forecast.communes if f.name == "Xã Dự Báo F1")
-    assert (f1.status, f1.standard_year, f1.criteria_per_year) == (ForecastStatus.PROJECTED, 2023, 2.0)
+    assert (f1.status, f1.standard_year, f1.criteria_per_year) == (ForecastStatus.PROJECTED, 2024, 2.0)
     assert forecast.outlook.communes_meeting == 1
-    assert forecast.outlook.projection[:2] == [(2023, 2), (2024, 3)]
+    assert forecast.outlook.projection[:2] == [(2024, 3), (2025, 3)]
+    in_november = unit_forecast(unit=case.district, as_of=D(2023, 11, 30))
+    assert next(f for f in in_november.communes if f.name == "Xã Dự Báo F1").standard_year == 2023
     assert next(f for f in before.communes if f.name == "Xã Dự Báo F1").status == ForecastStatus.MEETS
 
 
