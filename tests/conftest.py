@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from ntm_portal.choices import Role
+from tests.accountability_cases import forecast_case, seconded_communes_case, sponsor_case
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
 from tests.secondments.factories import AgencyFactory, SponsorAssignmentFactory
@@ -86,3 +87,21 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             yield worker
         finally:
             worker.stop()
+
+
+# The hand-built accountability cases (tests/accountability_cases.py), in the geography's province.
+
+
+@pytest.fixture
+def seconded(geography):
+    return seconded_communes_case(geography.province)
+
+
+@pytest.fixture
+def sponsors(geography):
+    return sponsor_case(geography.province)
+
+
+@pytest.fixture
+def forecast(geography):
+    return forecast_case(geography.province)

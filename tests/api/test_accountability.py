@@ -27,7 +27,7 @@ from secondments.selectors import (
     SponsorAccountability,
     SupportLine,
 )
-from tests.accountability_cases import assessed, forecast_case, national_set, seconded_communes_case, sponsor_case
+from tests.accountability_cases import assessed, national_set
 from tests.communes.factories import CommuneFactory, ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
 from tests.secondments.factories import (
@@ -53,21 +53,6 @@ def get(client, unit, endpoint: str, **query) -> dict:
     response = client.get(url(unit, endpoint), query)
     assert response.status_code == 200, response.content
     return response.json()
-
-
-@pytest.fixture
-def seconded(geography):
-    return seconded_communes_case(geography.province)
-
-
-@pytest.fixture
-def sponsors(geography):
-    return sponsor_case(geography.province)
-
-
-@pytest.fixture
-def forecast(geography):
-    return forecast_case(geography.province)
 
 
 @pytest.fixture

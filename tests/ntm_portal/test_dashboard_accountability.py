@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from ntm_portal.choices import Role
-from tests.accountability_cases import assessed, forecast_case, national_set, seconded_communes_case, sponsor_case
+from tests.accountability_cases import assessed, national_set
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
 from tests.secondments.factories import (
@@ -63,21 +63,6 @@ def row_text(html: str, css_class: str) -> str:
     assert match, css_class
     cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", match[1], re.S)
     return "|".join(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells)
-
-
-@pytest.fixture
-def seconded(geography):
-    return seconded_communes_case(geography.province)
-
-
-@pytest.fixture
-def sponsors(geography):
-    return sponsor_case(geography.province)
-
-
-@pytest.fixture
-def forecast(geography):
-    return forecast_case(geography.province)
 
 
 # --- secondment results --------------------------------------------------------------------------------------------
