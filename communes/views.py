@@ -31,7 +31,7 @@ from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.access import units_in_scope, visible_criteria_sets
 from ntm_portal.excel import xlsx_response
-from ntm_portal.text import fold_vietnamese
+from ntm_portal.text import fold_vietnamese, vnd
 from secondments.models import Agency, Secondment, SponsorAssignment
 
 from . import selectors
@@ -46,11 +46,6 @@ SORTS = ("code", "name", "-name", "score", "-score")
 
 def _visible_communes(user) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.communes().visible_to(user)
-
-
-def vnd(value: int | None) -> str:
-    """22500000000 → "22.500.000.000 đ": đồng as Vietnamese offices write them, whatever the interface language."""
-    return f"{value or 0:,}".replace(",", ".") + " đ"
 
 
 def _level_label(value: str) -> str:

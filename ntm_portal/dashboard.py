@@ -46,7 +46,6 @@ from criteria.selectors import (
     unit_progress_trend,
 )
 from reports import charts
-from reports.selectors import SPONSOR_PERIOD_DAYS
 from secondments.choices import AgencyKind, SecondmentOutcome, SupportKind
 from secondments.selectors import (
     AgencyAccountability,
@@ -64,17 +63,16 @@ from secondments.selectors import (
 
 from .access import nameable_communes, units_in_scope
 from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
+from .text import vnd
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
 TREND_YEARS = 10  # as the API's trend: the as-of year and the nine before it
 NEAR_FINISH_SHOWN = 30  # the rest are one click away in the commune list, filtered the same way
 AGENCIES_SHOWN = 10
 CHART_CACHE_SECONDS = 3600
-
-
-def vnd(value: int | None) -> str:
-    """22500000000 → "22.500.000.000 đ": đồng as Vietnamese offices write them, whatever the interface language."""
-    return f"{value or 0:,}".replace(",", ".") + " đ"
+# The sponsor summary on the progress tab covers the twelve months up to the as-of date; the sponsors tab reads
+# calendar quarters instead (sponsor_accountability).
+SPONSOR_PERIOD_DAYS = 365
 
 
 def _number(value: float | Decimal | None) -> str:

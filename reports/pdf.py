@@ -29,7 +29,7 @@ from weasyprint.urls import URLFetcher
 
 from communes.choices import NtmLevel
 from criteria.forecast import TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, UnitForecast
-from ntm_portal.dashboard import vnd
+from ntm_portal.text import vnd
 from secondments.choices import SecondmentOutcome
 from secondments.selectors import SponsorAccountability
 

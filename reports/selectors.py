@@ -37,10 +37,6 @@ from secondments.selectors import (
 from .choices import JobStatus
 from .models import ReportJob
 
-# The dashboard's sponsor summary covers the twelve months up to its as-of date (ntm_portal.dashboard reads this).
-# The report shows the sponsors' accountability by calendar year and quarter instead (sponsor_accountability).
-SPONSOR_PERIOD_DAYS = 365
-
 
 @dataclass(frozen=True)
 class DistrictBlock:

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from communes.choices import CommuneGroup, NtmLevel, Region
 from communes.selectors import LOW_VISIT_THRESHOLD
-from communes.views import vnd
 from criteria.choices import RoundStatus
+from ntm_portal.text import vnd
 from secondments.choices import PlanItemStatus, SecondmentKind, SponsorRole, SupportKind
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory, RecognitionFactory
 from tests.criteria.factories import (

@@ -13,7 +13,7 @@ from django.urls import reverse
 from communes.choices import NtmLevel
 from criteria.choices import RoundStatus
 from ntm_portal.choices import Role
-from ntm_portal.dashboard import vnd
+from ntm_portal.text import vnd
 from tests.communes.factories import CommuneFactory, ProvinceFactory, RecognitionFactory
 from tests.criteria.factories import (
     AssessmentRoundFactory,

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from criteria.forecast import ForecastStatus, unit_forecast
 from criteria.selectors import commune_progress_list, default_criteria_set, unit_progress_summary
-from ntm_portal.dashboard import vnd
+from ntm_portal.text import vnd
 from reports.charts import bands_chart, criteria_chart, districts_chart
 from reports.choices import JobStatus
 from reports.pdf import column_numbers, criteria_marks
