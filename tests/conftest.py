@@ -5,11 +5,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from criteria.models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+from criteria.services.reference import criteria_reference_load
 from ntm_portal.choices import Role
 from tests.accountability_cases import forecast_case, seconded_communes_case, sponsor_case
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
 from tests.secondments.factories import AgencyFactory, SponsorAssignmentFactory
+from tests.shared_rows import RowCopy
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -19,6 +22,19 @@ def skip_unless_configured(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must run this test, but: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def _national_sets_rows(django_db_setup, django_db_blocker) -> RowCopy:
+    return RowCopy.capture(
+        criteria_reference_load, [CriteriaSet, Criterion, Indicator, IndicatorTarget], django_db_blocker
+    )
+
+
+@pytest.fixture
+def national_sets(_national_sets_rows, db) -> None:
+    """The four national criteria sets as `manage.py load_criteria` ships them (loaded once per run, copied here)."""
+    _national_sets_rows.restore()
 
 
 @dataclass

@@ -1,11 +1,20 @@
 """pytest: the same as base, with fast password hashing. DATABASE_URL and CELERY_BROKER_URL still choose the servers."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
+# Each pytest-xdist worker (and the Celery workers it starts, which inherit this) gets a folder of its own for the
+# SQLite file, the filesystem broker, result files and worker logs: parallel runs never share state.
+if "NTM_VAR_DIR" not in os.environ:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    os.environ["NTM_VAR_DIR"] = str(Path(__file__).resolve().parent.parent.parent / "var" / "test" / _worker)
 
 from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The test database is thrown away: no fsync on the commits of transactional tests and worker runs.
+    DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405

@@ -120,6 +120,7 @@ def test_the_fuzzers_token_sees_the_data_it_fuzzes(coordinator_token):
     assert client.get("/api/v1/field-visits/").json()["count"] == 1
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,

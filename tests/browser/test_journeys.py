@@ -26,7 +26,7 @@ from criteria.services.reference import criteria_reference_load
 from reports.models import ReportJob
 from tests.browser.conftest import PHONE, login, screenshot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server, pytest.mark.slow]
 
 REPORT_TIMEOUT = 90_000  # ms: the real worker renders the PDF
 CRITERIA_2021 = "ntm-2021-2025"

@@ -2,7 +2,7 @@ import pytest
 
 from tests.browser.conftest import PHONE, login, screenshot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server, pytest.mark.slow]
 
 
 def test_a_commune_official_logs_in_on_a_phone_and_sees_their_name_and_role(new_page, commune_official_a1):

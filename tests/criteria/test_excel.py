@@ -23,7 +23,6 @@ from criteria.services.excel import (
     round_template_xlsx,
     rounds_import_xlsx,
 )
-from criteria.services.reference import criteria_reference_load
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory
@@ -39,8 +38,7 @@ A1, A2, B1 = "05554", "05557", "05620"
 
 
 @pytest.fixture
-def sets(db):
-    criteria_reference_load()
+def sets(national_sets):
     return SimpleNamespace(
         current=CriteriaSet.objects.get(code="ntm-2021-2025"), previous=CriteriaSet.objects.get(code="ntm-2016-2020")
     )

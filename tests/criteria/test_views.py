@@ -16,7 +16,6 @@ from communes.choices import NtmLevel
 from criteria.choices import ChangeKind, Comparison, RoundStatus
 from criteria.models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, IndicatorValue
 from criteria.services import assessment as workflow
-from criteria.services.reference import criteria_reference_load
 from tests.communes.factories import CommuneFactory, RecognitionFactory
 from tests.criteria.factories import (
     AssessmentRoundFactory,
@@ -40,12 +39,7 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
-def reference_sets(db):
-    criteria_reference_load()
-
-
-@pytest.fixture
-def round_a1(reference_sets, geography, commune_official_a1):
+def round_a1(national_sets, geography, commune_official_a1):
     """A draft 2022 round of commune A1 against the real 2021–2025 set (19 criteria; 3 has indicators 3.1, 3.2)."""
     return workflow.round_start(user=commune_official_a1, commune=geography.commune_a1, year=2022)
 
@@ -166,7 +160,7 @@ def test_the_round_list_exports_the_filtered_rounds_to_excel(client, round_a1, p
     assert rows[1][3:7] == (2022, "Đang nhập", 0, 19)
 
 
-def test_a_commune_official_starts_a_round_for_a_year(client, reference_sets, commune_official_a1, geography):
+def test_a_commune_official_starts_a_round_for_a_year(client, national_sets, commune_official_a1, geography):
     client.force_login(commune_official_a1)
 
     response = client.post(reverse("criteria:round_start"), {"year": 2023}, follow=True)
@@ -187,7 +181,7 @@ def test_starting_a_second_round_for_the_same_year_is_refused_in_words(client, r
 
 
 def test_the_coordinator_starts_a_round_for_a_commune_of_its_province(
-    client, reference_sets, province_coordinator, geography
+    client, national_sets, province_coordinator, geography
 ):
     client.force_login(province_coordinator)
 
@@ -197,7 +191,7 @@ def test_the_coordinator_starts_a_round_for_a_commune_of_its_province(
     assert response.status_code == 302 and response["Location"] == page_url(assessment_round)
 
 
-def test_a_district_officer_is_offered_no_round_to_start(client, reference_sets, district_officer_a):
+def test_a_district_officer_is_offered_no_round_to_start(client, national_sets, district_officer_a):
     client.force_login(district_officer_a)
 
     page = client.get(reverse("criteria:round_list"))
@@ -612,7 +606,7 @@ def test_the_verification_queue_lists_the_districts_submitted_rounds(
 
 
 def test_the_approval_queue_lists_verified_rounds_and_approved_ones_awaiting_recognition(
-    client, round_a1, commune_official_a1, district_officer_a, province_coordinator, geography, reference_sets
+    client, round_a1, commune_official_a1, district_officer_a, province_coordinator, geography, national_sets
 ):
     approved(round_a1, commune_official_a1, district_officer_a, province_coordinator)
     verified_round = AssessmentRoundFactory(
@@ -702,7 +696,7 @@ def test_the_history_page_rebuilds_each_round_as_of_a_date(client, round_a1, com
 # --- 5. Excel ---------------------------------------------------------------------------------------------------------
 
 
-def test_the_excel_page_offers_the_units_in_scope(client, reference_sets, province_coordinator, geography):
+def test_the_excel_page_offers_the_units_in_scope(client, national_sets, province_coordinator, geography):
     client.force_login(province_coordinator)
 
     response = client.get(reverse("criteria:excel"))
@@ -713,7 +707,7 @@ def test_the_excel_page_offers_the_units_in_scope(client, reference_sets, provin
 
 
 def test_a_commune_official_downloads_a_template_and_uploads_it_filled(
-    client, reference_sets, commune_official_a1, geography
+    client, national_sets, commune_official_a1, geography
 ):
     client.force_login(commune_official_a1)
     template = client.get(reverse("criteria:excel_template"), {"unit": geography.commune_a1.pk, "year": 2022})
@@ -735,7 +729,7 @@ def test_a_commune_official_downloads_a_template_and_uploads_it_filled(
 
 
 def test_an_upload_with_errors_lists_them_by_row_and_column_and_writes_nothing(
-    client, reference_sets, commune_official_a1, geography
+    client, national_sets, commune_official_a1, geography
 ):
     client.force_login(commune_official_a1)
     template = client.get(reverse("criteria:excel_template"), {"unit": geography.commune_a1.pk, "year": 2022})
@@ -758,7 +752,7 @@ def test_an_upload_with_errors_lists_them_by_row_and_column_and_writes_nothing(
 
 
 def test_a_template_of_a_unit_outside_the_users_scope_is_not_found(
-    client, reference_sets, commune_official_a1, geography
+    client, national_sets, commune_official_a1, geography
 ):
     client.force_login(commune_official_a1)
 

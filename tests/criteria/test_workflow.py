@@ -29,7 +29,6 @@ from criteria.models import (
 )
 from criteria.services import assessment as workflow
 from criteria.services.assessment import CriterionInput, IndicatorInput
-from criteria.services.reference import criteria_reference_load
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
 from tests.communes.factories import CommuneFactory, ProvinceFactory
@@ -165,11 +164,6 @@ def pdf(name: str = "bien-ban-hop-thon.pdf") -> SimpleUploadedFile:
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def national_sets(db):
-    criteria_reference_load()
 
 
 @pytest.fixture

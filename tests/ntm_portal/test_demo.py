@@ -4,23 +4,23 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from communes.models import AdministrativeUnit
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
-from criteria.services.reference import criteria_reference_load
 from ntm_portal.choices import Role
 from ntm_portal.demo import build_demo
 from ntm_portal.models import User
 from secondments.models import FieldVisit, Secondment, SecondmentBatch, SponsorAssignment, SupportContribution
+from tests.shared_rows import rolled_back_at_end
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def criteria_sets(db):
-    criteria_reference_load()
+# One demo for the tests that read it: the largest size any of them needs (seed 000's three batches need more than
+# 60 communes). A demo of N communes is the first N of a larger one, history included (tested below).
+DEMO_SIZE = 120
 
 
 def fingerprint() -> list[tuple]:
@@ -32,86 +32,91 @@ def fingerprint() -> list[tuple]:
     )
 
 
-def test_it_builds_the_number_of_rural_communes_asked_with_a_round_per_year(criteria_sets):
-    result = build_demo(communes=25)
-    communes = AdministrativeUnit.objects.communes()
-    assert communes.count() == 25 == result.communes_total
-    assert all(name.startswith("Xã ") for name in communes.values_list("name", flat=True))
-    assert AssessmentRound.objects.count() == 25 * 14  # 2011 to 2024
-    assert CriterionResult.objects.count() == 25 * 14 * 19
+@pytest.fixture(scope="class")
+def demo(_national_sets_rows, django_db_blocker):
+    """Built once for the tests of the class below; what a test writes is rolled back after it."""
+    with rolled_back_at_end(django_db_blocker):
+        _national_sets_rows.restore()
+        yield build_demo(communes=DEMO_SIZE)
 
 
-def test_phu_dinh_has_15_of_19_criteria_in_2018_missing_the_four_of_the_field_report(criteria_sets):
-    build_demo(communes=25)
-    results = CriterionResult.objects.filter(assessment_round__commune__name="Xã Phú Đình", assessment_round__year=2018)
-    assert results.filter(met=True).count() == 15
-    unmet = list(results.filter(met=False).order_by("criterion__number").values_list("criterion__name", flat=True))
-    assert unmet == ["Nhà ở dân cư", "Thu nhập", "Hộ nghèo", "Y tế"]
+class TestTheDemoOf120Communes:
+    def test_it_builds_the_number_of_rural_communes_asked_with_a_round_per_year(self, demo):
+        communes = AdministrativeUnit.objects.communes()
+        assert communes.count() == DEMO_SIZE == demo.communes_total
+        assert all(name.startswith("Xã ") for name in communes.values_list("name", flat=True))
+        assert AssessmentRound.objects.count() == DEMO_SIZE * 14  # 2011 to 2024
+        assert CriterionResult.objects.count() == DEMO_SIZE * 14 * 19
+
+    def test_phu_dinh_has_15_of_19_criteria_in_2018_missing_the_four_of_the_field_report(self, demo):
+        results = CriterionResult.objects.filter(
+            assessment_round__commune__name="Xã Phú Đình", assessment_round__year=2018
+        )
+        assert results.filter(met=True).count() == 15
+        unmet = list(results.filter(met=False).order_by("criterion__number").values_list("criterion__name", flat=True))
+        assert unmet == ["Nhà ở dân cư", "Thu nhập", "Hộ nghèo", "Y tế"]
+
+    def test_dinh_hoa_district_is_set_the_target_of_ten_communes_by_2020(self, demo):
+        target = UnitTarget.objects.get(unit__name="Huyện Định Hóa", year=2020)
+        assert target.min_communes_meeting_standard == 10
+
+    def test_three_batches_of_7_6_and_7_cadres_of_whom_13_communes_reach_the_standard(self, demo):
+        batches = SecondmentBatch.objects.annotate(size=Count("secondments")).order_by("year")
+        assert [(b.year, b.size) for b in batches] == [(2014, 7), (2016, 6), (2017, 7)]
+        reached = [
+            s for s in Secondment.objects.filter(batch__isnull=False).prefetch_related("commune__recognitions")
+            if any(r.year <= s.actual_end_date.year + 1 for r in s.commune.recognitions.all())
+        ]  # fmt: skip
+        assert len(reached) == 13
+
+    def test_a_rotated_chairman_finds_9_criteria_and_leaves_7_months_later_with_all_met(self, demo):
+        rotated = Secondment.objects.get(kind="luan_chuyen")
+        assert (rotated.criteria_met_at_start, rotated.criteria_met_at_end) == (9, 19)
+        assert (rotated.actual_end_date - rotated.start_date).days == 214  # 15 March to 15 October
+        assert rotated.commune.assessment_rounds.get(year=2015).criterion_results.filter(met=True).count() == 9
+        assert rotated.commune.recognitions.get(level="standard").year == 2016
+
+    def test_twinned_enterprises_and_agencies_give_22_5_billion_dong_in_the_first_year(self, demo):
+        under_decision_140 = SponsorAssignment.objects.filter(
+            agency=OuterRef("giver"), commune=OuterRef("commune"), decision_number="140-QĐ/TU"
+        )
+        total = SupportContribution.objects.filter(Exists(under_decision_140), date__year=2016).aggregate(
+            total=Sum("value_vnd")
+        )["total"]
+        assert total == 22_500_000_000
+
+    def test_some_agencies_visit_only_a_few_hours_a_few_times_a_year(self, demo):
+        short_visits = FieldVisit.objects.filter(days_on_site=0.5, hours_on_site__lte=4)
+        assert short_visits.exists()
+        assert FieldVisit.objects.filter(days_on_site__gte=1).exists()
+
+    def test_one_user_per_role_is_created_with_a_unit_of_the_right_level(self, demo):
+        users = {u.role: u for u in User.objects.exclude(username="admin")}
+        assert set(users) == set(Role)
+        for user in users.values():
+            user.full_clean()  # the role's unit/agency rule holds
+        assert users[Role.COMMUNE_OFFICIAL].unit.name == "Xã Phú Đình"
+        assert User.objects.get(username="admin").is_superuser
+
+    def test_communes_reach_the_standard_in_different_years(self, demo):
+        years = set(AdministrativeUnit.objects.communes().values_list("recognitions__year", flat=True)) - {None}
+        assert len(years) >= 5
+        assert AdministrativeUnit.objects.communes().filter(ntm_level="not_yet").exists()
+
+    def test_the_recognition_dates_are_not_before_the_year_they_recognise(self, demo):
+        for commune in AdministrativeUnit.objects.communes().prefetch_related("recognitions"):
+            for recognition in commune.recognitions.all():
+                recognition.full_clean()
+                assert recognition.decision_date >= datetime.date(recognition.year, 1, 1)
+
+    def test_building_twice_adds_nothing(self, demo):
+        before = fingerprint(), Secondment.objects.count(), FieldVisit.objects.count(), User.objects.count()
+        second = build_demo(communes=DEMO_SIZE)
+        assert second.communes_built == 0
+        assert (fingerprint(), Secondment.objects.count(), FieldVisit.objects.count(), User.objects.count()) == before
 
 
-def test_dinh_hoa_district_is_set_the_target_of_ten_communes_by_2020(criteria_sets):
-    build_demo(communes=25)
-    target = UnitTarget.objects.get(unit__name="Huyện Định Hóa", year=2020)
-    assert target.min_communes_meeting_standard == 10
-
-
-def test_three_batches_of_7_6_and_7_cadres_of_whom_13_communes_reach_the_standard(criteria_sets):
-    build_demo(communes=120)
-    batches = SecondmentBatch.objects.annotate(size=Count("secondments")).order_by("year")
-    assert [(b.year, b.size) for b in batches] == [(2014, 7), (2016, 6), (2017, 7)]
-    reached = [
-        s for s in Secondment.objects.filter(batch__isnull=False).prefetch_related("commune__recognitions")
-        if any(r.year <= s.actual_end_date.year + 1 for r in s.commune.recognitions.all())
-    ]  # fmt: skip
-    assert len(reached) == 13
-
-
-def test_a_rotated_chairman_finds_9_criteria_and_leaves_7_months_later_with_all_met(criteria_sets):
-    build_demo(communes=60)
-    rotated = Secondment.objects.get(kind="luan_chuyen")
-    assert (rotated.criteria_met_at_start, rotated.criteria_met_at_end) == (9, 19)
-    assert (rotated.actual_end_date - rotated.start_date).days == 214  # 15 March to 15 October
-    assert rotated.commune.assessment_rounds.get(year=2015).criterion_results.filter(met=True).count() == 9
-    assert rotated.commune.recognitions.get(level="standard").year == 2016
-
-
-def test_twinned_enterprises_and_agencies_give_22_5_billion_dong_in_the_first_year(criteria_sets):
-    build_demo(communes=120)
-    under_decision_140 = SponsorAssignment.objects.filter(
-        agency=OuterRef("giver"), commune=OuterRef("commune"), decision_number="140-QĐ/TU"
-    )
-    total = SupportContribution.objects.filter(Exists(under_decision_140), date__year=2016).aggregate(
-        total=Sum("value_vnd")
-    )["total"]
-    assert total == 22_500_000_000
-
-
-def test_some_agencies_visit_only_a_few_hours_a_few_times_a_year(criteria_sets):
-    build_demo(communes=60)
-    short_visits = FieldVisit.objects.filter(days_on_site=0.5, hours_on_site__lte=4)
-    assert short_visits.exists()
-    assert FieldVisit.objects.filter(days_on_site__gte=1).exists()
-
-
-def test_one_user_per_role_is_created_with_a_unit_of_the_right_level(criteria_sets):
-    build_demo(communes=25)
-    users = {u.role: u for u in User.objects.exclude(username="admin")}
-    assert set(users) == set(Role)
-    for user in users.values():
-        user.full_clean()  # the role's unit/agency rule holds
-    assert users[Role.COMMUNE_OFFICIAL].unit.name == "Xã Phú Đình"
-    assert User.objects.get(username="admin").is_superuser
-
-
-def test_building_twice_adds_nothing(criteria_sets):
-    build_demo(communes=25)
-    before = fingerprint(), Secondment.objects.count(), FieldVisit.objects.count(), User.objects.count()
-    second = build_demo(communes=25)
-    assert second.communes_built == 0
-    assert (fingerprint(), Secondment.objects.count(), FieldVisit.objects.count(), User.objects.count()) == before
-
-
-def test_a_larger_size_adds_communes_and_keeps_the_history_already_built(criteria_sets):
+def test_a_larger_size_adds_communes_and_keeps_the_history_already_built(national_sets):
     build_demo(communes=25)
     small = fingerprint()
     result = build_demo(communes=40)
@@ -120,7 +125,7 @@ def test_a_larger_size_adds_communes_and_keeps_the_history_already_built(criteri
     assert [row for row in fingerprint() if row[0] in {code for code, _, _ in small}] == small
 
 
-def test_the_same_seed_builds_the_same_province(criteria_sets):
+def test_the_same_seed_builds_the_same_province(national_sets):
     histories = []
     for _ in range(2):
         with transaction.atomic():
@@ -130,30 +135,13 @@ def test_the_same_seed_builds_the_same_province(criteria_sets):
     assert histories[0] == histories[1]
 
 
-def test_communes_reach_the_standard_in_different_years(criteria_sets):
-    build_demo(communes=60)
-    years = set(AdministrativeUnit.objects.communes().values_list("recognitions__year", flat=True)) - {None}
-    assert len(years) >= 5
-    assert AdministrativeUnit.objects.communes().filter(ntm_level="not_yet").exists()
-
-
-def test_the_command_prints_counts_and_the_demo_logins(criteria_sets, capsys):
+def test_the_command_prints_counts_and_the_demo_logins(national_sets, capsys):
     call_command("load_demo", "--communes", "25")
     out = capsys.readouterr().out
     assert "Xã trong tỉnh demo: 25" in out
     assert "vpdp_tinh" in out and "ntm-demo-2026" in out
 
 
-def test_the_command_refuses_a_size_beyond_the_shipped_list(criteria_sets):
-    from django.core.management.base import CommandError
-
+def test_the_command_refuses_a_size_beyond_the_shipped_list(national_sets):
     with pytest.raises(CommandError, match="838"):
         call_command("load_demo", "--communes", "5000")
-
-
-def test_the_recognition_dates_are_not_before_the_year_they_recognise(criteria_sets):
-    build_demo(communes=40)
-    for commune in AdministrativeUnit.objects.communes().prefetch_related("recognitions"):
-        for recognition in commune.recognitions.all():
-            recognition.full_clean()
-            assert recognition.decision_date >= datetime.date(recognition.year, 1, 1)

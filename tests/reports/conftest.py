@@ -6,13 +6,14 @@ import pytest
 
 from communes.models import AdministrativeUnit
 from criteria.selectors import default_criteria_set
-from criteria.services.reference import criteria_reference_load
 from ntm_portal.choices import Role
 from ntm_portal.demo import build_demo
 from tests.ntm_portal.factories import UserFactory
+from tests.shared_rows import own_copy, rolled_back_at_end
 
 # The demo's history runs to the end of 2024, assessed against the 2021–2025 set.
 AS_OF = datetime.date(2024, 12, 31)
+DEMO_COMMUNES = 20
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +23,22 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def demo_province(db):
-    criteria_reference_load()
-    build_demo(communes=20)
+def build_demo_province() -> AdministrativeUnit:
+    build_demo(communes=DEMO_COMMUNES)
     return AdministrativeUnit.objects.provinces().get(name="Tỉnh Thái Nguyên")
+
+
+@pytest.fixture(scope="module")
+def _module_demo_province(_national_sets_rows, django_db_blocker):
+    """The demo, built once for the tests of a module that only read it."""
+    with rolled_back_at_end(django_db_blocker):
+        _national_sets_rows.restore()
+        yield build_demo_province()
+
+
+@pytest.fixture
+def demo_province(_module_demo_province, db):
+    return own_copy(_module_demo_province)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tests.reports.factories import ReportJobFactory
 from tests.reports.test_pdf import figure, pdf_text
 from tests.secondments.factories import AgencyFactory, CadreFactory, FieldVisitFactory, SecondmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each builds a PDF with WeasyPrint
 
 D = datetime.date
 

@@ -25,7 +25,7 @@ from secondments.selectors import secondment_results, sponsor_accountability, sp
 from tests.reports.conftest import AS_OF
 from tests.reports.factories import ReportJobFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each builds a PDF with WeasyPrint
 
 _built: dict[str, bytes] = {}
 
