@@ -4,6 +4,9 @@
 #   make test-fast - the same, without the tests marked slow (browser, worker, fuzzing, PDF): the edit-test loop
 # Each set-up step is a file target or a stamp, so a second run does only what changed.
 SHELL := /bin/bash
+# Bytecode caches make every Python start faster (pytest's workers and its assertion rewriting, Celery workers,
+# manage.py); some machines switch them off for every process.
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -18,3 +18,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # The test database is thrown away: no fsync on the commits of transactional tests and worker runs.
     DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405
+if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
+    # Test workers look at the broker folder every 0.1 s instead of every second: tasks start and workers stop sooner.
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.1  # noqa: F405
+# Tests kill pool processes on purpose: wait 1 s, not Celery's 10, for a result the dead process might still have sent
+# before the task is declared lost and its message put back.
+CELERY_WORKER_LOST_WAIT = 1.0

@@ -129,7 +129,7 @@ def test_a_child_process_killed_mid_job_puts_the_message_back_and_a_new_child_ta
     start_worker, demo_province, demo_coordinator, media_root
 ):
     worker = start_worker(
-        app="tests.reports.faulty_worker", pool="prefork", extra_env={"NTM_TEST_REPORT_FAULT": "slow-render:6"}
+        app="tests.reports.faulty_worker", pool="prefork", extra_env={"NTM_TEST_REPORT_FAULT": "slow-render:3"}
     )
     job = report_request(user=demo_coordinator, unit=demo_province, as_of=AS_OF)
     job = wait_for(job, lambda j: j.status == JobStatus.RUNNING and j.progress >= 35, [worker])
