@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 DEMO_SIZE ?= 60
 # pytest-xdist: one process per core ("auto"); PYTEST_WORKERS=0 runs in this process (for pdb).
 PYTEST_WORKERS ?= auto
-PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # The compiled catalogues are built from the .po files, not committed.
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))

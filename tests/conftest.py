@@ -1,6 +1,7 @@
 """Shared fixtures: one small province (districts A and B, communes A1, A2, B1) and a persona per role."""
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 
 import pytest
@@ -16,12 +17,24 @@ from tests.shared_rows import RowCopy
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# The marks of a test that drives a real Chromium or Celery worker process. Under pytest-xdist (`--dist loadgroup`)
+# one worker runs all of these, first (the largest group goes first), while the others take the rest: their waiting
+# on the browser and the worker overlaps the others' work, and one browser and one session worker suffice.
+LIVE_PROCESSES = [pytest.mark.xdist_group("live_processes"), pytest.mark.needs_server, pytest.mark.slow]
+
 
 def skip_unless_configured(reason: str) -> None:
     """Skip a test whose server is not configured here; under CI a missing server is a failure, not a skip."""
     if IN_CI:
         pytest.fail(f"CI must run this test, but: {reason}")
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-xdist (--dist loadgroup) schedules tests by id: tests sharing one would silently run once."""
+    shared = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
+    if shared:
+        raise pytest.UsageError(f"{len(shared)} test ids name more than one test, e.g. {shared[0]}")
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 
 from tests import accountability_cases
 from tests.browser.conftest import PHONE, login, screenshot
+from tests.conftest import LIVE_PROCESSES
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 
 AS_OF = "2024-08-15"  # the sponsor case's date; the secondments ended in 2017, the forecast's rounds in 2023
 

@@ -25,8 +25,9 @@ from criteria.services.assessment import (
 from criteria.services.reference import criteria_reference_load
 from reports.models import ReportJob
 from tests.browser.conftest import PHONE, login, screenshot
+from tests.conftest import LIVE_PROCESSES
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 
 REPORT_TIMEOUT = 90_000  # ms: the real worker renders the PDF
 CRITERIA_2021 = "ntm-2021-2025"

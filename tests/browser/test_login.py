@@ -1,8 +1,9 @@
 import pytest
 
 from tests.browser.conftest import PHONE, login, screenshot
+from tests.conftest import LIVE_PROCESSES
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_server, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 
 
 def test_a_commune_official_logs_in_on_a_phone_and_sees_their_name_and_role(new_page, commune_official_a1):

@@ -21,11 +21,12 @@ from reports.choices import JobStatus
 from reports.models import ReportJob
 from reports.services import report_request, report_sweep_stale
 from reports.tasks import report_monthly_task, report_sweep_task
+from tests.conftest import LIVE_PROCESSES
 from tests.reports.conftest import AS_OF, build_demo_province
 from tests.reports.faulty_worker import RENDER_ERROR
 from tests.workers import WorkerProcess
 
-pytestmark = [pytest.mark.needs_server, pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 
 
 @pytest.fixture
