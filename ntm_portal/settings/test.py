@@ -6,10 +6,11 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 # Each pytest-xdist worker (and the Celery workers it starts, which inherit this) gets a folder of its own for the
-# SQLite file, the filesystem broker, result files and worker logs: parallel runs never share state.
-if "NTM_VAR_DIR" not in os.environ:
-    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    os.environ["NTM_VAR_DIR"] = str(Path(__file__).resolve().parent.parent.parent / "var" / "test" / _worker)
+# SQLite file, the filesystem broker, result files and worker logs: parallel runs never share state. Set, not
+# defaulted: a worker inherits the value of the process that started it.
+os.environ["NTM_VAR_DIR"] = str(
+    Path(__file__).resolve().parent.parent.parent / "var" / "test" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+)
 
 from .base import *  # noqa: E402,F403
 

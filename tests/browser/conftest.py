@@ -12,7 +12,7 @@ from django.conf import settings
 
 from tests.conftest import skip_unless_configured
 
-SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"  # one folder, whichever pytest-xdist worker took the test
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "mat-khau-thu"  # tests/ntm_portal/factories.UserFactory's

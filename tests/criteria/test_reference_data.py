@@ -57,6 +57,7 @@ def write_json(path: Path, data: object) -> None:
 
 
 def test_it_loads_the_four_national_sets_with_their_criteria_counts():
+    """The tests below read the `national_sets` fixture: what this load writes, loaded once per run and copied."""
     criteria_reference_load()
 
     counts = {s.code: s.criteria.count() for s in CriteriaSet.objects.all()}
@@ -72,9 +73,7 @@ def test_it_loads_the_four_national_sets_with_their_criteria_counts():
         ("ntm-2026-2030", (2026, 2030), datetime.date(2025, 12, 29), TargetScheme.COMMUNE_GROUP, "QĐ 51/2025/QĐ-TTg"),
     ],
 )
-def test_it_records_the_period_and_legal_basis_of_each_set(code, period, issued_on, scheme, decision):
-    criteria_reference_load()
-
+def test_it_records_the_period_and_legal_basis_of_each_set(code, period, issued_on, scheme, decision, national_sets):
     criteria_set = CriteriaSet.objects.get(code=code)
     assert (criteria_set.period_start, criteria_set.period_end) == period
     assert criteria_set.issued_on == issued_on
@@ -84,16 +83,12 @@ def test_it_records_the_period_and_legal_basis_of_each_set(code, period, issued_
     assert "ntm-criteria.md" in criteria_set.source_note
 
 
-def test_it_records_that_the_2010_2015_set_was_amended_in_2013():
-    criteria_reference_load()
-
+def test_it_records_that_the_2010_2015_set_was_amended_in_2013(national_sets):
     assert "QĐ 342/QĐ-TTg" in CriteriaSet.objects.get(code="ntm-2010-2015").legal_basis
 
 
 @pytest.mark.parametrize("code", NINETEEN_CRITERIA_SETS)
-def test_it_puts_the_19_criteria_in_their_five_groups(code):
-    criteria_reference_load()
-
+def test_it_puts_the_19_criteria_in_their_five_groups(code, national_sets):
     groups = dict(Criterion.objects.filter(criteria_set__code=code).values_list("number", "group_code"))
     expected = {1: "I"} | dict.fromkeys(range(2, 10), "II") | dict.fromkeys(range(10, 14), "III")
     expected |= dict.fromkeys(range(14, 18), "IV") | {18: "V", 19: "V"}
@@ -108,9 +103,7 @@ def test_it_puts_the_19_criteria_in_their_five_groups(code):
     }
 
 
-def test_it_leaves_the_2026_2030_criteria_without_groups():
-    criteria_reference_load()
-
+def test_it_leaves_the_2026_2030_criteria_without_groups(national_sets):
     groups = set(Criterion.objects.filter(criteria_set__code="ntm-2026-2030").values_list("group_code", "group_name"))
     assert groups == {("", "")}
 
@@ -132,15 +125,11 @@ def test_it_leaves_the_2026_2030_criteria_without_groups():
         ("ntm-2026-2030", 10, "Tiếp cận pháp luật và an ninh, quốc phòng"),
     ],
 )
-def test_it_ships_the_official_criterion_names_with_their_diacritics(code, number, name):
-    criteria_reference_load()
-
+def test_it_ships_the_official_criterion_names_with_their_diacritics(code, number, name, national_sets):
     assert Criterion.objects.get(criteria_set__code=code, number=number).name == name
 
 
-def test_it_ships_the_2016_2020_income_targets_in_general_and_for_all_seven_regions():
-    criteria_reference_load()
-
+def test_it_ships_the_2016_2020_income_targets_in_general_and_for_all_seven_regions(national_sets):
     indicator = Indicator.objects.get(criterion__criteria_set__code="ntm-2016-2020", code="10.1")
     assert indicator.criterion.number == 10
     assert indicator.unit == "triệu đồng/người/năm"
@@ -158,35 +147,27 @@ def test_it_ships_the_2016_2020_income_targets_in_general_and_for_all_seven_regi
     assert not indicator.targets.filter(commune_group__isnull=False).exists()
 
 
-def test_it_says_the_income_indicator_code_is_unverified():
-    criteria_reference_load()
-
+def test_it_says_the_income_indicator_code_is_unverified(national_sets):
     target = IndicatorTarget.objects.get(indicator__code="10.1", region="dnb")
     assert "10.1" in target.source_note
     assert "[U]" in target.source_note
 
 
-def test_it_ships_the_2021_2025_irrigation_target_as_a_general_percentage():
-    criteria_reference_load()
-
+def test_it_ships_the_2021_2025_irrigation_target_as_a_general_percentage(national_sets):
     indicator = Indicator.objects.get(criterion__criteria_set__code="ntm-2021-2025", criterion__number=3, code="3.1")
     assert indicator.comparison == Comparison.PERCENT_AT_LEAST
     # Only the general target is known; regional ones are not invented.
     assert target_thresholds("ntm-2021-2025", "3.1") == {"": Decimal(80)}
 
 
-def test_it_ships_disaster_prevention_as_a_yes_no_indicator_without_a_number():
-    criteria_reference_load()
-
+def test_it_ships_disaster_prevention_as_a_yes_no_indicator_without_a_number(national_sets):
     indicator = Indicator.objects.get(criterion__criteria_set__code="ntm-2021-2025", criterion__number=3, code="3.2")
     assert indicator.comparison == Comparison.YES_NO
     assert "4 tại chỗ" in indicator.name
     assert target_thresholds("ntm-2021-2025", "3.2") == {"": None}
 
 
-def test_it_ships_no_indicator_or_target_it_has_no_source_for():
-    criteria_reference_load()
-
+def test_it_ships_no_indicator_or_target_it_has_no_source_for(national_sets):
     shipped = set(Indicator.objects.values_list("criterion__criteria_set__code", "code"))
     assert shipped == {("ntm-2016-2020", "10.1"), ("ntm-2021-2025", "3.1"), ("ntm-2021-2025", "3.2")}
     # The 2013/2014 income figures under QĐ 491 are per year and are deliberately not shipped.

@@ -40,6 +40,7 @@ def demo(_national_sets_rows, django_db_blocker):
         yield build_demo(communes=DEMO_SIZE)
 
 
+@pytest.mark.xdist_group("demo_of_120_communes")  # on one pytest-xdist worker, which builds the demo once
 class TestTheDemoOf120Communes:
     def test_it_builds_the_number_of_rural_communes_asked_with_a_round_per_year(self, demo):
         communes = AdministrativeUnit.objects.communes()

@@ -25,7 +25,8 @@ from secondments.selectors import secondment_results, sponsor_accountability, sp
 from tests.reports.conftest import AS_OF
 from tests.reports.factories import ReportJobFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each builds a PDF with WeasyPrint
+# On one pytest-xdist worker, which builds the demo and its report once.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo_report")]
 
 _built: dict[str, bytes] = {}
 
