@@ -60,8 +60,8 @@ class Geography:
     commune_b1: object
 
 
-@pytest.fixture
-def geography(db) -> Geography:
+def build_geography() -> Geography:
+    """The rows of the `geography` fixture, for fixtures of a wider scope that share them."""
     province = ProvinceFactory(code="19", name="Tỉnh Thái Nguyên")
     district_a = DistrictFactory(code="167", name="Huyện Định Hóa", parent=province)
     district_b = DistrictFactory(code="168", name="Huyện Phú Lương", parent=province)
@@ -73,6 +73,18 @@ def geography(db) -> Geography:
         commune_a2=CommuneFactory(code="05557", name="Xã Sơn Phú", parent=district_a),
         commune_b1=CommuneFactory(code="05620", name="Xã Yên Ninh", parent=district_b),
     )
+
+
+def build_liaison(geography: Geography):
+    """The `agency_liaison` persona: the liaison of an agency assigned to commune A1 only."""
+    agency = AgencyFactory(name="Sở Nông nghiệp và Phát triển nông thôn", unit=geography.province)
+    SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1)
+    return UserFactory(username="liaison", role=Role.AGENCY_LIAISON, agency=agency)
+
+
+@pytest.fixture
+def geography(db) -> Geography:
+    return build_geography()
 
 
 @pytest.fixture
@@ -97,10 +109,7 @@ def commune_official_b1(geography):
 
 @pytest.fixture
 def agency_liaison(geography):
-    """A liaison of an agency assigned to commune A1 only."""
-    agency = AgencyFactory(name="Sở Nông nghiệp và Phát triển nông thôn", unit=geography.province)
-    SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1)
-    return UserFactory(username="liaison", role=Role.AGENCY_LIAISON, agency=agency)
+    return build_liaison(geography)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ from criteria.choices import Comparison, RoundStatus
 from criteria.models import CriterionResult
 from ntm_portal.choices import Role
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory, RecognitionFactory
-from tests.conftest import Geography
 from tests.criteria.factories import (
     AssessmentRoundFactory,
     CriteriaSetFactory,
@@ -168,25 +167,3 @@ def build_elsewhere(criteria_set) -> World:
 def elsewhere(criteria_set):
     """Another province with the same records, and its own coordinator."""
     return build_elsewhere(criteria_set)
-
-
-def build_geography():
-    """The root conftest's `geography`, for a fixture wider than one test (the schema fuzzing's)."""
-    province = ProvinceFactory(code="19", name="Tỉnh Thái Nguyên")
-    district_a = DistrictFactory(code="167", name="Huyện Định Hóa", parent=province)
-    district_b = DistrictFactory(code="168", name="Huyện Phú Lương", parent=province)
-    return Geography(
-        province=province,
-        district_a=district_a,
-        district_b=district_b,
-        commune_a1=CommuneFactory(code="05554", name="Xã Phú Đình", parent=district_a),
-        commune_a2=CommuneFactory(code="05557", name="Xã Sơn Phú", parent=district_a),
-        commune_b1=CommuneFactory(code="05620", name="Xã Yên Ninh", parent=district_b),
-    )
-
-
-def build_liaison(geography):
-    """The root conftest's `agency_liaison`: the liaison of an agency assigned to commune A1."""
-    agency = AgencyFactory(name="Sở Nông nghiệp và Phát triển nông thôn", unit=geography.province)
-    SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1)
-    return UserFactory(username="liaison", role=Role.AGENCY_LIAISON, agency=agency)

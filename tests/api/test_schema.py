@@ -18,9 +18,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ntm_portal.choices import Role
+from tests.conftest import build_geography, build_liaison
 from tests.ntm_portal.factories import UserFactory
 
-from .conftest import build_criteria_set, build_elsewhere, build_geography, build_liaison, build_world, token_client
+from .conftest import build_criteria_set, build_elsewhere, build_world, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ own units: never another unit's, and nothing at all of province Q.
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -30,6 +31,7 @@ from secondments.models import (
     WorkPlanItem,
 )
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory, RecognitionFactory
+from tests.conftest import build_geography, build_liaison
 from tests.criteria.factories import (
     AssessmentRoundFactory,
     CriteriaSetFactory,
@@ -49,6 +51,7 @@ from tests.secondments.factories import (
     WorkPlanFactory,
     WorkPlanItemFactory,
 )
+from tests.shared_rows import own_copy, rolled_back_at_end
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +144,7 @@ def rows_for(commune, agency, criteria_set, key: str) -> None:
     SupportContributionFactory(giver=agency, commune=commune)
 
 
-@pytest.fixture
-def world(geography, agency_liaison) -> World:
+def build_world(geography, liaison) -> World:
     province_q = ProvinceFactory(code="94", name="Tỉnh Láng Giềng")
     district_q = DistrictFactory(code="941", name="Huyện Láng Giềng", parent=province_q)
     units = {
@@ -165,6 +167,38 @@ def world(geography, agency_liaison) -> World:
     for key in COMMUNES:
         rows_for(units[key], agencies["Q" if key == "Q1" else "P"], criteria_set, key)
     return World(units)
+
+
+# Every test here only reads the world: it is built once for the module (with the geography and the liaison it
+# stands on), and each test gets its own copy of the instances. The other personas are users made per test.
+
+
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup, django_db_blocker) -> SimpleNamespace:
+    with rolled_back_at_end(django_db_blocker):
+        geography = build_geography()
+        liaison = build_liaison(geography)
+        yield SimpleNamespace(geography=geography, liaison=liaison, world=build_world(geography, liaison))
+
+
+@pytest.fixture
+def _world_copy(_shared_world, db) -> SimpleNamespace:
+    return own_copy(_shared_world)
+
+
+@pytest.fixture
+def geography(_world_copy):
+    return _world_copy.geography
+
+
+@pytest.fixture
+def agency_liaison(_world_copy):
+    return _world_copy.liaison
+
+
+@pytest.fixture
+def world(_world_copy) -> World:
+    return _world_copy.world
 
 
 def test_the_world_has_rows_of_every_scoped_model_in_every_commune(world):
