@@ -3,8 +3,9 @@
 Two ways, by what the data is:
 - `rolled_back_at_end`: rows a module or a class of tests only reads, built in a transaction that stays open for the
   scope and is rolled back when it ends. pytest-django nests each test's own transaction inside it as a savepoint, so
-  a test's writes vanish after the test and the shared rows after the scope. Not for transactional tests, which must
-  commit (pytest-django runs those after all the others, when every such scope has ended).
+  a test's writes vanish after the test and the shared rows after the scope. Not in a module with transactional
+  tests, which must commit: a scope ends when its worker moves on to another module, so keep those tests in modules of
+  their own (they are: the browser and worker tests).
 - `RowCopy`: a small set of rows that is expensive to build (the national criteria sets: hundreds of upserts) but
   cheap to insert: built and read once per run, then inserted again by each test that asks, in one query per model,
   under new keys. Works in transactional tests too, and a test that does not ask sees none of it.
