@@ -44,6 +44,10 @@ class RowCopy:
         with rolled_back_at_end(django_db_blocker):
             build()
             rows = {model: list(model.objects.order_by("pk").values()) for model in row_models}
+        for model in row_models:
+            self_references = [f for f in model._meta.concrete_fields if f.many_to_one and f.related_model is model]
+            if any(row[field.attname] for field in self_references for row in rows[model]):
+                raise NotImplementedError(f"{model.__name__} rows refer to each other: copy them in two steps")
         return cls(row_models, rows)
 
     def restore(self) -> None:
@@ -51,8 +55,6 @@ class RowCopy:
         for model in self.row_models:
             references = [field for field in model._meta.concrete_fields if field.many_to_one]
             rows = self.rows[model]
-            if any(field.related_model is model and row[field.attname] for field in references for row in rows):
-                raise NotImplementedError(f"{model.__name__} rows refer to each other: copy them in two steps")
             instances = []
             for row in rows:
                 values = {key: value for key, value in row.items() if key != "id"}

@@ -3,6 +3,7 @@
 Tests that must break a worker (kill it mid-task, run a faulty app) start their own with the options below.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -78,8 +79,10 @@ class WorkerProcess:
     def stop(self) -> None:
         """At the end of a test, when the worker has nothing left to do: killed, not shut down warm, which waits ~4 s
         for the last poll of the consumer's loop."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process:
+            # The whole group, even when kill() took the main process already: a prefork pool's children outlive it.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=20)
         if not self.log.closed:
             self.log.close()

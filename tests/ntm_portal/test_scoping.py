@@ -144,7 +144,7 @@ def rows_for(commune, agency, criteria_set, key: str) -> None:
     SupportContributionFactory(giver=agency, commune=commune)
 
 
-def build_world(geography, liaison) -> World:
+def build_world(geography) -> World:
     province_q = ProvinceFactory(code="94", name="Tỉnh Láng Giềng")
     district_q = DistrictFactory(code="941", name="Huyện Láng Giềng", parent=province_q)
     units = {
@@ -178,7 +178,7 @@ def _shared_world(django_db_setup, django_db_blocker) -> SimpleNamespace:
     with rolled_back_at_end(django_db_blocker):
         geography = build_geography()
         liaison = build_liaison(geography)
-        yield SimpleNamespace(geography=geography, liaison=liaison, world=build_world(geography, liaison))
+        yield SimpleNamespace(geography=geography, liaison=liaison, world=build_world(geography))
 
 
 @pytest.fixture
