@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet, commune_q
 from ntm_portal.text import fold_vietnamese
 
@@ -18,7 +19,7 @@ def commune_foreign_key(related_name: str, **kwargs) -> models.ForeignKey:
     )  # fmt: skip
 
 
-class AdministrativeUnitQuerySet(models.QuerySet):
+class AdministrativeUnitQuerySet(InForceQuerySet):
     def provinces(self):
         return self.filter(level=UnitLevel.PROVINCE)
 
@@ -210,6 +211,12 @@ class AdministrativeUnit(models.Model):
         return self.level == UnitLevel.COMMUNE
 
 
+class RecognitionQuerySet(InForceQuerySet, ScopedQuerySet):
+    # A decision counts from its date until the day it is revoked.
+    in_force_fields = ("decision_date", "revoked_on")
+    in_force_end_exclusive = True
+
+
 class Recognition(models.Model):
     """Quyết định công nhận: a commune recognised as meeting the NTM standard at some level."""
 
@@ -242,7 +249,7 @@ class Recognition(models.Model):
         related_name="recognition",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RecognitionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quyết định công nhận")

@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import CommuneGroup, Region, UnitLevel
+from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import commune_foreign_key
+from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
 from .choices import ChangeKind, Comparison, RoundStatus, SetLevel, TargetScheme
@@ -168,6 +169,9 @@ class AssessmentRound(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     as_of = models.DateField(_("số liệu tính đến ngày"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # Criteria whose result is met: kept by criteria.ledger with every write that changes a result (never counted
+    # again on a read), as the ledger's rows are.
+    criteria_met = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0, editable=False)
     # Optimistic locking: the workflow services bump it on every change and refuse one based on an older version.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -373,3 +377,51 @@ class AssessmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.changed_at:%d/%m/%Y %H:%M} {self.get_kind_display()}"
+
+
+class StandingQuerySet(InForceQuerySet, ScopedQuerySet):
+    pass
+
+
+class Standing(models.Model):
+    """Sổ tiến độ: where a commune stood against one criteria set from `valid_from` to `valid_to` (inclusive; open
+    when empty): its latest round of the set dated by then, the criteria met, and the NTM level of the recognition
+    decisions in force. DHIS2's analytics tables are the model: written by criteria.ledger in the same transaction
+    as the change that alters it, read by every page, the API and the reports, never recomputed on a read.
+
+    `approved_only` rows count only approved rounds (the dashboards' "approved only" figures). A commune with no
+    round and no recognition has no rows: it stands nowhere yet.
+    """
+
+    commune = commune_foreign_key("standings", on_delete=models.CASCADE)
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    approved_only = models.BooleanField(default=False)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    assessment_round = models.ForeignKey(
+        AssessmentRound, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    criteria_met = models.PositiveSmallIntegerField(null=True, blank=True)  # None: no round of the set by then
+    criteria_total = models.PositiveSmallIntegerField()
+    unmet_criteria = models.JSONField(default=list)  # criterion numbers, in order; empty without a round
+    ntm_level = models.CharField(max_length=10, choices=NtmLevel.choices)
+    meets_standard = models.BooleanField()
+    standard_since = models.DateField(null=True, blank=True)  # the earliest decision at the standard in force
+
+    objects = StandingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sổ tiến độ")
+        verbose_name_plural = _("sổ tiến độ")
+        indexes = [
+            models.Index(fields=["commune", "criteria_set", "approved_only", "valid_from"]),
+            models.Index(fields=["criteria_set", "approved_only", "valid_from"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "criteria_set", "approved_only", "valid_from"], name="standing_one_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.criteria_set_id} {self.valid_from}–{self.valid_to or ''}"

@@ -22,7 +22,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -31,21 +30,19 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
 from ntm_portal.access import Action, action_q
 
-from .choices import ChangeKind, RoundStatus, SetLevel
+from . import ledger
+from .choices import ChangeKind, RoundStatus
 from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, UnitTarget
 
-# Levels at which a commune counts as "meeting the standard" (đạt chuẩn NTM or above).
-STANDARD_LEVELS = (NtmLevel.STANDARD, NtmLevel.ADVANCED, NtmLevel.MODEL)
+STANDARD_LEVELS = ledger.STANDARD_LEVELS  # kept for the readers that name it here
 
 # The band thresholds the 19-criterion reports use (DESIGN §2 Reports: 19 / 15–18 / 10–14 / <10).
-BAND_BASE_TOTAL = 19
-BAND_HIGH_FROM = 15
+BAND_BASE_TOTAL = ledger.BASE_TOTAL
 BAND_MIDDLE_FROM = 10
 
 
@@ -160,7 +157,8 @@ class UnitProgress:
 # What `_progress_from_rows` reads of each annotated commune.
 PROGRESS_ROW_FIELDS = (
     "pk", "code", "name", "district_id", "district__name", "region", "commune_group", "especially_disadvantaged",
-    "designated_special", "latest_round_id", "criteria_met", "level_as_of",
+    "designated_special", "latest_round_id", "criteria_met", "level_as_of", "meets_standard_as_of", "round_year",
+    "round_status", "unmet_numbers",
 )  # fmt: skip
 
 
@@ -292,8 +290,8 @@ def unit_progress_summary(
 
 
 def default_criteria_set(*, year: int) -> CriteriaSet | None:
-    """The national basic set (no issuing province) whose period contains `year`; the newest if periods overlap."""
-    return _national_basic_sets(year).first()
+    """The set in force in `year` (ledger.set_in_force)."""
+    return ledger.set_in_force(year)
 
 
 def criteria_band_ranges(criteria_total: int) -> list[tuple[str, str, int, int]]:
@@ -306,7 +304,7 @@ def criteria_band_ranges(criteria_total: int) -> list[tuple[str, str, int, int]]
     """
     if criteria_total <= 0:
         return []
-    high_from = min(math.ceil(BAND_HIGH_FROM * criteria_total / BAND_BASE_TOTAL), criteria_total)
+    high_from = ledger.near_finish_from(criteria_total)  # the "close to the finish" band
     middle_from = min(math.ceil(BAND_MIDDLE_FROM * criteria_total / BAND_BASE_TOTAL), high_from)
     ranges = [
         ("all", str(criteria_total), criteria_total, criteria_total),
@@ -320,15 +318,6 @@ def criteria_band_ranges(criteria_total: int) -> list[tuple[str, str, int, int]]
 # --- building blocks -------------------------------------------------------------------------------
 
 
-def _national_basic_sets(year: int) -> QuerySet:
-    return CriteriaSet.objects.filter(
-        province__isnull=True,
-        level=SetLevel.BASIC,
-        period_start__lte=year,
-        period_end__gte=year,
-    ).order_by("-period_start", "-issued_on", "-pk")
-
-
 def _set_and_criteria(
     criteria_set: CriteriaSet | None, *, year: int
 ) -> tuple[CriteriaSet | None, list[tuple[int, int, str]]]:
@@ -339,7 +328,7 @@ def _set_and_criteria(
     if criteria_set is not None:
         return criteria_set, list(criteria_set.criteria.order_by("number").values_list("pk", "number", "name"))
     criteria = list(
-        Criterion.objects.filter(criteria_set=Subquery(_national_basic_sets(year).values("pk")[:1]))
+        Criterion.objects.filter(criteria_set=Subquery(ledger.national_basic_sets(year).values("pk")[:1]))
         .select_related("criteria_set")
         .order_by("number")
     )
@@ -349,60 +338,15 @@ def _set_and_criteria(
     return default_criteria_set(year=year), []
 
 
-def _latest_rounds(*, as_of: date, criteria_set: CriteriaSet | None, approved_only: bool) -> QuerySet:
-    """The outer commune's rounds of the set dated on or before as_of, latest first."""
-    rounds = AssessmentRound.objects.filter(commune=OuterRef("pk"), criteria_set=criteria_set, as_of__lte=as_of)
-    if approved_only:
-        rounds = rounds.filter(status=RoundStatus.APPROVED)
-    return rounds.order_by("-as_of", "-year", "-pk")
-
-
 def _progress_communes(
-    *, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet | None, approved_only: bool
+    *, unit: AdministrativeUnit | None, as_of: date, criteria_set: CriteriaSet | None, approved_only: bool
 ) -> QuerySet:
-    """Communes current on as_of within unit, annotated with latest_round_id, criteria_met and level_as_of."""
-    current = (Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
-    )
-    communes = AdministrativeUnit.objects.communes().within(unit).filter(current)
-    if criteria_set is None:
-        # No set for the year: nobody can have a round of it, but the recognitions still count.
-        # Cast: PostgreSQL would type a bare NULL as text.
-        latest_round_id = Cast(Value(None), IntegerField())
-        criteria_met = Cast(Value(None), IntegerField())
-    else:
-        rounds = _latest_rounds(as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
-        latest_round_id = Subquery(rounds.values("pk")[:1])
-        # A round with no met result gives 0 (the LEFT JOIN's count); no round gives no row, hence NULL.
-        # A result's criterion belongs to its round's set (CriterionResult.clean), so no join to the criteria.
-        met_in_round = (
-            AssessmentRound.objects.filter(pk=OuterRef("latest_round_id"))
-            .order_by()  # the default ordering by commune would drag a join into the subquery
-            .annotate(met=Count("criterion_results", filter=Q(criterion_results__met=True)))
-            .values("met")
-        )
-        criteria_met = Subquery(met_in_round, output_field=IntegerField())
-
-    # The highest level among the decisions in force on as_of: issued by then and not yet revoked.
-    level_rank = Case(
-        When(level=NtmLevel.MODEL, then=Value(3)),
-        When(level=NtmLevel.ADVANCED, then=Value(2)),
-        When(level=NtmLevel.STANDARD, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    level_in_force = (
-        Recognition.objects.filter(commune=OuterRef("pk"), decision_date__lte=as_of)
-        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
-        .annotate(rank=level_rank)
-        .order_by("-rank", "-decision_date")
-        .values("level")[:1]
-    )
-    return communes.annotate(
-        latest_round_id=latest_round_id,
-        criteria_met=criteria_met,
-        level_as_of=Coalesce(Subquery(level_in_force), Value(NtmLevel.NOT_YET.value)),
-    )
+    """Communes current on as_of within unit (the whole country for None), with their standing then from the ledger
+    (`ledger.with_standing`: latest_round_id, criteria_met, level_as_of, ...)."""
+    communes = AdministrativeUnit.objects.communes().in_force_on(as_of)
+    if unit is not None:
+        communes = communes.within(unit)
+    return ledger.with_standing(communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only)
 
 
 class _Tally:
@@ -420,7 +364,7 @@ class _Tally:
     def add(self, *, level: str, criteria_met: int | None, communes: int) -> None:
         self.total += communes
         self.by_level[level] += communes
-        if level in STANDARD_LEVELS:
+        if ledger.meets_standard(level):
             self.meeting += communes
         if criteria_met is not None:  # None: no round
             self.assessed += communes
@@ -531,24 +475,10 @@ def _range_label(low: int, high: int) -> str:
 
 
 def _with_score(rounds: QuerySet) -> QuerySet:
-    """Rounds with `criteria_met` and `criteria_total` (for "15/19") as subqueries, and the joins a list row shows."""
-    met = (
-        CriterionResult.objects.filter(assessment_round=OuterRef("pk"), met=True)
-        .order_by()
-        .values("assessment_round")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    total = (
-        Criterion.objects.filter(criteria_set=OuterRef("criteria_set_id"))
-        .order_by()
-        .values("criteria_set")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    """Rounds with `criteria_total` (the round's own `criteria_met` is kept by the ledger) for "15/19", and the joins a
+    list row shows."""
     return rounds.select_related("commune", "commune__district", "criteria_set").annotate(
-        criteria_met=Coalesce(Subquery(met, output_field=IntegerField()), Value(0)),
-        criteria_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+        criteria_total=ledger.criteria_total("criteria_set_id")
     )
 
 
@@ -598,65 +528,49 @@ def commune_progress_for(
     """The progress of the given communes on `as_of`, by commune id, figured as `commune_progress_list` figures a
     unit's (the same annotations and rules): for a list the caller has already scoped, filtered, ordered and paged.
 
-    A commune not current on `as_of` is left out. Queries: the set's criteria, then per province the communes are in
-    (one for every user but a superuser browsing several provinces) the annotated communes and their rounds.
+    A commune not current on `as_of` is left out. Queries: the set's criteria, and the communes with their standing,
+    whatever the number of provinces they are in.
     """
-    by_province: dict[int, list[int]] = defaultdict(list)
-    for commune in communes:
-        if commune.province_id is not None:
-            by_province[commune.province_id].append(commune.pk)
-    if not by_province:
+    ids = [commune.pk for commune in communes]
+    if not ids:
         return {}
     criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
-    progress: dict[int, CommuneProgress] = {}
-    for province_id, ids in by_province.items():
-        # `_progress_communes` scopes by a unit's ancestor columns: a stand-in province is all it reads of it.
-        province = AdministrativeUnit(pk=province_id, level=UnitLevel.PROVINCE)
-        rows = list(
-            _progress_communes(unit=province, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
-            .filter(pk__in=ids)
-            .order_by()
-            .values(*PROGRESS_ROW_FIELDS)
-        )
-        progress.update((item.commune_id, item) for item in _progress_from_rows(rows, criteria))
-    return progress
+    rows = list(
+        _progress_communes(unit=None, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
+        .filter(pk__in=ids)
+        .order_by()
+        .values(*PROGRESS_ROW_FIELDS)
+    )
+    return {item.commune_id: item for item in _progress_from_rows(rows, criteria)}
 
 
 def _progress_from_rows(rows: list[dict], criteria: list[tuple[int, int, str]]) -> list[CommuneProgress]:
-    """CommuneProgress from `_progress_communes` rows, with one further query for all their rounds (year, status,
-    met results). Unmet = the set's criteria minus the met ones, so a criterion with no result row (or met left
-    empty) counts as unmet."""
-    round_ids = [row["latest_round_id"] for row in rows if row["latest_round_id"] is not None]
-    rounds: dict[int, tuple[int, str]] = {}
-    met_by_round: dict[int, set[int]] = defaultdict(set)
-    if round_ids:
-        round_rows = (
-            AssessmentRound.objects.filter(pk__in=round_ids)
-            .annotate(met_result=FilteredRelation("criterion_results", condition=Q(criterion_results__met=True)))
-            .order_by()
-            .values_list("pk", "year", "status", "met_result__criterion_id")
-        )
-        for round_id, year, status, met_criterion_id in round_rows:
-            rounds[round_id] = (year, status)
-            if met_criterion_id is not None:
-                met_by_round[round_id].add(met_criterion_id)
-    progress = []
-    for row in rows:
-        round_id = row["latest_round_id"]
-        round_year, round_status = rounds.get(round_id, (None, None))
-        met = met_by_round.get(round_id, set())
-        progress.append(
-            CommuneProgress(
-                commune_id=row["pk"], code=row["code"], name=row["name"], district_id=row["district_id"],
-                district_name=row["district__name"], region=row["region"], commune_group=row["commune_group"],
-                especially_disadvantaged=row["especially_disadvantaged"],
-                designated_special=row["designated_special"], round_id=round_id, round_year=round_year,
-                round_status=round_status, criteria_met=row["criteria_met"], criteria_total=len(criteria),
-                unmet_criteria=[(n, name) for pk, n, name in criteria if pk not in met] if round_id is not None else [],
-                ntm_level=row["level_as_of"], meets_standard=row["level_as_of"] in STANDARD_LEVELS,
-            )
+    """CommuneProgress from `_progress_communes` rows; the unmet criteria's names from the set's `criteria`."""
+    names = {number: name for _pk, number, name in criteria}
+    return [
+        CommuneProgress(
+            commune_id=row["pk"],
+            code=row["code"],
+            name=row["name"],
+            district_id=row["district_id"],
+            district_name=row["district__name"],
+            region=row["region"],
+            commune_group=row["commune_group"],
+            especially_disadvantaged=row["especially_disadvantaged"],
+            designated_special=row["designated_special"],
+            round_id=row["latest_round_id"],
+            round_year=row["round_year"],
+            round_status=row["round_status"] if row["latest_round_id"] else None,
+            criteria_met=row["criteria_met"],
+            criteria_total=len(criteria),
+            unmet_criteria=[(n, names.get(n, "")) for n in row["unmet_numbers"] or ()]
+            if row["latest_round_id"] is not None
+            else [],
+            ntm_level=row["level_as_of"],
+            meets_standard=row["meets_standard_as_of"],
         )  # fmt: skip
-    return progress
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -695,11 +609,9 @@ def unit_progress_trend(
     if not years:
         return []
     sets = list(
-        CriteriaSet.objects.filter(
-            province__isnull=True, level=SetLevel.BASIC, period_start__lte=years[-1], period_end__gte=years[0]
-        )
+        ledger.national_basic_sets()
+        .filter(period_start__lte=years[-1], period_end__gte=years[0])
         .annotate(criteria_total=Count("criteria"))
-        .order_by("-period_start", "-issued_on", "-pk")
     )
 
     def set_for(year: int) -> CriteriaSet | None:
@@ -799,9 +711,9 @@ class CriteriaHistory:
         self._round_dates = {commune_id: [point.as_of for point in points] for commune_id, points in rounds.items()}
         self._recognitions = recognitions  # by commune: (level, decision date, revoked on)
         self._first_standard = {
-            commune_id: min(day for level, day, _revoked in decisions if level in STANDARD_LEVELS)
+            commune_id: min(day for level, day, _revoked in decisions if ledger.meets_standard(level))
             for commune_id, decisions in recognitions.items()
-            if any(level in STANDARD_LEVELS for level, _day, _revoked in decisions)
+            if any(ledger.meets_standard(level) for level, _day, _revoked in decisions)
         }
 
     def criteria_total(self, criteria_set_id: int) -> int:
@@ -827,7 +739,7 @@ class CriteriaHistory:
             (
                 day
                 for level, day, _revoked in self._recognitions[commune_id]
-                if level in STANDARD_LEVELS and day >= since
+                if ledger.meets_standard(level) and day >= since
             ),
             default=None,
         )
@@ -839,7 +751,7 @@ class CriteriaHistory:
             (
                 issued
                 for level, issued, revoked in self._recognitions.get(commune_id, ())
-                if level in STANDARD_LEVELS and issued <= day and (revoked is None or revoked > day)
+                if ledger.meets_standard(level) and ledger.decision_in_force(issued, revoked, day)
             ),
             default=None,
         )
@@ -854,21 +766,14 @@ def criteria_history(*, unit: AdministrativeUnit, as_of: date) -> CriteriaHistor
     (those no longer current included). Four queries whatever the number of communes, rounds and dates asked about:
     the national basic sets, the communes, the rounds with their met count (grouped in the database), the
     recognitions."""
-    sets = list(
-        CriteriaSet.objects.filter(province__isnull=True, level=SetLevel.BASIC)
-        .annotate(criteria_total=Count("criteria"))
-        .order_by("-period_start", "-issued_on", "-pk")
-    )
-    current = (Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
-    )
+    sets = list(ledger.national_basic_sets().annotate(criteria_total=Count("criteria")))
     communes = {
         row["pk"]: HistoryCommune(
             row["pk"], row["code"], row["name"], row["district_id"], row["district__code"], row["district__name"]
         )
         for row in AdministrativeUnit.objects.communes()
         .within(unit)
-        .filter(current)
+        .in_force_on(as_of)
         .order_by("code", "pk")
         .values("pk", "code", "name", "district_id", "district__code", "district__name")
     }
@@ -877,12 +782,11 @@ def criteria_history(*, unit: AdministrativeUnit, as_of: date) -> CriteriaHistor
     round_rows = (
         AssessmentRound.objects.filter(in_unit, criteria_set__in=[s.pk for s in sets], as_of__lte=as_of)
         .order_by("commune_id", "as_of", "year", "pk")
-        .values("pk", "commune_id", "as_of", "year", "criteria_set_id")
-        .annotate(met=Count("criterion_results", filter=Q(criterion_results__met=True)))
+        .values_list("commune_id", "as_of", "year", "criteria_set_id", "criteria_met")
     )
     # Every commune of the unit, current or not: a secondment to a commune merged since still reads its counts.
-    for row in round_rows:
-        rounds[row["commune_id"]].append(RoundPoint(row["as_of"], row["year"], row["criteria_set_id"], row["met"]))
+    for commune_id, *point in round_rows:
+        rounds[commune_id].append(RoundPoint(*point))
     recognitions: dict[int, list[tuple[str, date, date | None]]] = defaultdict(list)
     for commune_id, level, issued, revoked in (
         Recognition.objects.filter(in_unit, decision_date__lte=as_of)

@@ -31,7 +31,7 @@ from ntm_portal.access import AccessDenied, Action, action_q, can, require, unit
 from ntm_portal.choices import Role
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
-from . import selectors
+from . import ledger, selectors
 from .choices import ChangeKind, Comparison, RoundStatus
 from .filtersets import AssessmentRoundFilterSet
 from .forms import (
@@ -268,7 +268,7 @@ def _round_page(
     commune = assessment_round.commune
     recognition = getattr(assessment_round, "recognition", None)
     state = assessment_round.status
-    met, total, unmet = workflow.round_score(assessment_round)
+    met, total, unmet = ledger.round_score(assessment_round)
     may = {action: can(user, action, commune) for action in (Action.EDIT, Action.SUBMIT, Action.VERIFY,
                                                               Action.APPROVE, Action.RECOGNISE)}  # fmt: skip
     panels = {

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from communes.models import AdministrativeUnit
+from criteria import ledger
 from criteria.models import CriteriaSet, CriterionResult
 from secondments.choices import AgencyKind, PlanItemStatus, PlanPeriod, SupportKind
 from secondments.models import Agency, SecondmentBatch, WorkPlan
@@ -53,6 +54,7 @@ def assessed(commune: AdministrativeUnit, criteria_set: CriteriaSet, year: int, 
                         assessed_as_whole=True)
         for criterion in criteria_set.criteria.order_by("number")
     )  # fmt: skip
+    ledger.refresh_communes([commune.pk])
     return assessment_round
 
 

@@ -32,6 +32,7 @@ from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit, Recognition
 from ntm_portal.access import AccessDenied, Action, require
 
+from .. import ledger
 from ..choices import ChangeKind, Comparison, RoundStatus, TargetScheme
 from ..models import (
     AssessmentChange,
@@ -132,17 +133,6 @@ def _criteria_of(criteria_set: CriteriaSet) -> list[Criterion]:
     )
 
 
-def round_score(assessment_round: AssessmentRound) -> tuple[int, int, list[Criterion]]:
-    """(criteria met, criteria in the set, the unmet criteria): "15/19, Nhà ở dân cư, Thu nhập, ..."."""
-    results = list(assessment_round.criterion_results.select_related("criterion").order_by("criterion__number"))
-    total = Criterion.objects.filter(criteria_set_id=assessment_round.criteria_set_id).count()
-    met = [r for r in results if r.met]
-    assessed = {r.criterion_id for r in results}
-    unmet = [r.criterion for r in results if not r.met]
-    missing = Criterion.objects.filter(criteria_set_id=assessment_round.criteria_set_id).exclude(pk__in=assessed)
-    return len(met), total, unmet + list(missing.order_by("number"))
-
-
 # --- writes ------------------------------------------------------------------------------------------------------
 
 
@@ -238,6 +228,7 @@ def round_start(
         [CriterionResult(assessment_round=assessment_round, criterion=c, met=None) for c in _criteria_of(criteria_set)]
     )
     _log(assessment_round, user, ChangeKind.CREATED, "status", None, RoundStatus.DRAFT).save()
+    ledger.refresh_communes([commune.pk])
     return assessment_round
 
 
@@ -329,6 +320,8 @@ def round_save(
     CriterionResult.objects.bulk_create([r for r in changed_results if r.pk is None])
     CriterionResult.objects.bulk_update([r for r in changed_results if r.pk], ["met", "note", "assessed_as_whole"])
     AssessmentChange.objects.bulk_create(log)
+    if changed_results:
+        ledger.refresh_communes([current.commune_id])
     version = _bump(current) if log else current.version
     assessment_round.version = version
     return SaveResult(changes=len(log), version=version)
@@ -347,6 +340,7 @@ def _transition(user, assessment_round, action, allowed_from, to, *, expected_ve
     old = current.status
     AssessmentRound.objects.filter(pk=current.pk).update(status=to)
     _log(current, user, ChangeKind.STATE, "status", old, to, comment=comment).save()
+    ledger.refresh_communes([current.commune_id])  # the approved-only standings follow the state
     assessment_round.status = to
     assessment_round.version = _bump(current)
     return assessment_round
@@ -466,7 +460,7 @@ def recognition_record(
     current = _lock(assessment_round, None)
     if current.status != RoundStatus.APPROVED:
         raise IllegalTransition(_("Chỉ ghi quyết định công nhận cho kỳ đánh giá đã được tỉnh thẩm định."))
-    met, total, unmet = round_score(current)
+    met, total, unmet = ledger.round_score(current)
     if met < total:
         raise IllegalTransition(
             _("%(commune)s mới đạt %(met)s/%(total)s tiêu chí (chưa đạt: %(unmet)s): chưa thể công nhận.")
@@ -490,6 +484,7 @@ def recognition_record(
     old_level = commune.ntm_level
     commune.ntm_level, commune.recognition = level, recognition
     commune.save(update_fields=["ntm_level", "recognition"])
+    ledger.refresh_communes([commune.pk])
     _log(current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, level,
          comment=f"{recognition.decision_number} ({decision_date:%d/%m/%Y}, {recognition.signer})").save()  # fmt: skip
     assessment_round.version = _bump(current)

@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from communes.choices import NtmLevel
+from criteria import ledger
 from criteria.choices import Comparison, RoundStatus
 from criteria.models import CriterionResult
 from ntm_portal.choices import Role
@@ -86,6 +87,7 @@ def record_round(commune, criteria_set, *, year=2019, met=(1, 2, 3), status=Roun
         CriterionResult(assessment_round=assessment_round, criterion=c, met=c.number in met, assessed_as_whole=True)
         for c in criteria_set.criteria.all()
     )
+    ledger.refresh_communes([commune.pk])
     return assessment_round
 
 

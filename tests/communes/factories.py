@@ -41,6 +41,14 @@ class RecognitionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Recognition
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from criteria import ledger  # noqa: PLC0415 - criteria's factories import these
+
+        recognition = super()._create(model_class, *args, **kwargs)
+        ledger.refresh_communes([recognition.commune_id])  # as the workflow services do
+        return recognition
+
     commune = factory.SubFactory(CommuneFactory)
     level = NtmLevel.STANDARD
     year = 2020

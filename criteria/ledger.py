@@ -1,0 +1,314 @@
+"""The progress ledger (`Standing`): where every commune stood against every criteria set on any date, and the one
+definition of each figure read from it.
+
+Definitions (the README's "Definitions" section says the same in words):
+- **criteria met** of a round: its results marked met (`AssessmentRound.criteria_met`, kept here);
+  **criteria total**: the criteria of the round's set;
+- a commune's **standing on a day** against a set: its latest round of the set dated on or before the day
+  (latest `as_of`, then year, then id), with that round's criteria met and unmet;
+- **NTM level on a day**: the highest level among the recognition decisions in force that day (issued by then, not
+  revoked by then); a commune **meets the standard** when that level is the standard or above;
+- **close to the finish**: not meeting the standard, and meeting at least `near_finish_from(total)` criteria
+  (15 of 19, 8 of 10);
+- the **set in force** in a year: the newest national basic set whose period contains the year.
+
+Writes: the workflow services (criteria.services.assessment) and the admin call `refresh_communes` in the
+transaction of every change that can alter a standing (a round's values or state, a recognition or its revocation,
+a target, a commune's region or group); `rebuild` rewrites everything from the raw rows. Both compute rows with the
+same function, so an incrementally kept ledger and a rebuilt one are equal (tests/criteria/test_ledger.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from communes.choices import NtmLevel
+from communes.models import AdministrativeUnit, Recognition
+from ntm_portal.in_force import in_force, in_force_q
+
+from .choices import RoundStatus, SetLevel
+from .models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, Standing
+
+# Levels at which a commune counts as meeting the standard (đạt chuẩn NTM or above), and their order.
+STANDARD_LEVELS = (NtmLevel.STANDARD, NtmLevel.ADVANCED, NtmLevel.MODEL)
+LEVEL_RANK = {NtmLevel.NOT_YET: 0, NtmLevel.STANDARD: 1, NtmLevel.ADVANCED: 2, NtmLevel.MODEL: 3}
+
+# The 19-criterion reports' "close to the finish" band starts at 15 of 19 (DESIGN §2 Reports: 19 / 15–18 / 10–14).
+NEAR_FINISH_OF_19 = 15
+BASE_TOTAL = 19
+
+REBUILD_BATCH = 500  # communes per batch: bounded memory and IN lists SQLite accepts
+
+
+# --- definitions ---------------------------------------------------------------------------------------------------
+
+
+def national_basic_sets(year: int | None = None) -> QuerySet[CriteriaSet]:
+    """National basic sets (no issuing province), newest first; those whose period contains `year` if given."""
+    sets = CriteriaSet.objects.filter(province__isnull=True, level=SetLevel.BASIC)
+    if year is not None:
+        sets = sets.filter(period_start__lte=year, period_end__gte=year)
+    return sets.order_by("-period_start", "-issued_on", "-pk")
+
+
+def set_in_force(year: int) -> CriteriaSet | None:
+    """The set communes are assessed on in `year`: the newest national basic set whose period contains it."""
+    return national_basic_sets(year).first()
+
+
+def near_finish_from(criteria_total: int) -> int:
+    """Criteria met from which a commune not yet meeting the standard is "close to the finish": 15 of 19, and the same
+    share of another set rounded up (8 of 10), never more than the set has."""
+    return min(math.ceil(NEAR_FINISH_OF_19 * criteria_total / BASE_TOTAL), criteria_total)
+
+
+def criteria_total(set_field: str = "criteria_set_id") -> Coalesce:
+    """The number of criteria of the set the outer row names in `set_field`, as an expression."""
+    counted = (
+        Criterion.objects.filter(criteria_set=OuterRef(set_field))
+        .order_by()
+        .values("criteria_set")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def meets_standard(level: str) -> bool:
+    return level in STANDARD_LEVELS
+
+
+def decision_in_force(issued: datetime.date, revoked_on: datetime.date | None, day: datetime.date) -> bool:
+    """A recognition decision counts from its date until the day it is revoked (Recognition's in-force fields)."""
+    return in_force(issued, revoked_on, day, end_exclusive=True)
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+def with_standing(
+    communes: QuerySet[AdministrativeUnit],
+    *,
+    criteria_set: CriteriaSet | None,
+    day: datetime.date,
+    approved_only: bool = False,
+) -> QuerySet[AdministrativeUnit]:
+    """`communes` annotated with their standing on `day` against the set (one LEFT JOIN, no subquery):
+    `latest_round_id`, `criteria_met` (None: no round of the set by then), `level_as_of`, `meets_standard_as_of`,
+    `unmet_numbers`, `round_year`, `round_status`.
+
+    With no set (a year no set covers), the newest national set's rows still carry the level; nobody has a round.
+    """
+    chain = criteria_set or national_basic_sets().first()
+    condition = Q(standings__criteria_set=chain, standings__approved_only=approved_only) & in_force_q(
+        day, start="valid_from", end="valid_to", path="standings"
+    )
+    communes = communes.annotate(standing=FilteredRelation("standings", condition=condition))
+    if criteria_set is None:
+        no_number = Cast(Value(None), IntegerField())  # PostgreSQL would type a bare NULL as text
+        scores = {"latest_round_id": no_number, "criteria_met": no_number, "round_year": no_number}
+    else:
+        scores = {
+            "latest_round_id": F("standing__assessment_round_id"),
+            "criteria_met": F("standing__criteria_met"),
+            "round_year": F("standing__assessment_round__year"),
+        }
+    return communes.annotate(
+        **scores,
+        round_status=F("standing__assessment_round__status"),
+        unmet_numbers=F("standing__unmet_criteria"),
+        level_as_of=Coalesce(F("standing__ntm_level"), Value(NtmLevel.NOT_YET.value)),
+        meets_standard_as_of=Coalesce(F("standing__meets_standard"), Value(False), output_field=BooleanField()),
+    )
+
+
+def round_score(assessment_round: AssessmentRound) -> tuple[int, int, list[Criterion]]:
+    """(criteria met, criteria total, the criteria not met in number order) of a round: "15/19, Nhà ở dân cư, ...".
+
+    Read from the ledger, where every round stands from its own date on. Two queries.
+    """
+    standing = (
+        Standing.objects.filter(assessment_round=assessment_round, approved_only=False)
+        .values("criteria_met", "criteria_total", "unmet_criteria")
+        .first()
+    )
+    if standing is None:
+        raise LookupError(f"Round {assessment_round.pk} is not in the progress ledger: run `manage.py rebuild_ledger`.")
+    unmet = list(
+        Criterion.objects.filter(
+            criteria_set_id=assessment_round.criteria_set_id, number__in=standing["unmet_criteria"]
+        ).order_by("number")
+    )
+    return standing["criteria_met"], standing["criteria_total"], unmet
+
+
+def close_to_finish_q(criteria_total: int) -> Q:
+    """On a `with_standing` queryset: the communes close to the finish."""
+    return Q(meets_standard_as_of=False, criteria_met__gte=near_finish_from(criteria_total))
+
+
+# --- writing -------------------------------------------------------------------------------------------------------
+
+
+def refresh_communes(commune_ids: Iterable[int]) -> None:
+    """Recompute the rounds' criteria met and the standings of these communes, in the caller's transaction."""
+    ids = sorted(set(commune_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        _write(ids, _Reference.load())
+    _figures_changed()
+
+
+def rebuild() -> int:
+    """Rewrite every round's criteria met and the whole ledger from the raw rows; the number of standings written."""
+    written = 0
+    with transaction.atomic():
+        Standing.objects.all().delete()
+        reference = _Reference.load()
+        ids = list(
+            AdministrativeUnit.objects.communes()
+            .filter(Q(assessment_rounds__isnull=False) | Q(recognitions__isnull=False))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        for start in range(0, len(ids), REBUILD_BATCH):
+            written += _write(ids[start : start + REBUILD_BATCH], reference, deleted=True)
+    _figures_changed()
+    return written
+
+
+def _figures_changed() -> None:
+    """Cached charts and dashboard figures are computed from the ledger: they are stale once it changes."""
+
+
+@dataclass
+class _Reference:
+    """The sets and their criteria numbers, read once per refresh or rebuild."""
+
+    national_set_ids: list[int]
+    province_sets: dict[int, list[int]]  # province id -> its own sets
+    numbers: dict[int, dict[int, int]]  # set id -> criterion id -> number
+
+    @classmethod
+    def load(cls) -> _Reference:
+        province_sets: dict[int, list[int]] = defaultdict(list)
+        national = []
+        for pk, province_id, level in CriteriaSet.objects.values_list("pk", "province_id", "level"):
+            if province_id is not None:
+                province_sets[province_id].append(pk)
+            elif level == SetLevel.BASIC:
+                national.append(pk)
+        numbers: dict[int, dict[int, int]] = defaultdict(dict)
+        for set_id, pk, number in Criterion.objects.values_list("criteria_set_id", "pk", "number"):
+            numbers[set_id][pk] = number
+        return cls(national, province_sets, numbers)
+
+
+@dataclass
+class _Round:
+    pk: int
+    criteria_set_id: int
+    as_of: datetime.date
+    year: int
+    approved: bool
+    met: frozenset[int]  # criterion ids
+
+
+def _write(ids: list[int], reference: _Reference, *, deleted: bool = False) -> int:
+    """Compute and store the standings (and rounds' criteria met) of the communes `ids`: five reads, three writes."""
+    provinces = dict(AdministrativeUnit.objects.filter(pk__in=ids).values_list("pk", "province_id"))
+    met: dict[int, set[int]] = defaultdict(set)
+    for round_id, criterion_id in CriterionResult.objects.filter(
+        assessment_round__commune_id__in=ids, met=True
+    ).values_list("assessment_round_id", "criterion_id"):
+        met[round_id].add(criterion_id)
+    rounds: dict[int, list[_Round]] = defaultdict(list)
+    stale_counts = []
+    for pk, commune_id, set_id, as_of, year, status, stored in (
+        AssessmentRound.objects.filter(commune_id__in=ids)
+        .order_by("as_of", "year", "pk")
+        .values_list("pk", "commune_id", "criteria_set_id", "as_of", "year", "status", "criteria_met")
+    ):
+        met_ids = frozenset(met.get(pk, ()))
+        rounds[commune_id].append(_Round(pk, set_id, as_of, year, status == RoundStatus.APPROVED, met_ids))
+        if stored != len(met_ids):
+            stale_counts.append(AssessmentRound(pk=pk, criteria_met=len(met_ids)))
+    decisions: dict[int, list[tuple[str, datetime.date, datetime.date | None]]] = defaultdict(list)
+    for commune_id, level, issued, revoked in Recognition.objects.filter(commune_id__in=ids).values_list(
+        "commune_id", "level", "decision_date", "revoked_on"
+    ):
+        decisions[commune_id].append((level, issued, revoked))
+
+    standings = []
+    for commune_id in ids:
+        sets = {*reference.national_set_ids, *reference.province_sets.get(provinces.get(commune_id), ())}
+        sets |= {r.criteria_set_id for r in rounds[commune_id]}
+        for set_id in sorted(sets):
+            for approved_only in (False, True):
+                of_set = [
+                    r for r in rounds[commune_id] if r.criteria_set_id == set_id and (r.approved or not approved_only)
+                ]
+                standings += _chain(commune_id, set_id, approved_only, of_set, decisions[commune_id], reference)
+    if stale_counts:
+        AssessmentRound.objects.bulk_update(stale_counts, ["criteria_met"], batch_size=REBUILD_BATCH)
+    if not deleted:
+        Standing.objects.filter(commune_id__in=ids).delete()
+    Standing.objects.bulk_create(standings, batch_size=REBUILD_BATCH)
+    return len(standings)
+
+
+def _chain(commune_id, set_id, approved_only, rounds: list[_Round], decisions, reference: _Reference) -> list[Standing]:
+    """The commune's standings against one set: a new one from every day a round of the set is dated, a decision is
+    issued or one is revoked. Days before anything is known stand nowhere and get no row."""
+    numbers = reference.numbers.get(set_id, {})
+    days = sorted(
+        {r.as_of for r in rounds} | {d for _level, issued, revoked in decisions for d in (issued, revoked) if d}
+    )
+    chain: list[Standing] = []
+    for day in days:
+        latest = next((r for r in reversed(rounds) if r.as_of <= day), None)  # rounds are in (as_of, year, pk) order
+        standard_days = []
+        level = NtmLevel.NOT_YET
+        for decided_level, issued, revoked in decisions:
+            if decision_in_force(issued, revoked, day):
+                if LEVEL_RANK[decided_level] > LEVEL_RANK[level]:
+                    level = decided_level
+                if meets_standard(decided_level):
+                    standard_days.append(issued)
+        if chain and chain[-1].valid_to is None:
+            chain[-1].valid_to = day - datetime.timedelta(days=1)
+        if latest is None and level == NtmLevel.NOT_YET:
+            continue
+        chain.append(
+            Standing(
+                commune_id=commune_id, criteria_set_id=set_id, approved_only=approved_only,
+                valid_from=day, valid_to=None,
+                assessment_round_id=latest.pk if latest else None,
+                criteria_met=len(latest.met) if latest else None, criteria_total=len(numbers),
+                unmet_criteria=sorted(n for pk, n in numbers.items() if pk not in latest.met) if latest else [],
+                ntm_level=level, meets_standard=meets_standard(level),
+                standard_since=min(standard_days, default=None),
+            )
+        )  # fmt: skip
+    return chain
