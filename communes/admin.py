@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from criteria.admin import KeepsLedgerAdmin
+from criteria.services.assessment import targets_changed
 from ntm_portal.text import fold_vietnamese
 
 from .choices import UnitLevel
 from .models import AdministrativeUnit, Recognition
+
+# A commune's attributes that choose which targets apply to it (applicable_threshold).
+TARGET_ATTRIBUTES = {"region", "commune_group", "especially_disadvantaged"}
 
 
 class RecognitionInline(admin.TabularInline):
@@ -18,7 +23,7 @@ class RecognitionInline(admin.TabularInline):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
     list_display = ("code", "name", "kind", "parent", "province", "ntm_level", "region", "commune_group", "valid_to")
     list_select_related = ("parent", "province")
     list_filter = (
@@ -58,6 +63,14 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
         ),
     )
 
+    def affected(self, obj, form=None) -> list[int]:
+        return [obj.pk] if obj.level == UnitLevel.COMMUNE else []
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.level == UnitLevel.COMMUNE and TARGET_ATTRIBUTES & set(form.changed_data):
+            targets_changed(commune_ids=[form.instance.pk])  # other targets apply to its recorded values
+
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, fold_vietnamese(search_term))
 
@@ -67,7 +80,7 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recognition)
-class RecognitionAdmin(admin.ModelAdmin):
+class RecognitionAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
     list_display = ("decision_number", "commune", "level", "year", "decision_date", "signer", "revoked_on")
     list_select_related = ("commune",)
     list_filter = ("level", "year", "criteria_set", ("commune__province", admin.RelatedOnlyFieldListFilter))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from . import ledger
 from .models import (
     AssessmentChange,
     AssessmentRound,
@@ -12,8 +13,10 @@ from .models import (
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    Standing,
     UnitTarget,
 )
+from .services.assessment import targets_changed
 
 # Searching by commune: the folded column finds "Định Hóa" for "dinh hoa", the name column an exact spelling.
 COMMUNE_SEARCH = ("commune__code", "commune__name", "commune__name_folded")
@@ -59,6 +62,43 @@ class CriterionAdmin(admin.ModelAdmin):
     inlines = [IndicatorInline]
 
 
+class KeepsLedgerAdmin:
+    """A change made in the admin that can alter where communes stand reaches the progress ledger in the same
+    transaction (the admin's change and delete views are atomic), as the workflow services' changes do."""
+
+    def affected(self, obj, form=None) -> list[int]:
+        """The communes whose standing the change can alter (a round moved to another commune: both)."""
+        moved_from = form.initial.get("commune") if form is not None and "commune" in form.changed_data else None
+        return [obj.commune_id, *([moved_from] if moved_from else [])]
+
+    def bring_ledger_up_to_date(self, affected: list[int]) -> None:
+        ledger.refresh_communes(affected)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # inlines (targets, recognitions) are saved by now
+        self.bring_ledger_up_to_date(self.affected(form.instance, form))
+
+    def delete_model(self, request, obj):
+        affected = self.affected(obj)
+        super().delete_model(request, obj)
+        self.bring_ledger_up_to_date(affected)
+
+    def delete_queryset(self, request, queryset):
+        affected = [pk for obj in queryset for pk in self.affected(obj)]
+        super().delete_queryset(request, queryset)
+        self.bring_ledger_up_to_date(affected)
+
+
+class TargetsJudgeValuesAdmin(KeepsLedgerAdmin):
+    """A target entered, corrected or removed: the values recorded against it are judged again."""
+
+    def affected(self, obj, form=None) -> list[int]:
+        return [obj.indicator_id]  # indicators, here
+
+    def bring_ledger_up_to_date(self, affected: list[int]) -> None:
+        targets_changed(indicator_ids=affected)
+
+
 class IndicatorTargetInline(admin.TabularInline):
     model = IndicatorTarget
     fields = ("region", "commune_group", "threshold", "source_note")
@@ -70,7 +110,7 @@ class IndicatorTargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(TargetsJudgeValuesAdmin, admin.ModelAdmin):
     list_display = ("code", "name", "criterion", "criterion__criteria_set", "unit", "comparison")
     list_select_related = ("criterion__criteria_set",)
     list_filter = ("criterion__criteria_set", "comparison")
@@ -78,9 +118,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     autocomplete_fields = ("criterion",)
     inlines = [IndicatorTargetInline]
 
+    def affected(self, obj, form=None) -> list[int]:
+        return [obj.pk]
+
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(admin.ModelAdmin):
+class IndicatorTargetAdmin(TargetsJudgeValuesAdmin, admin.ModelAdmin):
     list_display = ("indicator", "indicator__criterion__criteria_set", "region", "commune_group", "threshold")
     list_select_related = ("indicator__criterion__criteria_set",)
     list_filter = (
@@ -145,7 +188,7 @@ class EvidenceFileInline(RoundChildInline):
 
 
 @admin.register(AssessmentRound)
-class AssessmentRoundAdmin(admin.ModelAdmin):
+class AssessmentRoundAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
     list_display = ("commune", "commune__district", "criteria_set", "year", "as_of", "status", "updated_at")
     list_select_related = ("commune__district", "criteria_set")
     list_filter = (
@@ -229,3 +272,19 @@ class AssessmentChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", ("commune__province", admin.RelatedOnlyFieldListFilter))
     search_fields = COMMUNE_SEARCH + ("comment",)
     date_hierarchy = "changed_at"
+
+
+@admin.register(Standing)
+class StandingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The progress ledger, to look at: it is written by the services and `manage.py rebuild_ledger` only."""
+
+    list_display = ("commune", "criteria_set", "approved_only", "valid_from", "valid_to", "criteria_met",
+                    "criteria_total", "ntm_level")  # fmt: skip
+    list_select_related = ("commune", "criteria_set")
+    list_filter = (
+        "criteria_set",
+        "approved_only",
+        "ntm_level",
+        ("commune__province", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = COMMUNE_SEARCH

@@ -111,14 +111,17 @@ def with_standing(
     criteria_set: CriteriaSet | None,
     day: datetime.date,
     approved_only: bool = False,
+    any_national_set: CriteriaSet | None = None,
 ) -> QuerySet[AdministrativeUnit]:
     """`communes` annotated with their standing on `day` against the set (one LEFT JOIN, no subquery):
     `latest_round_id`, `criteria_met` (None: no round of the set by then), `level_as_of`, `meets_standard_as_of`,
     `unmet_numbers`, `round_year`, `round_status`.
 
-    With no set (a year no set covers), the newest national set's rows still carry the level; nobody has a round.
+    With no set (a year no set covers) nobody has a round, and the rows of `any_national_set` (the newest when not
+    given: one more query) carry the level.
     """
-    chain = criteria_set or national_basic_sets().first()
+    # Without a set, any national set's rows give the level (every commune that stands anywhere has rows in each).
+    chain = criteria_set or any_national_set or national_basic_sets().first()
     condition = Q(standings__criteria_set=chain, standings__approved_only=approved_only) & in_force_q(
         day, start="valid_from", end="valid_to", path="standings"
     )

@@ -339,14 +339,21 @@ def _set_and_criteria(
 
 
 def _progress_communes(
-    *, unit: AdministrativeUnit | None, as_of: date, criteria_set: CriteriaSet | None, approved_only: bool
+    *,
+    unit: AdministrativeUnit | None,
+    as_of: date,
+    criteria_set: CriteriaSet | None,
+    approved_only: bool,
+    any_national_set: CriteriaSet | None = None,
 ) -> QuerySet:
     """Communes current on as_of within unit (the whole country for None), with their standing then from the ledger
     (`ledger.with_standing`: latest_round_id, criteria_met, level_as_of, ...)."""
     communes = AdministrativeUnit.objects.communes().in_force_on(as_of)
     if unit is not None:
         communes = communes.within(unit)
-    return ledger.with_standing(communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only)
+    return ledger.with_standing(
+        communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only, any_national_set=any_national_set
+    )
 
 
 class _Tally:
@@ -620,7 +627,13 @@ def unit_progress_trend(
 
     days = {year: min(date(year, 12, 31), as_of) if as_of else date(year, 12, 31) for year in years}
     parts = [
-        _progress_communes(unit=unit, as_of=days[year], criteria_set=set_for(year), approved_only=approved_only)
+        _progress_communes(
+            unit=unit,
+            as_of=days[year],
+            criteria_set=set_for(year),
+            approved_only=approved_only,
+            any_national_set=sets[0] if sets else None,
+        )
         .order_by()
         .annotate(trend_year=Value(year, output_field=IntegerField()))
         .values("trend_year", "level_as_of", "criteria_met")

@@ -124,6 +124,14 @@ def indicator_met(indicator: Indicator, commune: AdministrativeUnit, value: Indi
     return value.value_number <= threshold
 
 
+def criterion_met(indicator_states: list[bool | None]) -> bool | None:
+    """A criterion with recorded indicators: met when all of them meet their targets, not met when one does not,
+    unknown otherwise."""
+    if False in indicator_states:
+        return False
+    return True if all(state is True for state in indicator_states) else None
+
+
 def _criteria_of(criteria_set: CriteriaSet) -> list[Criterion]:
     return list(
         Criterion.objects.filter(criteria_set=criteria_set)
@@ -301,8 +309,7 @@ def round_save(
         # Entered indicator values decide; until there are any, a criterion is assessed as a whole and its answer
         # stands until the commune changes it (a save of other criteria must not wipe it).
         if own_indicators and any(i.pk in values for i in own_indicators):
-            states = [values[i.pk].met if i.pk in values else None for i in own_indicators]
-            result.met = False if False in states else (True if all(s is True for s in states) else None)
+            result.met = criterion_met([values[i.pk].met if i.pk in values else None for i in own_indicators])
             result.assessed_as_whole = False
         elif given is not None:
             result.met, result.assessed_as_whole = given.met, True
@@ -519,6 +526,64 @@ def evidence_add(
          criterion=indicator.criterion if indicator else None, comment=evidence.description).save()  # fmt: skip
     assessment_round.version = _bump(current)
     return evidence
+
+
+# --- targets changed after values were recorded ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def targets_changed(*, indicator_ids: list[int] | None = None, commune_ids: list[int] | None = None) -> int:
+    """Judge again the recorded values of these indicators (a steward entered or corrected a target) or of these
+    communes (their region or group changed, so other targets apply), the criteria they decide and the ledger.
+
+    Values stay as the commune entered them; what changes is whether they meet the target, logged as the system's
+    change with the reason. Returns the number of criterion results that changed.
+    """
+    values = IndicatorValue.objects.all()
+    if indicator_ids is not None:
+        values = values.filter(indicator_id__in=indicator_ids)
+    if commune_ids is not None:
+        values = values.filter(assessment_round__commune_id__in=commune_ids)
+    round_ids = set(values.values_list("assessment_round_id", flat=True))
+    if not round_ids:
+        return 0
+    rounds = AssessmentRound.objects.filter(pk__in=round_ids).select_related("commune")
+    every_value = list(
+        IndicatorValue.objects.filter(assessment_round__in=round_ids).select_related("indicator__criterion__criteria_set")
+        .prefetch_related("indicator__targets")
+    )  # fmt: skip
+    commune_of = {r.pk: r.commune for r in rounds}
+    changed_values, states = [], {}
+    for value in every_value:
+        met = indicator_met(value.indicator, commune_of[value.assessment_round_id], value)
+        if met != value.met:
+            value.met = met
+            changed_values.append(value)
+        states[(value.assessment_round_id, value.indicator_id)] = met
+    IndicatorValue.objects.bulk_update(changed_values, ["met"])
+    indicators_of: dict[int, list[int]] = {}
+    for criterion_id, indicator_id in (
+        Indicator.objects.filter(criterion__results__assessment_round__in=round_ids)
+        .values_list("criterion_id", "pk")
+        .distinct()
+    ):
+        indicators_of.setdefault(criterion_id, []).append(indicator_id)
+    changed_results, log = [], []
+    results = CriterionResult.objects.filter(assessment_round__in=round_ids, assessed_as_whole=False)
+    for result in results.select_related("assessment_round", "criterion"):
+        own = indicators_of.get(result.criterion_id, [])
+        if not any((result.assessment_round_id, i) in states for i in own):
+            continue
+        met = criterion_met([states.get((result.assessment_round_id, i)) for i in own])
+        if met != result.met:
+            log.append(_log(result.assessment_round, None, ChangeKind.CRITERION, "met", result.met, met,
+                            criterion=result.criterion, comment=_("Chỉ tiêu (mức phải đạt) thay đổi.")))  # fmt: skip
+            result.met = met
+            changed_results.append(result)
+    CriterionResult.objects.bulk_update(changed_results, ["met"])
+    AssessmentChange.objects.bulk_create(log)
+    ledger.refresh_communes({c.pk for c in commune_of.values()})
+    return len(changed_results)
 
 
 # --- history -----------------------------------------------------------------------------------------------------

@@ -797,9 +797,9 @@ def test_the_list_costs_the_same_queries_for_2_communes_as_for_20(client, criter
     expected = queries_of(client, LIST_URL)
     communes_with_rounds(district, criteria_set, 18)
     # 12: session, user, the user's unit; the filter form's districts, criteria sets and sponsor agencies; the set in
-    # use; the communes counted; one page of them (district joined); commune_progress_for's three (the set's
-    # criteria, the annotated communes, their rounds with the met results).
-    assert expected == 12
+    # use; the communes counted; one page of them (district joined); commune_progress_for's two (the set's
+    # criteria, the communes with their standing).
+    assert expected == 11
     with django_assert_num_queries(expected):
         response = client.get(LIST_URL)
     assert len(response.context["page"].object_list) == 20
@@ -816,8 +816,8 @@ def test_the_list_sorted_by_score_costs_the_same_queries_for_2_communes_as_for_2
     client.get(LIST_URL, params)
     expected = queries_of(client, LIST_URL, params)
     communes_with_rounds(district, criteria_set, 18)
-    # 11: as the list by code, but every filtered commune read at once (no count): their scores sort and filter them.
-    assert expected == 11
+    # 10: as the list by code, but every filtered commune read at once (no count): their scores sort and filter them.
+    assert expected == 10
     with django_assert_num_queries(expected):
         response = client.get(LIST_URL, params)
     assert len(response.context["page"].object_list) == 20
@@ -831,10 +831,10 @@ def test_the_matrix_costs_the_same_queries_for_2_communes_as_for_20(client, crit
     client.get(MATRIX_URL)
     expected = queries_of(client, MATRIX_URL)
     communes_with_rounds(district, criteria_set, 18)
-    # 12: session, user, the user's unit; the units to choose from; the set in use; the set's criteria; the communes
-    # the user sees in the unit; commune_progress_list's three (the set's criteria, the annotated communes, their
-    # rounds with the met results); the not-met results; the form's criteria sets.
-    assert expected == 12
+    # 11: session, user, the user's unit; the units to choose from; the set in use; the set's criteria; the communes
+    # the user sees in the unit; commune_progress_list's two (the set's criteria, the communes with their standing);
+    # the not-met results; the form's criteria sets.
+    assert expected == 11
     with django_assert_num_queries(expected):
         response = client.get(MATRIX_URL)
     assert len(response.context["lines"]) == 20

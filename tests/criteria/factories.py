@@ -60,16 +60,15 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 class KeepsLedger:
     """Rows made by this factory reach the progress ledger at once, as the workflow services' writes do."""
 
-    commune_of = "commune_id"  # attribute path from the row to its commune's id
-
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         row = super()._create(model_class, *args, **kwargs)
-        commune_id = row
-        for name in cls.commune_of.split("."):
-            commune_id = getattr(commune_id, name)
-        ledger.refresh_communes([commune_id])
+        ledger.refresh_communes([cls._commune_id(row)])
         return row
+
+    @staticmethod
+    def _commune_id(row) -> int:
+        return row.commune_id
 
 
 class AssessmentRoundFactory(KeepsLedger, factory.django.DjangoModelFactory):
@@ -86,7 +85,9 @@ class CriterionResultFactory(KeepsLedger, factory.django.DjangoModelFactory):
     class Meta:
         model = CriterionResult
 
-    commune_of = "assessment_round.commune_id"
+    @staticmethod
+    def _commune_id(row) -> int:
+        return row.assessment_round.commune_id
 
     assessment_round = factory.SubFactory(AssessmentRoundFactory)
     criterion = factory.SubFactory(CriterionFactory)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from criteria import ledger
 from criteria.choices import ChangeKind, RoundStatus
 from criteria.models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue
 from criteria.services import assessment as workflow
@@ -140,7 +141,7 @@ def test_commune_official_downloads_fills_and_uploads_the_template(geography, se
     assert report == ImportReport(rounds_created=1, rounds_changed=0, values_changed=20, communes=["Xã Phú Đình"])
     round_ = AssessmentRound.objects.get(commune=geography.commune_a1, year=2022)
     assert round_.criteria_set == sets.current and round_.status == RoundStatus.DRAFT
-    assert workflow.round_score(round_)[:2] == (19, 19)
+    assert ledger.round_score(round_)[:2] == (19, 19)
     irrigation = round_.indicator_values.get(indicator__code="3.1")
     assert irrigation.value_number == Decimal("80.50") and irrigation.met is True
     assert round_.indicator_values.get(indicator__code="3.2").value_bool is True
