@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from criteria import ledger
 from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
@@ -96,9 +97,10 @@ class CommuneFilterForm(forms.Form):
     """What the list page shows of CommuneFilterSet's filters, under the names the FilterSet (and the API) take, with
     choices limited to the user's scope and widgets for people (the FilterSet's own form asks for "true/false").
 
-    The FilterSet does the filtering; this form only renders the fields and says what is wrong with them. The last
-    four fields are not in CommuneFilterSet (yet): the view applies them — the score against a criteria set as of
-    today, a cadre on secondment today, an agency or twinned enterprise assigned today.
+    The FilterSet does the filtering; this form only renders the fields and says what is wrong with them. The level
+    and the last fields are applied by the view, on the chosen date (today by default) — the NTM level and the score
+    against a criteria set as the progress ledger has them then, a cadre on secondment, an agency or twinned
+    enterprise assigned then.
     """
 
     q = forms.CharField(
@@ -131,6 +133,12 @@ class CommuneFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("Bộ tiêu chí đang dùng"),
     )
+    as_of = forms.DateField(
+        label=gettext_lazy("Tính đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Điểm, mức đạt chuẩn và bộ lọc theo ngày này; để trống: hôm nay."),
+    )
     score_min = forms.IntegerField(label=gettext_lazy("Số tiêu chí đạt từ"), required=False, min_value=0, max_value=99)
     score_max = forms.IntegerField(label=gettext_lazy("đến"), required=False, min_value=0, max_value=99)
     seconded = forms.ChoiceField(
@@ -155,7 +163,7 @@ class CommuneFilterForm(forms.Form):
         self.fields["region"].choices = [("", _("Tất cả")), *Region.choices]
         self.fields["commune_group"].choices = [("", _("Tất cả")), *CommuneGroup.choices]
         self.fields["criteria_set"].queryset = visible_criteria_sets(user).order_by("-period_start", "level", "code")
-        in_force = SponsorAssignment.objects.visible_to(user).filter(_in_force_q(today))
+        in_force = SponsorAssignment.objects.visible_to(user).in_force_on(today)
         agencies = Agency.objects.filter(pk__in=in_force.values("agency_id")).order_by("name")
         self.fields["sponsor_id"].choices = [("", _("Tất cả")), *((a.pk, a.name) for a in agencies)]
 
@@ -178,28 +186,20 @@ class CommuneFilterForm(forms.Form):
         return [self[name] for name in self.FILTERSET_FIELDS if name in self.fields]
 
 
-def _in_force_q(day: datetime.date) -> Q:
-    """Sponsor assignments in force on `day`."""
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
-
-
 def _extra_filters(communes: QuerySet, form: CommuneFilterForm, *, user, today: datetime.date) -> QuerySet:
     """The list's filters that CommuneFilterSet lacks and that the database can answer (the score range is applied to
     the computed scores)."""
     seconded = form.value_of("seconded")
     if seconded in (YES, NO):
-        on_secondment = Exists(
-            Secondment.objects.visible_to(user).filter(commune=OuterRef("pk"), start_date__lte=today)
-            .filter(Q(actual_end_date__isnull=True) | Q(actual_end_date__gte=today))
-        )  # fmt: skip
+        on_secondment = Exists(Secondment.objects.visible_to(user).in_force_on(today).filter(commune=OuterRef("pk")))
         communes = communes.filter(on_secondment if seconded == YES else ~on_secondment)
     sponsor_id = form.value_of("sponsor_id")
     if sponsor_id:
         communes = communes.filter(
             Exists(
                 SponsorAssignment.objects.visible_to(user)
+                .in_force_on(today)
                 .filter(commune=OuterRef("pk"), agency_id=sponsor_id)
-                .filter(_in_force_q(today))
             )
         )
     return communes
@@ -213,6 +213,11 @@ class CommuneRow:
     @property
     def score(self) -> str:
         return _score_text(self.progress)
+
+    @property
+    def level_label(self) -> str:
+        """The NTM level on the list's date (the ledger's), not the commune's current one."""
+        return _level_label(self.progress.ntm_level) if self.progress else ""
 
     @property
     def unmet_numbers(self) -> str:
@@ -233,7 +238,7 @@ def _list_export(rows: list[CommuneRow], criteria_set: CriteriaSet | None, today
             row.commune.code,
             row.commune.name,
             row.commune.district.name if row.commune.district else "",
-            row.commune.get_ntm_level_display(),
+            row.level_label,
             row.progress.criteria_met if row.progress else None,
             row.progress.criteria_total if row.progress else None,
             row.unmet_names,
@@ -252,47 +257,50 @@ def _list_export(rows: list[CommuneRow], criteria_set: CriteriaSet | None, today
 @login_required
 @require_GET
 def commune_list(request: HttpRequest) -> HttpResponse:
-    user, today = request.user, timezone.localdate()
-    form = CommuneFilterForm(request.GET or None, user=user, today=today)
-    filterset = CommuneFilterSet(
-        request.GET, queryset=_visible_communes(user).select_related("district"), request=request
-    )
-    communes = _extra_filters(filterset.qs, form, user=user, today=today)
-    criteria_set = form.value_of("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=today)
+    """Filtered, sorted and paged in the database, whatever the number of communes (a superuser: the whole country):
+    the communes current on the chosen date, joined to their standing then in the progress ledger."""
+    user = request.user
+    form = CommuneFilterForm(request.GET or None, user=user, today=timezone.localdate())
+    as_of = form.value_of("as_of") or timezone.localdate()
+    # The level filter is the level on the chosen date (the ledger's), not the FilterSet's current column.
+    params = request.GET.copy()
+    params.pop("ntm_level", None)
+    filterset = CommuneFilterSet(params, queryset=_visible_communes(user).select_related("district"), request=request)
+    communes = _extra_filters(filterset.qs.in_force_on(as_of), form, user=user, today=as_of)
+    criteria_set = form.value_of("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=as_of)
+    communes = ledger.with_standing(communes, criteria_set=criteria_set, day=as_of)
+    if levels := form.value_of("ntm_level"):
+        communes = communes.filter(level_as_of__in=levels)
     score_min, score_max = form.value_of("score_min"), form.value_of("score_max")
+    if score_min is not None:  # a commune without a round has no score to match
+        communes = communes.filter(criteria_met__gte=score_min)
+    if score_max is not None:
+        communes = communes.filter(criteria_met__lte=score_max)
     sort = _chosen_sort(request)
-    export = request.GET.get("format") == "xlsx"
+    order = {
+        "code": ("code", "pk"),
+        "name": ("name_folded", "code"),
+        "-name": ("-name_folded", "-code"),
+        # Communes without a round last, whichever way the scores run.
+        "score": (F("criteria_met").asc(nulls_last=True), "code"),
+        "-score": (F("criteria_met").desc(nulls_last=True), "code"),
+    }[sort]
+    communes = communes.order_by(*order)
 
-    if export or sort in ("score", "-score") or score_min is not None or score_max is not None:
-        # Every filtered commune's score is needed (to sort or filter by it, or to export): one pass over all of them,
-        # a fixed number of queries (commune_progress_for: the set's criteria, the annotated communes, their rounds).
-        ordered = list(communes.order_by("name_folded" if sort in ("name", "-name") else "code", "pk"))
-        progress = commune_progress_for(communes=ordered, as_of=today, criteria_set=criteria_set)
-        rows = [CommuneRow(c, progress.get(c.pk)) for c in ordered]
-        if score_min is not None or score_max is not None:  # a commune without a round has no score to match
-            low, high = score_min, score_max
-            scored = [(r, r.progress.criteria_met if r.progress else None) for r in rows]
-            rows = [r for r, met in scored
-                    if met is not None and (low is None or met >= low) and (high is None or met <= high)]  # fmt: skip
-        if sort == "-name":
-            rows.reverse()
-        elif sort in ("score", "-score"):
-            rows.sort(key=lambda r: (*_score_key(r.progress, descending=sort == "-score"), r.commune.code))
-        if export:
-            return _list_export(rows, criteria_set, today)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    else:
-        order = {"code": ("code", "pk"), "name": ("name_folded", "code"), "-name": ("-name_folded", "-code")}[sort]
-        page = Paginator(communes.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
-        on_page = list(page.object_list)
-        progress = commune_progress_for(communes=on_page, as_of=today, criteria_set=criteria_set)
-        page.object_list = [CommuneRow(c, progress.get(c.pk)) for c in on_page]
+    if request.GET.get("format") == "xlsx":
+        every = list(communes)
+        progress = commune_progress_for(communes=every, as_of=as_of, criteria_set=criteria_set)
+        return _list_export([CommuneRow(c, progress.get(c.pk)) for c in every], criteria_set, as_of)
+    page = Paginator(communes, PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = list(page.object_list)
+    progress = commune_progress_for(communes=on_page, as_of=as_of, criteria_set=criteria_set)
+    page.object_list = [CommuneRow(c, progress.get(c.pk)) for c in on_page]
 
     context = {
         "form": form,
         "page": page,
         "criteria_set": criteria_set,
-        "today": today,
+        "today": as_of,
         "sort": sort,
         "sort_links": _sort_links(request, sort),
         # Closed on a first visit (a phone sees the search and the list at once), open once a filter is in use.

@@ -164,9 +164,14 @@ def round_score(assessment_round: AssessmentRound) -> tuple[int, int, list[Crite
     return standing["criteria_met"], standing["criteria_total"], unmet
 
 
-def close_to_finish_q(criteria_total: int) -> Q:
-    """On a `with_standing` queryset: the communes close to the finish."""
-    return Q(meets_standard_as_of=False, criteria_met__gte=near_finish_from(criteria_total))
+def close_to_finish(communes: Iterable, criteria_total: int) -> tuple[int, list]:
+    """(the criteria met from which a commune counts, the communes close to the finish most met first) of commune
+    progress lines (`criteria.selectors.CommuneProgress`). The commune list shows the same communes for
+    `ntm_level=not_yet&score_min=<from>` on the same date."""
+    near_from = near_finish_from(criteria_total)
+    near = [c for c in communes if not c.meets_standard and c.criteria_met is not None and c.criteria_met >= near_from]
+    near.sort(key=lambda c: (-c.criteria_met, c.district_name or "", c.name, c.code))
+    return near_from, near
 
 
 # --- writing -------------------------------------------------------------------------------------------------------

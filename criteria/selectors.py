@@ -138,6 +138,7 @@ class UnitProgress:
     as_of: date
     approved_only: bool
     criteria_set_id: int | None
+    criteria_set_code: str | None
     criteria_set_name: str | None
     criteria_total: int
     communes_total: int
@@ -252,6 +253,7 @@ def unit_progress_summary(
         as_of=as_of,
         approved_only=approved_only,
         criteria_set_id=criteria_set.pk if criteria_set else None,
+        criteria_set_code=criteria_set.code if criteria_set else None,
         criteria_set_name=criteria_set.name if criteria_set else None,
         criteria_total=criteria_total,
         communes_total=unit_tally.total,

@@ -36,10 +36,10 @@ from django.views.decorators.http import require_GET
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from criteria import ledger
 from criteria.forecast import HORIZON_YEARS, TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, unit_forecast
 from criteria.forms import FIRST_YEAR, AsOfForm
 from criteria.selectors import (
-    CommuneProgress,
     UnitProgress,
     commune_progress_list,
     unit_progress_summary,
@@ -179,18 +179,6 @@ def _lists_whole(listing_unit: AdministrativeUnit | None, unit: AdministrativeUn
     return listing_unit is not None and listing_unit.pk == unit.pk
 
 
-def _near_finish(summary: UnitProgress, communes: list[CommuneProgress]) -> tuple[int, list[CommuneProgress]]:
-    """Communes not yet recognised that meet the high band's criteria or more (15 of 19), most met first: the rule
-    the PDF report uses (reports.selectors.report_content)."""
-    high_band = next((band for band in summary.bands if band.key == "high"), None)
-    near_from = high_band.min_criteria if high_band else summary.criteria_total
-    near = sorted(
-        (c for c in communes if not c.meets_standard and c.criteria_met is not None and c.criteria_met >= near_from),
-        key=lambda c: (-(c.criteria_met or 0), c.district_name or "", c.name, c.code),
-    )
-    return near_from, near
-
-
 def _chart(draw: Callable[[object], str], data: object) -> str:
     """`draw(data)`, kept in the cache under a hash of the data it is drawn from: an SVG is a pure function of the
     figures (and of the language of its labels), and matplotlib takes 0.1–0.4 s a chart (49 districts: 0.4 s), more
@@ -279,9 +267,11 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     trend = unit_progress_trend(unit=unit, years=range(max(FIRST_YEAR, as_of.year - TREND_YEARS + 1), as_of.year + 1),
                                 as_of=as_of)  # fmt: skip
     listing_unit = _listing_unit(user, unit)
-    near_from, near = (summary.criteria_total, [])
+    near_from, near = ledger.near_finish_from(summary.criteria_total), []
     if listing_unit is not None:
-        near_from, near = _near_finish(summary, commune_progress_list(unit=listing_unit, as_of=as_of))
+        near_from, near = ledger.close_to_finish(
+            commune_progress_list(unit=listing_unit, as_of=as_of), summary.criteria_total
+        )
     secondments = secondment_summary(unit=unit, as_of=as_of)
     sponsors = sponsor_summary(unit=unit, as_of=as_of, since=as_of - datetime.timedelta(days=SPONSOR_PERIOD_DAYS - 1))
 
@@ -315,8 +305,10 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "near_from": near_from,
         "near_finish": near[:NEAR_FINISH_SHOWN],
         "near_finish_total": len(near),
+        # The same communes on the list: on the dashboard's date, scored against the dashboard's set.
         "near_finish_url": reverse("communes:commune_list")
-        + f"?{commune_filter}score_min={near_from}&ntm_level={NtmLevel.NOT_YET}",
+        + f"?{commune_filter}score_min={near_from}&ntm_level={NtmLevel.NOT_YET}&as_of={as_of.isoformat()}"
+        + (f"&criteria_set={summary.criteria_set_code}" if summary.criteria_set_code else ""),
         "commune_list_url": reverse("communes:commune_list") + (f"?{commune_filter[:-1]}" if commune_filter else ""),
         "secondments": secondments,
         "sponsors": sponsors,

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from criteria import ledger
 from criteria.forecast import UnitForecast, unit_forecast
 from criteria.models import CriteriaSet
 from criteria.selectors import (
@@ -74,17 +75,7 @@ def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: Crite
     communes = commune_progress_list(unit=unit, as_of=as_of, criteria_set=criteria_set)
     criteria = sorted((c.number, c.name) for c in summary.criteria)
 
-    # "Close to the finish": the band just below all criteria met (15–18 of 19), named by the selector's bands.
-    high_band = next((band for band in summary.bands if band.key == "high"), None)
-    near_finish_from = high_band.min_criteria if high_band else summary.criteria_total
-    near_finish = sorted(
-        (
-            c
-            for c in communes
-            if not c.meets_standard and c.criteria_met is not None and c.criteria_met >= near_finish_from
-        ),
-        key=lambda c: (-(c.criteria_met or 0), c.district_name or "", c.name, c.code),
-    )
+    near_finish_from, near_finish = ledger.close_to_finish(communes, summary.criteria_total)
 
     by_district: dict[int | None, list[CommuneProgress]] = {}
     for commune in communes:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.choices import UnitLevel
 from communes.models import commune_foreign_key
+from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
 from .choices import (
@@ -20,6 +21,14 @@ from .choices import (
     SponsorRole,
     SupportKind,
 )
+
+
+class SecondmentQuerySet(InForceQuerySet, ScopedQuerySet):
+    in_force_fields = ("start_date", "actual_end_date")  # on secondment from the first day to the last
+
+
+class SponsorAssignmentQuerySet(InForceQuerySet, ScopedQuerySet):
+    in_force_fields = ("start_date", "end_date")
 
 
 class WorkPlanQuerySet(ScopedQuerySet):
@@ -160,7 +169,7 @@ class Secondment(models.Model):
     criteria_met_at_end = models.PositiveSmallIntegerField(_("số tiêu chí đạt khi kết thúc"), null=True, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SecondmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("biệt phái / luân chuyển")
@@ -206,7 +215,7 @@ class SponsorAssignment(models.Model):
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SponsorAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phân công giúp đỡ xã")

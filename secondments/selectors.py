@@ -22,7 +22,8 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils.translation import gettext as _
 
-from communes.models import AdministrativeUnit, Recognition
+from communes.models import AdministrativeUnit
+from criteria.models import Standing
 from criteria.selectors import CriteriaHistory, criteria_history
 
 from .choices import COUNTED_OUTCOMES, PlanItemStatus, SecondmentKind, SecondmentOutcome, SupportKind
@@ -86,13 +87,10 @@ class SponsorSummary:
     agencies: list[AgencyActivity]  # the least present first: fewest visits, then fewest days on site
 
 
-def _in_force(as_of: date, commune_ref: str) -> Exists:
-    """A recognition decision in force on as_of for the outer row's commune: issued by then, not revoked by then."""
-    return Exists(
-        Recognition.objects.filter(commune=OuterRef(commune_ref), decision_date__lte=as_of).filter(
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of)
-        )
-    )
+def _meeting_standard(as_of: date, commune_ref: str) -> Exists:
+    """The outer row's commune meets the standard on as_of, as the progress ledger says (any set's standing carries
+    the level)."""
+    return Exists(Standing.objects.in_force_on(as_of).filter(commune=OuterRef(commune_ref), meets_standard=True))
 
 
 def secondment_summary(*, unit: AdministrativeUnit, as_of: date) -> SecondmentSummary:
@@ -100,7 +98,7 @@ def secondment_summary(*, unit: AdministrativeUnit, as_of: date) -> SecondmentSu
     secondments = Secondment.objects.filter(unit.communes_q(), start_date__lte=as_of).order_by()
     ended = Q(actual_end_date__isnull=False, actual_end_date__lte=as_of)
     with_counts = ended & Q(criteria_met_at_start__isnull=False, criteria_met_at_end__isnull=False)
-    meeting = _in_force(as_of, "commune_id")
+    meeting = _meeting_standard(as_of, "commune_id")
     totals = secondments.aggregate(
         total=Count("pk"),
         completed=Count("pk", filter=ended),

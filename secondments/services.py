@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit
-from criteria.models import AssessmentRound, Criterion
+from criteria.models import Criterion
+from criteria.selectors import criteria_history
 from ntm_portal import access
 
 from .choices import AgencyLevel, PlanItemStatus, SponsorRole
@@ -130,17 +130,12 @@ def _check_criteria_year(criteria: Iterable[Criterion], year: int, field: str) -
 
 
 def commune_criteria_met(*, commune: AdministrativeUnit, as_of: datetime.date) -> int | None:
-    """Criteria met in the commune's latest round dated on or before `as_of`; None when it had no round yet.
+    """Criteria met by the commune on `as_of` as the round history counts them (`CriteriaHistory.criteria_met_on`:
+    its latest round of a national basic set dated by then); None when it had no round yet.
 
     Seed 002: "9 tiêu chí đạt ở thời điểm mới về nhận nhiệm vụ" — the count a secondment starts from and ends with.
     """
-    return (
-        AssessmentRound.objects.filter(commune=commune, as_of__lte=as_of)
-        .order_by("-as_of", "-year", "-pk")
-        .annotate(met=Count("criterion_results", filter=Q(criterion_results__met=True)))
-        .values_list("met", flat=True)
-        .first()
-    )
+    return criteria_history(unit=commune, as_of=as_of).criteria_met_on(commune.pk, as_of)
 
 
 # --- agencies, cadres, batches -----------------------------------------------------------------------------------
