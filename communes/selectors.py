@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
-from criteria.choices import SetLevel
+from criteria import ledger
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, EvidenceFile
 from criteria.selectors import CommuneProgress, commune_progress_list, default_criteria_set, round_list
+from ntm_portal.in_force import in_force
 from secondments.choices import PlanItemStatus, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
 
@@ -45,12 +46,7 @@ def criteria_set_in_use(*, user, as_of: datetime.date) -> CriteriaSet | None:
     """
     # A probe per set (a handful) rather than sorting every round of the province by its set's period.
     used = AssessmentRound.objects.visible_to(user).filter(criteria_set=OuterRef("pk"), as_of__lte=as_of)
-    criteria_set = (
-        CriteriaSet.objects.filter(province__isnull=True, level=SetLevel.BASIC)
-        .filter(Exists(used))
-        .order_by("-period_start", "-issued_on", "-pk")
-        .first()
-    )
+    criteria_set = ledger.national_basic_sets().filter(Exists(used)).first()
     return criteria_set or default_criteria_set(year=as_of.year)
 
 
@@ -222,13 +218,14 @@ class CommunePage:
 
 
 def _in_force(assignment: SponsorAssignment, day: datetime.date) -> bool:
-    return assignment.start_date <= day and (assignment.end_date is None or assignment.end_date >= day)
+    return in_force(assignment.start_date, assignment.end_date, day)
 
 
 def commune_page(*, user, commune: AdministrativeUnit, today: datetime.date) -> CommunePage:
     """What the commune page shows. Queries: the rounds with their scores; the latest round's criteria with their
-    results; its evidence; the secondments; the assignments; the visits per agency in the window; the recent visits
-    and their criteria; the support per kind; the recent contributions; the work-plan counts; the open items."""
+    results; its unmet criteria in the ledger; its evidence; the secondments; the assignments; the visits per agency
+    in the window; the recent visits and their criteria; the support per kind; the recent contributions; the work-plan
+    counts; the open items."""
     rounds = sorted(
         round_list(user=user).filter(commune=commune), key=lambda r: (r.as_of, r.year, r.pk)
     )  # the order of criteria.selectors._latest_rounds, oldest first
@@ -345,5 +342,7 @@ def commune_page(*, user, commune: AdministrativeUnit, today: datetime.date) -> 
         plan=PlanCounts(**counts),
         plan_items=plan_items,
     )
-    page.unmet = [c for c in criteria if c.met is not True]
+    if latest is not None:
+        unmet = set(ledger.round_unmet_numbers(latest))
+        page.unmet = [c for c in criteria if c.number in unmet]
     return page

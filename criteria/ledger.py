@@ -111,19 +111,19 @@ def with_standing(
     criteria_set: CriteriaSet | None,
     day: datetime.date,
     approved_only: bool = False,
-    any_national_set: CriteriaSet | None = None,
 ) -> QuerySet[AdministrativeUnit]:
     """`communes` annotated with their standing on `day` against the set (one LEFT JOIN, no subquery):
     `latest_round_id`, `criteria_met` (None: no round of the set by then), `level_as_of`, `meets_standard_as_of`,
     `unmet_numbers`, `round_year`, `round_status`.
 
-    With no set (a year no set covers) nobody has a round, and the rows of `any_national_set` (the newest when not
-    given: one more query) carry the level.
+    With no set (a year no set covers) nobody has a round, and the level comes from the set-less rows.
     """
-    # Without a set, any national set's rows give the level (every commune that stands anywhere has rows in each).
-    chain = criteria_set or any_national_set or national_basic_sets().first()
-    condition = Q(standings__criteria_set=chain, standings__approved_only=approved_only) & in_force_q(
-        day, start="valid_from", end="valid_to", path="standings"
+    # Without a set, the set-less rows, which carry the level alone.
+    chain = Q(standings__criteria_set=criteria_set) if criteria_set else Q(standings__criteria_set__isnull=True)
+    condition = (
+        chain
+        & Q(standings__approved_only=approved_only and criteria_set is not None)
+        & in_force_q(day, start="valid_from", end="valid_to", path="standings")
     )
     communes = communes.annotate(standing=FilteredRelation("standings", condition=condition))
     if criteria_set is None:
@@ -141,6 +141,16 @@ def with_standing(
         unmet_numbers=F("standing__unmet_criteria"),
         level_as_of=Coalesce(F("standing__ntm_level"), Value(NtmLevel.NOT_YET.value)),
         meets_standard_as_of=Coalesce(F("standing__meets_standard"), Value(False), output_field=BooleanField()),
+    )
+
+
+def round_unmet_numbers(assessment_round: AssessmentRound) -> list[int]:
+    """The numbers of the criteria a round does not meet, from the ledger. One query."""
+    return (
+        Standing.objects.filter(assessment_round=assessment_round, approved_only=False)
+        .values_list("unmet_criteria", flat=True)
+        .first()
+        or []
     )
 
 
@@ -272,6 +282,7 @@ def _write(ids: list[int], reference: _Reference, *, deleted: bool = False) -> i
     for commune_id in ids:
         sets = {*reference.national_set_ids, *reference.province_sets.get(provinces.get(commune_id), ())}
         sets |= {r.criteria_set_id for r in rounds[commune_id]}
+        standings += _chain(commune_id, None, False, [], decisions[commune_id], reference)
         for set_id in sorted(sets):
             for approved_only in (False, True):
                 of_set = [
@@ -287,9 +298,9 @@ def _write(ids: list[int], reference: _Reference, *, deleted: bool = False) -> i
 
 
 def _chain(commune_id, set_id, approved_only, rounds: list[_Round], decisions, reference: _Reference) -> list[Standing]:
-    """The commune's standings against one set: a new one from every day a round of the set is dated, a decision is
-    issued or one is revoked. Days before anything is known stand nowhere and get no row."""
-    numbers = reference.numbers.get(set_id, {})
+    """The commune's standings against one set (None: the level alone): a new one from every day a round of the set is
+    dated, a decision is issued or one is revoked. Days before anything is known stand nowhere and get no row."""
+    numbers = reference.numbers.get(set_id, {}) if set_id else {}
     days = sorted(
         {r.as_of for r in rounds} | {d for _level, issued, revoked in decisions for d in (issued, revoked) if d}
     )

@@ -394,7 +394,8 @@ class Standing(models.Model):
     """
 
     commune = commune_foreign_key("standings", on_delete=models.CASCADE)
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="+")
+    # Empty: the commune's NTM level alone, whatever set (a commune recognised before any set is loaded has one).
+    criteria_set = models.ForeignKey(CriteriaSet, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     approved_only = models.BooleanField(default=False)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)

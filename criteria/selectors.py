@@ -346,16 +346,13 @@ def _progress_communes(
     as_of: date,
     criteria_set: CriteriaSet | None,
     approved_only: bool,
-    any_national_set: CriteriaSet | None = None,
 ) -> QuerySet:
     """Communes current on as_of within unit (the whole country for None), with their standing then from the ledger
     (`ledger.with_standing`: latest_round_id, criteria_met, level_as_of, ...)."""
     communes = AdministrativeUnit.objects.communes().in_force_on(as_of)
     if unit is not None:
         communes = communes.within(unit)
-    return ledger.with_standing(
-        communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only, any_national_set=any_national_set
-    )
+    return ledger.with_standing(communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only)
 
 
 class _Tally:
@@ -634,7 +631,6 @@ def unit_progress_trend(
             as_of=days[year],
             criteria_set=set_for(year),
             approved_only=approved_only,
-            any_national_set=sets[0] if sets else None,
         )
         .order_by()
         .annotate(trend_year=Value(year, output_field=IntegerField()))

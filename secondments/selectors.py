@@ -88,9 +88,12 @@ class SponsorSummary:
 
 
 def _meeting_standard(as_of: date, commune_ref: str) -> Exists:
-    """The outer row's commune meets the standard on as_of, as the progress ledger says (any set's standing carries
-    the level)."""
-    return Exists(Standing.objects.in_force_on(as_of).filter(commune=OuterRef(commune_ref), meets_standard=True))
+    """The outer row's commune meets the standard on as_of, as the progress ledger's level rows say."""
+    return Exists(
+        Standing.objects.in_force_on(as_of).filter(
+            commune=OuterRef(commune_ref), criteria_set__isnull=True, meets_standard=True
+        )
+    )
 
 
 def secondment_summary(*, unit: AdministrativeUnit, as_of: date) -> SecondmentSummary:

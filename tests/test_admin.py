@@ -22,6 +22,7 @@ from criteria.models import (
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    Standing,
     UnitTarget,
 )
 from ntm_portal.choices import Role
@@ -180,6 +181,7 @@ BUILDERS = {
     IndicatorTarget: lambda: IndicatorTargetFactory(),
     AssessmentRound: lambda: AssessmentRoundFactory(),
     CriterionResult: lambda: CriterionResultFactory(),
+    Standing: lambda: CriterionResultFactory(),  # the ledger follows the round and its result
     IndicatorValue: lambda: IndicatorValueFactory(),
     EvidenceFile: lambda: EvidenceFileFactory(indicator=IndicatorFactory()),
     UnitTarget: lambda: UnitTargetFactory(),

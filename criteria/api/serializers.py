@@ -482,6 +482,7 @@ class UnitProgressSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     approved_only = serializers.BooleanField()
     criteria_set_id = serializers.IntegerField(allow_null=True)
+    criteria_set_code = serializers.CharField(allow_null=True)
     criteria_set_name = serializers.CharField(allow_null=True)
     criteria_total = serializers.IntegerField()
     communes_total = serializers.IntegerField()

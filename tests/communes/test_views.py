@@ -239,8 +239,7 @@ def test_the_list_filters_by_district(client, province_coordinator, geography):
 
 
 def test_the_list_filters_by_ntm_level(client, province_coordinator, geography):
-    geography.commune_a2.ntm_level = NtmLevel.ADVANCED
-    geography.commune_a2.save()
+    RecognitionFactory(commune=geography.commune_a2, level=NtmLevel.ADVANCED, decision_date=datetime.date(2024, 5, 2))
     client.force_login(province_coordinator)
 
     assert listed(client.get(LIST_URL, {"ntm_level": NtmLevel.ADVANCED})) == ["Xã Sơn Phú"]
@@ -816,8 +815,8 @@ def test_the_list_sorted_by_score_costs_the_same_queries_for_2_communes_as_for_2
     client.get(LIST_URL, params)
     expected = queries_of(client, LIST_URL, params)
     communes_with_rounds(district, criteria_set, 18)
-    # 10: as the list by code, but every filtered commune read at once (no count): their scores sort and filter them.
-    assert expected == 10
+    # 11: as the list by code: the database filters, sorts and pages by the standing's score.
+    assert expected == 11
     with django_assert_num_queries(expected):
         response = client.get(LIST_URL, params)
     assert len(response.context["page"].object_list) == 20
@@ -872,12 +871,12 @@ def test_the_commune_page_costs_the_same_queries_for_2_records_of_each_kind_as_f
     client.get(url)
     expected = queries_of(client, url)
     records(18)
-    # 16: session, user, the user's unit; the commune (district, province, recognition joined); its rounds with their
-    # scores; the latest round's criteria with their results; its evidence; the secondments (cadre, agency, batch);
-    # the assignments (agency); the visits per agency; the recent visits (agency, cadre) and their criteria; the
-    # support per kind; the recent contributions (giver, criterion); the work-plan counts; the open items (agency,
-    # criterion).
-    assert expected == 16
+    # 17: session, user, the user's unit; the commune (district, province, recognition joined); its rounds with their
+    # scores; the latest round's criteria with their results; its unmet criteria in the ledger; its evidence; the
+    # secondments (cadre, agency, batch); the assignments (agency); the visits per agency; the recent visits (agency,
+    # cadre) and their criteria; the support per kind; the recent contributions (giver, criterion); the work-plan
+    # counts; the open items (agency, criterion).
+    assert expected == 17
     with django_assert_num_queries(expected):
         response = client.get(url)
     data = response.context["data"]
