@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
 from communes.services import units_import
+from criteria import ledger
 from criteria.choices import Comparison, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
 from secondments.choices import (
@@ -209,6 +210,7 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
         planned_secondments = _plan_secondments(plans, seed) if first_build else []
         _set_commune_attributes(plans)
         _write_assessments(plans, sets, criteria, result)
+        ledger.refresh_communes([plan.unit.pk for plan in plans])  # bulk writes: the ledger follows here
         agencies = _ensure_agencies(province)
         if first_build:
             _write_secondments(province, planned_secondments, agencies, result)

@@ -23,8 +23,10 @@ from django.db import models, transaction
 
 from communes.choices import CommuneGroup, Region
 
+from .. import ledger
 from ..choices import Comparison, SetLevel, TargetScheme
 from ..models import CriteriaSet, Criterion, Indicator, IndicatorTarget
+from .assessment import targets_changed
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sets"
 
@@ -391,4 +393,9 @@ def criteria_reference_load(*, data_dir: Path | None = None) -> LoadResult:
     result = LoadResult()
     for spec in specs:
         _write_set(spec, result=result)
+    if result.sets_created or result.criteria_created:
+        # Communes stand against every national set, and a set's total changes with its criteria.
+        ledger.rebuild()
+    if result.targets_created or result.targets_updated:
+        targets_changed()  # recorded values are judged against the targets the files now state
     return result
