@@ -292,14 +292,14 @@ def _floor_dashboard(*, province_id: int, criteria_set_id: int, day: datetime.da
         cursor.execute(sql, [province_id, *current_params, *_latest_params(criteria_set_id, day)])
         rows = cursor.fetchall()
     districts = {
-        district_id: {"communes": total, "meeting": meeting, "average": met_sum / assessed if assessed else None}
+        district_id: {"communes": total, "meeting": meeting, "average": float(met_sum) / assessed if assessed else None}
         for district_id, total, meeting, assessed, met_sum in rows
     }
     assessed = sum(row[3] for row in rows)
     return {
         "communes": sum(row[1] for row in rows),
         "meeting": sum(row[2] for row in rows),
-        "average": sum(row[4] or 0 for row in rows) / assessed if assessed else None,
+        "average": float(sum(row[4] or 0 for row in rows)) / assessed if assessed else None,
         "districts": districts,
     }
 
