@@ -309,9 +309,11 @@ def _floor_commune_page(*, criteria_set_id: int, day: datetime.date, by_score: b
     by criteria met (highest first, no round last) or by code."""
     current, current_params = _current(day)
     order = "(m.met IS NULL), m.met DESC, c.code" if by_score else "c.code"
+    # By code the page is known before any figure: only its communes are figured, as the API does.
+    page_first = "" if by_score else f"ORDER BY u.code LIMIT {PAGE_SIZE}"
     sql = f"""
         WITH communes AS (
-            SELECT u.id, u.code, u.name, u.district_id FROM communes_administrativeunit u WHERE {current}
+            SELECT u.id, u.code, u.name, u.district_id FROM communes_administrativeunit u WHERE {current} {page_first}
         ),
         {_LATEST_ROUNDS}
         SELECT c.id, c.code, c.name, d.name, m.met, s.commune_id IS NOT NULL
