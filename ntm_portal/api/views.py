@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +29,18 @@ class MeView(APIView):
             "authenticated_by": "token" if by_token else "session",
         }
         return Response(MeSerializer(body).data)
+
+
+class PingView(APIView):
+    """The cheapest authenticated request the API answers: no query parameter read, no database query beyond the
+    caller's authentication. benchmark_national measures it as the floor of every endpoint (DRF's own cost)."""
+
+    @extend_schema(
+        summary="Ping: the API is up and the caller is signed in",
+        responses=inline_serializer("Ping", fields={"ok": serializers.BooleanField()}),
+    )
+    def get(self, request):
+        return Response({"ok": True})
 
 
 @csrf_exempt  # any method may land here; CSRF would answer an unsafe one with its HTML 403 first

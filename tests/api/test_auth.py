@@ -126,3 +126,8 @@ def test_tokens_are_throttled_per_user_and_sessions_are_not(api, client, commune
     assert "Retry-After" in by_token.get("/api/v1/me/")
     client.force_login(commune_official_a1)
     assert [client.get("/api/v1/me/").status_code for _ in range(4)] == [200] * 4
+
+
+def test_ping_answers_ok_to_a_signed_in_caller_and_401_to_anyone_else(api, commune_official_a1):
+    assert api(commune_official_a1).get("/api/v1/ping/").json() == {"ok": True}
+    assert api(None).get("/api/v1/ping/").status_code == 401

@@ -47,6 +47,7 @@ def test_the_schema_describes_every_endpoint_with_its_errors(client):
     for action in ("values", "submit", "verify", "return", "approve", "reopen", "recognise", "history"):
         assert f"/api/v1/assessment-rounds/{{id}}/{action}/" in paths
     assert "/api/v1/dashboards/{id}/" in paths and "/api/v1/dashboards/{id}/trend/" in paths
+    assert "/api/v1/me/" in paths and "/api/v1/ping/" in paths
     for path, operations in paths.items():
         for method, operation in operations.items():
             assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
