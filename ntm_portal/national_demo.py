@@ -27,6 +27,7 @@ from django.db import connection, transaction
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
+from criteria import ledger
 from criteria.choices import RoundStatus, SetLevel
 from criteria.models import AssessmentRound, CriteriaSet, CriterionResult, UnitTarget
 from ntm_portal.text import fold_vietnamese
@@ -137,11 +138,9 @@ def build_national(
             _write_history(communes, sets_by_year, criteria, result)
         result.targets = _write_targets(province_units)
         result.users = _ensure_national_user()
-        # The ledger (criteria.ledger) is derived from the rows above; rebuilt in the same transaction, so a failed
-        # rebuild leaves no country without its ledger.
-        from criteria.ledger import rebuild  # noqa: PLC0415 - the ledger reads the models this module writes
-
-        result.ledger_rows = rebuild()
+        # The ledger is derived from the rows above; rebuilt in the same transaction, so a failed rebuild leaves no
+        # country without its ledger.
+        result.ledger_rows = ledger.rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics after a bulk load, as build_demo does
@@ -304,11 +303,10 @@ def _write_history(communes: list[_Commune], sets_by_year, criteria, result: Nat
                      RoundStatus.DRAFT],
                     weights=[55, 15, 15, 5, 10],
                 )[0]  # fmt: skip
-            # Once AssessmentRound.criteria_met lands (the ledger's column), fill it here from met_count[year].
             rounds.append(
                 AssessmentRound(
                     commune=commune.unit, criteria_set=sets_by_year[year], year=year,
-                    as_of=datetime.date(year, 12, 31), status=status,
+                    as_of=datetime.date(year, 12, 31), status=status, criteria_met=commune.met_count[year],
                 )
             )  # fmt: skip
     AssessmentRound.objects.bulk_create(rounds, batch_size=INSERT_BATCH)
