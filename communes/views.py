@@ -10,6 +10,7 @@ queries whatever the number of communes or records (tests/communes/test_views.py
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from django import forms
@@ -31,7 +32,7 @@ from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.access import units_in_scope, visible_criteria_sets
-from ntm_portal.excel import xlsx_response
+from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.text import fold_vietnamese, vnd
 from secondments.models import Agency, Secondment, SponsorAssignment
 
@@ -233,7 +234,8 @@ def _list_export(rows: list[CommuneRow], criteria_set: CriteriaSet | None, today
                _("Tiêu chí chưa đạt"), _("Năm phấn đấu đạt chuẩn"), _("Vùng"), _("Xã đặc biệt khó khăn"),
                _("Xã đặc thù"), _("Bộ tiêu chí"), _("Tính đến ngày")]  # fmt: skip
     set_name = criteria_set.name if criteria_set else ""
-    body = [
+    # A generator: the rows are written one by one to the file that is sent (xlsx_streaming_response).
+    body = (
         [
             row.commune.code,
             row.commune.name,
@@ -250,8 +252,8 @@ def _list_export(rows: list[CommuneRow], criteria_set: CriteriaSet | None, today
             today,
         ]
         for row in rows
-    ]
-    return xlsx_response(filename=_("Danh sách xã.xlsx"), title=_("Danh sách xã"), columns=columns, rows=body)
+    )
+    return xlsx_streaming_response(filename=_("Danh sách xã.xlsx"), title=_("Danh sách xã"), columns=columns, rows=body)
 
 
 @login_required
@@ -412,7 +414,7 @@ def _matrix_export(matrix: selectors.CriteriaMatrix, rows: list[selectors.Matrix
     words = {selectors.MET: _("Đạt"), selectors.NOT_MET: _("Chưa đạt"), selectors.NOT_ASSESSED: ""}
     columns = [_("Mã xã"), _("Xã"), _("Huyện"), _("Mức đạt chuẩn"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
                *(f"{_('TC')} {number}. {name}" for _pk, number, name in matrix.criteria)]  # fmt: skip
-    body = [
+    body = (
         [
             row.progress.code,
             row.progress.name,
@@ -423,13 +425,15 @@ def _matrix_export(matrix: selectors.CriteriaMatrix, rows: list[selectors.Matrix
             *(words[mark] for mark in row.marks),
         ]
         for row in rows
-    ]
-    body.append(["", _("Số xã đạt"), "", "", None, None, *matrix.communes_meeting])
+    )
+    totals = ["", _("Số xã đạt"), "", "", None, None, *matrix.communes_meeting]
     filename = _("Ma trận tiêu chí %(unit)s %(day)s.xlsx") % {
         "unit": matrix.unit.name,
         "day": matrix.as_of.strftime("%d-%m-%Y"),
     }
-    return xlsx_response(filename=filename, title=_("Ma trận tiêu chí"), columns=columns, rows=body)
+    return xlsx_streaming_response(
+        filename=filename, title=_("Ma trận tiêu chí"), columns=columns, rows=itertools.chain(body, [totals])
+    )
 
 
 @login_required

@@ -43,6 +43,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit, Recognition
+from ntm_portal.figures_cache import invalidate_figures
 from ntm_portal.in_force import in_force, in_force_q
 
 from .choices import RoundStatus, SetLevel
@@ -218,6 +219,7 @@ def rebuild() -> int:
 
 def _figures_changed() -> None:
     """Cached charts and dashboard figures are computed from the ledger: they are stale once it changes."""
+    invalidate_figures()
 
 
 @dataclass

@@ -12,12 +12,14 @@ import io
 import itertools
 import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import BinaryIO
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
@@ -97,6 +99,13 @@ def _display_width(value) -> int:
 
 
 def rows_to_xlsx(*, title: str, columns: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """`write_xlsx` into memory: for small sheets."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, title=title, columns=columns, rows=rows)
+    return buffer.getvalue()
+
+
+def write_xlsx(target: BinaryIO, *, title: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """One sheet named after `title`: `columns` as a bold, frozen header, then `rows` as typed cells.
 
     Numbers (int, float, Decimal) stay numbers, dates and datetimes become Excel dates (aware datetimes in local
@@ -126,9 +135,7 @@ def rows_to_xlsx(*, title: str, columns: Sequence[str], rows: Iterable[Sequence]
         # The filter is written after the rows (sheetData comes first in the file), so it can span all of them.
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 def ascii_filename(filename: str) -> str:
@@ -141,18 +148,13 @@ def ascii_filename(filename: str) -> str:
     return stem + re.sub(r"[^A-Za-z0-9.]", "", extension)
 
 
-def xlsx_file_response(*, filename: str, content: bytes) -> HttpResponse:
-    """A download of an .xlsx already built (the assessment template, say) named `filename` (".xlsx" added when
-    missing).
-
-    Content-Disposition carries an ASCII name for old clients and the UTF-8 name (RFC 5987 / RFC 6266) that every
-    current browser prefers, so "Tiến độ Định Hóa.xlsx" arrives with its diacritics.
-    """
+def _download_headers(response: HttpResponse, filename: str) -> HttpResponse:
+    """Content-Disposition with an ASCII name for old clients and the UTF-8 name (RFC 5987 / RFC 6266) that every
+    current browser prefers, so "Tiến độ Định Hóa.xlsx" arrives with its diacritics; no shared cache."""
     filename = str(filename).replace("\r", " ").replace("\n", " ").strip() or "export"  # str(): lazy names too
     if not filename.lower().endswith(".xlsx"):
         filename += ".xlsx"
     fallback = ascii_filename(filename).replace('"', "")
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
     )
@@ -161,6 +163,31 @@ def xlsx_file_response(*, filename: str, content: bytes) -> HttpResponse:
     return response
 
 
+def xlsx_file_response(*, filename: str, content: bytes) -> HttpResponse:
+    """A download of an .xlsx already built (the assessment template, say) named `filename` (".xlsx" added when
+    missing)."""
+    return _download_headers(HttpResponse(content, content_type=XLSX_CONTENT_TYPE), filename)
+
+
 def xlsx_response(*, filename: str, title: str, columns: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     """A download of `rows_to_xlsx(...)` named `filename`, with the headers of `xlsx_file_response`."""
     return xlsx_file_response(filename=filename, content=rows_to_xlsx(title=title, columns=columns, rows=rows))
+
+
+def xlsx_streaming_response(
+    *, filename: str, title: str, columns: Sequence[str], rows: Iterable[Sequence]
+) -> FileResponse:
+    """`xlsx_response` for the long lists (every commune of a country): the workbook is written to a temporary file,
+    not to memory, and sent from it in blocks (the file is deleted when the response is closed). Memory does not grow
+    with the rows when `rows` is a generator, and the server hands the first block over as soon as the file is
+    written, where an HttpResponse would hold the whole file twice (the buffer and its copy). The response streams:
+    read it with `getvalue()` in tests, not `.content`."""
+    spool = tempfile.TemporaryFile(prefix="ntm-xlsx-")  # noqa: SIM115 - FileResponse closes it
+    try:
+        write_xlsx(spool, title=title, columns=columns, rows=rows)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    response = FileResponse(spool, content_type=XLSX_CONTENT_TYPE)
+    return _download_headers(response, filename)

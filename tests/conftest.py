@@ -9,11 +9,20 @@ import pytest
 from criteria.models import CriteriaSet, Criterion, Indicator, IndicatorTarget
 from criteria.services.reference import criteria_reference_load
 from ntm_portal.choices import Role
+from ntm_portal.figures_cache import invalidate_figures
 from tests.accountability_cases import forecast_case, seconded_communes_case, sponsor_case
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
 from tests.secondments.factories import AgencyFactory, SponsorAssignmentFactory
 from tests.shared_rows import RowCopy
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    """Cached dashboard figures are keyed by unit pk, and SQLite gives a later test the pks of an earlier one: every
+    test starts with a new figures version (one cache write; clearing the file cache would delete files)."""
+    invalidate_figures()
+
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -29,6 +29,7 @@ from criteria.selectors import round_list, unit_progress_summary, unit_progress_
 from criteria.services import assessment as workflow
 from ntm_portal import access
 from ntm_portal.api.viewsets import PortalViewSetMixin, ReadOnlyViewSet, ScopedModelViewSet
+from ntm_portal.figures_cache import cached_figures
 from secondments import selectors as secondment_selectors
 from secondments.api.serializers import SecondmentResultsSerializer, SponsorAccountabilitySerializer
 from secondments.selectors import secondment_summary, sponsor_summary
@@ -349,13 +350,22 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         unit = self.get_object()
         params = ProgressQuerySerializer(data=request.query_params, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
-        as_of = params.validated_data["as_of"]
-        body = {
-            "progress": unit_progress_summary(unit=unit, **params.validated_data),
-            "secondments": secondment_summary(unit=unit, as_of=as_of),
-            "sponsors": sponsor_summary(unit=unit, as_of=as_of),
-        }
-        return Response(DashboardSerializer(body).data)
+        validated = params.validated_data
+        as_of = validated["as_of"]
+
+        def figures() -> dict:
+            body = {
+                "progress": unit_progress_summary(unit=unit, **validated),
+                "secondments": secondment_summary(unit=unit, as_of=as_of),
+                "sponsors": sponsor_summary(unit=unit, as_of=as_of),
+            }
+            return DashboardSerializer(body).data
+
+        # The same for everyone who may read the unit (get_object checked that): the key is the unit and the
+        # parameters, not the caller. The serialized data is kept, so a hit costs no serializer either.
+        criteria_set = validated.get("criteria_set")
+        key = (unit.pk, as_of, criteria_set.pk if criteria_set else None, validated.get("approved_only"))
+        return Response(cached_figures("api-dashboard", key, figures))
 
     @extend_schema(
         summary="Trend of a unit by year",
@@ -369,8 +379,15 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         unit = self.get_object()
         params = TrendQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        years = unit_progress_trend(unit=unit, **params.validated_data)
-        return Response(TrendSerializer({"unit": unit, "years": years}).data)
+        validated = params.validated_data
+
+        def figures() -> dict:
+            return TrendSerializer({"unit": unit, "years": unit_progress_trend(unit=unit, **validated)}).data
+
+        # As the dashboard: the same for everyone who may read the unit.
+        years = validated["years"]
+        key = (unit.pk, validated["as_of"], years.start, years.stop, validated["approved_only"])
+        return Response(cached_figures("api-trend", key, figures))
 
     def _params(self, serializer_class) -> dict:
         params = serializer_class(data=self.request.query_params, context=self.get_serializer_context())

@@ -79,12 +79,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spends ~3.7 s compiling the dashboard's 10-year trend query, which runs in 0.2 s without it;
     # the portal's queries are short, index-driven ones that never repay compilation.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Keep a connection for this many seconds instead of opening one per request (a new PostgreSQL connection costs
+    # more than an empty API request: 86 → 247 requests/s under gunicorn, issue 13), checked before reuse so a
+    # connection the server dropped is replaced, not handed to a request. 0 closes it after each request. Celery
+    # workers close theirs before and after every task (celery.fixups.django) whatever this says.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
     # WAL lets the web server and the worker read while the other writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The Django cache: dashboard charts and figures (ntm_portal.figures_cache) and the API's throttle counts. On Redis when
+# CACHE_URL names one (redis://host:6379/1: a database of its own, not the broker's), so that every gunicorn worker
+# and every machine shares one copy; else files in var/cache, shared by the processes of this machine.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, whose clear() deletes this cache's keys only, not the whole Redis database.
+            "BACKEND": "ntm_portal.cache.PrefixedRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ntm"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            # Past this many files a write deletes a third of them at random (each write lists the folder).
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+# How long a dashboard's figures and charts are kept; writes invalidate them sooner (ntm_portal.figures_cache).
+NTM_FIGURES_CACHE_SECONDS = env.int("NTM_FIGURES_CACHE_SECONDS", default=3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

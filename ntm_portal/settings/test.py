@@ -19,6 +19,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # The test database is thrown away: no fsync on the commits of transactional tests and worker runs.
     DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405
+if CACHE_URL:  # noqa: F405
+    # Parallel workers share the Redis database: each keeps (and clears) keys of its own. The file cache is already
+    # per worker (VAR_DIR/cache).
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     # Test workers look at the broker folder every 0.1 s instead of every second: tasks start and workers stop sooner.
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.1  # noqa: F405

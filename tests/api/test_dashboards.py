@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communes.choices import NtmLevel
+from criteria.models import CriterionResult
 from criteria.selectors import commune_progress_for, commune_progress_list, unit_progress_summary, unit_progress_trend
+from ntm_portal.figures_cache import invalidate_figures
 from secondments.choices import SecondmentKind, SupportKind
 from secondments.selectors import secondment_summary, sponsor_summary
 from tests.communes.factories import CommuneFactory, RecognitionFactory
@@ -280,3 +282,70 @@ def test_a_commune_with_no_rounds_counts_as_not_assessed(history):
     summary = unit_progress_summary(unit=history.province, as_of=datetime.date(2019, 12, 31))
 
     assert summary.communes_without_round == 1
+
+
+# --- the shared cache (ntm_portal.figures_cache) -------------------------------------------------------------------
+
+
+def _queries(client, url, params) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries), response.json()
+
+
+@pytest.mark.parametrize("path", ["", "trend/"])
+def test_a_second_dashboard_request_is_served_from_the_cache(api, history, province_coordinator, path):
+    client, url = api(province_coordinator), f"/api/v1/dashboards/{history.province.pk}/{path}"
+
+    first, first_body = _queries(client, url, {"as_of": "2019-12-31"})
+    second, second_body = _queries(client, url, {"as_of": "2019-12-31"})
+
+    # The second: the token, the unit in the caller's scope (and for the dashboard the criteria sets the parameters
+    # are validated against); no figures.
+    assert second_body == first_body
+    assert second < first and second <= 3
+
+
+def test_new_data_shows_once_the_figures_are_invalidated(api, history, province_coordinator):
+    client, url = api(province_coordinator), f"/api/v1/dashboards/{history.province.pk}/"
+    _count, before = _queries(client, url, {"as_of": "2019-12-31"})
+    # A bulk write, as the ledger makes them: no signal tells the cache. B1 met 2 of 3 in 2018, now all three.
+    CriterionResult.objects.filter(assessment_round__commune=history.commune_b1).update(met=True)
+
+    _count, cached = _queries(client, url, {"as_of": "2019-12-31"})
+    invalidate_figures()
+    _count, after = _queries(client, url, {"as_of": "2019-12-31"})
+
+    assert cached == before
+    assert after["progress"]["average_criteria_met"] > before["progress"]["average_criteria_met"]
+
+
+def test_a_row_saved_through_the_orm_shows_at_once(api, history, criteria_set, province_coordinator):
+    client, url = api(province_coordinator), f"/api/v1/dashboards/{history.province.pk}/"
+    before = client.get(url, {"as_of": "2019-12-31"}).json()
+
+    record_round(history.commune_b1, criteria_set, year=2019, met=(1, 2, 3))  # the round's save invalidates
+
+    after = client.get(url, {"as_of": "2019-12-31"}).json()
+    assert after["progress"]["average_criteria_met"] > before["progress"]["average_criteria_met"]
+
+
+def test_each_date_and_unit_has_figures_of_its_own(api, history, province_coordinator):
+    client = api(province_coordinator)
+
+    province_2019 = client.get(f"/api/v1/dashboards/{history.province.pk}/", {"as_of": "2019-12-31"}).json()
+    province_2017 = client.get(f"/api/v1/dashboards/{history.province.pk}/", {"as_of": "2017-12-31"}).json()
+    district_2019 = client.get(f"/api/v1/dashboards/{history.district_a.pk}/", {"as_of": "2019-12-31"}).json()
+
+    assert province_2019["progress"]["communes_total"] == 3 and district_2019["progress"]["communes_total"] == 2
+    assert province_2019["progress"]["communes_meeting_standard"] == 1
+    assert province_2017["progress"]["communes_meeting_standard"] == 0
+
+
+def test_the_cache_does_not_let_anyone_past_the_units_scope(api, history, district_officer_a, province_coordinator):
+    api(province_coordinator).get(f"/api/v1/dashboards/{history.district_b.pk}/", {"as_of": "2019-12-31"})
+
+    response = api(district_officer_a).get(f"/api/v1/dashboards/{history.district_b.pk}/", {"as_of": "2019-12-31"})
+
+    assert response.status_code == 404

@@ -75,7 +75,7 @@ def listed(response) -> list[str]:
 
 def sheet_rows(response) -> list[tuple]:
     assert response.status_code == 200 and response["Content-Type"] == XLSX
-    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    return list(openpyxl.load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
 
 
 def detail_url(commune) -> str:

@@ -17,6 +17,7 @@ from ntm_portal.excel import (
     sheet_title,
     xlsx_file_response,
     xlsx_response,
+    xlsx_streaming_response,
 )
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,15 @@ def test_the_ascii_name_keeps_the_extension_and_drops_what_headers_cannot_carry(
     assert ascii_filename('Báo cáo "quý"; 2.xlsx') == "Bao cao _quy_ 2.xlsx"
     assert ascii_filename("ĐẶC KHU.xlsx") == "DAC KHU.xlsx"
     assert ascii_filename("漢字.xlsx") == "export.xlsx"
+
+
+def test_a_long_list_is_streamed_from_a_file_with_the_same_headers():
+    rows = ([f"{n:05d}", f"Xã {n}"] for n in range(3000))  # a generator: never held as a list
+
+    response = xlsx_streaming_response(filename="Danh sách xã", title="Danh sách", columns=["Mã", "Xã"], rows=rows)
+
+    assert response.streaming and response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"].startswith('attachment; filename="Danh sach xa.xlsx"; ')
+    sheet = read(response.getvalue()).active
+    assert sheet.max_row == 3001 and sheet["B3001"].value == "Xã 2999"
