@@ -16,10 +16,21 @@ from django.db import models
 from django.db.models import Q
 
 
-def in_force_q(day: datetime.date, *, start: str, end: str, end_exclusive: bool = False, path: str = "") -> Q:
-    """Rows in force on `day`, the dates read from the fields `start` and `end` (through `path`, e.g. "commune")."""
+def in_force_q(
+    day: datetime.date,
+    *,
+    start: str,
+    end: str,
+    end_exclusive: bool = False,
+    start_optional: bool = True,
+    path: str = "",
+) -> Q:
+    """Rows in force on `day`, the dates read from the fields `start` and `end` (through `path`, e.g. "commune").
+    `start_optional=False` for a start that is never empty: PostgreSQL's planner does not drop the IS NULL branch."""
     prefix = f"{path}__" if path else ""
-    started = Q(**{f"{prefix}{start}__isnull": True}) | Q(**{f"{prefix}{start}__lte": day})
+    started = Q(**{f"{prefix}{start}__lte": day})
+    if start_optional:
+        started |= Q(**{f"{prefix}{start}__isnull": True})
     not_ended = Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__{'gt' if end_exclusive else 'gte'}": day})
     return started & not_ended
 
@@ -41,7 +52,10 @@ class InForceQuerySet(models.QuerySet):
 
     def in_force_q(self, day: datetime.date, path: str = "") -> Q:
         start, end = self.in_force_fields
-        return in_force_q(day, start=start, end=end, end_exclusive=self.in_force_end_exclusive, path=path)
+        return in_force_q(
+            day, start=start, end=end, end_exclusive=self.in_force_end_exclusive, path=path,
+            start_optional=self.model._meta.get_field(start).null,
+        )  # fmt: skip
 
     def in_force_on(self, day: datetime.date):
         return self.filter(self.in_force_q(day))

@@ -474,8 +474,15 @@ class DistrictProgressSerializer(serializers.Serializer):
     target = TargetProgressSerializer(allow_null=True)
 
 
+class ProvinceLineSerializer(DistrictProgressSerializer):
+    """A province's line in the country's summary."""
+
+    district_id = None
+    province_id = serializers.IntegerField(source="district_id")
+
+
 class UnitProgressSerializer(serializers.Serializer):
-    unit_id = serializers.IntegerField()
+    unit_id = serializers.IntegerField(allow_null=True, help_text="Empty for the whole country.")
     unit_code = serializers.CharField()
     unit_name = serializers.CharField()
     unit_level = serializers.CharField()
@@ -495,6 +502,7 @@ class UnitProgressSerializer(serializers.Serializer):
     lowest_criteria_met = serializers.IntegerField(allow_null=True)
     bands = CriteriaBandSerializer(many=True)
     districts = DistrictProgressSerializer(many=True)
+    provinces = ProvinceLineSerializer(many=True, help_text="Only in the country's summary.")
     criteria = CriterionProgressSerializer(many=True, help_text="Weakest first.")
     target = TargetProgressSerializer(allow_null=True)
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 import dataclasses
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from communes.models import AdministrativeUnit
@@ -56,6 +58,7 @@ from .serializers import (
     TrendQuerySerializer,
     TrendSerializer,
     UnitForecastSerializer,
+    UnitProgressSerializer,
     UnitTargetSerializer,
 )
 
@@ -366,6 +369,28 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         criteria_set = validated.get("criteria_set")
         key = (unit.pk, as_of, criteria_set.pk if criteria_set else None, validated.get("approved_only"))
         return Response(cached_figures("api-dashboard", key, figures))
+
+    @extend_schema(
+        summary="National overview (superusers)",
+        description="The whole country on a date: communes meeting the standard, by level, bands, per criterion, and "
+        "one line per province, from the progress ledger in a few set-based queries. Superusers only.",
+        parameters=[ProgressQuerySerializer],
+        responses=UnitProgressSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def country(self, request):
+        if not request.user.is_superuser:
+            raise PermissionDenied(_("Chỉ quản trị viên toàn quốc xem được số liệu cả nước."))
+        params = ProgressQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        validated = params.validated_data
+        criteria_set = validated.get("criteria_set")
+        key = (validated["as_of"], criteria_set.pk if criteria_set else None, validated.get("approved_only"))
+        return Response(
+            cached_figures(
+                "api-country", key, lambda: UnitProgressSerializer(unit_progress_summary(unit=None, **validated)).data
+            )
+        )
 
     @extend_schema(
         summary="Trend of a unit by year",

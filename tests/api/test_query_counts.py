@@ -154,6 +154,6 @@ def test_the_dashboard_runs_a_pinned_number_of_queries(api, world, province_coor
     # communes with a sponsor, visits per agency, support per agency and kind (4)
     with django_assert_num_queries(14):
         client.get(f"/api/v1/dashboards/{world.province.pk}/", {"as_of": "2019-12-31"})
-    # token + user, unit, the unit; the sets with their criteria counts, one UNION over the years, the targets
-    with django_assert_num_queries(6):
+    # token + user, unit, the unit; the sets with their criteria counts, the communes, their standings, the targets
+    with django_assert_num_queries(7):
         client.get(f"/api/v1/dashboards/{world.province.pk}/trend/", {"as_of": "2019-12-31"})
