@@ -281,6 +281,35 @@ def test_the_dashboards_averages_and_bands_are_those_of_the_communes_the_api_lis
         )
 
 
+def test_counting_approved_rounds_only_the_dashboard_and_the_api_agree_on_the_demos_unfinished_2024_round(
+    province, api
+):
+    """The demo's 2024 rounds sit at every step of the workflow: with `approved_only` a commune whose 2024 round is not
+    approved yet stands on its 2023 round, on the dashboard as in the commune list API."""
+    day = datetime.date(2024, 12, 31)
+    response = api.get(f"/api/v1/dashboards/{province.pk}/", {"as_of": day.isoformat(), "approved_only": "true"})
+    assert response.status_code == 200, response.content
+    figures = response.json()["progress"]
+    assert (figures["approved_only"], figures["criteria_set_code"]) == (True, "ntm-2021-2025")
+    response = api.get(
+        "/api/v1/communes/",
+        {
+            "as_of": day.isoformat(),
+            "page_size": API_PAGE_SIZE,
+            "approved_only": "true",
+            "criteria_set": "ntm-2021-2025",
+        },
+    )
+    assert response.status_code == 200, response.content
+    progress = [row["progress"] for row in response.json()["results"]]
+    assert {p["round_year"] for p in progress} == {2023, 2024}, "some 2024 rounds are not approved yet"
+    scores = [p["criteria_met"] for p in progress if p["criteria_met"] is not None]
+
+    assert figures["communes_assessed"] == len(scores)
+    assert figures["average_criteria_met"] == one_decimal(sum(scores), len(scores))
+    assert figures["communes_meeting_standard"] == sum(p["meets_standard"] for p in progress)
+
+
 @pytest.mark.parametrize("label", ["2016-12-31", "2020-12-31", "2024-12-31"])
 def test_on_the_demos_year_ends_the_set_in_use_is_the_set_in_force(label, province, api, browser):
     """What lets the year-end comparisons above stand for what a user sees by default on each page."""
