@@ -436,6 +436,8 @@ def test_the_pdf_report_prints_the_figures_the_dashboard_and_the_api_give(label,
         row for row in communes.values()
         if not row["progress"]["meets_standard"] and (row["progress"]["criteria_met"] or 0) >= near_from
     ]  # fmt: skip
+    scored = any(row["progress"]["criteria_met"] is not None for row in communes.values())
+    assert bool(close) == scored, f"{day}: the demo has communes close to the finish whenever it has scores"
     for row in close[:2]:
         line = f"{row['name']} ({row['district']['name']}) – {row['progress']['criteria_met']}/{total_criteria}"
         assert line in text, f"{day}: the PDF does not print the API's score {line!r}"
