@@ -11,9 +11,11 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
+from criteria.ledger import level_on_q
 from ntm_portal.text import fold_vietnamese
 
 from .choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
@@ -175,10 +177,23 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
 class CommuneFilterSet(AdministrativeUnitFilterSet):
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
-    ntm_level = django_filters.MultipleChoiceFilter(choices=NtmLevel.choices, label=_("Mức đạt chuẩn hiện hành"))
+    ntm_level = django_filters.MultipleChoiceFilter(
+        choices=NtmLevel.choices, method="level_on_date", label=_("Mức đạt chuẩn vào ngày as_of (mặc định: hôm nay)")
+    )
+    # Read by `ntm_level` (and by the progress the API adds to each commune); filters nothing on its own.
+    as_of = django_filters.DateFilter(method="on_date", label=_("Tính đến ngày (YYYY-MM-DD)"))
     especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
     designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
     target_year = YearFilter(label="Năm phấn đấu đạt chuẩn")
+
+    def level_on_date(self, queryset, name, value):
+        """The NTM level on the as-of date, as the progress ledger has it: a dated list or API page filters the
+        level communes had then, not the one they have today."""
+        day = self.form.cleaned_data.get("as_of") or timezone.localdate()
+        return queryset.filter(level_on_q(day, value))
+
+    def on_date(self, queryset, name, value):
+        return queryset
 
     class Meta(AdministrativeUnitFilterSet.Meta):
         fields = [
@@ -186,6 +201,7 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
             "region",
             "commune_group",
             "ntm_level",
+            "as_of",
             "especially_disadvantaged",
             "designated_special",
             "target_year",

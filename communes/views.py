@@ -264,15 +264,12 @@ def commune_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CommuneFilterForm(request.GET or None, user=user, today=timezone.localdate())
     as_of = form.value_of("as_of") or timezone.localdate()
-    # The level filter is the level on the chosen date (the ledger's), not the FilterSet's current column.
-    params = request.GET.copy()
-    params.pop("ntm_level", None)
-    filterset = CommuneFilterSet(params, queryset=_visible_communes(user).select_related("district"), request=request)
+    filterset = CommuneFilterSet(
+        request.GET, queryset=_visible_communes(user).select_related("district"), request=request
+    )  # its level filter reads the level on the list's date
     communes = _extra_filters(filterset.qs.in_force_on(as_of), form, user=user, today=as_of)
     criteria_set = form.value_of("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=as_of)
     communes = ledger.with_standing(communes, criteria_set=criteria_set, day=as_of)
-    if levels := form.value_of("ntm_level"):
-        communes = communes.filter(level_as_of__in=levels)
     score_min, score_max = form.value_of("score_min"), form.value_of("score_max")
     if score_min is not None:  # a commune without a round has no score to match
         communes = communes.filter(criteria_met__gte=score_min)

@@ -31,6 +31,7 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -148,6 +149,16 @@ def with_standing(
         level_as_of=Coalesce(F("standing__ntm_level"), Value(NtmLevel.NOT_YET.value)),
         meets_standard_as_of=Coalesce(F("standing__meets_standard"), Value(False), output_field=BooleanField()),
     )
+
+
+def level_on_q(day: datetime.date, levels: Iterable[str]) -> Q:
+    """Communes whose NTM level on `day` is one of `levels` (the level rows of the ledger; no row in force: not yet)."""
+    in_force_then = Standing.objects.in_force_on(day).filter(commune=OuterRef("pk"), criteria_set__isnull=True)
+    levels = set(levels)
+    matching = Q(Exists(in_force_then.filter(ntm_level__in=levels - {NtmLevel.NOT_YET})))
+    if NtmLevel.NOT_YET in levels:
+        matching |= ~Exists(in_force_then.exclude(ntm_level=NtmLevel.NOT_YET))
+    return matching
 
 
 def round_unmet_numbers(assessment_round: AssessmentRound) -> list[int]:

@@ -316,7 +316,10 @@ FILTER_CASES = [
     ("administrative-units", {"level": "district"}, False),
     ("administrative-units", {"district": "167"}, True),
     ("administrative-units", {"district": "168"}, False),
-    ("communes", {"ntm_level": "not_yet"}, True),
+    # The world's commune was recognised on 1 June 2019: the level filter reads the level on as_of (default today).
+    ("communes", {"ntm_level": "standard"}, True),
+    ("communes", {"ntm_level": "not_yet"}, False),
+    ("communes", {"ntm_level": "not_yet", "as_of": "2019-05-31"}, True),
     ("communes", {"region": "dbsh"}, False),
     ("communes", {"especially_disadvantaged": "false"}, True),
     ("criteria-sets", {"year": 2019}, True),
