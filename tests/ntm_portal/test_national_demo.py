@@ -177,7 +177,7 @@ def test_benchmark_national_prints_one_json_line_per_surface_and_writes_nothing(
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["name"] for line in lines] == [
         "commune_list_country_by_score", "commune_list_api_country", "commune_list_excel_country", "national_overview",
-        "dashboard_api_province", "trend_api_province", "round_history_province",
+        "dashboard_api_province", "dashboard_api_province_cached", "trend_api_province", "round_history_province",
     ]  # fmt: skip
     for line in lines:
         assert line["median_ms"] > 0 and line["queries"] >= 1, line
