@@ -40,8 +40,6 @@ from . import ledger
 from .choices import ChangeKind, RoundStatus
 from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, Standing, UnitTarget
 
-STANDARD_LEVELS = ledger.STANDARD_LEVELS  # kept for the readers that name it here
-
 # The band thresholds the 19-criterion reports use (DESIGN §2 Reports: 19 / 15–18 / 10–14 / <10).
 BAND_BASE_TOTAL = ledger.BASE_TOTAL
 BAND_MIDDLE_FROM = 10

@@ -140,9 +140,7 @@ class SecondmentFilterSet(_CommuneFilters):
         return queryset.filter(Q(cadre__in=cadres) | Q(commune__name_folded__contains=fold_vietnamese(value)))
 
     def filter_active_on(self, queryset, name, value):
-        return queryset.filter(start_date__lte=value).filter(
-            Q(actual_end_date__isnull=True) | Q(actual_end_date__gte=value)
-        )
+        return queryset.in_force_on(value)
 
 
 class SponsorAssignmentFilterSet(_CommuneFilters):
@@ -155,7 +153,7 @@ class SponsorAssignmentFilterSet(_CommuneFilters):
         fields = ["commune_id", "commune", "agency_id", "role", "active_on"]
 
     def filter_active_on(self, queryset, name, value):
-        return queryset.filter(start_date__lte=value).filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
+        return queryset.in_force_on(value)
 
 
 class WorkPlanFilterSet(django_filters.FilterSet):

@@ -152,9 +152,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
     `as_of`. Queries: the assignments per agency, the communes with a sponsor, the visits per agency, the support per
     agency and kind."""
     since = since or date(as_of.year, 1, 1)
-    assignments = SponsorAssignment.objects.filter(unit.communes_q(), start_date__lte=as_of).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=as_of)
-    )
+    assignments = SponsorAssignment.objects.in_force_on(as_of).filter(unit.communes_q())
     per_agency = {
         row["agency_id"]: row
         for row in assignments.order_by()
@@ -602,8 +600,8 @@ def sponsor_accountability(
     quarters = list(range(1, (year_end.month - 1) // 3 + 2)) if year_start <= as_of else []
 
     assignments = (
-        SponsorAssignment.objects.filter(unit.communes_q(), start_date__lte=year_end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_start))
+        SponsorAssignment.objects.in_force_during(year_start, year_end)
+        .filter(unit.communes_q())
         .order_by("agency__name", "commune__code")
         .values_list("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "commune__name",
                      "start_date", "end_date")

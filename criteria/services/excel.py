@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -200,11 +200,9 @@ def _outside_period(year: int, criteria_set: CriteriaSet) -> str:
     }  # fmt: skip
 
 
-def _valid_in(year: int) -> Q:
+def _valid_in(communes, year: int):
     """Units that existed during the year (codes are reused after mergers, so a code alone is not enough)."""
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=datetime.date(year, 12, 31))) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1))
-    )
+    return communes.in_force_during(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 
 
 def _one_per_code(communes) -> dict[str, AdministrativeUnit]:
@@ -259,8 +257,8 @@ def round_template_xlsx(*, user, unit: AdministrativeUnit, year: int, criteria_s
     edit no commune within `unit`.
     """
     criteria_set = _resolve_set(year, criteria_set)
-    commune_ids = (
-        AdministrativeUnit.objects.communes().within(unit).filter(action_q(user, Action.EDIT, path=""), _valid_in(year))
+    commune_ids = _valid_in(AdministrativeUnit.objects.communes().within(unit), year).filter(
+        action_q(user, Action.EDIT, path="")
     )
     commune_ids = commune_ids.values("pk")
     candidates = (
@@ -802,7 +800,7 @@ def _check_rows(user, data_rows, mapping, headers, criteria_set, year) -> list[_
                 errors.append(CellError(number, get_column_letter(index + 1), reason))
 
     commune_ids = (
-        AdministrativeUnit.objects.communes().filter(_valid_in(year), code__in=set(codes.values())).values("pk")
+        _valid_in(AdministrativeUnit.objects.communes(), year).filter(code__in=set(codes.values())).values("pk")
     )
     communes = _one_per_code(AdministrativeUnit.objects.filter(pk__in=commune_ids).select_related("district"))
     rounds = _rounds_of(commune_ids, criteria_set, year)
