@@ -105,7 +105,7 @@ class Command(BaseCommand):
         token, _created = Token.objects.get_or_create(user=user)
         headers = {"Authorization": f"Token {token.key}", "Accept": "application/json", "Connection": "keep-alive"}
         endpoints = [
-            (f"{EMPTY_ENDPOINT[0]} (GET {EMPTY_ENDPOINT[1]}, stand-in for /api/v1/ping/)", EMPTY_ENDPOINT[1]),
+            (f"{EMPTY_ENDPOINT[0]} (GET {EMPTY_ENDPOINT[1]}, an empty DRF answer)", EMPTY_ENDPOINT[1]),
             ("province dashboard API", f"/api/v1/dashboards/{province_pk}/?as_of={as_of}"),
         ]
 
