@@ -4,8 +4,9 @@ definition of each figure read from it.
 Definitions (the README's "Definitions" section says the same in words):
 - **criteria met** of a round: its results marked met (`AssessmentRound.criteria_met`, kept here);
   **criteria total**: the criteria of the round's set;
-- a commune's **standing on a day** against a set: its latest round of the set dated on or before the day
-  (latest `as_of`, then year, then id), with that round's criteria met and unmet;
+- a commune's **standing on a day** against a set: its latest round of the set counting by the day (latest `as_of`,
+  then year, then id; a round counts from its `as_of`, or from its approval when that comes first), with that
+  round's criteria met and unmet;
 - **NTM level on a day**: the highest level among the recognition decisions in force that day (issued by then, not
   revoked by then); a commune **meets the standard** when that level is the standard or above;
 - **close to the finish**: not meeting the standard, and meeting at least `near_finish_from(total)` criteria
@@ -94,6 +95,12 @@ def criteria_total(set_field: str = "criteria_set_id") -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def counts_from(as_of: datetime.date, approved_on: datetime.date | None) -> datetime.date:
+    """The day a round starts to count in the figures: its as-of date, or the day the province approved it when that
+    comes first (a 2026 round dated 31 December and approved in May counts from May)."""
+    return min(as_of, approved_on) if approved_on else as_of
 
 
 def meets_standard(level: str) -> bool:
@@ -270,7 +277,7 @@ class _Reference:
 class _Round:
     pk: int
     criteria_set_id: int
-    as_of: datetime.date
+    counts_from: datetime.date
     year: int
     approved: bool
     met: frozenset[int]  # criterion ids
@@ -286,13 +293,14 @@ def _write(ids: list[int], reference: _Reference, *, deleted: bool = False) -> i
         met[round_id].add(criterion_id)
     rounds: dict[int, list[_Round]] = defaultdict(list)
     stale_counts = []
-    for pk, commune_id, set_id, as_of, year, status, stored in (
+    for pk, commune_id, set_id, as_of, approved_on, year, status, stored in (
         AssessmentRound.objects.filter(commune_id__in=ids)
         .order_by("as_of", "year", "pk")
-        .values_list("pk", "commune_id", "criteria_set_id", "as_of", "year", "status", "criteria_met")
+        .values_list("pk", "commune_id", "criteria_set_id", "as_of", "approved_on", "year", "status", "criteria_met")
     ):
         met_ids = frozenset(met.get(pk, ()))
-        rounds[commune_id].append(_Round(pk, set_id, as_of, year, status == RoundStatus.APPROVED, met_ids))
+        day = counts_from(as_of, approved_on)
+        rounds[commune_id].append(_Round(pk, set_id, day, year, status == RoundStatus.APPROVED, met_ids))
         if stored != len(met_ids):
             stale_counts.append(AssessmentRound(pk=pk, criteria_met=len(met_ids)))
     decisions: dict[int, list[tuple[str, datetime.date, datetime.date | None]]] = defaultdict(list)
@@ -325,11 +333,12 @@ def _chain(commune_id, set_id, approved_only, rounds: list[_Round], decisions, r
     dated, a decision is issued or one is revoked. Days before anything is known stand nowhere and get no row."""
     numbers = reference.numbers.get(set_id, {}) if set_id else {}
     days = sorted(
-        {r.as_of for r in rounds} | {d for _level, issued, revoked in decisions for d in (issued, revoked) if d}
+        {r.counts_from for r in rounds} | {d for _level, issued, revoked in decisions for d in (issued, revoked) if d}
     )
     chain: list[Standing] = []
     for day in days:
-        latest = next((r for r in reversed(rounds) if r.as_of <= day), None)  # rounds are in (as_of, year, pk) order
+        # Rounds are in (as_of, year, pk) order: the latest one counting by then.
+        latest = next((r for r in reversed(rounds) if r.counts_from <= day), None)
         standard_days = []
         level = NtmLevel.NOT_YET
         for decided_level, issued, revoked in decisions:

@@ -172,6 +172,9 @@ class AssessmentRound(models.Model):
     # Criteria whose result is met: kept by criteria.ledger with every write that changes a result (never counted
     # again on a read), as the ledger's rows are.
     criteria_met = models.PositiveSmallIntegerField(_("số tiêu chí đạt"), default=0, editable=False)
+    # The day the province approved it (thẩm định), cleared when it reopens the round: an approved round counts in
+    # the figures from this day when that comes before `as_of` (a 2026 round approved in May, dated 31 December).
+    approved_on = models.DateField(_("ngày thẩm định"), null=True, blank=True, editable=False)
     # Optimistic locking: the workflow services bump it on every change and refuse one based on an older version.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -716,7 +716,7 @@ class HistoryCommune:
 
 @dataclass(frozen=True)
 class RoundPoint:
-    """One round of a national basic set: the commune's criteria met on its date."""
+    """One round of a national basic set: the commune's criteria met from the day it counts (ledger.counts_from)."""
 
     as_of: date
     year: int
@@ -820,13 +820,16 @@ def criteria_history(*, unit: AdministrativeUnit, as_of: date) -> CriteriaHistor
     in_unit = unit.communes_q()
     rounds: dict[int, list[RoundPoint]] = defaultdict(list)
     round_rows = (
-        AssessmentRound.objects.filter(in_unit, criteria_set__in=[s.pk for s in sets], as_of__lte=as_of)
+        AssessmentRound.objects.filter(in_unit, criteria_set__in=[s.pk for s in sets])
+        .filter(Q(as_of__lte=as_of) | Q(approved_on__lte=as_of))
         .order_by("commune_id", "as_of", "year", "pk")
-        .values_list("commune_id", "as_of", "year", "criteria_set_id", "criteria_met")
+        .values_list("commune_id", "as_of", "approved_on", "year", "criteria_set_id", "criteria_met")
     )
     # Every commune of the unit, current or not: a secondment to a commune merged since still reads its counts.
-    for commune_id, *point in round_rows:
-        rounds[commune_id].append(RoundPoint(*point))
+    for commune_id, day, approved_on, *point in round_rows:
+        rounds[commune_id].append(RoundPoint(ledger.counts_from(day, approved_on), *point))
+    for points in rounds.values():
+        points.sort(key=lambda point: point.as_of)  # by the day each counts from, for the bisect (stable: as_of order)
     recognitions: dict[int, list[tuple[str, date, date | None]]] = defaultdict(list)
     for commune_id, level, issued, revoked in (
         Recognition.objects.filter(in_unit, decision_date__lte=as_of)

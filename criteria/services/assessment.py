@@ -334,7 +334,9 @@ def round_save(
     return SaveResult(changes=len(log), version=version)
 
 
-def _transition(user, assessment_round, action, allowed_from, to, *, expected_version=None, comment="", check=None):
+def _transition(
+    user, assessment_round, action, allowed_from, to, *, expected_version=None, comment="", check=None, fields=None
+):
     require(user, action, assessment_round.commune)
     current = _lock(assessment_round, expected_version)
     if current.status not in allowed_from:
@@ -345,7 +347,7 @@ def _transition(user, assessment_round, action, allowed_from, to, *, expected_ve
     if check:
         check(current)
     old = current.status
-    AssessmentRound.objects.filter(pk=current.pk).update(status=to)
+    AssessmentRound.objects.filter(pk=current.pk).update(status=to, **(fields or {}))
     _log(current, user, ChangeKind.STATE, "status", old, to, comment=comment).save()
     ledger.refresh_communes([current.commune_id])  # the approved-only standings follow the state
     assessment_round.status = to
@@ -416,11 +418,15 @@ def round_return_to_commune(
 
 
 @transaction.atomic
-def round_approve(*, user, assessment_round: AssessmentRound, comment: str = "") -> AssessmentRound:
-    """Thẩm định: the province approves a verified round; it is locked for everyone below."""
+def round_approve(
+    *, user, assessment_round: AssessmentRound, comment: str = "", approved_on: datetime.date | None = None
+) -> AssessmentRound:
+    """Thẩm định: the province approves a verified round (on `approved_on`, default today); it is locked for
+    everyone below, and counts in the figures from that day."""
     return _transition(
-        user, assessment_round, Action.APPROVE, (RoundStatus.VERIFIED,), RoundStatus.APPROVED, comment=comment
-    )
+        user, assessment_round, Action.APPROVE, (RoundStatus.VERIFIED,), RoundStatus.APPROVED, comment=comment,
+        fields={"approved_on": approved_on or timezone.localdate()},
+    )  # fmt: skip
 
 
 def _needs_reason(comment: str) -> None:
@@ -452,7 +458,7 @@ def round_reopen(*, user, assessment_round: AssessmentRound, comment: str) -> As
 
     return _transition(
         user, assessment_round, Action.APPROVE, (RoundStatus.APPROVED,), RoundStatus.VERIFIED, comment=comment,
-        check=not_recognised,
+        check=not_recognised, fields={"approved_on": None},
     )  # fmt: skip
 
 
