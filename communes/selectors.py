@@ -12,11 +12,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from criteria import ledger
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, EvidenceFile
-from criteria.selectors import CommuneProgress, commune_progress_list, default_criteria_set, round_list
+from criteria.selectors import CommuneProgress, commune_progress_list, round_list
 from ntm_portal.in_force import in_force
 from secondments.choices import PlanItemStatus, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
@@ -30,24 +30,6 @@ VISIT_WINDOW_DAYS = 365
 RECENT_VISITS = 5
 RECENT_CONTRIBUTIONS = 5
 PLAN_ITEMS_SHOWN = 10
-
-
-# --- which set a page scores against -----------------------------------------------------------------------------
-
-
-def criteria_set_in_use(*, user, as_of: datetime.date) -> CriteriaSet | None:
-    """The newest national basic set that has a round the user sees, dated on or before `as_of`; the year's default
-    set when there is none.
-
-    The year's default set alone (what the dashboards use) would score every commune "no round" from 1 January of a
-    new period until the communes assess against the new set: late in 2026 the demo province's latest rounds are
-    still those of the 2021–2025 set. The newest set in use is the year's default as soon as one round uses it.
-    One query (two when nothing is assessed yet).
-    """
-    # A probe per set (a handful) rather than sorting every round of the province by its set's period.
-    used = AssessmentRound.objects.visible_to(user).filter(criteria_set=OuterRef("pk"), as_of__lte=as_of)
-    criteria_set = ledger.national_basic_sets().filter(Exists(used)).first()
-    return criteria_set or default_criteria_set(year=as_of.year)
 
 
 # --- the communes × criteria matrix --------------------------------------------------------------------------------

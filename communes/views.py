@@ -132,7 +132,7 @@ class CommuneFilterForm(forms.Form):
         queryset=CriteriaSet.objects.none(),
         to_field_name="code",
         required=False,
-        empty_label=gettext_lazy("Bộ tiêu chí đang dùng"),
+        empty_label=gettext_lazy("Bộ tiêu chí đang áp dụng"),
     )
     as_of = forms.DateField(
         label=gettext_lazy("Tính đến ngày"),
@@ -268,7 +268,7 @@ def commune_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=_visible_communes(user).select_related("district"), request=request
     )  # its level filter reads the level on the list's date
     communes = _extra_filters(filterset.qs.in_force_on(as_of), form, user=user, today=as_of)
-    criteria_set = form.value_of("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=as_of)
+    criteria_set = form.value_of("criteria_set") or ledger.set_in_force(as_of.year)
     communes = ledger.with_standing(communes, criteria_set=criteria_set, day=as_of)
     score_min, score_max = form.value_of("score_min"), form.value_of("score_max")
     if score_min is not None:  # a commune without a round has no score to match
@@ -351,7 +351,7 @@ class MatrixForm(forms.Form):
         queryset=CriteriaSet.objects.none(),
         to_field_name="code",
         required=False,
-        empty_label=gettext_lazy("Bộ tiêu chí đang dùng"),
+        empty_label=gettext_lazy("Bộ tiêu chí đang áp dụng"),
     )
 
     def __init__(self, *args, units: list[AdministrativeUnit], user, **kwargs):
@@ -454,7 +454,7 @@ def criteria_matrix(request: HttpRequest) -> HttpResponse:
         cleaned = form.cleaned_data
     unit = next((u for u in units if u.pk == cleaned.get("unit")), default_unit)
     as_of = cleaned.get("as_of") or today
-    criteria_set = cleaned.get("criteria_set") or selectors.criteria_set_in_use(user=user, as_of=as_of)
+    criteria_set = cleaned.get("criteria_set") or ledger.set_in_force(as_of.year)
     sort = _chosen_sort(request)
 
     if unit is None:  # nothing in scope at all

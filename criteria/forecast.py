@@ -18,6 +18,7 @@ from datetime import date
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 
+from . import ledger
 from .selectors import CriteriaHistory, criteria_history, targets_in_force
 
 TREND_ROUNDS = 4  # the last four years: long enough to smooth one bad year, short enough to be the present pace
@@ -45,6 +46,8 @@ class CommuneForecast:
     criteria_per_year: float | None  # the trend's slope
     status: str  # ForecastStatus value
     standard_year: int | None  # the year recognised (MEETS) or projected (PROJECTED)
+    # The latest round is of the set in force before as_of's: no trend on the present set yet (NO_DATA).
+    on_previous_set: bool = False
 
     @property
     def criteria_missing(self) -> int | None:
@@ -163,6 +166,13 @@ def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForec
     if latest is None:
         return CommuneForecast(**base, criteria_met=None, criteria_total=0, criteria_per_year=None,
                                status=ForecastStatus.NO_DATA, standard_year=None)  # fmt: skip
+    in_force = ledger.set_in_force_among(history.sets, history.as_of.year)
+    if in_force is not None and latest.criteria_set_id != in_force.pk:
+        # A new period has begun and the commune has no round of its set yet: the old set's trend says nothing of
+        # when it meets the new one.
+        return CommuneForecast(**base, criteria_met=criteria_met, criteria_total=criteria_total,
+                               criteria_per_year=None, status=ForecastStatus.NO_DATA, standard_year=None,
+                               on_previous_set=True)  # fmt: skip
     # One point a year (the year's latest round) of the present set, the last TREND_ROUNDS of them.
     by_year = {point.year: point.criteria_met for point in rounds if point.criteria_set_id == latest.criteria_set_id}
     points = sorted(by_year.items())[-TREND_ROUNDS:]

@@ -79,6 +79,11 @@ def set_in_force(year: int) -> CriteriaSet | None:
     return national_basic_sets(year).first()
 
 
+def set_in_force_among(sets: Iterable[CriteriaSet], year: int) -> CriteriaSet | None:
+    """`set_in_force` among national basic sets already loaded, newest first (`national_basic_sets()`)."""
+    return next((s for s in sets if s.period_start <= year <= s.period_end), None)
+
+
 def near_finish_from(criteria_total: int) -> int:
     """Criteria met from which a commune not yet meeting the standard is "close to the finish": 15 of 19, and the same
     share of another set rounded up (8 of 10), never more than the set has."""
@@ -122,6 +127,7 @@ def with_standing(
     day: datetime.date,
     approved_only: bool = False,
     with_round: bool = True,
+    previous_set: CriteriaSet | None = None,
 ) -> QuerySet[AdministrativeUnit]:
     """`communes` annotated with their standing on `day` against the set (one LEFT JOIN, no subquery):
     `latest_round_id`, `criteria_met` (None: no round of the set by then), `level_as_of`, `meets_standard_as_of`,
@@ -129,6 +135,8 @@ def with_standing(
 
     With no set (a year no set covers) nobody has a round, and the level comes from the set-less rows.
     `with_round=False` leaves out the round's year and status (a join to the rounds): for counts.
+    `previous_set`: also `previous_criteria_met` and `previous_criteria_total`, the standing then against the set
+    in force before (shown beside a commune not assessed on the present set yet).
     """
     # Without a set, the set-less rows, which carry the level alone.
     chain = Q(standings__criteria_set=criteria_set) if criteria_set else Q(standings__criteria_set__isnull=True)
@@ -150,6 +158,15 @@ def with_standing(
                 "round_year": F("standing__assessment_round__year"),
                 "round_status": F("standing__assessment_round__status"),
             }
+    if previous_set is not None:
+        before = Q(standings__criteria_set=previous_set, standings__approved_only=approved_only) & in_force_q(
+            day, start="valid_from", end="valid_to", start_optional=False, path="standings"
+        )
+        communes = communes.annotate(previous=FilteredRelation("standings", condition=before))
+        scores |= {
+            "previous_criteria_met": F("previous__criteria_met"),
+            "previous_criteria_total": F("previous__criteria_total"),
+        }
     return communes.annotate(
         **scores,
         unmet_numbers=F("standing__unmet_criteria"),

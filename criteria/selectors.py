@@ -37,7 +37,7 @@ from ntm_portal.access import Action, action_q
 from ntm_portal.in_force import in_force
 
 from . import ledger
-from .choices import ChangeKind, RoundStatus
+from .choices import ChangeKind, RoundStatus, SetLevel
 from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, Standing, UnitTarget
 
 # The band thresholds the 19-criterion reports use (DESIGN §2 Reports: 19 / 15–18 / 10–14 / <10).
@@ -66,6 +66,10 @@ class CommuneProgress:
     unmet_criteria: list[tuple[int, str]]  # (number, name), in number order; empty when no round
     ntm_level: str  # NtmLevel value in force on as_of, from the recognition decisions
     meets_standard: bool
+    # Without a round of the set yet (a new period has begun): the standing then against the set in force before.
+    previous_set_name: str | None = None
+    previous_criteria_met: int | None = None
+    previous_criteria_total: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ PROGRESS_ROW_FIELDS = (
     "designated_special", "latest_round_id", "criteria_met", "level_as_of", "meets_standard_as_of", "round_year",
     "round_status", "unmet_numbers",
 )  # fmt: skip
+PREVIOUS_ROW_FIELDS = ("previous_criteria_met", "previous_criteria_total")
 
 
 def commune_progress_list(
@@ -176,12 +181,15 @@ def commune_progress_list(
     annotated communes, and their rounds joined to the met results.
     """
     criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
+    previous_set = _previous_set(criteria_set)
     rows = list(
-        _progress_communes(unit=unit, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
+        _progress_communes(
+            unit=unit, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only, previous_set=previous_set
+        )
         .order_by("code", "pk")
-        .values(*PROGRESS_ROW_FIELDS)
+        .values(*PROGRESS_ROW_FIELDS, *(PREVIOUS_ROW_FIELDS if previous_set else ()))
     )
-    return _progress_from_rows(rows, criteria)
+    return _progress_from_rows(rows, criteria, previous_set)
 
 
 COUNTRY_LEVEL = "country"  # UnitProgress.unit_level of the whole country's summary (unit None)
@@ -331,6 +339,13 @@ def criteria_band_ranges(criteria_total: int) -> list[tuple[str, str, int, int]]
 # --- building blocks -------------------------------------------------------------------------------
 
 
+def _previous_set(criteria_set: CriteriaSet | None) -> CriteriaSet | None:
+    """The national set in force before a national basic set's period began (one query); None for another set."""
+    if criteria_set is None or criteria_set.province_id is not None or criteria_set.level != SetLevel.BASIC:
+        return None
+    return ledger.set_in_force(criteria_set.period_start - 1)
+
+
 def _set_and_criteria(
     criteria_set: CriteriaSet | None, *, year: int
 ) -> tuple[CriteriaSet | None, list[tuple[int, int, str]]]:
@@ -358,6 +373,7 @@ def _progress_communes(
     criteria_set: CriteriaSet | None,
     approved_only: bool,
     with_round: bool = True,
+    previous_set: CriteriaSet | None = None,
 ) -> QuerySet:
     """Communes current on as_of within unit (the whole country for None), with their standing then from the ledger
     (`ledger.with_standing`: latest_round_id, criteria_met, level_as_of, ...)."""
@@ -365,8 +381,9 @@ def _progress_communes(
     if unit is not None:
         communes = communes.within(unit)
     return ledger.with_standing(
-        communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only, with_round=with_round
-    )
+        communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only, with_round=with_round,
+        previous_set=previous_set,
+    )  # fmt: skip
 
 
 class _Tally:
@@ -555,18 +572,34 @@ def commune_progress_for(
     if not ids:
         return {}
     criteria_set, criteria = _set_and_criteria(criteria_set, year=as_of.year)
+    previous_set = _previous_set(criteria_set)
     rows = list(
-        _progress_communes(unit=None, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only)
+        _progress_communes(
+            unit=None, as_of=as_of, criteria_set=criteria_set, approved_only=approved_only, previous_set=previous_set
+        )
         .filter(pk__in=ids)
         .order_by()
-        .values(*PROGRESS_ROW_FIELDS)
+        .values(*PROGRESS_ROW_FIELDS, *(PREVIOUS_ROW_FIELDS if previous_set else ()))
     )
-    return {item.commune_id: item for item in _progress_from_rows(rows, criteria)}
+    return {item.commune_id: item for item in _progress_from_rows(rows, criteria, previous_set)}
 
 
-def _progress_from_rows(rows: list[dict], criteria: list[tuple[int, int, str]]) -> list[CommuneProgress]:
-    """CommuneProgress from `_progress_communes` rows; the unmet criteria's names from the set's `criteria`."""
+def _progress_from_rows(
+    rows: list[dict], criteria: list[tuple[int, int, str]], previous_set: CriteriaSet | None = None
+) -> list[CommuneProgress]:
+    """CommuneProgress from `_progress_communes` rows; the unmet criteria's names from the set's `criteria`; the
+    previous set's standing for a commune without a round of the set, when the rows carry it."""
     names = {number: name for _pk, number, name in criteria}
+
+    def previous(row) -> dict:
+        if previous_set is None or row["criteria_met"] is not None or row.get("previous_criteria_met") is None:
+            return {}
+        return {
+            "previous_set_name": previous_set.name,
+            "previous_criteria_met": row["previous_criteria_met"],
+            "previous_criteria_total": row["previous_criteria_total"],
+        }
+
     return [
         CommuneProgress(
             commune_id=row["pk"],
@@ -588,6 +621,7 @@ def _progress_from_rows(rows: list[dict], criteria: list[tuple[int, int, str]]) 
             else [],
             ntm_level=row["level_as_of"],
             meets_standard=row["meets_standard_as_of"],
+            **previous(row),
         )  # fmt: skip
         for row in rows
     ]

@@ -10,11 +10,10 @@ Which criteria set a page scores against is the one deliberate difference betwee
 - the dashboard API (and the report form's default) uses the set *in force* in the date's year
   (`ledger.set_in_force`): on 31 December 2024 the 2021–2025 set, today (2026 or later) the 2026–2030 set, which no
   demo commune has been assessed on yet;
-- the browser list and the matrix default to the set *in use* (`communes.selectors.criteria_set_in_use`): the newest
-  set with a round by then, so that in a new period the pages do not show every commune as "not assessed".
-The two agree on the demo's year-ends (checked below) and differ today, so the per-commune comparisons pass the
-dashboard's set explicitly (`criteria_set=<code>`) to every surface, and a separate test compares the pages' own
-default set today with the API asked for that same set.
+- the browser list and the matrix default to the same set in force; a commune not assessed on it yet shows its
+  standing on the set before beside it.
+The per-commune comparisons still pass the dashboard's set explicitly (`criteria_set=<code>`) to every surface, and a
+separate test checks today's defaults and the previous set's figures against the API asked for that set.
 """
 
 import datetime
@@ -320,23 +319,21 @@ def test_on_the_demos_year_ends_the_set_in_use_is_the_set_in_force(label, provin
     assert matrix(browser, province, day).criteria_set.code == SET_IN_FORCE[label]
 
 
-def test_today_the_list_and_the_matrix_score_on_the_set_in_use_as_the_api_does_when_asked_for_it(
-    province, api, browser
-):
-    """Today the pages' default (the set in use, 2021–2025: the demo's latest rounds) is not the dashboard's (the set
-    in force, 2026–2030, with no round yet): the same figures are asked of the API with the pages' set."""
+def test_today_every_page_scores_on_the_set_in_force_with_the_previous_sets_result_beside(province, api, browser):
+    """Today the list and the matrix score on the set in force, as the dashboard does; a commune with no round of it
+    yet shows its standing on the set before, which is what the API says when asked for that set."""
     today = timezone.localdate()
     context = browser_list(browser, today)
-    in_use = context["criteria_set"]
-    assert in_use.code == "ntm-2021-2025"
-    assert dashboard(api, province, today)["criteria_set_code"] != in_use.code or today.year <= 2025
+    in_force = dashboard(api, province, today)["criteria_set_code"]
+    assert context["criteria_set"].code == in_force
+    assert matrix(browser, province, today).criteria_set.code == in_force
 
-    in_api = {c: row["progress"]["criteria_met"] for c, row in api_communes(api, today, in_use.code).items()}
-    default_matrix = matrix(browser, province, today)
-    assert default_matrix.criteria_set == in_use
-    assert any(met is not None for met in in_api.values()), "the demo's communes have rounds of the set in use"
-    assert list_scores(context) == in_api
-    assert {row.progress.code: row.progress.criteria_met for row in default_matrix.rows} == in_api
+    before = {c: row["progress"]["criteria_met"] for c, row in api_communes(api, today, "ntm-2021-2025").items()}
+    waiting = [row for row in context["page"].object_list if row.progress.criteria_met is None]
+    for row in waiting:
+        assert row.progress.previous_criteria_met == before[row.commune.code], row.commune.name
+    if in_force != "ntm-2021-2025":
+        assert any(row.progress.previous_criteria_met is not None for row in waiting) or not waiting
 
 
 # --- the commune page -----------------------------------------------------------------------------------------------

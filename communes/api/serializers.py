@@ -39,6 +39,12 @@ class CommuneProgressSerializer(serializers.Serializer):
     unmet_criteria = UnmetCriterionSerializer(many=True)
     ntm_level = serializers.CharField(help_text="The NTM level in force on as_of, from the recognition decisions.")
     meets_standard = serializers.BooleanField()
+    previous_set_name = serializers.CharField(
+        allow_null=True, help_text="No round of the set by as_of yet: the set in force before, and the commune's "
+        "criteria met of its criteria total then.",
+    )  # fmt: skip
+    previous_criteria_met = serializers.IntegerField(allow_null=True)
+    previous_criteria_total = serializers.IntegerField(allow_null=True)
 
 
 class CommuneSerializer(serializers.ModelSerializer):

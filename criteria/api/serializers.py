@@ -604,6 +604,9 @@ class CommuneForecastSerializer(serializers.Serializer):
     standard_year = serializers.IntegerField(
         allow_null=True, help_text="The year recognised (meets) or projected (projected)."
     )
+    on_previous_set = serializers.BooleanField(
+        help_text="The criteria met are of the set in force before as_of's (no round of the present set yet)."
+    )
 
 
 class DecidingCommuneSerializer(serializers.Serializer):

@@ -330,22 +330,26 @@ def test_the_list_scores_against_the_chosen_criteria_set(client, province_coordi
     assert response.context["page"].object_list[0].score == "1/2"
 
 
-def test_the_pages_score_against_the_newest_set_in_use_until_the_years_set_has_a_round(
+def test_the_pages_score_against_the_set_in_force_with_the_previous_sets_result_beside(
     client, province_coordinator, geography
 ):
-    # Late in a new period nobody has assessed against the year's set yet: the latest rounds are the old set's.
+    # Early in a new period nobody has assessed against the year's set yet: the latest rounds are the old set's.
     old = CriteriaSetFactory(code="cu", period_start=2000, period_end=2020, criteria_count=3)
     new = CriteriaSetFactory(code="moi", period_start=2021, period_end=2100, criteria_count=2)
     assess(geography.commune_a1, old, met=(1, 2), year=2020)
     client.force_login(province_coordinator)
 
-    assert client.get(LIST_URL).context["criteria_set"] == old
-    assert client.get(MATRIX_URL).context["matrix"].criteria_set == old
-
-    assess(geography.commune_b1, new, met=(1,), year=2021)
-
-    assert client.get(LIST_URL).context["criteria_set"] == new
+    response = client.get(LIST_URL)
+    assert response.context["criteria_set"] == new
     assert client.get(MATRIX_URL).context["matrix"].criteria_set == new
+    [row] = [r for r in response.context["page"].object_list if r.commune == geography.commune_a1]
+    assert (row.score, row.progress.previous_criteria_met, row.progress.previous_criteria_total) == ("—", 2, 3)
+    assert "bộ trước: 2/3" in response.content.decode()
+
+    assess(geography.commune_a1, new, met=(1,), year=2021)
+
+    [row] = [r for r in client.get(LIST_URL).context["page"].object_list if r.commune == geography.commune_a1]
+    assert (row.score, row.progress.previous_criteria_met) == ("1/2", None)
 
 
 def test_the_list_sorts_by_name_and_by_score(client, province_coordinator, geography, criteria_set):
@@ -796,9 +800,9 @@ def test_the_list_costs_the_same_queries_for_2_communes_as_for_20(client, criter
     expected = queries_of(client, LIST_URL)
     communes_with_rounds(district, criteria_set, 18)
     # 12: session, user, the user's unit; the filter form's districts, criteria sets and sponsor agencies; the set in
-    # use; the communes counted; one page of them (district joined); commune_progress_for's two (the set's
-    # criteria, the communes with their standing).
-    assert expected == 11
+    # in force; the communes counted; one page of them (district joined); commune_progress_for's three (the set's
+    # criteria, the set in force before it, the communes with their standing on both).
+    assert expected == 12
     with django_assert_num_queries(expected):
         response = client.get(LIST_URL)
     assert len(response.context["page"].object_list) == 20
@@ -815,8 +819,8 @@ def test_the_list_sorted_by_score_costs_the_same_queries_for_2_communes_as_for_2
     client.get(LIST_URL, params)
     expected = queries_of(client, LIST_URL, params)
     communes_with_rounds(district, criteria_set, 18)
-    # 11: as the list by code: the database filters, sorts and pages by the standing's score.
-    assert expected == 11
+    # 12: as the list by code: the database filters, sorts and pages by the standing's score.
+    assert expected == 12
     with django_assert_num_queries(expected):
         response = client.get(LIST_URL, params)
     assert len(response.context["page"].object_list) == 20
@@ -830,10 +834,10 @@ def test_the_matrix_costs_the_same_queries_for_2_communes_as_for_20(client, crit
     client.get(MATRIX_URL)
     expected = queries_of(client, MATRIX_URL)
     communes_with_rounds(district, criteria_set, 18)
-    # 11: session, user, the user's unit; the units to choose from; the set in use; the set's criteria; the communes
-    # the user sees in the unit; commune_progress_list's two (the set's criteria, the communes with their standing);
-    # the not-met results; the form's criteria sets.
-    assert expected == 11
+    # 12: session, user, the user's unit; the units to choose from; the set in force; the set's criteria; the
+    # communes the user sees in the unit; commune_progress_list's three (the set's criteria, the set before it, the
+    # communes with their standing); the not-met results; the form's criteria sets.
+    assert expected == 12
     with django_assert_num_queries(expected):
         response = client.get(MATRIX_URL)
     assert len(response.context["lines"]) == 20

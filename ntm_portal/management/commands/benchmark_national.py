@@ -28,7 +28,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from communes.models import AdministrativeUnit
-from communes.selectors import criteria_set_in_use
+from criteria import ledger
 from criteria.selectors import criteria_history, default_criteria_set
 from ntm_portal.choices import Role
 from ntm_portal.figures_cache import invalidate_figures
@@ -86,8 +86,8 @@ class Command(BaseCommand):
         with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
             browser = self._browser(superuser)
             list_url = reverse("communes:commune_list")
-            # The list scores communes on today's date against the newest set in use (communes.views.commune_list).
-            list_set = criteria_set_in_use(user=superuser, as_of=today)
+            # The list scores communes on today's date against the set in force (communes.views.commune_list).
+            list_set = ledger.set_in_force(today.year)
             self._surface(
                 "commune_list_country_by_score", lambda: _get(browser, list_url, {"sort": "-score"}),
                 floor=lambda: _floor_commune_page(criteria_set_id=list_set.pk, day=today, by_score=True),
