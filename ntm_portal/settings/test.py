@@ -1,6 +1,7 @@
 """pytest: the same as base, with fast password hashing. DATABASE_URL and CELERY_BROKER_URL still choose the servers."""
 
 import os
+import time
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -19,10 +20,13 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # The test database is thrown away: no fsync on the commits of transactional tests and worker runs.
     DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405
-if CACHE_URL:  # noqa: F405
-    # Parallel workers share the Redis database: each keeps (and clears) keys of its own. The file cache is already
-    # per worker (VAR_DIR/cache).
-    CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
+# Keys of their own per run and per worker: parallel workers share the Redis database, and the API's throttle counts
+# (per user, whose keys SQLite reuses) must not carry over from an earlier run to refuse a later one's requests. The
+# run's id is set once, by the process that starts the xdist and Celery workers, which inherit it.
+os.environ.setdefault("NTM_TEST_RUN", str(time.time_ns()))
+CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
+    f"test-{os.environ['NTM_TEST_RUN']}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)
 if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     # Test workers look at the broker folder every 0.1 s instead of every second: tasks start and workers stop sooner.
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.1  # noqa: F405
