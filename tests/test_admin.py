@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from communes.choices import Region
-from communes.models import AdministrativeUnit, Recognition
+from communes.models import AdministrativeUnit, Recognition, UnitSuccession
 from criteria.admin import ReadOnlyAdminMixin
 from criteria.models import (
     AssessmentChange,
@@ -88,6 +88,9 @@ def one_of_each(geography):
     EvidenceFileFactory(assessment_round=assessment_round, indicator=indicator)
     UnitTargetFactory(unit=geography.district_a)
     RecognitionFactory(commune=geography.commune_a2, criteria_set=criteria_set)
+    UnitSuccession.objects.create(
+        successor=geography.commune_a1, predecessor=CommuneFactory(parent=geography.district_a)
+    )
 
     agency = AgencyFactory(unit=geography.province)
     cadre = CadreFactory(home_agency=agency)
@@ -175,6 +178,7 @@ def test_a_rounds_inlines_offer_only_the_criteria_of_its_own_set(admin_client, g
 BUILDERS = {
     AdministrativeUnit: lambda: CommuneFactory(),
     Recognition: lambda: RecognitionFactory(criteria_set=CriteriaSetFactory()),
+    UnitSuccession: lambda: UnitSuccession.objects.create(successor=CommuneFactory(), predecessor=CommuneFactory()),
     CriteriaSet: lambda: CriteriaSetFactory(criteria_count=2, province=ProvinceFactory()),
     Criterion: lambda: CriterionFactory(),
     Indicator: lambda: IndicatorFactory(),

@@ -2,16 +2,56 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communes.choices import Region
-from communes.models import AdministrativeUnit, Recognition
+from communes.models import AdministrativeUnit, Recognition, UnitSuccession
 from ntm_portal.api.serializers import BriefUnitSerializer
 
 
-class AdministrativeUnitSerializer(serializers.ModelSerializer):
-    """A province, district or commune. Units come from the official lists (manage.py import_units): read only."""
+class PredecessorSerializer(serializers.ModelSerializer):
+    """An old unit this one was formed from; default_successor is false for a part of a divided commune other than
+    the part the official conversion names as its default."""
+
+    id = serializers.IntegerField(source="predecessor.id", read_only=True)
+    code = serializers.CharField(source="predecessor.code", read_only=True)
+    name = serializers.CharField(source="predecessor.name", read_only=True)
+
+    class Meta:
+        model = UnitSuccession
+        fields = ["id", "code", "name", "default_successor"]
+        read_only_fields = fields
+
+
+class SuccessorSerializer(serializers.ModelSerializer):
+    """A new unit this one became (part of) on a reorganisation."""
+
+    id = serializers.IntegerField(source="successor.id", read_only=True)
+    code = serializers.CharField(source="successor.code", read_only=True)
+    name = serializers.CharField(source="successor.name", read_only=True)
+
+    class Meta:
+        model = UnitSuccession
+        fields = ["id", "code", "name", "default_successor"]
+        read_only_fields = fields
+
+
+# The reorganisation fields both unit endpoints expose; their querysets prefetch the links (succession_prefetch).
+SUCCESSION_FIELDS = ["merged_from", "merged_into", "latitude", "longitude", "area_km2"]
+
+
+class SuccessionFieldsMixin(serializers.Serializer):
+    merged_from = PredecessorSerializer(source="predecessor_links", many=True, read_only=True)
+    merged_into = SuccessorSerializer(source="successor_links", many=True, read_only=True)
+
+
+class AdministrativeUnitSerializer(SuccessionFieldsMixin, serializers.ModelSerializer):
+    """A province, district or commune. Units come from the official lists (manage.py import_units) and the 2025
+    reorganisation (manage.py import_merger_2025): read only."""
 
     class Meta:
         model = AdministrativeUnit
-        fields = ["id", "code", "name", "level", "kind", "parent", "province", "district", "valid_from", "valid_to"]
+        fields = [
+            "id", "code", "name", "level", "kind", "parent", "province", "district", "valid_from", "valid_to",
+            "commune_group", *SUCCESSION_FIELDS,
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -47,7 +87,7 @@ class CommuneProgressSerializer(serializers.Serializer):
     previous_criteria_total = serializers.IntegerField(allow_null=True)
 
 
-class CommuneSerializer(serializers.ModelSerializer):
+class CommuneSerializer(SuccessionFieldsMixin, serializers.ModelSerializer):
     """A commune with its status (NTM level and recognition), its score and the criteria it has not met yet."""
 
     province = BriefUnitSerializer(read_only=True)
@@ -62,7 +102,7 @@ class CommuneSerializer(serializers.ModelSerializer):
         fields = [
             "id", "code", "name", "kind", "province", "district", "valid_from", "valid_to", "region",
             "commune_group", "especially_disadvantaged", "designated_special", "ntm_level", "recognition",
-            "target_year", "progress",
+            "target_year", *SUCCESSION_FIELDS, "progress",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -1,13 +1,22 @@
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from communes.filtersets import AdministrativeUnitFilterSet, CommuneFilterSet
-from communes.models import AdministrativeUnit
+from communes.models import AdministrativeUnit, UnitSuccession
 from criteria.api.serializers import ProgressQuerySerializer
 from criteria.selectors import commune_progress_for
 from ntm_portal.api.viewsets import ReadOnlyViewSet
 
 from .serializers import AdministrativeUnitSerializer, CommuneSerializer
+
+
+def succession_prefetch() -> list[Prefetch]:
+    """merged_from and merged_into with the unit at the other end of each link: two queries for any page."""
+    return [
+        Prefetch("predecessor_links", queryset=UnitSuccession.objects.select_related("predecessor").order_by("pk")),
+        Prefetch("successor_links", queryset=UnitSuccession.objects.select_related("successor").order_by("pk")),
+    ]
 
 
 @extend_schema_view(
@@ -19,7 +28,7 @@ from .serializers import AdministrativeUnitSerializer, CommuneSerializer
     retrieve=extend_schema(summary="An administrative unit"),
 )
 class AdministrativeUnitViewSet(ReadOnlyViewSet):
-    queryset = AdministrativeUnit.objects.all()
+    queryset = AdministrativeUnit.objects.prefetch_related(*succession_prefetch())
     serializer_class = AdministrativeUnitSerializer
     filterset_class = AdministrativeUnitFilterSet
     ordering_fields = ["code", "name", "level"]
@@ -36,7 +45,11 @@ class AdministrativeUnitViewSet(ReadOnlyViewSet):
     retrieve=extend_schema(summary="A commune with its progress", parameters=[ProgressQuerySerializer]),
 )
 class CommuneViewSet(ReadOnlyViewSet):
-    queryset = AdministrativeUnit.objects.communes().select_related("province", "district", "recognition")
+    queryset = (
+        AdministrativeUnit.objects.communes()
+        .select_related("province", "district", "recognition")
+        .prefetch_related(*succession_prefetch())
+    )
     serializer_class = CommuneSerializer
     filterset_class = CommuneFilterSet
     ordering_fields = ["code", "name", "ntm_level", "target_year"]

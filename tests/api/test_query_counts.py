@@ -126,8 +126,9 @@ def test_the_dashboard_costs_the_same_queries_for_2_communes_as_for_22(api, worl
 
 # Every request by token starts with the token joined to its user (1) and the user's unit, which the scope reads (1).
 PINNED = [
-    # + the count, the page; communes' progress: the set's criteria, the set before it, the communes with standing
-    pytest.param("communes", {"as_of": "2019-12-31"}, 7, id="communes"),
+    # + the count, the page, its merged_from and merged_into links (prefetched, 2); communes' progress: the set's
+    # criteria, the set before it, the communes with their standing
+    pytest.param("communes", {"as_of": "2019-12-31"}, 9, id="communes"),
     # + the count, the page (scored by subqueries, commune and set joined), results and values (prefetched)
     pytest.param("assessment-rounds", {}, 6, id="assessment-rounds"),
     # + the count, the page joined to agency and commune, the criteria addressed (prefetched)
