@@ -6,7 +6,7 @@ from criteria.services.assessment import targets_changed
 from ntm_portal.text import fold_vietnamese
 
 from .choices import UnitLevel
-from .models import AdministrativeUnit, Recognition
+from .models import AdministrativeUnit, Recognition, UnitSuccession
 
 # A commune's attributes that choose which targets apply to it (applicable_threshold).
 TARGET_ATTRIBUTES = {"region", "commune_group", "especially_disadvantaged"}
@@ -20,6 +20,21 @@ class RecognitionInline(admin.TabularInline):
     def get_queryset(self, request):
         # A recognition's label names its commune; the formset sets only the commune's id on each row.
         return super().get_queryset(request).select_related("commune")
+
+
+class PredecessorInline(admin.TabularInline):
+    """The units this one was formed from (merged_from), with the default-successor mark of each link."""
+
+    model = UnitSuccession
+    fk_name = "successor"
+    fields = ("predecessor", "default_successor")
+    autocomplete_fields = ("predecessor",)
+    extra = 0
+    verbose_name = _("đơn vị cũ hợp nhất vào")
+    verbose_name_plural = _("hợp nhất từ")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("predecessor", "successor")
 
 
 @admin.register(AdministrativeUnit)
@@ -42,11 +57,12 @@ class AdministrativeUnitAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
     # name_folded is every name lower-cased without marks: searched with a folded term it finds "Định Hóa"
     # for "dinh hoa", "Định Hoá" or "định hóa" alike (SQLite's LIKE ignores case only for ASCII).
     search_fields = ("code", "name_folded")
-    autocomplete_fields = ("parent", "merged_from", "recognition")
+    autocomplete_fields = ("parent", "recognition")
     readonly_fields = ("province", "district", "name_folded")
     fieldsets = (
         (None, {"fields": ("code", "name", "name_folded", "level", "kind", "parent", "province", "district")}),
-        (_("Hiệu lực"), {"fields": ("valid_from", "valid_to", "merged_from")}),
+        (_("Hiệu lực"), {"fields": ("valid_from", "valid_to")}),
+        (_("Vị trí"), {"fields": ("latitude", "longitude", "area_km2")}),
         (
             _("Thuộc tính của xã"),
             {
@@ -76,7 +92,9 @@ class AdministrativeUnitAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         # Only communes are recognised; a province's page has no use for an empty recognitions table.
-        return [RecognitionInline] if obj is not None and obj.level == UnitLevel.COMMUNE else []
+        if obj is not None and obj.level == UnitLevel.COMMUNE:
+            return [PredecessorInline, RecognitionInline]
+        return [PredecessorInline]
 
 
 @admin.register(Recognition)
@@ -92,3 +110,15 @@ class RecognitionAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
         # A recognition's label names its commune. Joined here, not only in list_select_related (which the changelist
         # skips for a queryset already joined), so that lists and autocomplete results alike cost one query.
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ("predecessor", "successor", "default_successor")
+    list_select_related = ("predecessor", "successor")
+    list_filter = ("default_successor", ("successor__level", admin.AllValuesFieldListFilter))
+    autocomplete_fields = ("successor", "predecessor")
+    search_fields = ("successor__code", "successor__name_folded", "predecessor__code", "predecessor__name_folded")
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, fold_vietnamese(search_term))

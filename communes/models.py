@@ -100,7 +100,13 @@ class AdministrativeUnit(models.Model):
         symmetrical=False,
         blank=True,
         related_name="merged_into",
+        through="UnitSuccession",
+        through_fields=("successor", "predecessor"),
     )
+    # For maps: the unit's centre and area as the official conversion data gives them (communes.services).
+    latitude = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True)
+    area_km2 = models.DecimalField(_("diện tích (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
 
     # Commune attributes; empty on provinces and districts.
     region = models.CharField(_("vùng kinh tế - xã hội"), max_length=10, choices=Region.choices, blank=True)
@@ -209,6 +215,35 @@ class AdministrativeUnit(models.Model):
     @property
     def is_commune(self) -> bool:
         return self.level == UnitLevel.COMMUNE
+
+
+class UnitSuccession(models.Model):
+    """Sắp xếp đơn vị hành chính: a unit that became (part of) another one on a reorganisation.
+
+    An old commune merged whole into a new one is linked to it once, as its default successor. A commune
+    divided between several new ones is linked to each part, and `default_successor` marks the one the
+    official conversion names as where the old commune's records (and addresses) go by default.
+    """
+
+    successor = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("đơn vị mới"), on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+    predecessor = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("đơn vị cũ"), on_delete=models.CASCADE, related_name="successor_links"
+    )
+    default_successor = models.BooleanField(_("đơn vị kế thừa mặc định"), default=True)
+
+    class Meta:
+        verbose_name = _("sắp xếp đơn vị hành chính")
+        verbose_name_plural = _("sắp xếp đơn vị hành chính")
+        ordering = ["successor__code", "predecessor__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["successor", "predecessor"], name="unit_succession_unique"),
+            models.CheckConstraint(condition=~Q(successor=models.F("predecessor")), name="unit_succession_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
 
 
 class RecognitionQuerySet(InForceQuerySet, ScopedQuerySet):

@@ -1,18 +1,24 @@
-"""Writes to administrative units: the import of the official lists from the `vietnam-provinces` package."""
+"""Writes to administrative units: the import of the official lists from the `vietnam-provinces` package, and of
+the 2025 reorganisation (which old unit became which new one) from the `vietnamadminunits` package."""
 
+import functools
+import importlib.util
 import json
+import sqlite3
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from ntm_portal.text import fold_vietnamese
 
 from .choices import UnitKind, UnitLevel
-from .models import AdministrativeUnit
+from .models import AdministrativeUnit, UnitSuccession
 
 # NQ 202/2025/QH15: the merged provinces and their new communes took office on 1 July 2025, the day the
 # district level stopped operating. A 2-level file describes units that exist from that day, so it is the
@@ -368,3 +374,644 @@ def _json_type(value: object) -> str:
     if value is None:
         return "null"
     return f"giá trị {value!r}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The 1 July 2025 reorganisation as data: which old units became which new ones (NQ 202/2025/QH15 for the
+# provinces, the Standing Committee's resolutions per province for the communes), from the `vietnamadminunits`
+# package's official conversion table and dataset.
+
+# The last day the old provinces, districts and communes operated.
+MERGER_LAST_OLD_DAY = date(2025, 6, 30)
+
+# Apostrophes and dashes are typed several ways across releases ("Ea H'Leo" / "Ea H’leo", "Chân Mây - Lăng Cô" /
+# "Chân Mây – Lăng Cô"); a name compared across the two packages is folded, these unified, blanks collapsed.
+_NAME_VARIANTS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-"})
+
+
+COORDINATE_FIELDS = ("latitude", "longitude", "area_km2")
+
+
+class MergerDataError(Exception):
+    """The conversion cannot be applied; the message names the code or key at fault. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A new commune found in the database by its province and name because its code differs from the conversion's
+    (a later official code change, or codes swapped between communes); the database's code is kept."""
+
+    province_code: str
+    conversion_code: str
+    code: str
+    name: str
+    pk: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} (tỉnh {self.province_code}): mã {self.conversion_code} theo dữ liệu sắp xếp, "
+            f"{self.code} trong cơ sở dữ liệu"
+        )
+
+
+@dataclass
+class MergerResult:
+    """What `merger_2025_import` did (or, with dry_run, would do).
+
+    `successors` maps each old commune-level unit's pk (the five island districts that became special zones
+    included) to its new communes as (pk, default_successor) pairs, the default one first. In a dry run the pks
+    of units the run created belong to rows that were rolled back.
+    """
+
+    dry_run: bool = False
+    province_codes: list[str] | None = None
+    only_present: bool = False
+    # Writes.
+    old_units_created: int = 0
+    old_units_closed: int = 0
+    provinces_created: int = 0
+    communes_created: int = 0
+    links_created: int = 0
+    links_updated: int = 0
+    coordinates_stored: int = 0
+    # Unchanged provinces (one old province, same code and name) whose row simply continues after 01/07/2025.
+    provinces_continued: list[str] = field(default_factory=list)
+    # The shape of the reorganisation within the scope, whether this run wrote it or an earlier one did.
+    new_communes_linked: int = 0  # new communes with at least one predecessor linked
+    formed_by_merging: int = 0  # of them, formed from two or more old units merged whole
+    unchanged: int = 0  # of them, one old unit merged whole and no part of another (1 → 1)
+    with_whole_predecessors: int = 0  # new communes with at least one old unit merged whole into them
+    whole_predecessors: int = 0  # old commune-level units merged whole into one new commune
+    divided_predecessors: int = 0  # old commune-level units divided between several new communes
+    name_matches: list[NameMatch] = field(default_factory=list)
+    # Open old communes in the scope that the conversion does not know (e.g. merged earlier in 2025): left as they are.
+    not_in_conversion: list[str] = field(default_factory=list)
+    successors: dict[int, list[tuple[int, bool]]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.old_units_created,
+                self.old_units_closed,
+                self.provinces_created,
+                self.communes_created,
+                self.links_created,
+                self.links_updated,
+                self.coordinates_stored,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A unit as the conversion data describes it (old or new), not yet matched with the database."""
+
+    key: str
+    level: str
+    code: str
+    name: str
+    kind: str
+    province_code: str
+    district_code: str | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    area_km2: Decimal | None = None
+
+
+@dataclass
+class _NewCommune:
+    place: _Place
+    whole: list[str] = field(default_factory=list)  # keys of old units merged whole into it
+    divided: list[tuple[str, bool]] = field(default_factory=list)  # (key of an old unit divided, is default part)
+
+
+@dataclass
+class _Conversion:
+    old_provinces: dict[str, _Place]  # by code
+    old_districts: dict[str, _Place]  # by code
+    old_units: dict[str, _Place]  # commune-level old units by key "province_district_ward"
+    new_provinces: dict[str, _Place]  # by code
+    new_province_olds: dict[str, list[str]]  # new province code -> old province codes
+    new_communes: list[_NewCommune]
+
+
+def _merger_data_dir() -> Path:
+    # The package's __init__ imports its parsers (shapely, geopy...); only its data files are read, so it is
+    # located without being imported.
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise MergerDataError("chưa cài gói vietnamadminunits (requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _decimal(value: float | None, places: int) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.{places}f}")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold_vietnamese(name).translate(_NAME_VARIANTS).split())
+
+
+def _place(key: str, level: str, code: str | None, name: str | None, kind_hint: str | None, **values) -> _Place:
+    if not code or not name:
+        raise MergerDataError(f"dữ liệu sắp xếp: đơn vị {key!r} thiếu mã hoặc tên")
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    try:
+        name, kind = _name_and_kind(name, kind_hint, level, key)
+    except UnitImportError as error:
+        raise MergerDataError(f"dữ liệu sắp xếp: {error}") from None
+    return _Place(key=key, level=level, code=code, name=name, kind=kind, **values)
+
+
+@functools.cache
+def _load_conversion() -> _Conversion:
+    """Read converter_2025.json and dataset.db once per process and check that every key resolves to a code."""
+    directory = _merger_data_dir()
+    try:
+        tables = json.loads((directory / "converter_2025.json").read_text(encoding="utf-8"))
+        database = sqlite3.connect(f"file:{directory / 'dataset.db'}?mode=ro", uri=True)
+    except (OSError, ValueError, sqlite3.Error) as error:
+        raise MergerDataError(f"không đọc được dữ liệu của gói vietnamadminunits ({error})") from error
+    database.row_factory = sqlite3.Row
+    try:
+        legacy_rows = database.execute("SELECT * FROM admin_units_legacy").fetchall()
+        new_rows = database.execute("SELECT * FROM admin_units").fetchall()
+    finally:
+        database.close()
+
+    old_provinces, old_districts, old_units, old_province_by_key = {}, {}, {}, {}
+    for row in legacy_rows:
+        province = old_provinces.get(row["provinceCode"]) or _place(
+            row["provinceKey"], UnitLevel.PROVINCE, row["provinceCode"], row["province"], None,
+            province_code=row["provinceCode"],
+            latitude=_decimal(row["provinceLat"], 6), longitude=_decimal(row["provinceLon"], 6),
+        )  # fmt: skip
+        old_provinces[province.code] = province
+        old_province_by_key[row["provinceKey"]] = province.code
+        district = old_districts.get(row["districtCode"]) or _place(
+            f"{row['provinceKey']}_{row['districtKey']}", UnitLevel.DISTRICT, row["districtCode"], row["district"],
+            row["districtType"], province_code=province.code,
+            latitude=_decimal(row["districtLat"], 6), longitude=_decimal(row["districtLon"], 6),
+        )  # fmt: skip
+        old_districts[district.code] = district
+        key = f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey'] or ''}"
+        if row["wardKey"] is None:
+            # An island district without communes (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo): the district
+            # itself is the old unit that became a special zone (đặc khu).
+            old_units[key] = district
+            continue
+        old_units[key] = _place(
+            key, UnitLevel.COMMUNE, row["wardCode"], row["ward"], row["wardType"],
+            province_code=province.code, district_code=district.code,
+            latitude=_decimal(row["wardLat"], 6), longitude=_decimal(row["wardLon"], 6),
+        )  # fmt: skip
+
+    new_provinces, new_by_key = {}, {}
+    for row in new_rows:
+        province = new_provinces.get(row["provinceCode"]) or _place(
+            row["provinceKey"], UnitLevel.PROVINCE, row["provinceCode"], row["province"], None,
+            province_code=row["provinceCode"],
+            latitude=_decimal(row["provinceLat"], 6), longitude=_decimal(row["provinceLon"], 6),
+        )  # fmt: skip
+        new_provinces[province.code] = province
+        key = f"{row['provinceKey']}_{row['wardKey']}"
+        new_by_key[key] = _NewCommune(
+            _place(
+                key, UnitLevel.COMMUNE, row["wardCode"], row["ward"], row["wardType"], province_code=province.code,
+                latitude=_decimal(row["wardLat"], 6), longitude=_decimal(row["wardLon"], 6),
+                area_km2=_decimal(row["wardAreaKm2"], 2),
+            )
+        )  # fmt: skip
+    new_province_by_key = {place.key: code for code, place in new_provinces.items()}
+
+    def new_province_code(key: str) -> str:
+        if key not in new_province_by_key:
+            raise MergerDataError(f"dữ liệu sắp xếp: không có tỉnh mới {key!r}")
+        return new_province_by_key[key]
+
+    def old_unit(key: str, new_code: str) -> _Place:
+        unit = old_units.get(key)
+        if unit is None:
+            raise MergerDataError(f"dữ liệu sắp xếp: không có đơn vị cũ {key!r}")
+        if unit.province_code not in new_province_olds[new_code]:
+            raise MergerDataError(f"dữ liệu sắp xếp: {key!r} không thuộc các tỉnh cũ hợp thành tỉnh {new_code}")
+        return unit
+
+    def new_commune(province_key: str, ward_key: str) -> _NewCommune:
+        commune = new_by_key.get(f"{province_key}_{ward_key}")
+        if commune is None:
+            raise MergerDataError(f"dữ liệu sắp xếp: không có xã mới {ward_key!r} ở tỉnh {province_key!r}")
+        return commune
+
+    new_province_olds = {}
+    for province_key, old_keys in tables["DICT_PROVINCE"].items():
+        olds = []
+        for old_key in old_keys:
+            if old_key not in old_province_by_key:
+                raise MergerDataError(f"dữ liệu sắp xếp: không có tỉnh cũ {old_key!r}")
+            olds.append(old_province_by_key[old_key])
+        new_province_olds[new_province_code(province_key)] = sorted(olds)
+    seen: dict[str, str] = {}
+    for province_key, wards in tables["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        code = new_province_code(province_key)
+        for ward_key, old_keys in wards.items():
+            commune = new_commune(province_key, ward_key)
+            for old_key in old_keys:
+                old_unit(old_key, code)
+                if seen.setdefault(old_key, commune.place.key) != commune.place.key:
+                    raise MergerDataError(f"dữ liệu sắp xếp: {old_key!r} nhập nguyên vào hai xã mới")
+                commune.whole.append(old_key)
+    for province_key, old_parts in tables["DICT_PROVINCE_WARD_DIVIDED"].items():
+        code = new_province_code(province_key)
+        for old_key, parts in old_parts.items():
+            old_unit(old_key, code)
+            if old_key in seen or sum(bool(part["isDefaultNewWard"]) for part in parts) != 1:
+                raise MergerDataError(f"dữ liệu sắp xếp: {old_key!r} được chia nhưng không có đúng một xã mặc định")
+            seen[old_key] = old_key
+            for part in parts:
+                new_commune(province_key, part["newWardKey"]).divided.append((old_key, bool(part["isDefaultNewWard"])))
+    return _Conversion(
+        old_provinces=old_provinces,
+        old_districts=old_districts,
+        old_units=old_units,
+        new_provinces=new_provinces,
+        new_province_olds=new_province_olds,
+        new_communes=sorted(new_by_key.values(), key=lambda commune: commune.place.code),
+    )
+
+
+@transaction.atomic
+def merger_2025_import(
+    *,
+    province_codes: Collection[str] | None = None,
+    only_present: bool = False,
+    dry_run: bool = False,
+) -> MergerResult:
+    """Apply the official conversion of 1 July 2025: close the old units, create or update the new ones, link them.
+
+    Old units (matched by level and code among the units in force on 30/06/2025) are closed on that day; the
+    new provinces and communes (matched by level and code among the units starting on 01/07/2025, as
+    `units_import` dates a 2-level list; a commune whose code differs is matched by province and name, and
+    listed) start on 01/07/2025, new communes directly under their province. Each new unit's `merged_from` are
+    its predecessors, a divided old commune linked to each of its parts with the default one marked. An
+    unchanged province (one old province, same code and name) keeps its row, which simply continues, unless a
+    row starting on 01/07/2025 already exists: then that row succeeds the old one like any other.
+
+    `province_codes` (old GSO province codes) limits the run to those old provinces' units and the new units they
+    became; `only_present` to the old units already in the database (old units are otherwise created, closed,
+    from the conversion's data). Coordinates and areas are stored where the data has them. A second run writes
+    nothing; any inconsistency raises MergerDataError before or instead of a partial write.
+    """
+    conversion = _load_conversion()
+    result = MergerResult(dry_run=dry_run, only_present=only_present)
+    scope = set(conversion.old_provinces)
+    if province_codes is not None:
+        scope = set()
+        for code in province_codes:
+            try:
+                code = _parse_code(code, "", UnitLevel.PROVINCE)
+            except UnitImportError:
+                raise MergerDataError(f"mã tỉnh {code!r} không hợp lệ: cần một số từ 1 đến 99") from None
+            if code not in conversion.old_provinces:
+                raise MergerDataError(f"không có tỉnh cũ mã {code} trong dữ liệu sắp xếp")
+            scope.add(code)
+        result.province_codes = sorted(scope)
+
+    old_units = {key: unit for key, unit in conversion.old_units.items() if unit.province_code in scope}
+    old_places = [
+        *(conversion.old_provinces[code] for code in sorted(scope)),
+        *(unit for unit in conversion.old_districts.values() if unit.province_code in scope),
+        *(unit for unit in old_units.values() if unit.level == UnitLevel.COMMUNE),
+    ]
+    present = _present_old_units(old_places)
+    _check_present_old_units(present, conversion, scope, result)
+
+    # The new communes concerned and, for each, its predecessors within the scope (present ones only if asked).
+    def usable(key: str) -> bool:
+        unit = old_units.get(key)
+        return unit is not None and (not only_present or (unit.level, unit.code) in present)
+
+    new_communes = []
+    for commune in conversion.new_communes:
+        whole = [key for key in commune.whole if usable(key)]
+        divided = [(key, default) for key, default in commune.divided if usable(key)]
+        if whole or divided:
+            new_communes.append((commune.place, whole, divided))
+    new_province_codes = {
+        code
+        for code, olds in conversion.new_province_olds.items()
+        if any(old in scope and (not only_present or (UnitLevel.PROVINCE, old) in present) for old in olds)
+    } | {place.province_code for place, _whole, _divided in new_communes}
+
+    # An unchanged province continues in its row, unless a row starting on 01/07/2025 is already there.
+    new_rows = _new_units(new_province_codes)
+    for code in sorted(new_province_codes):
+        old_row = present.get((UnitLevel.PROVINCE, code))
+        if (
+            code not in new_rows["provinces"]
+            and conversion.new_province_olds[code] == [code]
+            and (old_row is None or _name_key(old_row["name"]) == _name_key(conversion.new_provinces[code].name))
+        ):
+            result.provinces_continued.append(code)
+
+    # Old units: the missing ones created (closed) unless only the present ones are wanted.
+    pks = {(level, code): row["pk"] for (level, code), row in present.items()}
+    if not only_present:
+        _create_old_units(old_places, present, set(result.provinces_continued), pks, result)
+
+    new_province_pks: dict[str, int | None] = {}
+    province_links: list[tuple[str, str]] = []  # (new province code, old province code)
+    to_create = []
+    for code in sorted(new_province_codes):
+        place = conversion.new_provinces[code]
+        olds = conversion.new_province_olds[code]
+        if code in result.provinces_continued:
+            new_province_pks[code] = pks.get((UnitLevel.PROVINCE, code))
+            continue
+        if code not in new_rows["provinces"]:
+            to_create.append(_unit_from_place(place, valid_from=TWO_LEVEL_START))
+        province_links += [(code, old) for old in olds if (UnitLevel.PROVINCE, old) in pks and old in scope]
+    if to_create:
+        AdministrativeUnit.objects.bulk_create(to_create)
+        result.provinces_created += len(to_create)
+        result.coordinates_stored += sum(unit.latitude is not None for unit in to_create)
+        new_rows = _new_units(new_province_codes)
+    for code in new_province_codes:
+        if code not in result.provinces_continued:
+            new_province_pks[code] = new_rows["provinces"][code]["pk"]
+    missing = sorted(code for code, pk in new_province_pks.items() if pk is None)
+    if missing:
+        # Only with only_present: a continuing province that is not in the database cannot hold new communes.
+        raise MergerDataError(f"tỉnh {', '.join(missing)} chưa có trong cơ sở dữ liệu")
+
+    # New communes: by code and name, then by province and name, then by code within the province.
+    places = [place for place, _whole, _divided in new_communes]
+    matched = _match_new_communes(places, new_rows["communes"], new_province_pks, result)
+    to_create = []
+    for place, _whole, _divided in new_communes:
+        if place.key in matched:
+            continue
+        taken = new_rows["communes_by_code"].get(place.code)
+        if taken is not None:
+            raise MergerDataError(
+                f"xã mới {place.code} ({place.name}): mã này đã thuộc {taken['name']} trong cơ sở dữ liệu"
+            )
+        unit = _unit_from_place(place, valid_from=TWO_LEVEL_START)
+        unit.parent_id = unit.province_id = new_province_pks[place.province_code]
+        to_create.append(unit)
+    if to_create:
+        AdministrativeUnit.objects.bulk_create(to_create)
+        result.communes_created += len(to_create)
+        result.coordinates_stored += sum(unit.latitude is not None for unit in to_create)
+        created = dict(
+            AdministrativeUnit.objects.filter(
+                level=UnitLevel.COMMUNE, valid_from=TWO_LEVEL_START, code__in=[unit.code for unit in to_create]
+            ).values_list("code", "pk")
+        )
+        for place, _whole, _divided in new_communes:
+            if place.key not in matched:
+                matched[place.key] = created[place.code]
+
+    # Links: each new unit's predecessors, the default part of a divided commune marked.
+    wanted: dict[tuple[int, int], bool] = {}
+    for place, whole, divided in new_communes:
+        successor = matched[place.key]
+        for key in whole:
+            wanted[(successor, pks[(old_units[key].level, old_units[key].code)])] = True
+        for key, default in divided:
+            wanted[(successor, pks[(old_units[key].level, old_units[key].code)])] = default
+    for new_code, old_code in province_links:
+        wanted[(new_province_pks[new_code], pks[(UnitLevel.PROVINCE, old_code)])] = True
+    _write_links(wanted, result)
+
+    # Old units closed on 30/06/2025, except a continuing province.
+    continued = {pks.get((UnitLevel.PROVINCE, code)) for code in result.provinces_continued}
+    to_close = [row["pk"] for row in present.values() if row["valid_to"] is None and row["pk"] not in continued]
+    for start in range(0, len(to_close), 500):
+        AdministrativeUnit.objects.filter(pk__in=to_close[start : start + 500]).update(valid_to=MERGER_LAST_OLD_DAY)
+    result.old_units_closed = len(to_close)
+
+    # Coordinates of the units that were already there (those created above got theirs on creation); a continuing
+    # province takes the new province's.
+    places_by_code = {(place.level, place.code): place for place in old_places}
+    located = {row["pk"]: (row, places_by_code[key]) for key, row in present.items()}
+    for code in new_province_codes:
+        row = new_rows["provinces"].get(code) or present.get((UnitLevel.PROVINCE, code))
+        if row is not None and row["pk"] == new_province_pks[code]:
+            located[row["pk"]] = (row, conversion.new_provinces[code])
+    rows_by_pk = {row["pk"]: row for row in new_rows["communes"]}
+    for place, _whole, _divided in new_communes:
+        row = rows_by_pk.get(matched[place.key])
+        if row is not None:
+            located[row["pk"]] = (row, place)
+    _store_coordinates(located.values(), result)
+
+    _describe(new_communes, old_units, pks, matched, result)
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+_UNIT_VALUES = ("pk", "level", "code", "name", "valid_to", "province_id", "district_id", *COORDINATE_FIELDS)
+
+
+def _present_old_units(places: list[_Place]) -> dict[tuple[str, str], dict]:
+    """The database's unit in force on 30/06/2025 for each old place, by (level, code)."""
+    wanted = {(place.level, place.code) for place in places}
+    levels = {level for level, _code in wanted}
+    candidates: dict[tuple[str, str], list[dict]] = {}
+    rows = AdministrativeUnit.objects.filter(level__in=levels).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=MERGER_LAST_OLD_DAY)
+    )
+    for row in rows.values(*_UNIT_VALUES):
+        if (row["level"], row["code"]) in wanted:
+            candidates.setdefault((row["level"], row["code"]), []).append(row)
+    present = {}
+    for key, rows in candidates.items():
+        in_force = [row for row in rows if row["valid_to"] is None or row["valid_to"] >= MERGER_LAST_OLD_DAY]
+        if len(in_force) > 1:
+            raise MergerDataError(
+                f"{UnitLevel(key[0]).label.lower()} mã {key[1]}: {len(in_force)} đơn vị còn hiệu lực ngày 30/06/2025"
+            )
+        if in_force:
+            present[key] = in_force[0]
+    return present
+
+
+def _check_present_old_units(present: dict, conversion: _Conversion, scope: set[str], result: MergerResult) -> None:
+    """A present old unit must sit where the conversion puts it; open old communes it does not know are listed."""
+    ancestors = {row[column] for row in present.values() for column in ("province_id", "district_id") if row[column]}
+    codes = dict(AdministrativeUnit.objects.filter(pk__in=ancestors).values_list("pk", "code"))
+    commune_places = {unit.code: unit for unit in conversion.old_units.values() if unit.level == UnitLevel.COMMUNE}
+    for (level, code), row in present.items():
+        if level == UnitLevel.PROVINCE:
+            continue
+        place = conversion.old_districts[code] if level == UnitLevel.DISTRICT else commune_places[code]
+        expected = (place.province_code, place.district_code)
+        found = (codes.get(row["province_id"]), codes.get(row["district_id"]))
+        if found != expected:
+            raise MergerDataError(
+                f"{UnitLevel(level).label.lower()} {code} ({row['name']}) thuộc tỉnh {found[0]}, huyện {found[1]} "
+                f"trong cơ sở dữ liệu; tỉnh {expected[0]}, huyện {expected[1]} theo dữ liệu sắp xếp"
+            )
+    province_pks = [
+        row["pk"] for (level, code), row in present.items() if level == UnitLevel.PROVINCE and code in scope
+    ]
+    unknown = (
+        AdministrativeUnit.objects.communes()
+        .filter(province__in=province_pks, valid_to__isnull=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=MERGER_LAST_OLD_DAY))
+        .exclude(code__in=[code for (level, code) in present if level == UnitLevel.COMMUNE])
+        .values_list("code", "name")
+    )
+    result.not_in_conversion = [f"{code} {name}" for code, name in unknown if code not in commune_places]
+
+
+def _unit_from_place(place: _Place, **values) -> AdministrativeUnit:
+    return AdministrativeUnit(
+        level=place.level, code=place.code, name=place.name, name_folded=fold_vietnamese(place.name), kind=place.kind,
+        latitude=place.latitude, longitude=place.longitude, area_km2=place.area_km2, **values,
+    )  # fmt: skip
+
+
+def _create_old_units(
+    places: list[_Place], present: dict, continued: set[str], pks: dict[tuple[str, str], int], result: MergerResult
+) -> None:
+    """Create the old units missing from the database, closed on 30/06/2025 (a continuing province stays open)."""
+    for level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE):
+        to_create = []
+        for place in places:
+            if place.level != level or (level, place.code) in present:
+                continue
+            continues = level == UnitLevel.PROVINCE and place.code in continued
+            unit = _unit_from_place(place, valid_to=None if continues else MERGER_LAST_OLD_DAY)
+            if level != UnitLevel.PROVINCE:
+                unit.province_id = pks[(UnitLevel.PROVINCE, place.province_code)]
+                unit.district_id = pks.get((UnitLevel.DISTRICT, place.district_code)) if place.district_code else None
+                unit.parent_id = unit.district_id or unit.province_id
+            to_create.append(unit)
+        if not to_create:
+            continue
+        codes = [unit.code for unit in to_create]
+        clash = AdministrativeUnit.objects.filter(level=level, valid_from__isnull=True, code__in=codes[:500]).first()
+        if clash is not None:
+            raise MergerDataError(f"{level} mã {clash.code} ({clash.name}) đã hết hiệu lực trước ngày 30/06/2025")
+        AdministrativeUnit.objects.bulk_create(to_create)
+        result.old_units_created += len(to_create)
+        result.coordinates_stored += sum(unit.latitude is not None for unit in to_create)
+        for start in range(0, len(codes), 500):
+            rows = AdministrativeUnit.objects.filter(
+                level=level, valid_from__isnull=True, code__in=codes[start : start + 500]
+            )
+            pks.update(((level, code), pk) for code, pk in rows.values_list("code", "pk"))
+
+
+def _new_units(province_codes: Collection[str]) -> dict:
+    """The units starting on 01/07/2025: the new provinces by code, and every new commune."""
+    starting = AdministrativeUnit.objects.filter(valid_from=TWO_LEVEL_START)
+    provinces = {row["code"]: row for row in starting.provinces().filter(code__in=province_codes).values(*_UNIT_VALUES)}
+    communes = list(starting.communes().values(*_UNIT_VALUES))
+    return {"provinces": provinces, "communes": communes, "communes_by_code": {row["code"]: row for row in communes}}
+
+
+def _match_new_communes(
+    places: list[_Place], rows: list[dict], province_pks: dict[str, int | None], result: MergerResult
+) -> dict[str, int]:
+    """Find each new commune of the conversion among the database's: by code and name, else by province and name
+    (listed in the result), else by code within the province (a name spelt differently). Returns key -> pk."""
+    matched: dict[str, int] = {}
+    claimed: set[int] = set()
+    by_code = {row["code"]: row for row in rows}
+    by_name: dict[tuple[int, str], list[dict]] = {}
+    for row in rows:
+        by_name.setdefault((row["province_id"], _name_key(row["name"])), []).append(row)
+
+    def claim(place: _Place, row: dict) -> None:
+        matched[place.key] = row["pk"]
+        claimed.add(row["pk"])
+
+    def in_province(place: _Place, row: dict | None) -> bool:
+        return row is not None and row["province_id"] == province_pks[place.province_code]
+
+    for place in places:
+        row = by_code.get(place.code)
+        if in_province(place, row) and _name_key(row["name"]) == _name_key(place.name):
+            claim(place, row)
+    for place in places:
+        if place.key in matched:
+            continue
+        same_name = [
+            row
+            for row in by_name.get((province_pks[place.province_code], _name_key(place.name)), [])
+            if row["pk"] not in claimed
+        ]
+        if len(same_name) == 1:
+            row = same_name[0]
+            claim(place, row)
+            result.name_matches.append(NameMatch(place.province_code, place.code, row["code"], row["name"], row["pk"]))
+    for place in places:
+        row = by_code.get(place.code)
+        if place.key not in matched and in_province(place, row) and row["pk"] not in claimed:
+            claim(place, row)
+    result.name_matches.sort(key=lambda match: (match.province_code, match.name))
+    return matched
+
+
+def _write_links(wanted: dict[tuple[int, int], bool], result: MergerResult) -> None:
+    successors = sorted({successor for successor, _predecessor in wanted})
+    existing = {}
+    for start in range(0, len(successors), 500):
+        links = UnitSuccession.objects.filter(successor__in=successors[start : start + 500])
+        existing.update({(link.successor_id, link.predecessor_id): link for link in links})
+    to_create, to_update = [], []
+    for (successor, predecessor), default in wanted.items():
+        link = existing.get((successor, predecessor))
+        if link is None:
+            to_create.append(
+                UnitSuccession(successor_id=successor, predecessor_id=predecessor, default_successor=default)
+            )
+        elif link.default_successor != default:
+            link.default_successor = default
+            to_update.append(link)
+    UnitSuccession.objects.bulk_create(to_create)
+    UnitSuccession.objects.bulk_update(to_update, ["default_successor"])
+    result.links_created += len(to_create)
+    result.links_updated += len(to_update)
+
+
+def _store_coordinates(located: Iterable[tuple[dict, _Place]], result: MergerResult) -> None:
+    """Write the data's centre and area over what a unit has, where the data has them and they differ."""
+    updates = []
+    for row, place in located:
+        values = [getattr(place, name) if getattr(place, name) is not None else row[name] for name in COORDINATE_FIELDS]
+        if values != [row[name] for name in COORDINATE_FIELDS]:
+            updates.append([*values, row["pk"]])
+    if not updates:
+        return
+    meta = AdministrativeUnit._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in COORDINATE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s", updates
+        )
+    result.coordinates_stored += len(updates)
+
+
+def _describe(new_communes: list, old_units: dict[str, _Place], pks: dict, matched: dict, result: MergerResult) -> None:
+    divided = set()
+    for place, whole, parts in new_communes:
+        successor = matched[place.key]
+        result.new_communes_linked += 1
+        result.formed_by_merging += len(whole) >= 2
+        result.unchanged += len(whole) == 1 and not parts
+        result.with_whole_predecessors += bool(whole)
+        result.whole_predecessors += len(whole)
+        divided.update(key for key, _default in parts)
+        for key, default in [*((key, True) for key in whole), *parts]:
+            predecessor = pks[(old_units[key].level, old_units[key].code)]
+            result.successors.setdefault(predecessor, []).append((successor, default))
+    result.divided_predecessors = len(divided)
+    for links in result.successors.values():
+        links.sort(key=lambda link: (not link[1], link[0]))
