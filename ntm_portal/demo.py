@@ -36,7 +36,7 @@ from django.db.models import F
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
-from communes.services import units_import
+from communes.services import merger_2025_import, units_import
 from criteria import ledger
 from criteria.choices import Comparison, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
@@ -262,19 +262,11 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
 
 
 def _merge(province: AdministrativeUnit, old_ids: list[int]) -> dict[int, int]:
-    """Apply the official 2025 conversion to the demo's communes (communes.services.merger_2025_import); the default
-    successor of every old commune that has one, by pk. Until that service exists, the old communes simply continue
-    (each its own successor), and everything after 1 July 2025 works on them unchanged."""
-    try:
-        from communes.services import merger_2025_import  # noqa: PLC0415 (branch `merger`, not merged yet)
-    except ImportError:
-        return {pk: pk for pk in old_ids}
+    """Apply the official 2025 conversion to the demo's communes (communes.services.merger_2025_import, idempotent):
+    the old communes close on 30 June 2025 and the new ones they became start on 1 July. The default successor of
+    each old commune, by pk."""
     merged = merger_2025_import(province_codes=_source_province_codes(province), only_present=True)
-    return {
-        old: next((new for new, default in parts if default), parts[0][0])
-        for old, parts in merged.mapping.items()
-        if parts
-    }
+    return {old: parts[0][0] for old, parts in merged.successors.items() if old in set(old_ids) and parts}
 
 
 def _source_province_codes(province: AdministrativeUnit) -> list[str]:
@@ -779,7 +771,7 @@ def _ensure_users(province, agencies) -> list[tuple[str, str, str]]:
         ("huyen_dinhhoa", "Phòng NN huyện Định Hóa", Role.DISTRICT_OFFICER, {"unit": district}),
         ("xa_phudinh", f"UBND {commune.name}", Role.COMMUNE_OFFICIAL, {"unit": commune}),
         ("coquan_snn", "Sở NN&PTNT", Role.AGENCY_LIAISON, {"agency": agencies["departments"][0]}),
-        ("xem", "Người xem", Role.VIEWER, {"unit": province}),
+        ("xem", "Người xem", Role.VIEWER, {"unit": today}),
     ]
     logins = []
     for username, full_name, role, scope in personas:
