@@ -26,15 +26,17 @@ import datetime
 import json
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
-from communes.services import units_import
+from communes.services import merger_2025_import, units_import
 from criteria import ledger
 from criteria.choices import Comparison, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
@@ -60,6 +62,7 @@ from secondments.models import (
     WorkPlanItem,
 )
 
+from . import demo_present as _present
 from .choices import Role
 from .models import User
 
@@ -67,8 +70,16 @@ DIVISIONS_FILE = Path(__file__).resolve().parent.parent / "communes" / "data" / 
 PROVINCE_NAME = "Tỉnh Thái Nguyên"
 SEED_DISTRICT = "Huyện Định Hóa"
 SEED_COMMUNE = "Xã Phú Đình"
-FIRST_YEAR, LAST_YEAR = 2011, 2024
-SET_BY_YEAR = [(2015, "ntm-2010-2015"), (2020, "ntm-2016-2020"), (2025, "ntm-2021-2025")]
+# History on the 19-criterion sets runs to 2025; the 2025 round is the old communes' last, dated by the day before
+# the 1 July 2025 reform closed them (NQ 202/2025/QH15: 34 provinces, no districts).
+FIRST_YEAR, LAST_YEAR = 2011, 2025
+LAST_FULL_YEAR = 2024  # the last year the old communes lived through whole (work plans, the 2025 targets' rounds)
+OLD_LAST_DAY = datetime.date(2025, 6, 30)
+MERGER_DAY = datetime.date(2025, 7, 1)
+# The demo's "today" (issue 14): nothing is dated after it, so the demo is the same whatever day it is built.
+DEMO_TODAY = datetime.date(2026, 12, 6)
+SET_BY_YEAR = [(2015, "ntm-2010-2015"), (2020, "ntm-2016-2020"), (2025, "ntm-2021-2025"), (2030, "ntm-2026-2030")]
+NEW_SET = "ntm-2026-2030"
 DEMO_PASSWORD = "ntm-demo-2026"
 # Seed 000: 20 provincial cadres in three batches (year, cadres); 13 of their 20 communes reach the standard.
 BATCHES = [(2014, 7), (2016, 6), (2017, 7)]
@@ -159,6 +170,7 @@ class CommunePlan:
     met_count: dict[int, int] = field(default_factory=dict)
     recognised_year: int | None = None
     diligent_helpers: bool = False
+    approved_2025: datetime.date | None = None  # the day the province approved the 2025 round
 
     def met(self, year: int) -> list[int]:
         return self.order[: self.met_count[year]]
@@ -175,11 +187,21 @@ class DemoResult:
     assignments: int = 0
     field_visits: int = 0
     contributions: int = 0
+    communes_after_merger: int = 0  # the demo's communes in force on 1 July 2025
+    communes_after_merger_built: int = 0
+    reassessments: int = 0
+    rerecognitions: int = 0
+    recognitions_2026: int = 0
+    rounds_2026: Counter = field(default_factory=Counter)
     users: list[tuple[str, str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        statuses = ", ".join(f"{RoundStatus(s).label} {n}" for s, n in sorted(self.rounds_2026.items()))
         return [
             f"Xã trong tỉnh demo: {self.communes_total} (tạo dữ liệu mới cho {self.communes_built})",
+            f"Từ 01/07/2025: {self.communes_after_merger} xã (tạo dữ liệu mới cho {self.communes_after_merger_built}); "
+            f"đánh giá lại sau sắp xếp: {self.reassessments}; thừa nhận đạt chuẩn: {self.rerecognitions}",
+            f"Kỳ đánh giá 2026 (bộ 2026–2030): {statuses or 0}; công nhận năm 2026: {self.recognitions_2026}",
             f"Kỳ đánh giá: {self.rounds}; kết quả tiêu chí: {self.criterion_results}; công nhận: {self.recognitions}",
             f"Biệt phái/luân chuyển: {self.secondments}; phân công giúp đỡ: {self.assignments}; "
             f"chuyến công tác: {self.field_visits}; khoản hỗ trợ: {self.contributions}",
@@ -190,13 +212,19 @@ def set_for_year(year: int) -> str:
     return next(code for last, code in SET_BY_YEAR if year <= last)
 
 
+def round_as_of(year: int) -> datetime.date:
+    """A round's as-of date: the year's end, but the old communes' 2025 round closes with them on 30 June."""
+    return OLD_LAST_DAY if year == 2025 else datetime.date(year, 12, 31)
+
+
 def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
-    """Build (or extend) the demo province to `communes` rural communes; idempotent."""
+    """Build (or extend) the demo province to `communes` rural communes (of the old structure); idempotent."""
     with transaction.atomic():
         province = _import_units(communes)
         units = list(
-            AdministrativeUnit.objects.communes().filter(province=province).select_related("district").order_by("code")
-        )
+            AdministrativeUnit.objects.communes().in_force_on(OLD_LAST_DAY).filter(province=province)
+            .select_related("district").order_by("code")
+        )  # fmt: skip
         fresh = [u for u in units if not u.assessment_rounds.exists()] if units else []
         result = DemoResult(communes_total=len(units), communes_built=len(fresh))
         sets = {s.code: s for s in CriteriaSet.objects.filter(code__in=[c for _, c in SET_BY_YEAR])}
@@ -215,14 +243,52 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
         if first_build:
             _write_secondments(province, planned_secondments, agencies, result)
         _write_assignments(plans, agencies, criteria, result)
-        _write_targets(province)
         result.users = _ensure_users(province, agencies)
+
+        # The reform of 1 July 2025: from here on everything works on the communes in force on that day.
+        successors = _merge(province, [u.pk for u in units])
+        after = _present.build(
+            province=province, old_ids=[u.pk for u in units], successors=successors, sets=sets, criteria=criteria,
+            agencies=agencies, seed=seed, result=result,
+        )  # fmt: skip
+        _write_targets(province, after)
+        result.users = _ensure_users(province, agencies)  # the coordinator and commune official move to today's units
     if connection.vendor == "postgresql" and result.communes_built:
         # Fresh statistics after a bulk load: without them the planner scans 186k results per query (DHIS2's notes
         # report the same for its analytics tables).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return result
+
+
+def _merge(province: AdministrativeUnit, old_ids: list[int]) -> dict[int, int]:
+    """Apply the official 2025 conversion to the demo's communes (communes.services.merger_2025_import, idempotent):
+    the old communes close on 30 June 2025 and the new ones they became start on 1 July. The default successor of
+    each old commune, by pk."""
+    merged = merger_2025_import(province_codes=_source_province_codes(province), only_present=True)
+    return {old: parts[0][0] for old, parts in merged.successors.items() if old in set(old_ids) and parts}
+
+
+def _source_province_codes(province: AdministrativeUnit) -> list[str]:
+    """The old provinces the demo's communes come from: Thái Nguyên's own, and those whose districts larger sizes
+    borrow (their codes are the districts' own, so the official conversion finds them)."""
+    provinces = json.loads(DIVISIONS_FILE.read_text(encoding="utf-8"))
+    district_codes = set(
+        AdministrativeUnit.objects.districts().filter(province=province).values_list("code", flat=True)
+    )
+    return sorted(
+        f"{p['code']:02d}" for p in provinces
+        if p["name"] == PROVINCE_NAME or any(f"{d['code']:03d}" in district_codes for d in p["districts"])
+    )  # fmt: skip
+
+
+def province_on(day: datetime.date, code: str) -> AdministrativeUnit:
+    """The province unit with `code` in force on `day`: the old Thái Nguyên before the reform, the new one after it
+    (the same unit where the reform kept it)."""
+    return (
+        AdministrativeUnit.objects.provinces().in_force_on(day).filter(code=code)
+        .order_by(F("valid_from").desc(nulls_last=True)).first()
+    )  # fmt: skip
 
 
 def _import_units(size: int) -> AdministrativeUnit:
@@ -246,6 +312,7 @@ def _plan_commune(unit: AdministrativeUnit, seed: int) -> CommunePlan:
     rng = random.Random(f"{seed}-{unit.code}")
     order = sorted(range(1, 20), key=lambda n: DIFFICULTY.index(n) + rng.gauss(0, 2.5))
     plan = CommunePlan(unit=unit, rng=rng, order=order, diligent_helpers=rng.random() < 0.6)
+    plan.approved_2025 = datetime.date(2025, 6, 1) + datetime.timedelta(days=rng.randint(0, 19))
     slow = unit.district and unit.district.name == SEED_DISTRICT
     level = rng.uniform(1, 4) if slow else rng.uniform(2, 6)
     pace = rng.uniform(1.1, 2.2) if slow else rng.uniform(1.2, 2.8)
@@ -298,17 +365,13 @@ def _write_assessments(plans, sets, criteria, result: DemoResult) -> None:
     rounds = []
     for plan in plans:
         for year in range(FIRST_YEAR, LAST_YEAR + 1):
-            status = RoundStatus.APPROVED
-            if year == LAST_YEAR:  # the current round sits at every step of the workflow
-                status = plan.rng.choices(
-                    [RoundStatus.APPROVED, RoundStatus.VERIFIED, RoundStatus.SUBMITTED, RoundStatus.RETURNED,
-                     RoundStatus.DRAFT],
-                    weights=[50, 15, 15, 5, 15],
-                )[0]  # fmt: skip
+            # Every round of the old communes is approved (the workflow's every step is in the 2026 rounds); the
+            # 2025 one in June, before the reform closed them: it counts from its approval.
+            approved_on = plan.approved_2025 if year == 2025 else None
             rounds.append(
                 AssessmentRound(
-                    commune=plan.unit, criteria_set=sets[set_for_year(year)], year=year,
-                    as_of=datetime.date(year, 12, 31), status=status,
+                    commune=plan.unit, criteria_set=sets[set_for_year(year)], year=year, as_of=round_as_of(year),
+                    status=RoundStatus.APPROVED, approved_on=approved_on,
                 )
             )  # fmt: skip
     AssessmentRound.objects.bulk_create(rounds, batch_size=1000)
@@ -337,8 +400,11 @@ def _write_assessments(plans, sets, criteria, result: DemoResult) -> None:
         if plan.recognised_year is None:
             continue
         year = plan.recognised_year
-        # Seed 000: a commune meeting the standard in 2016 was handed its decision in March 2017.
+        # Seed 000: a commune meeting the standard in 2016 was handed its decision in March 2017. One reaching it in
+        # the 2025 round is recognised before the reform closes it, days after the round's approval.
         day = datetime.date(year, 12, 15) + datetime.timedelta(days=plan.rng.randint(0, 100))
+        if year == 2025:
+            day = plan.approved_2025 + datetime.timedelta(days=plan.rng.randint(1, 9))
         recognitions.append(_recognition(plan, NtmLevel.STANDARD, year, day, sets[set_for_year(year)]))
         if year <= 2019 and plan.rng.random() < 0.45:
             advanced = plan.rng.randint(2021, 2024)
@@ -426,8 +492,9 @@ def _person(rng: random.Random) -> tuple[str, str]:
 @dataclass
 class PlannedSecondment:
     plan: CommunePlan
-    batch_number: int | None  # None: seed 002's rotation, decided by the district
+    batch_number: int | None  # None: seed 002's rotation, decided by the district, or a 2024 reinforcement
     year: int
+    kind: str = SecondmentKind.SECONDED
 
 
 def _plan_secondments(plans: list[CommunePlan], seed: int) -> list[PlannedSecondment]:
@@ -457,7 +524,17 @@ def _plan_secondments(plans: list[CommunePlan], seed: int) -> list[PlannedSecond
             rotated.met_count[year] = min(rotated.met_count[year], 9)
         rotated.met_count[2015] = 9
         _bend_to_standard(rotated, 2016)
-        planned.append(PlannedSecondment(rotated, None, 2016))
+        planned.append(PlannedSecondment(rotated, None, 2016, SecondmentKind.ROTATED))
+        used.add(rotated.unit.pk)
+    # Cadres sent in 2024 to help communes finish before the 2021–2025 programme ends, still there on 1 July 2025:
+    # their postings continue across the reform (demo_present).
+    candidates = [
+        p for p in plans
+        if p.unit.pk not in used and p.unit.name != SEED_COMMUNE and p.recognised_year is None
+        and 8 <= p.met_count[2023] <= 17
+    ]  # fmt: skip
+    for plan in rng.sample(candidates, min(max(2, len(plans) // 30), 6, len(candidates))):
+        planned.append(PlannedSecondment(plan, None, 2024, SecondmentKind.REINFORCEMENT))
     return planned
 
 
@@ -487,6 +564,21 @@ def _write_secondments(province, planned: list[PlannedSecondment], agencies, res
     for item in planned:
         plan, year = item.plan, item.year
         name, gender = _person(rng)
+        if item.kind == SecondmentKind.REINFORCEMENT:
+            cadre = Cadre.objects.create(
+                full_name=name, gender=gender, birth_year=rng.randint(1975, 1992), title=rng.choice(TITLES),
+                home_agency=rng.choice(agencies["departments"]),
+            )  # fmt: skip
+            secondments.append(
+                Secondment(
+                    cadre=cadre, commune=plan.unit, kind=SecondmentKind.REINFORCEMENT,
+                    role_at_commune="Cán bộ tăng cường giúp xã về đích NTM", decided_by="UBND tỉnh",
+                    decision_number=f"{rng.randint(100, 999)}/QĐ-UBND", decision_date=datetime.date(2024, 2, 20),
+                    start_date=datetime.date(2024, 3, 1), planned_end_date=datetime.date(2026, 12, 31),
+                    criteria_met_at_start=plan.met_count[2023],
+                )
+            )  # fmt: skip
+            continue
         if item.batch_number is None:
             home = next(a for a in agencies["district_bodies"] if a.unit_id == plan.unit.district_id)
             cadre = Cadre.objects.create(
@@ -557,8 +649,9 @@ def _write_assignments(plans, agencies, criteria, result: DemoResult) -> None:
         last = min(assignment.end_date.year if assignment.end_date else LAST_YEAR, LAST_YEAR)
         for year in range(assignment.start_date.year, last + 1):
             # Seed 003: the careless ones come "a few times a year, a few hours each".
+            last_month = OLD_LAST_DAY.month if year == OLD_LAST_DAY.year else 12  # the old commune's last half-year
             for _ in range(rng.randint(6, 12) if diligent else rng.randint(1, 3)):
-                day = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                day = datetime.date(year, rng.randint(1, last_month), rng.randint(1, 28))
                 days = Decimal(rng.choice([1, 1, 2, 3])) if diligent else Decimal("0.5")
                 visit = FieldVisit(
                     agency=assignment.agency, commune=plan.unit, visit_date=day, days_on_site=days,
@@ -571,8 +664,9 @@ def _write_assignments(plans, agencies, criteria, result: DemoResult) -> None:
                 visit_criteria.append([criteria[set_for_year(year)][n] for n in unmet[:2]])
             for _ in range(rng.randint(1, 3)):
                 kind = rng.choice(list(SupportKind))
+                day = datetime.date(year, rng.randint(1, last_month), 10)
                 contribution = SupportContribution(
-                    giver=assignment.agency, commune=plan.unit, date=datetime.date(year, rng.randint(1, 12), 10),
+                    giver=assignment.agency, commune=plan.unit, date=day,
                     kind=kind, value_vnd=rng.randint(20, 900) * 1_000_000, description=SUPPORT_DESCRIPTIONS[kind],
                     criterion=criteria[set_for_year(year)][rng.choice(plan.order[-6:])],
                 )  # fmt: skip
@@ -609,9 +703,9 @@ def _scale_to_total(contributions: list[SupportContribution], total: int) -> Non
 def _write_work_plans(plans_and_items, criteria) -> None:
     items = []
     for plan, assignment, diligent in plans_and_items:
-        if assignment.end_date and assignment.end_date.year < LAST_YEAR - 1:
+        if assignment.end_date and assignment.end_date.year < LAST_FULL_YEAR - 1:
             continue
-        for year in (LAST_YEAR - 1, LAST_YEAR):
+        for year in (LAST_FULL_YEAR - 1, LAST_FULL_YEAR):
             work_plan = WorkPlan.objects.create(
                 assignment=assignment, year=year, title=f"Kế hoạch giúp đỡ {plan.unit.name} năm {year}"
             )
@@ -630,34 +724,54 @@ def _write_work_plans(plans_and_items, criteria) -> None:
     WorkPlanItem.objects.bulk_create(items, batch_size=2000)
 
 
-def _write_targets(province: AdministrativeUnit) -> None:
+def _write_targets(province: AdministrativeUnit, after: list[AdministrativeUnit]) -> None:
     """National programme targets (1600/QĐ-TTg: half the communes and 15 criteria on average by 2020, none under 5;
-    NQ 25/2021/QH15: 80% by 2025, none under 15), and Định Hóa's own 10 communes by 2020 (seed 001)."""
+    NQ 25/2021/QH15: 80% by 2025, none under 15), and Định Hóa's own 10 communes by 2020 (seed 001), on the communes
+    of the time; and, for today's province, NQ 257/2025/QH15's "about 65% of communes" by 2030 with the province's
+    own step for 2026 (a demo figure: a third of its communes)."""
     units = [province, *AdministrativeUnit.objects.districts().filter(province=province)]
     for unit in units:
-        total = AdministrativeUnit.objects.communes().within(unit).count()
         targets = {
-            2020: {"min_communes_meeting_standard": math.ceil(total * 0.5), "min_average_criteria": Decimal(15),
+            2020: {"min_communes_meeting_standard": 0.5, "min_average_criteria": Decimal(15),
                    "min_criteria_per_commune": 5, "decision": "QĐ 1600/QĐ-TTg"},
-            2025: {"min_communes_meeting_standard": math.ceil(total * 0.8), "min_criteria_per_commune": 15,
-                   "decision": "NQ 25/2021/QH15"},
+            2025: {"min_communes_meeting_standard": 0.8, "min_criteria_per_commune": 15, "decision": "NQ 25/2021/QH15"},
         }  # fmt: skip
+        for year, values in targets.items():
+            total = AdministrativeUnit.objects.communes().in_force_on(min(round_as_of(year), OLD_LAST_DAY))
+            values["min_communes_meeting_standard"] = math.ceil(total.within(unit).count() * values.pop(
+                "min_communes_meeting_standard"))  # fmt: skip
         if unit.name == SEED_DISTRICT:
             targets[2020].update(min_communes_meeting_standard=10, decision="NQ 07-NQ/HU ngày 25/3/2018")
         for year, values in targets.items():
             UnitTarget.objects.update_or_create(unit=unit, year=year, defaults=values)
+    today = province_on(DEMO_TODAY, province.code)
+    total = sum(1 for unit in after if unit.province_id == today.pk)
+    for year, share, decision in (
+        (2026, Decimal("0.33"), "Kế hoạch thực hiện Chương trình MTQG năm 2026 của UBND tỉnh"),
+        (2030, Decimal("0.65"), "NQ 257/2025/QH15 (khoảng 65% số xã đạt chuẩn NTM)"),
+    ):
+        UnitTarget.objects.update_or_create(
+            unit=today, year=year,
+            defaults={"min_communes_meeting_standard": math.ceil(total * share), "decision": decision},
+        )  # fmt: skip
 
 
 def _ensure_users(province, agencies) -> list[tuple[str, str, str]]:
+    """One login per role. The coordinator works for today's province and Phú Đình's official for today's Phú Đình
+    (Điềm Mặc and Phú Đình since 1 July 2025); the district officer keeps Định Hóa, whose history it verified."""
     district = AdministrativeUnit.objects.districts().get(province=province, name=SEED_DISTRICT)
-    commune = AdministrativeUnit.objects.communes().filter(district=district, name=SEED_COMMUNE).first()
-    commune = commune or AdministrativeUnit.objects.communes().filter(district=district).order_by("code").first()
+    today = province_on(DEMO_TODAY, province.code)
+    commune = (
+        AdministrativeUnit.objects.communes().in_force_on(DEMO_TODAY).filter(province=today, name=SEED_COMMUNE).first()
+        or AdministrativeUnit.objects.communes().filter(district=district, name=SEED_COMMUNE).first()
+        or AdministrativeUnit.objects.communes().filter(district=district).order_by("code").first()
+    )
     personas = [
-        ("vpdp_tinh", "Văn phòng Điều phối NTM", Role.PROVINCE_COORDINATOR, {"unit": province}),
+        ("vpdp_tinh", "Văn phòng Điều phối NTM", Role.PROVINCE_COORDINATOR, {"unit": today}),
         ("huyen_dinhhoa", "Phòng NN huyện Định Hóa", Role.DISTRICT_OFFICER, {"unit": district}),
         ("xa_phudinh", f"UBND {commune.name}", Role.COMMUNE_OFFICIAL, {"unit": commune}),
         ("coquan_snn", "Sở NN&PTNT", Role.AGENCY_LIAISON, {"agency": agencies["departments"][0]}),
-        ("xem", "Người xem", Role.VIEWER, {"unit": province}),
+        ("xem", "Người xem", Role.VIEWER, {"unit": today}),
     ]
     logins = []
     for username, full_name, role, scope in personas:

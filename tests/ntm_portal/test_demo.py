@@ -8,8 +8,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from communes.models import AdministrativeUnit
+from communes.models import AdministrativeUnit, Recognition
+from criteria.choices import RoundStatus
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
+from criteria.selectors import unit_progress_summary
 from ntm_portal.choices import Role
 from ntm_portal.demo import build_demo
 from ntm_portal.models import User
@@ -21,6 +23,20 @@ pytestmark = pytest.mark.django_db
 # One demo for the tests that read it: the largest size any of them needs (seed 000's three batches need more than
 # 60 communes). A demo of N communes is the first N of a larger one, history included (tested below).
 DEMO_SIZE = 120
+TODAY = datetime.date(2026, 12, 6)
+OLD_LAST_DAY, MERGER_DAY = datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
+
+
+def old_communes():
+    return AdministrativeUnit.objects.communes().filter(valid_from__isnull=True)
+
+
+def new_communes():
+    return AdministrativeUnit.objects.communes().in_force_on(TODAY)
+
+
+def province_on(day):
+    return AdministrativeUnit.objects.provinces().in_force_on(day).get(code="19")
 
 
 def fingerprint() -> list[tuple]:
@@ -43,11 +59,100 @@ def demo(_national_sets_rows, django_db_blocker):
 @pytest.mark.xdist_group("demo_of_120_communes")  # on one pytest-xdist worker, which builds the demo once
 class TestTheDemoOf120Communes:
     def test_it_builds_the_number_of_rural_communes_asked_with_a_round_per_year(self, demo):
-        communes = AdministrativeUnit.objects.communes()
+        communes = old_communes()
         assert communes.count() == DEMO_SIZE == demo.communes_total
         assert all(name.startswith("Xã ") for name in communes.values_list("name", flat=True))
-        assert AssessmentRound.objects.count() == DEMO_SIZE * 14  # 2011 to 2024
-        assert CriterionResult.objects.count() == DEMO_SIZE * 14 * 19
+        old_rounds = AssessmentRound.objects.filter(commune__in=communes)
+        assert old_rounds.count() == DEMO_SIZE * 15  # 2011 to 2025
+        assert CriterionResult.objects.filter(assessment_round__in=old_rounds).count() == DEMO_SIZE * 15 * 19
+        # The 2025 round is the old communes' last, approved before the reform closed them.
+        last = old_rounds.filter(year=2025)
+        assert set(last.values_list("as_of", "status")) == {(OLD_LAST_DAY, RoundStatus.APPROVED)}
+        assert not last.filter(approved_on__gt=OLD_LAST_DAY).exists()
+
+    def test_the_old_communes_close_on_30_june_2025_and_the_new_ones_merged_from_them_follow(self, demo):
+        assert set(old_communes().values_list("valid_to", flat=True)) == {OLD_LAST_DAY}
+        new = new_communes()
+        assert 0 < new.count() < DEMO_SIZE == demo.communes_total
+        assert new.count() == demo.communes_after_merger
+        assert set(new.values_list("valid_from", "district", "province")) == {(MERGER_DAY, None, province_on(TODAY).pk)}
+        assert not new.filter(merged_from__isnull=True).exists()
+        assert set(new.values_list("commune_group", flat=True)) <= {1, 2, 3}
+        phu_dinh = new.get(name="Xã Phú Đình")  # Điềm Mặc and Phú Đình since 1 July 2025
+        assert phu_dinh.commune_group == 3
+        assert set(phu_dinh.merged_from.values_list("name", flat=True)) <= {"Xã Phú Đình", "Xã Điềm Mặc"}
+
+    def test_new_communes_are_reassessed_in_2025_and_some_re_recognised_when_all_predecessors_met_the_standard(
+        self, demo
+    ):
+        reassessed = AssessmentRound.objects.filter(commune__in=new_communes(), year=2025)
+        assert reassessed.count() == demo.reassessments == demo.communes_after_merger
+        rerecognised = Recognition.objects.filter(commune__in=new_communes(), year=2025)
+        assert 0 < rerecognised.count() == demo.rerecognitions < demo.communes_after_merger
+        for recognition in rerecognised.select_related("assessment_round"):
+            assert recognition.assessment_round.criteria_met == 19
+            assert datetime.date(2025, 12, 1) <= recognition.decision_date <= datetime.date(2025, 12, 31)
+            standard_then = Recognition.objects.in_force_on(OLD_LAST_DAY).filter(
+                commune__merged_into=recognition.commune
+            )
+            assert standard_then.values("commune").distinct().count() == recognition.commune.merged_from.count()
+
+    def test_the_2026_rounds_are_on_the_new_set_at_every_step_of_the_workflow(self, demo):
+        rounds = AssessmentRound.objects.filter(year=2026)
+        assert rounds.count() == demo.communes_after_merger
+        assert set(rounds.values_list("criteria_set__code", flat=True)) == {"ntm-2026-2030"}
+        assert set(rounds.values_list("status", flat=True)) == set(RoundStatus)
+        approved = rounds.filter(status=RoundStatus.APPROVED)
+        assert not approved.filter(approved_on__isnull=True).exists()
+        assert not approved.filter(approved_on__gte=datetime.date(2026, 11, 30)).exists()
+        assert not rounds.exclude(status=RoundStatus.APPROVED).filter(approved_on__isnull=False).exists()
+        returned = CriterionResult.objects.filter(assessment_round__status=RoundStatus.RETURNED)
+        assert (
+            returned.exclude(review_comment="").values("assessment_round").distinct().count()
+            == rounds.filter(status=RoundStatus.RETURNED).count()
+        )
+        recognised = Recognition.objects.filter(year=2026, criteria_set__code="ntm-2026-2030")
+        assert 0 < recognised.count() <= 3
+        assert all(r.assessment_round.criteria_met == 10 and r.decision_date <= TODAY for r in recognised)
+
+    def test_the_province_dashboard_of_today_is_on_the_2026_2030_set_with_real_figures_and_a_target(self, demo):
+        summary = unit_progress_summary(unit=province_on(TODAY), as_of=TODAY)
+        assert summary.criteria_set_code == "ntm-2026-2030" and summary.criteria_total == 10
+        assert summary.communes_total == demo.communes_after_merger
+        approved = AssessmentRound.objects.filter(year=2026, status=RoundStatus.APPROVED).count()
+        assert summary.communes_assessed == approved > 0
+        assert 0 < summary.communes_meeting_standard < summary.communes_total
+        assert summary.average_criteria_met is not None
+        assert summary.target.year == 2026 and summary.target.min_communes_meeting_standard > 0
+        target_2030 = UnitTarget.objects.get(unit=province_on(TODAY), year=2030)
+        assert target_2030.min_communes_meeting_standard == -(-demo.communes_after_merger * 65 // 100)
+
+    def test_the_figures_count_the_old_communes_until_30_june_2025_and_the_new_ones_from_1_july(self, demo):
+        before = unit_progress_summary(unit=province_on(OLD_LAST_DAY), as_of=OLD_LAST_DAY)
+        after = unit_progress_summary(unit=province_on(MERGER_DAY), as_of=MERGER_DAY)
+        assert (before.communes_total, before.communes_assessed) == (DEMO_SIZE, DEMO_SIZE)
+        assert before.communes_meeting_standard > 0
+        assert after.communes_total == demo.communes_after_merger
+        # The new communes stand nowhere until their re-assessment: "to be re-assessed".
+        assert (after.communes_assessed, after.communes_meeting_standard) == (0, 0)
+
+    def test_secondments_and_sponsors_running_on_1_july_2025_continue_on_the_successor(self, demo):
+        running = Secondment.objects.in_force_on(OLD_LAST_DAY).in_force_on(datetime.date(2025, 6, 1))
+        assert running.exists()
+        for secondment in running:
+            assert secondment.actual_end_date == OLD_LAST_DAY
+            continuation = Secondment.objects.in_force_on(MERGER_DAY).get(cadre=secondment.cadre)
+            assert continuation.start_date == MERGER_DAY
+            assert continuation.commune.merged_from.filter(pk=secondment.commune_id).exists()
+        sponsors = SponsorAssignment.objects.filter(end_date=OLD_LAST_DAY)
+        assert sponsors.exists()
+        for assignment in sponsors:
+            assert SponsorAssignment.objects.filter(
+                agency=assignment.agency, commune__merged_from=assignment.commune, start_date=MERGER_DAY
+            ).exists()
+        assert FieldVisit.objects.filter(commune__in=new_communes(), visit_date__year=2026).exists()
+        assert not FieldVisit.objects.filter(visit_date__gt=TODAY).exists()
+        assert not FieldVisit.objects.filter(commune__in=old_communes(), visit_date__gt=OLD_LAST_DAY).exists()
 
     def test_phu_dinh_has_15_of_19_criteria_in_2018_missing_the_four_of_the_field_report(self, demo):
         results = CriterionResult.objects.filter(
@@ -97,12 +202,14 @@ class TestTheDemoOf120Communes:
         for user in users.values():
             user.full_clean()  # the role's unit/agency rule holds
         assert users[Role.COMMUNE_OFFICIAL].unit.name == "Xã Phú Đình"
+        assert users[Role.COMMUNE_OFFICIAL].unit.valid_from == MERGER_DAY  # today's Phú Đình
+        assert users[Role.PROVINCE_COORDINATOR].unit == province_on(TODAY)
         assert User.objects.get(username="admin").is_superuser
 
     def test_communes_reach_the_standard_in_different_years(self, demo):
-        years = set(AdministrativeUnit.objects.communes().values_list("recognitions__year", flat=True)) - {None}
+        years = set(old_communes().values_list("recognitions__year", flat=True)) - {None}
         assert len(years) >= 5
-        assert AdministrativeUnit.objects.communes().filter(ntm_level="not_yet").exists()
+        assert old_communes().filter(ntm_level="not_yet").exists()
 
     def test_the_recognition_dates_are_not_before_the_year_they_recognise(self, demo):
         for commune in AdministrativeUnit.objects.communes().prefetch_related("recognitions"):
@@ -122,7 +229,7 @@ def test_a_larger_size_adds_communes_and_keeps_the_history_already_built(nationa
     small = fingerprint()
     result = build_demo(communes=40)
     assert result.communes_built == 15
-    assert AdministrativeUnit.objects.communes().count() == 40
+    assert old_communes().count() == 40
     assert [row for row in fingerprint() if row[0] in {code for code, _, _ in small}] == small
 
 
