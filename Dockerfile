@@ -12,8 +12,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt requirements-data.txt ./
+RUN pip install --no-cache-dir -r requirements.txt && pip install --no-cache-dir --no-deps -r requirements-data.txt
 COPY . .
 # collectstatic needs settings but no secrets: a throwaway key for the build step only.
 RUN DJANGO_SECRET_KEY=build-only-key-never-used-at-runtime-0123456789abcdefghij python manage.py collectstatic --noinput -v0 \

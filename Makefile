@@ -58,10 +58,11 @@ data:
 	$(PY) manage.py load_criteria
 	$(PY) manage.py load_demo --communes $(DEMO_SIZE)
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-data.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -r requirements-data.txt
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt

@@ -16,12 +16,12 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from criteria import ledger
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, EvidenceFile
-from criteria.selectors import CommuneProgress, commune_progress_list, round_list
+from criteria.selectors import CommuneProgress, commune_progress_for, commune_progress_list, round_list
 from ntm_portal.in_force import in_force
 from secondments.choices import PlanItemStatus, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
 
-from .models import AdministrativeUnit
+from .models import AdministrativeUnit, Recognition, UnitSuccession
 
 # Seed 003: agencies that come "a few times a year, a few hours each". Fewer visits than this in the last 12 months
 # by the agencies assigned to a commune is flagged on the commune page.
@@ -153,6 +153,16 @@ class PlanCounts:
         return self.done + self.late + self.open + self.cancelled
 
 
+@dataclass(frozen=True)
+class Predecessor:
+    """A commune merged into this one: where it stood the day before the merger, and its recognition decisions."""
+
+    unit: AdministrativeUnit
+    default_successor: bool  # False: divided, and this commune took a part of it
+    standing: CommuneProgress | None
+    recognitions: list[Recognition]
+
+
 @dataclass
 class CommunePage:
     commune: AdministrativeUnit
@@ -172,6 +182,14 @@ class CommunePage:
     plan_items: list[WorkPlanItem]  # late first, then open by due date
     low_visit_threshold: int = LOW_VISIT_THRESHOLD
     unmet: list[CriterionMark] = field(default_factory=list)
+    standing: CommuneProgress | None = None  # today's, from the ledger: the level shown is the one in force today
+    predecessors: list[Predecessor] = field(default_factory=list)  # the communes it was formed from, if merged
+
+    @property
+    def awaiting_reassessment(self) -> bool:
+        """Formed by a merger and not meeting the standard on its own decision yet: the province re-assesses it (or
+        re-recognises it, *thừa nhận*) before it counts as meeting the standard."""
+        return bool(self.predecessors) and self.standing is not None and not self.standing.meets_standard
 
     @property
     def visits_in_window(self) -> int:
@@ -327,4 +345,28 @@ def commune_page(*, user, commune: AdministrativeUnit, today: datetime.date) -> 
     if latest is not None:
         unmet = set(ledger.round_unmet_numbers(latest))
         page.unmet = [c for c in criteria if c.number in unmet]
+    page.standing = commune_progress_for(communes=[commune], as_of=today).get(commune.pk)
+    page.predecessors = _predecessors(commune)
     return page
+
+
+def _predecessors(commune: AdministrativeUnit) -> list[Predecessor]:
+    """The communes `commune` was formed from, each as it stood the day before `commune` began. Queries: the links,
+    then for a merged commune the predecessors' standing (commune_progress_for's three) and their decisions."""
+    links = list(
+        UnitSuccession.objects.filter(successor=commune).select_related("predecessor").order_by("predecessor__code")
+    )
+    if not links:
+        return []
+    units = [link.predecessor for link in links]
+    day_before = (commune.valid_from or datetime.date.today()) - datetime.timedelta(days=1)
+    standing = commune_progress_for(communes=units, as_of=day_before)
+    decisions: dict[int, list[Recognition]] = defaultdict(list)
+    for recognition in Recognition.objects.filter(commune__in=units).order_by("decision_date", "pk"):
+        decisions[recognition.commune_id].append(recognition)
+    return [
+        Predecessor(
+            link.predecessor, link.default_successor, standing.get(link.predecessor_id), decisions[link.predecessor_id]
+        )
+        for link in links
+    ]

@@ -547,6 +547,7 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "commune": commune,
         "data": data,
+        "standing_level": _level_label(data.standing.ntm_level) if data.standing else "",
         "latest": data.latest_round,
         "secondments": secondments,
         "spark": _sparkline(data.rounds),
