@@ -180,7 +180,8 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
     ntm_level = django_filters.MultipleChoiceFilter(
         choices=NtmLevel.choices, method="level_on_date", label=_("Mức đạt chuẩn vào ngày as_of (mặc định: hôm nay)")
     )
-    # Read by `ntm_level` (and by the progress the API adds to each commune); filters nothing on its own.
+    # The communes in force on the date (before 01/07/2025 the old ones, after it the new ones); also the day of
+    # `ntm_level` and of the progress the API adds to each commune.
     as_of = django_filters.DateFilter(method="on_date", label=_("Tính đến ngày (YYYY-MM-DD)"))
     especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
     designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
@@ -193,7 +194,7 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
         return queryset.filter(level_on_q(day, value))
 
     def on_date(self, queryset, name, value):
-        return queryset
+        return queryset.in_force_on(value)
 
     class Meta(AdministrativeUnitFilterSet.Meta):
         fields = [

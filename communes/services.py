@@ -654,9 +654,10 @@ def merger_2025_import(
     new provinces and communes (matched by level and code among the units starting on 01/07/2025, as
     `units_import` dates a 2-level list; a commune whose code differs is matched by province and name, and
     listed) start on 01/07/2025, new communes directly under their province. Each new unit's `merged_from` are
-    its predecessors, a divided old commune linked to each of its parts with the default one marked. An
-    unchanged province (one old province, same code and name) keeps its row, which simply continues, unless a
-    row starting on 01/07/2025 already exists: then that row succeeds the old one like any other.
+    its predecessors, a divided old commune linked to each of its parts with the default one marked. A province
+    that keeps the code and name of one of its old provinces (Thái Nguyên, joined by Bắc Kạn) keeps that row, which
+    continues, its history and its users with it, the other old provinces linked as its predecessors; unless a row
+    starting on 01/07/2025 already exists: then that row succeeds the old ones like any other.
 
     `province_codes` (old GSO province codes) limits the run to those old provinces' units and the new units they
     became; `only_present` to the old units already in the database (old units are otherwise created, closed,
@@ -704,13 +705,14 @@ def merger_2025_import(
         if any(old in scope and (not only_present or (UnitLevel.PROVINCE, old) in present) for old in olds)
     } | {place.province_code for place, _whole, _divided in new_communes}
 
-    # An unchanged province continues in its row, unless a row starting on 01/07/2025 is already there.
+    # A province keeping an old one's code and name continues in its row (a user of the province keeps its history
+    # on every page), unless a row starting on 01/07/2025 is already there.
     new_rows = _new_units(new_province_codes)
     for code in sorted(new_province_codes):
         old_row = present.get((UnitLevel.PROVINCE, code))
         if (
             code not in new_rows["provinces"]
-            and conversion.new_province_olds[code] == [code]
+            and code in conversion.new_province_olds[code]
             and (old_row is None or _name_key(old_row["name"]) == _name_key(conversion.new_provinces[code].name))
         ):
             result.provinces_continued.append(code)
@@ -728,6 +730,9 @@ def merger_2025_import(
         olds = conversion.new_province_olds[code]
         if code in result.provinces_continued:
             new_province_pks[code] = pks.get((UnitLevel.PROVINCE, code))
+            province_links += [
+                (code, old) for old in olds if old != code and (UnitLevel.PROVINCE, old) in pks and old in scope
+            ]
             continue
         if code not in new_rows["provinces"]:
             to_create.append(_unit_from_place(place, valid_from=TWO_LEVEL_START))

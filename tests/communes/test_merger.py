@@ -47,18 +47,18 @@ def snapshot():
 def test_it_links_each_new_commune_to_its_predecessors_and_dates_both(old_thai_nguyen):
     result = merger_2025_import(province_codes=["19"])
 
-    new_province = AdministrativeUnit.objects.get(level=UnitLevel.PROVINCE, code="19", valid_from=TWO_LEVEL_START)
-    assert list(new_province.merged_from.all()) == [old_thai_nguyen]
+    # New Thái Nguyên keeps old Thái Nguyên's code and name: the same row continues, with its history and users.
     old_thai_nguyen.refresh_from_db()
-    assert old_thai_nguyen.valid_to == MERGER_LAST_OLD_DAY
+    assert old_thai_nguyen.valid_to is None and result.provinces_continued == ["19"]
+    assert not AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, code="19", valid_from=TWO_LEVEL_START)
     assert result.new_communes_linked == new_communes().count() > 0
     for commune in new_communes().prefetch_related("merged_from"):
-        assert commune.parent_id == commune.province_id == new_province.pk  # no district any more
+        assert commune.parent_id == commune.province_id == old_thai_nguyen.pk  # no district any more
         assert commune.merged_from.all(), commune
         assert all(old.valid_to == MERGER_LAST_OLD_DAY for old in commune.merged_from.all())
-    old = AdministrativeUnit.objects.communes().filter(province=old_thai_nguyen)
+    old = AdministrativeUnit.objects.communes().filter(province=old_thai_nguyen, valid_from__isnull=True)
     assert not old.filter(valid_to__isnull=True).exists()
-    assert result.old_units_closed == old.count() + old_thai_nguyen.children.count() + 1
+    assert result.old_units_closed == old.count() + old_thai_nguyen.children.districts().count()  # the province stays
 
 
 def test_a_divided_commune_is_linked_to_each_part_with_the_default_marked(old_thai_nguyen):

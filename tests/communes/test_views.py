@@ -875,12 +875,13 @@ def test_the_commune_page_costs_the_same_queries_for_2_records_of_each_kind_as_f
     client.get(url)
     expected = queries_of(client, url)
     records(18)
-    # 17: session, user, the user's unit; the commune (district, province, recognition joined); its rounds with their
-    # scores; the latest round's criteria with their results; its unmet criteria in the ledger; its evidence; the
+    # 21: session, user, the user's unit; the commune (district, province, recognition joined); its rounds with their
+    # scores; the latest round's criteria with their results; its unmet criteria in the ledger; its standing today
+    # (the set in force, the set before it, the standing); the communes it was formed from; its evidence; the
     # secondments (cadre, agency, batch); the assignments (agency); the visits per agency; the recent visits (agency,
     # cadre) and their criteria; the support per kind; the recent contributions (giver, criterion); the work-plan
     # counts; the open items (agency, criterion).
-    assert expected == 17
+    assert expected == 21
     with django_assert_num_queries(expected):
         response = client.get(url)
     data = response.context["data"]
