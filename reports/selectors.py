@@ -68,7 +68,7 @@ class ReportContent:
 def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet) -> ReportContent:
     """Everything the report shows for `unit` on `as_of`, whatever the number of communes, secondments and visits.
 
-    Queries: the two progress selectors' (4 + 2), the round history (4) that secondment_results (+1) and
+    Queries: the two progress selectors' (4 + 3), the round history (4) that secondment_results (+1) and
     unit_forecast (+1) share, sponsor_default_year's (1) and sponsor_accountability's (4);
     tests/reports/test_accountability_pdf.py pins the total."""
     summary = unit_progress_summary(unit=unit, as_of=as_of, criteria_set=criteria_set)

@@ -169,9 +169,9 @@ def test_the_report_content_costs_the_same_queries_for_20_more_secondments_and_v
     sponsor_case(province)
     criteria_set = cases_criteria_set()
     as_of = D(2024, 12, 31)
-    # 17 queries, whatever the number of communes, secondments and visits:
-    # 6 progress: unit_progress_summary's criteria of the set, targets, met results per criterion, commune groups;
-    #   commune_progress_list's criteria of the set, communes annotated with their latest round and met count.
+    # 18 queries, whatever the number of communes, secondments and visits:
+    # 7 progress: unit_progress_summary's criteria of the set, targets, met results per criterion, commune groups;
+    #   commune_progress_list's criteria of the set, the set in force before it, the communes with their standing.
     # 4 round history, shared: the national sets, the communes, the rounds with their met count, the recognitions.
     # 1 secondment_results: the secondments with cadre, agency, commune, district and batch.
     # 5 sponsors: sponsor_default_year's latest visit; sponsor_accountability's assignments, visits by agency,
@@ -180,7 +180,7 @@ def test_the_report_content_costs_the_same_queries_for_20_more_secondments_and_v
     with CaptureQueriesContext(connection) as before:
         content = report_content(unit=province, as_of=as_of, criteria_set=criteria_set)
     assert len(content.secondment_results.secondments) == 20
-    assert len(before) == 17, "\n".join(q["sql"][:120] for q in before.captured_queries)
+    assert len(before) == 18, "\n".join(q["sql"][:120] for q in before.captured_queries)
 
     district = DistrictFactory(parent=province, name="Huyện Thêm")
     for number in range(20):
