@@ -63,6 +63,7 @@ class AdministrativeUnitAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
         (None, {"fields": ("code", "name", "name_folded", "level", "kind", "parent", "province", "district")}),
         (_("Hiệu lực"), {"fields": ("valid_from", "valid_to")}),
         (_("Vị trí"), {"fields": ("latitude", "longitude", "area_km2")}),
+        (_("Sắp xếp đơn vị hành chính (tỉnh)"), {"fields": ("merged_standing",)}),
         (
             _("Thuộc tính của xã"),
             {
@@ -80,6 +81,13 @@ class AdministrativeUnitAdmin(KeepsLedgerAdmin, admin.ModelAdmin):
     )
 
     def affected(self, obj, form=None) -> list[int]:
+        if obj.level == UnitLevel.PROVINCE:  # its rule for merged communes: those communes' standing follows it
+            return list(
+                AdministrativeUnit.objects.communes()
+                .filter(province=obj, predecessor_links__isnull=False)
+                .values_list("pk", flat=True)
+                .distinct()
+            )
         return [obj.pk] if obj.level == UnitLevel.COMMUNE else []
 
     def save_related(self, request, form, formsets, change):

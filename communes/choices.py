@@ -62,3 +62,11 @@ class NtmLevel(models.TextChoices):
     STANDARD = "standard", _("Đạt chuẩn NTM")
     ADVANCED = "advanced", _("NTM nâng cao")
     MODEL = "model", _("NTM kiểu mẫu")
+
+
+class MergedStanding(models.TextChoices):
+    """What a commune formed by the 2025 merger inherits of its predecessors' NTM standard: no national rule says
+    (provinces differ), so each province sets it."""
+
+    REASSESS = "reassess", _("Xã mới chưa đạt chuẩn đến khi tỉnh đánh giá lại hoặc thừa nhận")
+    KEEP_IF_ALL_MET = "keep_if_all", _("Xã mới giữ mức thấp nhất của các xã cũ nếu mọi xã cũ đã đạt chuẩn")

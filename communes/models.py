@@ -7,7 +7,7 @@ from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet, commune_q
 from ntm_portal.text import fold_vietnamese
 
-from .choices import KIND_LEVEL, CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
+from .choices import KIND_LEVEL, CommuneGroup, MergedStanding, NtmLevel, Region, UnitKind, UnitLevel
 
 
 def commune_foreign_key(related_name: str, **kwargs) -> models.ForeignKey:
@@ -133,6 +133,13 @@ class AdministrativeUnit(models.Model):
         related_name="+",
     )
     target_year = models.PositiveSmallIntegerField(_("năm phấn đấu đạt chuẩn"), null=True, blank=True)
+    # A province's rule for the communes formed by merging others (read by criteria.ledger).
+    merged_standing = models.CharField(
+        _("mức đạt chuẩn của xã mới sau sắp xếp"),
+        max_length=12,
+        choices=MergedStanding.choices,
+        default=MergedStanding.REASSESS,
+    )
 
     objects = AdministrativeUnitQuerySet.as_manager()
 

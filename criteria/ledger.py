@@ -44,8 +44,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from communes.choices import NtmLevel
-from communes.models import AdministrativeUnit, Recognition
+from communes.choices import MergedStanding, NtmLevel
+from communes.models import AdministrativeUnit, Recognition, UnitSuccession
 from ntm_portal.figures_cache import invalidate_figures
 from ntm_portal.in_force import in_force, in_force_q
 
@@ -246,7 +246,9 @@ def rebuild() -> int:
         reference = _Reference.load()
         ids = list(
             AdministrativeUnit.objects.communes()
-            .filter(Q(assessment_rounds__isnull=False) | Q(recognitions__isnull=False))
+            .filter(
+                Q(assessment_rounds__isnull=False) | Q(recognitions__isnull=False) | Q(predecessor_links__isnull=False)
+            )
             .order_by("pk")
             .values_list("pk", flat=True)
             .distinct()
@@ -325,6 +327,8 @@ def _write(ids: list[int], reference: _Reference, *, deleted: bool = False) -> i
         "commune_id", "level", "decision_date", "revoked_on"
     ):
         decisions[commune_id].append((level, issued, revoked))
+    for commune_id, inherited in _inherited_standards(ids).items():
+        decisions[commune_id].append(inherited)
 
     standings = []
     for commune_id in ids:
@@ -345,6 +349,45 @@ def _write(ids: list[int], reference: _Reference, *, deleted: bool = False) -> i
     return len(standings)
 
 
+def _inherited_standards(ids: list[int]) -> dict[int, tuple[str, datetime.date, None]]:
+    """For the communes formed by a merger in a province whose rule keeps the standard (MergedStanding.KEEP_IF_ALL_MET):
+    the level each one inherits on its first day, as a decision of that day, when every predecessor met the standard
+    the day before (the lowest of their levels). Two reads; none of it under the default rule (re-assessment)."""
+    links = list(
+        UnitSuccession.objects.filter(
+            successor__in=ids,
+            successor__valid_from__isnull=False,
+            successor__province__merged_standing=MergedStanding.KEEP_IF_ALL_MET,
+        ).values_list("successor_id", "successor__valid_from", "predecessor_id")
+    )
+    if not links:
+        return {}
+    predecessors: dict[int, list[tuple[str, datetime.date, datetime.date | None]]] = defaultdict(list)
+    for commune_id, level, issued, revoked in Recognition.objects.filter(
+        commune_id__in={predecessor for _s, _d, predecessor in links}
+    ).values_list("commune_id", "level", "decision_date", "revoked_on"):
+        predecessors[commune_id].append((level, issued, revoked))
+    formed: dict[int, tuple[datetime.date, list[int]]] = {}
+    for successor, first_day, predecessor in links:
+        formed.setdefault(successor, (first_day, []))[1].append(predecessor)
+    inherited = {}
+    for successor, (first_day, olds) in formed.items():
+        eve = first_day - datetime.timedelta(days=1)
+        levels = [_level_on(predecessors[old], eve) for old in olds]
+        if all(meets_standard(level) for level in levels):
+            inherited[successor] = (min(levels, key=LEVEL_RANK.__getitem__), first_day, None)
+    return inherited
+
+
+def _level_on(decisions, day: datetime.date) -> str:
+    """The highest level among the decisions in force on `day`."""
+    level = NtmLevel.NOT_YET
+    for decided_level, issued, revoked in decisions:
+        if decision_in_force(issued, revoked, day) and LEVEL_RANK[decided_level] > LEVEL_RANK[level]:
+            level = decided_level
+    return level
+
+
 def _chain(commune_id, set_id, approved_only, rounds: list[_Round], decisions, reference: _Reference) -> list[Standing]:
     """The commune's standings against one set (None: the level alone): a new one from every day a round of the set is
     dated, a decision is issued or one is revoked. Days before anything is known stand nowhere and get no row."""
@@ -356,14 +399,12 @@ def _chain(commune_id, set_id, approved_only, rounds: list[_Round], decisions, r
     for day in days:
         # Rounds are in (as_of, year, pk) order: the latest one counting by then.
         latest = next((r for r in reversed(rounds) if r.counts_from <= day), None)
-        standard_days = []
-        level = NtmLevel.NOT_YET
-        for decided_level, issued, revoked in decisions:
-            if decision_in_force(issued, revoked, day):
-                if LEVEL_RANK[decided_level] > LEVEL_RANK[level]:
-                    level = decided_level
-                if meets_standard(decided_level):
-                    standard_days.append(issued)
+        level = _level_on(decisions, day)
+        standard_days = [
+            issued
+            for decided_level, issued, revoked in decisions
+            if meets_standard(decided_level) and decision_in_force(issued, revoked, day)
+        ]
         if chain and chain[-1].valid_to is None:
             chain[-1].valid_to = day - datetime.timedelta(days=1)
         if latest is None and level == NtmLevel.NOT_YET:

@@ -227,3 +227,75 @@ def test_rebuild_ledger_reports_the_rows_it_wrote(national_sets, geography, stew
     assert AssessmentRound.objects.get(pk=round_.pk).criteria_met == 18
     assert f"{len(before)} dòng" in capsys.readouterr().out
     assert AssessmentRound.objects.get(pk=round_.pk).status == RoundStatus.DRAFT
+
+
+# --- the 2025 merger: what a merged commune inherits -----------------------------------------------------------------
+
+
+@pytest.fixture
+def merged(national_sets, geography, steward):
+    """Xã Phú Đình formed on 1 July 2025 from three communes: A1 recognised in 2022, A2 and B1 not."""
+    from communes.models import UnitSuccession  # noqa: PLC0415
+    from tests.communes.factories import CommuneFactory, RecognitionFactory  # noqa: PLC0415
+
+    old = [geography.commune_a1, geography.commune_a2, geography.commune_b1]
+    RecognitionFactory(commune=old[0], year=2022, decision_date=datetime.date(2022, 12, 20))
+    for commune in old:
+        commune.valid_to = datetime.date(2025, 6, 30)
+        commune.save()
+    new = CommuneFactory(
+        code="05555", name="Xã Phú Đình", parent=geography.province, valid_from=datetime.date(2025, 7, 1)
+    )
+    UnitSuccession.objects.bulk_create(UnitSuccession(successor=new, predecessor=o) for o in old)
+    ledger.refresh_communes([new.pk])
+    return old, new
+
+
+def test_a_commune_merged_from_three_counts_the_old_ones_before_the_merger_and_itself_after(merged, geography):
+    old, new = merged
+    before = unit_progress_summary(unit=geography.province, as_of=datetime.date(2025, 6, 30))
+    after = unit_progress_summary(unit=geography.province, as_of=datetime.date(2025, 7, 1))
+
+    assert (before.communes_total, before.communes_meeting_standard) == (3, 1)
+    # By default a merged commune waits for the province to re-assess it (or re-recognise it).
+    assert (after.communes_total, after.communes_meeting_standard) == (1, 0)
+    assert after.districts == []  # no districts after the reform
+
+
+def test_a_province_that_keeps_the_standard_keeps_it_only_when_every_old_commune_met_it(merged, geography):
+    from communes.choices import MergedStanding  # noqa: PLC0415
+    from tests.communes.factories import RecognitionFactory  # noqa: PLC0415
+
+    old, new = merged
+    province = geography.province
+    province.merged_standing = MergedStanding.KEEP_IF_ALL_MET
+    province.save()
+    ledger.refresh_communes([new.pk])
+    day = datetime.date(2025, 7, 1)
+    assert unit_progress_summary(unit=province, as_of=day).communes_meeting_standard == 0  # two did not
+
+    for commune in old[1:]:
+        RecognitionFactory(commune=commune, level=NtmLevel.ADVANCED, year=2023, decision_date=datetime.date(2023, 9, 1))
+    ledger.refresh_communes([new.pk])
+
+    [standing] = commune_progress_for(communes=[new], as_of=day).values()
+    assert (standing.meets_standard, standing.ntm_level) == (True, NtmLevel.STANDARD)  # the lowest of the three
+    assert commune_progress_for(communes=[new], as_of=datetime.date(2025, 6, 30)) == {}  # not in force yet
+    ledger.rebuild()
+    assert commune_progress_for(communes=[new], as_of=day)[new.pk].meets_standard  # a rebuild keeps it
+
+
+def test_a_round_approved_mid_year_counts_from_its_approval_date(national_sets, geography, steward):
+    commune = geography.commune_b1
+    round_ = workflow.round_start(user=steward, commune=commune, year=2024)  # dated 31 December 2024
+    fill(steward, round_, unmet={7})
+    for step in (workflow.round_submit, workflow.round_verify):
+        step(user=steward, assessment_round=round_)
+    workflow.round_approve(user=steward, assessment_round=round_, approved_on=datetime.date(2024, 5, 20))
+
+    def met_on(day):
+        return commune_progress_for(communes=[commune], as_of=day, approved_only=True)[commune.pk].criteria_met
+
+    assert (met_on(datetime.date(2024, 5, 19)), met_on(datetime.date(2024, 5, 20))) == (None, 18)
+    workflow.round_reopen(user=steward, assessment_round=round_, comment="Xem lại số liệu")
+    assert met_on(datetime.date(2024, 6, 1)) is None  # reopened: no longer approved
