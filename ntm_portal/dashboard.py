@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from communes.services import TWO_LEVEL_START
 from criteria import ledger
 from criteria.forecast import HORIZON_YEARS, TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, unit_forecast
 from criteria.forms import FIRST_YEAR, AsOfForm
@@ -294,6 +295,9 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         "figures": _figures(summary),
         "target": summary.target,
         "trend": trend,
+        # Where the structure changed: the years either side of it count different communes.
+        "reform_in_trend": bool(trend) and trend[0].as_of < TWO_LEVEL_START <= trend[-1].as_of,
+        "reform_day": TWO_LEVEL_START,
         "districts": districts,
         "listing_unit": listing_unit,
         "lists_other_unit": listing_unit is not None and listing_unit.pk != unit.pk,
