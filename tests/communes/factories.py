@@ -29,7 +29,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AdministrativeUnit
 
-    code = factory.Sequence(lambda n: f"{n:05d}")
+    code = factory.Sequence(lambda n: f"9{n:05d}")  # never a fixture's 5-digit GSO code ("05554"), however long the run
     name = factory.Sequence(lambda n: f"Xã Đồng Thử {n}")
     level = UnitLevel.COMMUNE
     kind = UnitKind.COMMUNE
