@@ -422,6 +422,20 @@ def _write_assessments(plans, sets, criteria, result: DemoResult) -> None:
     AdministrativeUnit.objects.bulk_update([p.unit for p in plans], ["recognition", "ntm_level"], batch_size=500)
 
 
+def write_visits(visits: list[FieldVisit], visit_criteria: list[list]) -> None:
+    """The visits and, for each, the criteria it addressed (`visit_criteria`, in the same order)."""
+    FieldVisit.objects.bulk_create(visits, batch_size=2000)
+    through = FieldVisit.criteria_addressed.through
+    through.objects.bulk_create(
+        [
+            through(fieldvisit_id=v.pk, criterion_id=c.pk)
+            for v, cs in zip(visits, visit_criteria, strict=True)
+            for c in cs
+        ],
+        batch_size=5000,
+    )
+
+
 def _recognition(plan, level, year, day, criteria_set) -> Recognition:
     return Recognition(
         commune=plan.unit, level=level, year=year, decision_number=f"{plan.rng.randint(100, 4999)}/QĐ-UBND",
@@ -675,16 +689,7 @@ def _write_assignments(plans, agencies, criteria, result: DemoResult) -> None:
                     first_year_twinned.append(contribution)
         plans_and_items.append((plan, assignment, diligent))
     _scale_to_total(first_year_twinned, 22_500_000_000)
-    FieldVisit.objects.bulk_create(visits, batch_size=2000)
-    through = FieldVisit.criteria_addressed.through
-    through.objects.bulk_create(
-        [
-            through(fieldvisit_id=v.pk, criterion_id=c.pk)
-            for v, cs in zip(visits, visit_criteria, strict=True)
-            for c in cs
-        ],
-        batch_size=5000,
-    )
+    write_visits(visits, visit_criteria)
     SupportContribution.objects.bulk_create(contributions, batch_size=2000)
     result.field_visits, result.contributions = len(visits), len(contributions)
     _write_work_plans(plans_and_items, criteria)

@@ -495,16 +495,7 @@ def _write_activity(plans: list[PresentPlan], new_assignments, criteria, result)
                         done_on=due - datetime.timedelta(days=rng.randint(0, 20)) if done else None,
                     )
                 )  # fmt: skip
-    FieldVisit.objects.bulk_create(visits, batch_size=2000)
-    through = FieldVisit.criteria_addressed.through
-    through.objects.bulk_create(
-        [
-            through(fieldvisit_id=v.pk, criterion_id=c.pk)
-            for v, cs in zip(visits, visit_criteria, strict=True)
-            for c in cs
-        ],
-        batch_size=5000,
-    )
+    base.write_visits(visits, visit_criteria)
     SupportContribution.objects.bulk_create(contributions, batch_size=2000)
     WorkPlanItem.objects.bulk_create(items, batch_size=2000)
     result.field_visits += len(visits)
