@@ -264,22 +264,18 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
 def _merge(province: AdministrativeUnit, old_ids: list[int]) -> dict[int, int]:
     """Apply the official 2025 conversion to the demo's communes (communes.services.merger_2025_import, idempotent):
     the old communes close on 30 June 2025 and the new ones they became start on 1 July. The default successor of
-    each old commune, by pk."""
-    merged = merger_2025_import(province_codes=_source_province_codes(province), only_present=True)
+    each old commune, by pk.
+
+    Larger demos borrow other provinces' districts, filed under Thái Nguyên: the official conversion does not place
+    them in Thái Nguyên, so they are not merged; they end with the old structure, and so do the secondments and
+    assignments running there."""
+    merged = merger_2025_import(province_codes=[province.code], only_present=True)
+    old = AdministrativeUnit.objects.filter(province=province, valid_from__isnull=True, valid_to__isnull=True)
+    borrowed = list(old.filter(level=UnitLevel.COMMUNE).values_list("pk", flat=True))
+    old.exclude(level=UnitLevel.PROVINCE).update(valid_to=OLD_LAST_DAY)
+    Secondment.objects.in_force_on(MERGER_DAY).filter(commune_id__in=borrowed).update(actual_end_date=OLD_LAST_DAY)
+    SponsorAssignment.objects.in_force_on(MERGER_DAY).filter(commune_id__in=borrowed).update(end_date=OLD_LAST_DAY)
     return {old: parts[0][0] for old, parts in merged.successors.items() if old in set(old_ids) and parts}
-
-
-def _source_province_codes(province: AdministrativeUnit) -> list[str]:
-    """The old provinces the demo's communes come from: Thái Nguyên's own, and those whose districts larger sizes
-    borrow (their codes are the districts' own, so the official conversion finds them)."""
-    provinces = json.loads(DIVISIONS_FILE.read_text(encoding="utf-8"))
-    district_codes = set(
-        AdministrativeUnit.objects.districts().filter(province=province).values_list("code", flat=True)
-    )
-    return sorted(
-        f"{p['code']:02d}" for p in provinces
-        if p["name"] == PROVINCE_NAME or any(f"{d['code']:03d}" in district_codes for d in p["districts"])
-    )  # fmt: skip
 
 
 def province_on(day: datetime.date, code: str) -> AdministrativeUnit:
