@@ -60,6 +60,18 @@ def _score_text(progress: CommuneProgress | None) -> str:
     return f"{progress.criteria_met}/{progress.criteria_total}"
 
 
+def _previous_set_note(progress: CommuneProgress | None):
+    """Beside a commune not assessed on the set yet: its standing on the set before, labelled."""
+    if progress is None or progress.previous_criteria_met is None:
+        return ""
+    return format_html(
+        ' <small class="previous-set" title="{}">{}</small>',
+        progress.previous_set_name,
+        _("bộ trước: %(met)s/%(total)s")
+        % {"met": progress.previous_criteria_met, "total": progress.previous_criteria_total},
+    )
+
+
 def _score_key(progress: CommuneProgress | None, *, descending: bool) -> tuple:
     """Communes without a round last, whichever way the scores run."""
     met = progress.criteria_met if progress is not None else None
@@ -214,6 +226,10 @@ class CommuneRow:
     @property
     def score(self) -> str:
         return _score_text(self.progress)
+
+    @property
+    def previous_set_note(self):
+        return _previous_set_note(self.progress)
 
     @property
     def level_label(self) -> str:
@@ -395,12 +411,13 @@ def _matrix_lines(rows: list[selectors.MatrixRow], *, show_district: bool) -> li
                 row,
                 format_html(
                     '<tr><th scope="row" class="commune"><a href="{}">{}</a><small>{}</small></th>{}'
-                    '<td class="total">{}</td></tr>',
+                    '<td class="total">{}{}</td></tr>',
                     url.replace(str(_URL_SENTINEL), str(progress.commune_id)),
                     progress.name,
                     (progress.district_name or "") if show_district else "",
                     mark_safe("".join(MARK_CELLS[mark] for mark in row.marks)),
                     _score_text(progress),
+                    _previous_set_note(progress),
                 ),
             )
         )

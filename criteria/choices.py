@@ -27,7 +27,7 @@ class RoundStatus(models.TextChoices):
     DRAFT = "draft", _("Đang nhập")
     SUBMITTED = "submitted", _("Đã gửi thẩm tra")
     RETURNED = "returned", _("Bị trả lại")
-    VERIFIED = "verified", _("Huyện đã thẩm tra")
+    VERIFIED = "verified", _("Đã thẩm tra")  # by the district, or by the province where there are none
     APPROVED = "approved", _("Tỉnh đã thẩm định")
 
 

@@ -180,7 +180,7 @@ def test_the_district_verifies_the_province_approves_and_the_commune_is_recognis
     expect(round_status(page)).to_have_text("Đã gửi thẩm tra")
     page.get_by_role("button", name="Xác nhận đã thẩm tra").click()
     page.wait_for_load_state()
-    expect(round_status(page)).to_have_text("Huyện đã thẩm tra")
+    expect(round_status(page)).to_have_text("Đã thẩm tra")
     screenshot(page, "journey-round-verified-officer-a")
 
     page = new_page()
@@ -363,5 +363,5 @@ def test_screenshots_of_the_main_pages_as_the_coordinator(
     phone = new_page(viewport=PHONE)
     login(phone, "coordinator")
     phone.goto(f"/assessments/{assessment_round.pk}/")
-    expect(round_status(phone)).to_have_text("Huyện đã thẩm tra")
+    expect(round_status(phone)).to_have_text("Đã thẩm tra")
     screenshot(phone, "journey-page-round-phone")

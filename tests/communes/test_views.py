@@ -345,6 +345,8 @@ def test_the_pages_score_against_the_set_in_force_with_the_previous_sets_result_
     [row] = [r for r in response.context["page"].object_list if r.commune == geography.commune_a1]
     assert (row.score, row.progress.previous_criteria_met, row.progress.previous_criteria_total) == ("—", 2, 3)
     assert "bộ trước: 2/3" in response.content.decode()
+    matrix_lines = client.get(MATRIX_URL).context["lines"]
+    assert any("bộ trước: 2/3" in str(line.html) for line in matrix_lines)  # the matrix says so too
 
     assess(geography.commune_a1, new, met=(1,), year=2021)
 

@@ -531,7 +531,7 @@ def test_a_stale_action_on_a_round_that_moved_on_is_explained(
 
     response = client.post(action_url(round_a1, "round_verify"), {"comment": ""}, follow=True)
 
-    assert "Không thể thực hiện: kỳ đánh giá của Xã Phú Đình đang ở trạng thái “Huyện đã thẩm tra”." in html(response)
+    assert "Không thể thực hiện: kỳ đánh giá của Xã Phú Đình đang ở trạng thái “Đã thẩm tra”." in html(response)
 
 
 # --- 2. evidence ------------------------------------------------------------------------------------------------------
