@@ -214,10 +214,14 @@ def round_start(
 ) -> AssessmentRound:  # fmt: skip
     """Open a draft round for a commune and year, with one (not yet assessed) result per criterion."""
     require(user, Action.EDIT, commune)
+    this_year = timezone.localdate().year
+    if year > this_year:
+        # A round for a year still ahead would headline the commune page over the approved result of today.
+        raise InvalidValue(
+            {"year": _("Năm %(year)s chưa đến: chỉ mở kỳ đánh giá đến năm %(now)s.") % {"year": year, "now": this_year}}
+        )
     if criteria_set is None:
-        criteria_set = CriteriaSet.objects.filter(
-            province__isnull=True, level="basic", period_start__lte=year, period_end__gte=year
-        ).first()
+        criteria_set = ledger.set_in_force(year)
         if criteria_set is None:
             raise InvalidValue(
                 {"year": _("Không có bộ tiêu chí quốc gia nào áp dụng cho năm %(year)s.") % {"year": year}}

@@ -273,11 +273,22 @@ def test_starting_a_second_round_for_the_same_year_is_refused_naming_the_commune
 def test_starting_a_round_for_a_year_without_a_criteria_set_is_refused(draft, commune, commune_official_a1):
     refused(
         workflow.InvalidValue,
-        lambda: workflow.round_start(user=commune_official_a1, commune=commune, year=2035),
+        lambda: workflow.round_start(user=commune_official_a1, commune=commune, year=2005),
         draft,
-        "2035",
+        "2005",
     )
-    assert not AssessmentRound.objects.filter(year=2035).exists()
+    assert not AssessmentRound.objects.filter(year=2005).exists()
+
+
+def test_starting_a_round_for_a_year_still_ahead_is_refused(draft, commune, commune_official_a1):
+    next_year = timezone.localdate().year + 1  # within the 2026–2030 set's period, but not reached yet
+    refused(
+        workflow.InvalidValue,
+        lambda: workflow.round_start(user=commune_official_a1, commune=commune, year=next_year),
+        draft,
+        str(next_year),
+    )
+    assert not AssessmentRound.objects.filter(year=next_year).exists()
 
 
 # --- save values: is each indicator and criterion met? -----------------------------------------------------------
