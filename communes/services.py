@@ -505,6 +505,15 @@ def _merger_data_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
+def _province_place(row) -> _Place:
+    """The province of a row of the dataset's old or new units table (both name its columns alike)."""
+    return _place(
+        row["provinceKey"], UnitLevel.PROVINCE, row["provinceCode"], row["province"], None,
+        province_code=row["provinceCode"],
+        latitude=_decimal(row["provinceLat"], 6), longitude=_decimal(row["provinceLon"], 6),
+    )  # fmt: skip
+
+
 def _decimal(value: float | None, places: int) -> Decimal | None:
     return None if value is None else Decimal(f"{value:.{places}f}")
 
@@ -542,11 +551,7 @@ def _load_conversion() -> _Conversion:
 
     old_provinces, old_districts, old_units, old_province_by_key = {}, {}, {}, {}
     for row in legacy_rows:
-        province = old_provinces.get(row["provinceCode"]) or _place(
-            row["provinceKey"], UnitLevel.PROVINCE, row["provinceCode"], row["province"], None,
-            province_code=row["provinceCode"],
-            latitude=_decimal(row["provinceLat"], 6), longitude=_decimal(row["provinceLon"], 6),
-        )  # fmt: skip
+        province = old_provinces.get(row["provinceCode"]) or _province_place(row)
         old_provinces[province.code] = province
         old_province_by_key[row["provinceKey"]] = province.code
         district = old_districts.get(row["districtCode"]) or _place(
@@ -569,11 +574,7 @@ def _load_conversion() -> _Conversion:
 
     new_provinces, new_by_key = {}, {}
     for row in new_rows:
-        province = new_provinces.get(row["provinceCode"]) or _place(
-            row["provinceKey"], UnitLevel.PROVINCE, row["provinceCode"], row["province"], None,
-            province_code=row["provinceCode"],
-            latitude=_decimal(row["provinceLat"], 6), longitude=_decimal(row["provinceLon"], 6),
-        )  # fmt: skip
+        province = new_provinces.get(row["provinceCode"]) or _province_place(row)
         new_provinces[province.code] = province
         key = f"{row['provinceKey']}_{row['wardKey']}"
         new_by_key[key] = _NewCommune(

@@ -175,9 +175,14 @@ def with_standing(
     )
 
 
+def level_rows_on(day: datetime.date, commune_ref: str = "pk") -> QuerySet[Standing]:
+    """The ledger's level rows (no set) in force on `day` of the outer row's commune (`commune_ref`): at most one."""
+    return Standing.objects.in_force_on(day).filter(commune=OuterRef(commune_ref), criteria_set__isnull=True)
+
+
 def level_on_q(day: datetime.date, levels: Iterable[str]) -> Q:
     """Communes whose NTM level on `day` is one of `levels` (the level rows of the ledger; no row in force: not yet)."""
-    in_force_then = Standing.objects.in_force_on(day).filter(commune=OuterRef("pk"), criteria_set__isnull=True)
+    in_force_then = level_rows_on(day)
     levels = set(levels)
     matching = Q(Exists(in_force_then.filter(ntm_level__in=levels - {NtmLevel.NOT_YET})))
     if NtmLevel.NOT_YET in levels:

@@ -670,8 +670,7 @@ def unit_progress_trend(
     )
 
     def set_for(year: int) -> CriteriaSet | None:
-        # The same choice as default_criteria_set(): the newest national basic set whose period contains the year.
-        return next((s for s in sets if s.period_start <= year <= s.period_end), None)
+        return ledger.set_in_force_among(sets, year)
 
     days = {year: min(date(year, 12, 31), as_of) if as_of else date(year, 12, 31) for year in years}
     first, last = days[years[0]], days[years[-1]]

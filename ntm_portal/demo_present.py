@@ -370,7 +370,7 @@ def _continue_secondments(successors: dict[int, int], result) -> None:
 
 def _criteria_met_on(day: datetime.date, commune_ids: list[int]) -> dict[int, int]:
     """Criteria of the 2021–2025 set met by each commune on `day` (the ledger's standing)."""
-    criteria_set = ledger.national_basic_sets(2025).first()
+    criteria_set = ledger.set_in_force(2025)
     communes = ledger.with_standing(
         AdministrativeUnit.objects.filter(pk__in=commune_ids), criteria_set=criteria_set, day=day, with_round=False
     )

@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit
-from criteria.models import Standing
+from criteria import ledger
 from criteria.selectors import CriteriaHistory, criteria_history
 
 from .choices import COUNTED_OUTCOMES, PlanItemStatus, SecondmentKind, SecondmentOutcome, SupportKind
@@ -89,11 +89,7 @@ class SponsorSummary:
 
 def _meeting_standard(as_of: date, commune_ref: str) -> Exists:
     """The outer row's commune meets the standard on as_of, as the progress ledger's level rows say."""
-    return Exists(
-        Standing.objects.in_force_on(as_of).filter(
-            commune=OuterRef(commune_ref), criteria_set__isnull=True, meets_standard=True
-        )
-    )
+    return Exists(ledger.level_rows_on(as_of, commune_ref).filter(meets_standard=True))
 
 
 def secondment_summary(*, unit: AdministrativeUnit, as_of: date) -> SecondmentSummary:

@@ -351,9 +351,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request, pk=None):
         unit = self.get_object()
-        params = ProgressQuerySerializer(data=request.query_params, context=self.get_serializer_context())
-        params.is_valid(raise_exception=True)
-        validated = params.validated_data
+        validated = self._params(ProgressQuerySerializer)
         as_of = validated["as_of"]
 
         def figures() -> dict:
@@ -381,9 +379,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     def country(self, request):
         if not request.user.is_superuser:
             raise PermissionDenied(_("Chỉ quản trị viên toàn quốc xem được số liệu cả nước."))
-        params = ProgressQuerySerializer(data=request.query_params, context=self.get_serializer_context())
-        params.is_valid(raise_exception=True)
-        validated = params.validated_data
+        validated = self._params(ProgressQuerySerializer)
         criteria_set = validated.get("criteria_set")
         key = (validated["as_of"], criteria_set.pk if criteria_set else None, validated.get("approved_only"))
         return Response(
