@@ -31,6 +31,14 @@ class RoundStatus(models.TextChoices):
     APPROVED = "approved", _("Tỉnh đã thẩm định")
 
 
+class ReviewState(models.TextChoices):
+    """The verifier's mark on one criterion of a submitted round (thẩm tra từng tiêu chí)."""
+
+    PENDING = "pending", _("Chưa thẩm tra")
+    VERIFIED = "verified", _("Đạt thẩm tra")
+    RETURNED = "returned", _("Trả lại")
+
+
 class ChangeKind(models.TextChoices):
     CREATED = "created", _("Tạo kỳ đánh giá")
     STATE = "state", _("Chuyển trạng thái")
@@ -39,3 +47,4 @@ class ChangeKind(models.TextChoices):
     EVIDENCE = "evidence", _("Hồ sơ minh chứng")
     REVIEW = "review", _("Ý kiến thẩm tra")
     RECOGNITION = "recognition", _("Công nhận đạt chuẩn")
+    WITHDRAWN = "withdrawn", _("Rút kỳ đánh giá")

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit
 
-from .choices import Comparison, RoundStatus
+from .choices import Comparison, ReviewState, RoundStatus
 from .models import Criterion, CriterionResult, Indicator, IndicatorValue
 from .services.assessment import CriterionInput, IndicatorInput
+from .services.transitions import ReviewInput, Transition
 
 YES, NO = "yes", "no"
 FIRST_YEAR, LAST_YEAR = 2010, 2100
@@ -233,52 +234,91 @@ class EvidenceForm(forms.Form):
             del self.fields["indicator"]
 
 
-class SubmitForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+def review_field_name(criterion: Criterion) -> str:
+    return f"review_{criterion.pk}"
 
 
-class CommentForm(forms.Form):
-    """Verify or approve, with an optional comment."""
-
-    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReasonForm(forms.Form):
-    """Return to the district or reopen an approval: the service asks for the reason."""
-
-    comment = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+REVIEW_CHOICES = [
+    (ReviewState.PENDING, _("Chưa thẩm tra")),
+    (ReviewState.VERIFIED, _("Đạt")),
+    (ReviewState.RETURNED, _("Trả lại")),
+]
+REVIEW_FORM_ID = "review-form"  # the criterion cards' review fields belong to the one review form (form="...")
 
 
-class ReturnToCommuneForm(forms.Form):
-    """The district's comment per criterion (shown next to each criterion in the grid) and an overall comment."""
+class TransitionForm(forms.Form):
+    """The input one transition of criteria.services.transitions needs, read from its row of the table: the version
+    the user read, a comment (a required reason for some), per-criterion marks and comments, a decision."""
 
-    comment = forms.CharField(label=_("Ý kiến chung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+    def __init__(self, *args, transition: Transition, criteria=(), results=None, default_level=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.criteria = criteria
-        for criterion in criteria:
-            self.fields[comment_field_name(criterion)] = forms.CharField(
-                label=_("Ý kiến thẩm tra tiêu chí %(number)s") % {"number": criterion.number},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2, "form": "return-to-commune"}),
+        self.transition, self.criteria = transition, list(criteria)
+        name = transition.name
+        if transition.needs_version:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if name == "recognise":
+            self.fields["decision_number"] = forms.CharField(label=_("Số quyết định"), max_length=60)
+            self.fields["decision_date"] = forms.DateField(
+                label=_("Ngày quyết định"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                initial=timezone.localdate,
+            )  # fmt: skip
+            self.fields["signer"] = forms.CharField(label=_("Người ký"), max_length=120)
+            self.fields["level"] = forms.ChoiceField(
+                label=_("Mức công nhận"),
+                choices=[(value, label) for value, label in NtmLevel.choices if value != NtmLevel.NOT_YET],
+                initial=default_level or NtmLevel.STANDARD,
             )
+            self.fields["confirm"] = forms.BooleanField(
+                label=_("Tôi xác nhận ghi quyết định này dù xã đã có mức bằng hoặc cao hơn"), required=False
+            )
+            self.fields["reason"] = forms.CharField(
+                label=_("Lý do (khi xác nhận)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        elif name == "revoke_recognition":
+            self.fields["revoked_on"] = forms.DateField(
+                label=_("Thu hồi từ ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                initial=timezone.localdate,
+            )  # fmt: skip
+        if name not in ("submit", "withdraw", "recognise"):
+            label = _("Lý do") if transition.needs_reason else _("Ý kiến chung")
+            attrs = {"rows": 2, "form": REVIEW_FORM_ID} if transition.needs_review else {"rows": 2}
+            # Not required here: the service refuses a missing reason in its own words ("Ghi lý do.").
+            self.fields["comment"] = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
+        if transition.needs_review:
+            results = results or {}
+            for criterion in self.criteria:
+                result = results.get(criterion.pk)
+                self.fields[review_field_name(criterion)] = forms.ChoiceField(
+                    label=_("Thẩm tra tiêu chí %(number)s") % {"number": criterion.number},
+                    choices=REVIEW_CHOICES, required=False,
+                    initial=result.review_state if result else ReviewState.PENDING,
+                    widget=forms.RadioSelect(attrs={"form": REVIEW_FORM_ID}),
+                )  # fmt: skip
+                self.fields[comment_field_name(criterion)] = forms.CharField(
+                    label=_("Ý kiến thẩm tra tiêu chí %(number)s") % {"number": criterion.number},
+                    required=False, initial=result.review_comment if result else "",
+                    widget=forms.Textarea(attrs={"rows": 2, "form": REVIEW_FORM_ID}),
+                )  # fmt: skip
 
-    def comments(self) -> dict[int, str]:
-        return {c.pk: self.cleaned_data.get(comment_field_name(c), "") for c in self.criteria}
+    def reviews(self) -> dict[int, ReviewInput]:
+        return {
+            c.pk: ReviewInput(
+                state=self.cleaned_data.get(review_field_name(c)) or ReviewState.PENDING,
+                comment=self.cleaned_data.get(comment_field_name(c), ""),
+            )
+            for c in self.criteria
+        }
 
-
-class RecognitionForm(forms.Form):
-    decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
-    decision_date = forms.DateField(
-        label=_("Ngày quyết định"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    signer = forms.CharField(label=_("Người ký"), max_length=120)
-    level = forms.ChoiceField(
-        label=_("Mức công nhận"),
-        choices=[(value, label) for value, label in NtmLevel.choices if value != NtmLevel.NOT_YET],
-        initial=NtmLevel.STANDARD,
-    )
+    def service_input(self) -> dict:
+        """What criteria.services.assessment.transition_take reads."""
+        data = dict(self.cleaned_data)
+        given = {"comment": data.get("comment", ""), "version": data.get("version")}
+        if self.transition.needs_review:
+            given["reviews"] = self.reviews()
+        for key in ("decision_number", "decision_date", "signer", "level", "confirm", "reason", "revoked_on"):
+            if key in data:
+                given[key] = data[key]
+        return given
 
 
 # --- history, Excel ----------------------------------------------------------------------------------------------

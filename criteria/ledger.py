@@ -190,6 +190,15 @@ def level_on_q(day: datetime.date, levels: Iterable[str]) -> Q:
     return matching
 
 
+def level_in_force(commune_id: int, day: datetime.date):
+    """(the commune's NTM level on `day`, the decision that gives it, or None): the highest level among its decisions
+    in force, as the ledger's level rows read. Ignores what a commune formed in 2025 inherits (no decision of its
+    own carries that)."""
+    decisions = Recognition.objects.filter(commune_id=commune_id).in_force_on(day).order_by("-decision_date", "-pk")
+    best = max(decisions, key=lambda d: LEVEL_RANK[d.level], default=None)
+    return (best.level, best) if best else (NtmLevel.NOT_YET, None)
+
+
 def round_unmet_numbers(assessment_round: AssessmentRound) -> list[int]:
     """The numbers of the criteria a round does not meet, from the ledger. One query."""
     return (

@@ -13,7 +13,7 @@ from communes.models import commune_foreign_key
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
-from .choices import ChangeKind, Comparison, RoundStatus, SetLevel, TargetScheme
+from .choices import ChangeKind, Comparison, ReviewState, RoundStatus, SetLevel, TargetScheme
 
 PERCENT_COMPARISONS = (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST)
 
@@ -216,6 +216,9 @@ class CriterionResult(models.Model):
     met = models.BooleanField(_("đạt"), null=True, blank=True)  # null: not assessed yet
     assessed_as_whole = models.BooleanField(_("đánh giá chung cả tiêu chí"), default=False)
     note = models.TextField(_("ghi chú"), blank=True)
+    review_state = models.CharField(
+        _("kết quả thẩm tra"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
     review_comment = models.TextField(_("ý kiến thẩm tra"), blank=True)
 
     objects = RoundPartQuerySet.as_manager()
@@ -350,7 +353,10 @@ class AssessmentChange(models.Model):
     Append-only, written in the same transaction as the change. Replaying it rebuilds a round "as of" any moment.
     """
 
-    assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="changes")
+    # Kept when a round opened by mistake is withdrawn (deleted): the log says who withdrew which year's round.
+    assessment_round = models.ForeignKey(
+        AssessmentRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
     commune = models.ForeignKey(
         "communes.AdministrativeUnit", verbose_name=_("xã"), on_delete=models.CASCADE, related_name="+"
     )

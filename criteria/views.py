@@ -32,33 +32,33 @@ from ntm_portal.choices import Role
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
 from . import ledger, selectors
-from .choices import ChangeKind, Comparison, RoundStatus
+from .choices import ChangeKind, Comparison, ReviewState, RoundStatus
 from .filtersets import AssessmentRoundFilterSet
 from .forms import (
     AsOfForm,
-    CommentForm,
     EvidenceForm,
     ImportForm,
-    ReasonForm,
-    RecognitionForm,
-    ReturnToCommuneForm,
     RoundFilterForm,
     RoundStartForm,
     RoundValuesForm,
-    SubmitForm,
     TemplateDownloadForm,
+    TransitionForm,
     comment_field_name,
     criterion_field_name,
     indicator_field_name,
     note_field_name,
     plain_number,
+    review_field_name,
 )
 from .models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, Indicator
 from .services import assessment as workflow
-from .services.assessment import EDITABLE_STATES, ConcurrentEdit, InvalidValue, WorkflowError
+from .services import transitions
+from .services.assessment import EDITABLE_STATES, ConcurrentEdit, InvalidValue, NeedsConfirmation, WorkflowError
 from .services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
 
 PAGE_SIZE = 25
+# The transitions that share the per-criterion review form (its marks and comments sit in the criterion cards).
+REVIEW_TRANSITIONS = ("review", "verify", "return_to_commune")
 HISTORY_PAGE_SIZE = 50
 
 
@@ -184,10 +184,19 @@ class CriterionRow:
     assessed_as_whole: bool
     note: str
     review_comment: str
+    review_state: str = ReviewState.PENDING
     indicators: list[IndicatorRow] = field(default_factory=list)
     met_field: object = None
     note_field: object = None
+    review_field: object = None
     comment_field: object = None
+
+
+def _review_counts(rows: list[CriterionRow]) -> dict[str, int]:
+    counts = dict.fromkeys(ReviewState.values, 0)
+    for row in rows:
+        counts[row.review_state] += 1
+    return counts
 
 
 @dataclass
@@ -268,37 +277,24 @@ def _round_page(
     commune = assessment_round.commune
     recognition = getattr(assessment_round, "recognition", None)
     state = assessment_round.status
-    met, total, unmet = ledger.round_score(assessment_round)
-    may = {action: can(user, action, commune) for action in (Action.EDIT, Action.SUBMIT, Action.VERIFY,
-                                                              Action.APPROVE, Action.RECOGNISE)}  # fmt: skip
-    panels = {
-        "edit": may[Action.EDIT] and state in EDITABLE_STATES,
-        "submit": may[Action.SUBMIT] and state in EDITABLE_STATES,
-        "verify": may[Action.VERIFY] and state == RoundStatus.SUBMITTED,
-        "return_to_commune": may[Action.VERIFY] and state in (RoundStatus.SUBMITTED, RoundStatus.VERIFIED),
-        "approve": may[Action.APPROVE] and state == RoundStatus.VERIFIED,
-        "return_to_district": may[Action.APPROVE] and state == RoundStatus.VERIFIED and bool(commune.district_id),
-        "reopen": may[Action.APPROVE] and state == RoundStatus.APPROVED and recognition is None,
-        "recognition": may[Action.RECOGNISE] and state == RoundStatus.APPROVED and recognition is None
-        and total > 0 and met == total,
-    }  # fmt: skip
+    met, total, _unmet = ledger.round_score(assessment_round)
+    offers = {offer.transition.name: offer for offer in transitions.offers(user, assessment_round)}
+    editable = can(user, Action.EDIT, commune) and state in EDITABLE_STATES
+    default_level = workflow.recognition_default_level(assessment_round.criteria_set)
     forms = dict(forms or {})
-    defaults = {
-        "submit": lambda: SubmitForm(initial={"version": assessment_round.version}),
-        "verify": CommentForm,
-        "return_to_commune": lambda: ReturnToCommuneForm(criteria=data.criteria),
-        "approve": CommentForm,
-        "return_to_district": ReasonForm,
-        "reopen": ReasonForm,
-        "recognition": lambda: RecognitionForm(initial={"decision_date": timezone.localdate()}),
-        "evidence": lambda: EvidenceForm(indicators=data.indicators),
-    }
-    for name, build in defaults.items():
-        forms.setdefault(name, build())
+    for name, offer in offers.items():
+        forms.setdefault(name, TransitionForm(transition=offer.transition, criteria=data.criteria, results=data.results,
+                                              default_level=default_level,
+                                              initial={"version": assessment_round.version}))  # fmt: skip
         forms[name].auto_id = f"{name}-%s"  # several panels have a "comment": ids stay unique on the page
-    if panels["edit"] and values_form is None:
+    forms.setdefault("evidence", EvidenceForm(indicators=data.indicators))
+    forms["evidence"].auto_id = "evidence-%s"
+    if editable and values_form is None:
         values_form = data.values_form()
-    return_form = forms["return_to_commune"]
+    # The review form the criterion cards' marks belong to: the one the user just sent, else the review's.
+    offered_reviews = [n for n in REVIEW_TRANSITIONS if n in offers]
+    review_form = next((forms[n] for n in offered_reviews if forms[n].is_bound),
+                       forms[offered_reviews[0]] if offered_reviews else None)  # fmt: skip
 
     rows = []
     for criterion in data.criteria:
@@ -309,25 +305,27 @@ def _round_page(
             assessed_as_whole=bool(result and result.assessed_as_whole),
             note=result.note if result else "",
             review_comment=result.review_comment if result else "",
+            review_state=result.review_state if result else ReviewState.PENDING,
         )
         for indicator in criterion.indicators.all():
             value = data.values.get(indicator.pk)
             row.indicators.append(
                 IndicatorRow(
                     indicator=indicator,
-                    field=values_form[indicator_field_name(indicator)] if panels["edit"] else None,
+                    field=values_form[indicator_field_name(indicator)] if editable else None,
                     value_text=_value_text(indicator, value),
                     target_text=_target_text(indicator, workflow.applicable_threshold(indicator, commune)),
                     met=value.met if value else None,
                     note=value.note if value else "",
                 )
             )
-        if panels["edit"]:
+        if editable:
             if not row.indicators:
                 row.met_field = values_form[criterion_field_name(criterion)]
             row.note_field = values_form[note_field_name(criterion)]
-        if panels["return_to_commune"]:
-            row.comment_field = return_form[comment_field_name(criterion)]
+        if review_form is not None:
+            row.review_field = review_form[review_field_name(criterion)]
+            row.comment_field = review_form[comment_field_name(criterion)]
         rows.append(row)
 
     state_log = list(
@@ -342,13 +340,17 @@ def _round_page(
         "rows": rows,
         "met": met,
         "total": total,
-        "unmet": unmet,
+        # The header names what the cards say: criteria not met, and criteria not assessed yet, apart.
+        "unmet": [r.criterion for r in rows if r.met is False],
+        "unassessed": [r.criterion for r in rows if r.met is None],
         "values_form": values_form,
+        "editable": editable,
         "forms": forms,
-        "panels": panels,
-        "any_review_panel": any(
-            panels[k] for k in ("verify", "return_to_commune", "approve", "return_to_district", "reopen", "recognition")
-        ),  # fmt: skip
+        "review_form": review_form,
+        "review_counts": _review_counts(rows),
+        "action_panels": [(offer, forms[name]) for name, offer in offers.items() if name not in REVIEW_TRANSITIONS],
+        "review_panels": [(offers[n], forms[n]) for n in offered_reviews],
+        "held_level": ledger.level_in_force(commune.pk, timezone.localdate()) if "recognise" in offers else None,
         "conflict": conflict,
         "evidence_files": list(assessment_round.evidence_files.select_related("indicator").order_by("-uploaded_at")),
         "state_log": [
@@ -406,8 +408,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, *, action: Action, name: str, form, perform, success: str) -> HttpResponse:
-    """Run one workflow action from its panel's form: 403 if the role may not, the form again with the service's
-    InvalidValue messages, the refusal as a message for an illegal transition or a stale version, else PRG."""
+    """Run one write from its panel's form: 403 if the role may not, the form again with the service's InvalidValue
+    messages, the refusal as a message for an illegal transition or a stale version, else PRG."""
     assessment_round = _visible_round(request, pk)
     try:
         require(request.user, action, assessment_round.commune)
@@ -418,9 +420,11 @@ def _act(request: HttpRequest, pk: int, *, action: Action, name: str, form, perf
         form = form(data)
     if form.is_valid():
         try:
-            perform(assessment_round, form.cleaned_data, form)
+            outcome = perform(assessment_round, form)
         except AccessDenied as error:
             return _denied(request, error)
+        except NeedsConfirmation as error:
+            form.add_error("confirm" if "confirm" in form.fields else None, str(error))
         except InvalidValue as error:
             for key, message in error.errors.items():
                 form.add_error(key if key in form.fields else None, message)
@@ -429,6 +433,8 @@ def _act(request: HttpRequest, pk: int, *, action: Action, name: str, form, perf
             return redirect(assessment_round_url(assessment_round))
         else:
             messages.success(request, success % {"commune": assessment_round.commune.name})
+            if outcome is None:  # the round is gone (withdrawn)
+                return redirect("criteria:round_list")
             return redirect(assessment_round_url(assessment_round))
     assessment_round.refresh_from_db()
     messages.error(request, _("Chưa thực hiện được: xem lỗi trong khung thao tác bên dưới."))
@@ -437,91 +443,27 @@ def _act(request: HttpRequest, pk: int, *, action: Action, name: str, form, perf
 
 @login_required
 @require_POST
-def round_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.round_submit(user=request.user, assessment_round=assessment_round, expected_version=cleaned["version"])
+def round_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Any transition of the table, from its panel: the form is the one its row asks for."""
+    transition = transitions.TRANSITIONS[name]
 
-    return _act(request, pk, action=Action.SUBMIT, name="submit", form=SubmitForm(request.POST), perform=perform,
-                success=_("Đã gửi kết quả tự đánh giá của %(commune)s lên huyện thẩm tra."))  # fmt: skip
+    def perform(assessment_round, form):
+        return workflow.transition_take(name, user=request.user, assessment_round=assessment_round,
+                                        **form.service_input())  # fmt: skip
 
+    def build(data):
+        return TransitionForm(request.POST, transition=transition, criteria=data.criteria, results=data.results)
 
-@login_required
-@require_POST
-def round_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.round_verify(user=request.user, assessment_round=assessment_round, comment=cleaned["comment"])
-
-    return _act(request, pk, action=Action.VERIFY, name="verify", form=CommentForm(request.POST), perform=perform,
-                success=_("Đã thẩm tra kết quả của %(commune)s; kỳ đánh giá chuyển lên tỉnh thẩm định."))  # fmt: skip
-
-
-@login_required
-@require_POST
-def round_return_to_commune(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.round_return_to_commune(
-            user=request.user, assessment_round=assessment_round, comments=form.comments(), comment=cleaned["comment"]
-        )
-
-    return _act(request, pk, action=Action.VERIFY, name="return_to_commune",
-                form=lambda data: ReturnToCommuneForm(request.POST, criteria=data.criteria), perform=perform,
-                success=_("Đã trả lại kỳ đánh giá cho %(commune)s kèm ý kiến thẩm tra."))  # fmt: skip
-
-
-@login_required
-@require_POST
-def round_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.round_approve(user=request.user, assessment_round=assessment_round, comment=cleaned["comment"])
-
-    return _act(request, pk, action=Action.APPROVE, name="approve", form=CommentForm(request.POST), perform=perform,
-                success=_("Đã thẩm định kết quả của %(commune)s."))  # fmt: skip
-
-
-@login_required
-@require_POST
-def round_return_to_district(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.round_return_to_district(
-            user=request.user, assessment_round=assessment_round, comment=cleaned["comment"]
-        )
-
-    return _act(request, pk, action=Action.APPROVE, name="return_to_district", form=ReasonForm(request.POST),
-                perform=perform, success=_("Đã trả kỳ đánh giá của %(commune)s về huyện thẩm tra lại."))  # fmt: skip
-
-
-@login_required
-@require_POST
-def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.round_reopen(user=request.user, assessment_round=assessment_round, comment=cleaned["comment"])
-
-    return _act(request, pk, action=Action.APPROVE, name="reopen", form=ReasonForm(request.POST), perform=perform,
-                success=_("Đã mở lại kỳ đánh giá của %(commune)s: chờ tỉnh thẩm định lại."))  # fmt: skip
-
-
-@login_required
-@require_POST
-def recognition_record(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.recognition_record(
-            user=request.user,
-            assessment_round=assessment_round,
-            decision_number=cleaned["decision_number"],
-            decision_date=cleaned["decision_date"],
-            signer=cleaned["signer"],
-            level=cleaned["level"],
-        )
-
-    return _act(request, pk, action=Action.RECOGNISE, name="recognition", form=RecognitionForm(request.POST),
-                perform=perform, success=_("Đã ghi quyết định công nhận %(commune)s đạt chuẩn."))  # fmt: skip
+    return _act(request, pk, action=transition.action, name=name, form=build, perform=perform,
+                success=str(transition.success))  # fmt: skip
 
 
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def perform(assessment_round, cleaned, form):
-        workflow.evidence_add(
+    def perform(assessment_round, form):
+        cleaned = form.cleaned_data
+        return workflow.evidence_add(
             user=request.user,
             assessment_round=assessment_round,
             file=cleaned["file"],

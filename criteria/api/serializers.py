@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit
+from criteria.choices import ReviewState
 from criteria.forecast import HORIZON_YEARS, ForecastStatus
 from criteria.models import (
     AssessmentChange,
@@ -22,6 +23,7 @@ from criteria.models import (
     IndicatorValue,
     UnitTarget,
 )
+from criteria.services.transitions import Transition
 from ntm_portal import access
 from ntm_portal.api.serializers import BriefUnitSerializer, CleanModelSerializer, VisibleRelatedField
 
@@ -91,7 +93,7 @@ class CriterionResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CriterionResult
-        fields = ["criterion", "number", "name", "met", "assessed_as_whole", "note", "review_comment"]
+        fields = ["criterion", "number", "name", "met", "assessed_as_whole", "note", "review_state", "review_comment"]
         read_only_fields = fields
 
 
@@ -209,45 +211,58 @@ class SaveResultSerializer(serializers.Serializer):
     round = AssessmentRoundSerializer()
 
 
-class SubmitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("Nếu có: từ chối khi kỳ đã bị người khác thay đổi sau phiên bản này.")
-    )
-
-
-class CommentSerializer(serializers.Serializer):
+class CriterionReviewSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ."))
+    state = serializers.ChoiceField(
+        choices=ReviewState.choices, required=False, allow_null=True,
+        help_text=_("verified: đạt thẩm tra; returned: trả lại; pending: chưa thẩm tra; bỏ trống: giữ nguyên."),
+    )  # fmt: skip
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000, help_text=_("Lý do (bắt buộc)."))
+def _decision_fields() -> dict:
+    return {
+        "decision_number": serializers.CharField(max_length=60),
+        "decision_date": serializers.DateField(),
+        "signer": serializers.CharField(max_length=120),
+        "level": serializers.ChoiceField(
+            choices=[c for c in NtmLevel.choices if c[0] != NtmLevel.NOT_YET], required=False,
+            help_text=_("Mặc định: mức bộ tiêu chí của kỳ công nhận (cơ bản: đạt chuẩn; nâng cao; kiểu mẫu)."),
+        ),
+        "confirm": serializers.BooleanField(
+            default=False, help_text=_("Bắt buộc (cùng lý do) khi xã đã có mức bằng hoặc cao hơn: nếu không, 409.")
+        ),
+        "reason": serializers.CharField(required=False, allow_blank=True, max_length=2000, default=""),
+    }  # fmt: skip
 
 
-class CriterionCommentSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField(min_value=1)
-    comment = serializers.CharField(max_length=2000)
+def _validate_reviews(self, value):
+    return _unique(value, "criterion", "tiêu chí")
 
 
-class ReturnSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(
-        choices=[("commune", "commune"), ("district", "district")],
-        default="commune",
-        help_text=_("commune: huyện trả lại cho xã (kèm ý kiến từng tiêu chí); district: tỉnh trả lại cho huyện."),
-    )
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    comments = CriterionCommentSerializer(many=True, required=False, default=list, max_length=200)
-
-    def validate_comments(self, value):
-        return _unique(value, "criterion", "tiêu chí")
-
-
-class RecogniseSerializer(serializers.Serializer):
-    decision_number = serializers.CharField(max_length=60)
-    decision_date = serializers.DateField()
-    signer = serializers.CharField(max_length=120)
-    level = serializers.ChoiceField(
-        choices=[c for c in NtmLevel.choices if c[0] != NtmLevel.NOT_YET], default=NtmLevel.STANDARD
-    )
+def transition_request_serializer(transition: Transition) -> type[serializers.Serializer]:
+    """The body one transition of the table takes, built from its row: the version, a comment or a required reason,
+    the per-criterion marks and comments, a decision."""
+    fields: dict = {}
+    if transition.needs_version:
+        fields["version"] = serializers.IntegerField(
+            min_value=1, required=False,
+            help_text=_("Nếu có: từ chối khi kỳ đã bị người khác thay đổi sau phiên bản này."),
+        )  # fmt: skip
+    if transition.name == "recognise":
+        fields.update(_decision_fields())
+    elif transition.name == "revoke_recognition":
+        fields["revoked_on"] = serializers.DateField(required=False, help_text=_("Mặc định: hôm nay."))
+    if transition.name not in ("submit", "withdraw", "recognise"):
+        if transition.needs_reason:
+            fields["comment"] = serializers.CharField(max_length=2000, help_text=_("Lý do (bắt buộc)."))
+        else:
+            fields["comment"] = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    if transition.needs_review:
+        fields["reviews"] = CriterionReviewSerializer(many=True, required=False, default=list, max_length=200)
+        fields["validate_reviews"] = _validate_reviews
+    name = "".join(part.title() for part in transition.name.split("_")) + "Request"
+    return type(name, (serializers.Serializer,), fields)
 
 
 class RecognitionResultSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from criteria.models import (
 )
 from criteria.selectors import round_list, unit_progress_summary, unit_progress_trend
 from criteria.services import assessment as workflow
+from criteria.services.transitions import TRANSITIONS, Transition
 from ntm_portal import access
 from ntm_portal.api.viewsets import PortalViewSetMixin, ReadOnlyViewSet, ScopedModelViewSet
 from ntm_portal.figures_cache import cached_figures
@@ -40,26 +41,22 @@ from .serializers import (
     AsOfQuerySerializer,
     AssessmentChangeSerializer,
     AssessmentRoundSerializer,
-    CommentSerializer,
     CriteriaSetSerializer,
     DashboardSerializer,
     IndicatorValueSerializer,
     ProgressQuerySerializer,
-    ReasonSerializer,
-    RecogniseSerializer,
     RecognitionResultSerializer,
-    ReturnSerializer,
     RoundStartSerializer,
     RoundValuesSerializer,
     SaveResultSerializer,
     SecondmentResultsQuerySerializer,
     SponsorAccountabilityQuerySerializer,
-    SubmitSerializer,
     TrendQuerySerializer,
     TrendSerializer,
     UnitForecastSerializer,
     UnitProgressSerializer,
     UnitTargetSerializer,
+    transition_request_serializer,
 )
 
 
@@ -188,95 +185,6 @@ class AssessmentRoundViewSet(
         return Response({"changes": result.changes, "version": result.version, "round": self._fresh(assessment_round)})
 
     @extend_schema(
-        summary="Submit for verification (commune)", request=SubmitSerializer, responses=AssessmentRoundSerializer
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        assessment_round = self.get_object()
-        data = self._body(SubmitSerializer)
-        workflow.round_submit(
-            user=request.user, assessment_round=assessment_round, expected_version=data.get("version")
-        )
-        return Response(self._fresh(assessment_round))
-
-    @extend_schema(
-        summary="Verify (district: thẩm tra)", request=CommentSerializer, responses=AssessmentRoundSerializer
-    )
-    @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
-        assessment_round = self.get_object()
-        data = self._body(CommentSerializer)
-        workflow.round_verify(user=request.user, assessment_round=assessment_round, comment=data["comment"])
-        return Response(self._fresh(assessment_round))
-
-    @extend_schema(
-        summary="Return (district → commune, or province → district)",
-        description="`to: commune` — the district returns a submitted or verified round with a comment per criterion; "
-        "`to: district` — the province sends a verified round back to the district, with its reason. "
-        + ROUND_ACTION_ERRORS,
-        request=ReturnSerializer,
-        responses=AssessmentRoundSerializer,
-    )
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_round(self, request, pk=None):
-        assessment_round = self.get_object()
-        data = self._body(ReturnSerializer)
-        if data["to"] == "district":
-            workflow.round_return_to_district(
-                user=request.user, assessment_round=assessment_round, comment=data["comment"]
-            )
-        else:
-            workflow.round_return_to_commune(
-                user=request.user,
-                assessment_round=assessment_round,
-                comments={item["criterion"]: item["comment"] for item in data["comments"]},
-                comment=data["comment"],
-            )
-        return Response(self._fresh(assessment_round))
-
-    @extend_schema(
-        summary="Approve (province: thẩm định)", request=CommentSerializer, responses=AssessmentRoundSerializer
-    )
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        assessment_round = self.get_object()
-        data = self._body(CommentSerializer)
-        workflow.round_approve(user=request.user, assessment_round=assessment_round, comment=data["comment"])
-        return Response(self._fresh(assessment_round))
-
-    @extend_schema(
-        summary="Reopen an approval (province)", request=ReasonSerializer, responses=AssessmentRoundSerializer
-    )
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        assessment_round = self.get_object()
-        data = self._body(ReasonSerializer)
-        workflow.round_reopen(user=request.user, assessment_round=assessment_round, comment=data["comment"])
-        return Response(self._fresh(assessment_round))
-
-    @extend_schema(
-        summary="Record the recognition decision (province)",
-        description="For an approved round meeting every criterion; the commune's NTM level changes with it. "
-        + ROUND_ACTION_ERRORS,
-        request=RecogniseSerializer,
-        responses={201: RecognitionResultSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def recognise(self, request, pk=None):
-        assessment_round = self.get_object()
-        data = self._body(RecogniseSerializer)
-        recognition = workflow.recognition_record(user=request.user, assessment_round=assessment_round, **data)
-        body = {
-            "id": recognition.pk,
-            "level": recognition.level,
-            "decision_number": recognition.decision_number,
-            "decision_date": recognition.decision_date,
-            "signer": recognition.signer,
-            "round": self._fresh(assessment_round),
-        }
-        return Response(RecognitionResultSerializer(body).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
         summary="The round's change log",
         description="Every change of a value or a state: who, when, old → new, and why. Oldest first, paginated.",
         responses=AssessmentChangeSerializer(many=True),
@@ -288,6 +196,51 @@ class AssessmentRoundViewSet(
         changes = assessment_round.changes.select_related("changed_by").order_by("changed_at", "pk")
         page = self.paginate_queryset(changes)
         return self.get_paginated_response(AssessmentChangeSerializer(page, many=True).data)
+
+
+def _transition_route(transition: Transition):
+    """The API route of one transition of the table: its body is built from the row, its work is the service's
+    `transition_take`, as the round page's panel does."""
+    body = transition_request_serializer(transition)
+
+    def take(self, request, pk=None):
+        assessment_round = self.get_object()
+        data = self._body(body)
+        if transition.needs_review:
+            data["reviews"] = {
+                item["criterion"]: workflow.ReviewInput(state=item.get("state"), comment=item["comment"])
+                for item in data["reviews"]
+            }
+        outcome = workflow.transition_take(transition.name, user=request.user, assessment_round=assessment_round,
+                                           **data)  # fmt: skip
+        if outcome is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        if transition.name == "recognise":
+            body_out = {
+                "id": outcome.pk, "level": outcome.level, "decision_number": outcome.decision_number,
+                "decision_date": outcome.decision_date, "signer": outcome.signer,
+                "round": self._fresh(assessment_round),
+            }  # fmt: skip
+            return Response(RecognitionResultSerializer(body_out).data, status=status.HTTP_201_CREATED)
+        return Response(self._fresh(assessment_round))
+
+    take.__name__ = transition.name
+    responses = {200: AssessmentRoundSerializer}
+    if transition.name == "recognise":
+        responses = {201: RecognitionResultSerializer}
+    elif transition.name == "withdraw":
+        responses = {204: None}
+    states = ", ".join(transition.from_states)
+    description = (
+        f"{transition.help} From: {states}. To: {transition.to_state or '(see above)'}. {ROUND_ACTION_ERRORS}"
+    ).strip()
+    return extend_schema(summary=str(transition.title), description=description, request=body, responses=responses)(
+        action(detail=True, methods=["post"], url_path=transition.api_path, url_name=transition.api_path)(take)
+    )
+
+
+for _transition in TRANSITIONS.values():
+    setattr(AssessmentRoundViewSet, _transition.name, _transition_route(_transition))
 
 
 @extend_schema_view(

@@ -1,18 +1,11 @@
-"""The assessment workflow: a commune enters its values, the district verifies (thẩm tra), the province approves
-(thẩm định) and records the recognition decision.
+"""The assessment workflow's services: a commune opens a round and enters its values and evidence, the district
+verifies (thẩm tra) each criterion, the province approves (thẩm định) and records or revokes the recognition decision.
 
-    draft ──submit──▶ submitted ──verify──▶ verified ──approve──▶ approved ──recognise──▶ (commune recognised)
-      ▲                 │  ▲                  │  │                  │
-      └─── returned ◀───┘  └─return_to_district┘  └──────reopen──────┘
-            ▲   (district: return_to_commune, from submitted or verified)
-
-Approval works bottom-up, as DHIS2's data approval does: once a level has acted, the levels below cannot edit or
-undo until that level hands the round back (province: return_to_district / reopen; district: return_to_commune).
-Where a province has no districts, the province does the district's step too (ntm_portal.access).
-
-Every function here checks permission (role and unit) first, then the round's state; every change of a value or a
-state is written to AssessmentChange in the same transaction, and every change bumps `version`, so that a save
-based on an older version is refused with the name of whoever changed the round in between.
+Which transition may be taken by whom, from which state and with what input is the table in
+criteria.services.transitions; each function here is one transition or one write, as the views and the API call it.
+Every function checks permission (role and unit) first, then the round's state; every change of a value or a state is
+written to AssessmentChange in the same transaction, and every change bumps `version`, so that a save based on an
+older version is refused with the name of whoever changed the round in between.
 """
 
 from __future__ import annotations
@@ -24,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +25,7 @@ from communes.models import AdministrativeUnit, Recognition
 from ntm_portal.access import AccessDenied, Action, require
 
 from .. import ledger
-from ..choices import ChangeKind, Comparison, RoundStatus, TargetScheme
+from ..choices import ChangeKind, Comparison, ReviewState, RoundStatus, SetLevel, TargetScheme
 from ..models import (
     AssessmentChange,
     AssessmentRound,
@@ -44,31 +36,35 @@ from ..models import (
     Indicator,
     IndicatorValue,
 )
+from . import transitions
+from .transitions import (
+    EDITABLE_STATES,
+    ConcurrentEdit,
+    IllegalTransition,
+    InvalidValue,
+    ReviewInput,
+    WorkflowError,
+    bump,
+    lock,
+)
+from .transitions import log as log_change
 
-EDITABLE_STATES = (RoundStatus.DRAFT, RoundStatus.RETURNED)
 NUMBER_PLACES = Decimal("0.01")  # IndicatorValue.value_number's decimal_places
 
 
-class WorkflowError(Exception):
-    """A user-caused refusal; its message is shown as it is in the UI and the API."""
+class NeedsConfirmation(WorkflowError):
+    """Allowed only when the user confirms it and gives a reason (a lower or repeated recognition decision)."""
 
 
-class IllegalTransition(WorkflowError):
-    pass
+# AccessDenied lives with the access rules, the transitions' errors with their table; re-exported so that callers
+# catch one family of errors from here.
+__all__ = [
+    "AccessDenied", "ConcurrentEdit", "IllegalTransition", "InvalidValue", "NeedsConfirmation", "ReviewInput",
+    "WorkflowError",
+]  # fmt: skip
 
-
-class ConcurrentEdit(WorkflowError):
-    pass
-
-
-class InvalidValue(WorkflowError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
-
-
-# AccessDenied lives with the access rules; re-exported so callers catch one family of errors from here.
-__all__ = ["AccessDenied", "ConcurrentEdit", "IllegalTransition", "InvalidValue", "WorkflowError"]
+SET_LEVEL_CERTIFIES = {SetLevel.BASIC: NtmLevel.STANDARD, SetLevel.ADVANCED: NtmLevel.ADVANCED,
+                       SetLevel.MODEL: NtmLevel.MODEL}  # fmt: skip
 
 
 @dataclass
@@ -144,13 +140,6 @@ def _criteria_of(criteria_set: CriteriaSet) -> list[Criterion]:
 # --- writes ------------------------------------------------------------------------------------------------------
 
 
-def _log(assessment_round, user, kind, field_name, old, new, *, criterion=None, indicator=None, comment=""):
-    return AssessmentChange(
-        assessment_round=assessment_round, commune_id=assessment_round.commune_id, changed_by=user, kind=kind,
-        criterion=criterion, indicator=indicator, field=field_name, old_value=old, new_value=new, comment=comment,
-    )  # fmt: skip
-
-
 def _parse_number(value) -> Decimal | None:
     """A number from a form, an import or the API; ValidationError with a Vietnamese message if it is not one.
 
@@ -181,30 +170,6 @@ def _json(value):
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-def _lock(assessment_round: AssessmentRound, expected_version: int | None) -> AssessmentRound:
-    """Lock the row for the rest of the transaction, and refuse a change based on a stale version."""
-    current = (
-        AssessmentRound.objects.select_for_update()
-        .select_related("commune", "criteria_set")
-        .get(pk=assessment_round.pk)
-    )
-    if expected_version is not None and current.version != expected_version:
-        last = current.changes.select_related("changed_by").order_by("-changed_at", "-pk").first()
-        who = (last.changed_by.get_full_name() or last.changed_by.username) if last and last.changed_by else _("ai đó")
-        when = timezone.localtime(last.changed_at).strftime("%H:%M %d/%m/%Y") if last else ""
-        raise ConcurrentEdit(
-            _("%(who)s đã thay đổi kỳ đánh giá này lúc %(when)s, sau khi bạn mở nó. Thay đổi của bạn chưa được lưu: "
-              "hãy tải lại trang để xem bản mới nhất rồi nhập lại.") % {"who": who, "when": when}
-        )  # fmt: skip
-    return current
-
-
-def _bump(assessment_round: AssessmentRound) -> int:
-    AssessmentRound.objects.filter(pk=assessment_round.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    assessment_round.refresh_from_db(fields=["version", "updated_at"])
-    return assessment_round.version
 
 
 @transaction.atomic
@@ -239,7 +204,7 @@ def round_start(
     CriterionResult.objects.bulk_create(
         [CriterionResult(assessment_round=assessment_round, criterion=c, met=None) for c in _criteria_of(criteria_set)]
     )
-    _log(assessment_round, user, ChangeKind.CREATED, "status", None, RoundStatus.DRAFT).save()
+    log_change(assessment_round, user, ChangeKind.CREATED, "status", None, RoundStatus.DRAFT).save()
     ledger.refresh_communes([commune.pk])
     return assessment_round
 
@@ -256,7 +221,7 @@ def round_save(
     nothing is saved.
     """
     require(user, Action.EDIT, assessment_round.commune)
-    current = _lock(assessment_round, expected_version)
+    current = lock(assessment_round, expected_version)
     if current.status not in EDITABLE_STATES:
         raise IllegalTransition(
             _("Kỳ đánh giá đang ở trạng thái “%(status)s”: chỉ sửa được khi đang nhập hoặc bị trả lại.")
@@ -298,13 +263,14 @@ def round_save(
         after = {"value_number": _json(value.value_number), "value_bool": value.value_bool, "note": value.note}
         for name in after:
             if before[name] != after[name]:
-                log.append(_log(current, user, ChangeKind.INDICATOR, name, before[name], after[name],
+                log.append(log_change(current, user, ChangeKind.INDICATOR, name, before[name], after[name],
                                 indicator=indicator, criterion=indicator.criterion))  # fmt: skip
         (new_values if value.pk is None else changed_values).append(value)
         values[indicator_id] = value
     if errors:
         raise InvalidValue(errors)
 
+    retouched = {entry.criterion_id for entry in log}  # criteria whose indicator values changed
     for criterion in criteria_by_id.values():
         result = results.get(criterion.pk) or CriterionResult(assessment_round=current, criterion=criterion)
         before = {"met": result.met, "note": result.note}
@@ -319,176 +285,144 @@ def round_save(
             result.met, result.assessed_as_whole = given.met, True
         if given is not None:
             result.note = given.note
-        if before != {"met": result.met, "note": result.note} or result.pk is None:
+        touched = before != {"met": result.met, "note": result.note} or criterion.pk in retouched
+        if touched or result.pk is None:
             for name in ("met", "note"):
                 if before[name] != getattr(result, name):
-                    log.append(_log(current, user, ChangeKind.CRITERION, name, before[name], getattr(result, name),
-                                    criterion=criterion))  # fmt: skip
+                    log.append(log_change(current, user, ChangeKind.CRITERION, name, before[name],
+                                          getattr(result, name), criterion=criterion))  # fmt: skip
+            if touched and result.review_state == ReviewState.VERIFIED:
+                # What the verifier checked has changed: it is up for verification again.
+                log.append(log_change(current, user, ChangeKind.REVIEW, "review_state", result.review_state,
+                                      ReviewState.PENDING, criterion=criterion))  # fmt: skip
+                result.review_state = ReviewState.PENDING
             changed_results.append(result)
 
     IndicatorValue.objects.bulk_create(new_values)
     IndicatorValue.objects.bulk_update(changed_values, ["value_number", "value_bool", "note", "met"])
     CriterionResult.objects.bulk_create([r for r in changed_results if r.pk is None])
-    CriterionResult.objects.bulk_update([r for r in changed_results if r.pk], ["met", "note", "assessed_as_whole"])
+    CriterionResult.objects.bulk_update(
+        [r for r in changed_results if r.pk], ["met", "note", "assessed_as_whole", "review_state"]
+    )
     AssessmentChange.objects.bulk_create(log)
     if changed_results:
         ledger.refresh_communes([current.commune_id])
-    version = _bump(current) if log else current.version
+    version = bump(current) if log else current.version
     assessment_round.version = version
     return SaveResult(changes=len(log), version=version)
 
 
-def _transition(
-    user, assessment_round, action, allowed_from, to, *, expected_version=None, comment="", check=None, fields=None
-):
-    require(user, action, assessment_round.commune)
-    current = _lock(assessment_round, expected_version)
-    if current.status not in allowed_from:
-        raise IllegalTransition(
-            _("Không thể thực hiện: kỳ đánh giá của %(commune)s đang ở trạng thái “%(status)s”.")
-            % {"commune": current.commune, "status": current.get_status_display()}
-        )
-    if check:
-        check(current)
-    old = current.status
-    AssessmentRound.objects.filter(pk=current.pk).update(status=to, **(fields or {}))
-    _log(current, user, ChangeKind.STATE, "status", old, to, comment=comment).save()
-    ledger.refresh_communes([current.commune_id])  # the approved-only standings follow the state
-    assessment_round.status = to
-    assessment_round.version = _bump(current)
-    return assessment_round
+# --- transitions: one function each, all read from the table in criteria.services.transitions ----------------------
 
 
-def _every_criterion_assessed(current: AssessmentRound) -> None:
-    missing = list(
-        current.criterion_results.filter(met__isnull=True).order_by("criterion__number").values_list(
-            "criterion__number", flat=True
-        )
-    ) + list(
-        Criterion.objects.filter(criteria_set_id=current.criteria_set_id)
-        .exclude(results__assessment_round=current)
-        .values_list("number", flat=True)
-    )  # fmt: skip
-    if missing:
-        raise IllegalTransition(
-            _("Chưa đánh giá các tiêu chí số %(numbers)s: đánh giá đủ mọi tiêu chí rồi mới gửi.")
-            % {"numbers": ", ".join(str(n) for n in sorted(missing))}
-        )
-
-
-@transaction.atomic
 def round_submit(*, user, assessment_round: AssessmentRound, expected_version: int | None = None) -> AssessmentRound:
     """The commune sends its self-assessment for verification."""
-    return _transition(
-        user, assessment_round, Action.SUBMIT, EDITABLE_STATES, RoundStatus.SUBMITTED,
-        expected_version=expected_version, check=_every_criterion_assessed,
-    )  # fmt: skip
+    return transitions.apply("submit", user=user, assessment_round=assessment_round, expected_version=expected_version)
 
 
-@transaction.atomic
-def round_verify(*, user, assessment_round: AssessmentRound, comment: str = "") -> AssessmentRound:
-    """Thẩm tra: the district (or a province without districts) confirms the commune's results."""
-    return _transition(
-        user, assessment_round, Action.VERIFY, (RoundStatus.SUBMITTED,), RoundStatus.VERIFIED, comment=comment
-    )
+def round_review(
+    *, user, assessment_round: AssessmentRound, reviews: dict[int, ReviewInput], comment: str = "",
+    expected_version: int | None = None,
+) -> AssessmentRound:  # fmt: skip
+    """Thẩm tra từng tiêu chí: the district (or a province without districts) marks criteria verified or returned,
+    with comments; the round is verified when every criterion is, returned when any is."""
+    return transitions.apply("review", user=user, assessment_round=assessment_round, reviews=reviews, comment=comment,
+                             expected_version=expected_version)  # fmt: skip
 
 
-@transaction.atomic
-def round_return_to_commune(
-    *, user, assessment_round: AssessmentRound, comments: dict[int, str], comment: str = ""
+def round_verify(
+    *, user, assessment_round: AssessmentRound, comment: str = "", reviews: dict[int, ReviewInput] | None = None
 ) -> AssessmentRound:
-    """The district returns the round to the commune with a comment per criterion (by criterion id).
-
-    Also withdraws the district's own verification, as long as the province has not approved it."""
-    require(user, Action.VERIFY, assessment_round.commune)  # who may, before what is missing
-    comments = {cid: text.strip() for cid, text in comments.items() if text and text.strip()}
-    if not comments and not comment.strip():
-        raise InvalidValue({"comments": _("Ghi rõ ý kiến cho ít nhất một tiêu chí khi trả lại.")})
-    round_ = _transition(
-        user, assessment_round, Action.VERIFY, (RoundStatus.SUBMITTED, RoundStatus.VERIFIED), RoundStatus.RETURNED,
-        comment=comment,
-    )  # fmt: skip
-    results = list(round_.criterion_results.filter(criterion_id__in=comments).select_related("criterion"))
-    if len(results) != len(comments):
-        raise InvalidValue({"comments": _("Ý kiến gửi cho tiêu chí không thuộc kỳ đánh giá này.")})
-    log = []
-    for result in results:
-        log.append(_log(round_, user, ChangeKind.REVIEW, "review_comment", result.review_comment,
-                        comments[result.criterion_id], criterion=result.criterion))  # fmt: skip
-        result.review_comment = comments[result.criterion_id]
-    CriterionResult.objects.bulk_update(results, ["review_comment"])
-    AssessmentChange.objects.bulk_create(log)
-    return round_
+    """Thẩm tra: every criterion not marked yet is verified; comments typed on criteria stay as the verifier's notes."""
+    return transitions.apply("verify", user=user, assessment_round=assessment_round, comment=comment, reviews=reviews)
 
 
-@transaction.atomic
+def round_return_to_commune(
+    *, user, assessment_round: AssessmentRound, comments: dict[int, str], comment: str = "",
+    reviews: dict[int, ReviewInput] | None = None,
+) -> AssessmentRound:  # fmt: skip
+    """The district returns the round to the commune: the criteria commented (by criterion id) and not marked
+    verified are returned. Also withdraws the district's own verification, as long as the province has not approved
+    it."""
+    reviews = dict(reviews or {})
+    for criterion_id, text in comments.items():
+        reviews.setdefault(criterion_id, ReviewInput()).comment = text
+    return transitions.apply("return_to_commune", user=user, assessment_round=assessment_round, comment=comment,
+                             reviews=reviews)  # fmt: skip
+
+
 def round_approve(
     *, user, assessment_round: AssessmentRound, comment: str = "", approved_on: datetime.date | None = None
 ) -> AssessmentRound:
     """Thẩm định: the province approves a verified round (on `approved_on`, default today); it is locked for
     everyone below, and counts in the figures from that day."""
-    return _transition(
-        user, assessment_round, Action.APPROVE, (RoundStatus.VERIFIED,), RoundStatus.APPROVED, comment=comment,
-        fields={"approved_on": approved_on or timezone.localdate()},
-    )  # fmt: skip
+    return transitions.apply("approve", user=user, assessment_round=assessment_round, comment=comment,
+                             approved_on=approved_on)  # fmt: skip
 
 
-def _needs_reason(comment: str) -> None:
-    if not comment.strip():
-        raise InvalidValue({"comment": _("Ghi lý do.")})
-
-
-@transaction.atomic
 def round_return_to_district(*, user, assessment_round: AssessmentRound, comment: str) -> AssessmentRound:
     """The province sends a verified round back to the district's queue, with its reason."""
-    require(user, Action.APPROVE, assessment_round.commune)  # who may, before what is missing
-    _needs_reason(comment)
-    if assessment_round.commune.district_id is None:
-        raise IllegalTransition(_("Tỉnh không có cấp huyện: hãy trả lại trực tiếp cho xã."))
-    return _transition(
-        user, assessment_round, Action.APPROVE, (RoundStatus.VERIFIED,), RoundStatus.SUBMITTED, comment=comment
-    )
+    return transitions.apply("return_to_district", user=user, assessment_round=assessment_round, comment=comment)
+
+
+def round_reopen(*, user, assessment_round: AssessmentRound, comment: str) -> AssessmentRound:
+    """The province withdraws its own approval (a recognised round cannot be reopened)."""
+    return transitions.apply("reopen", user=user, assessment_round=assessment_round, comment=comment)
 
 
 @transaction.atomic
-def round_reopen(*, user, assessment_round: AssessmentRound, comment: str) -> AssessmentRound:
-    """The province withdraws its own approval (a recognised round cannot be reopened)."""
-    require(user, Action.APPROVE, assessment_round.commune)  # who may, before what is missing
-    _needs_reason(comment)
-
-    def not_recognised(current):
-        if Recognition.objects.filter(assessment_round=current).exists():
-            raise IllegalTransition(_("Kỳ đánh giá đã có quyết định công nhận, không thể mở lại."))
-
-    return _transition(
-        user, assessment_round, Action.APPROVE, (RoundStatus.APPROVED,), RoundStatus.VERIFIED, comment=comment,
-        check=not_recognised, fields={"approved_on": None},
+def round_withdraw(*, user, assessment_round: AssessmentRound) -> None:
+    """Rút: whoever opened a round by mistake removes it while nothing is entered. The log keeps the withdrawal."""
+    transition = transitions.TRANSITIONS["withdraw"]
+    current = transitions.begin(transition, user=user, assessment_round=assessment_round)
+    commune_id, year = current.commune_id, current.year
+    current.changes.update(assessment_round=None)  # the log outlives the round
+    AssessmentChange.objects.create(
+        assessment_round=None, commune_id=commune_id, changed_by=user, kind=ChangeKind.WITHDRAWN, field="status",
+        old_value=current.status, new_value=None,
+        comment=_("Kỳ đánh giá năm %(year)s (%(set)s)") % {"year": year, "set": current.criteria_set.name},
     )  # fmt: skip
+    current.delete()
+    ledger.refresh_communes([commune_id])
+
+
+def recognition_default_level(criteria_set: CriteriaSet) -> str:
+    """The level a round of this set certifies: basic → đạt chuẩn, advanced → nâng cao, model → kiểu mẫu."""
+    return SET_LEVEL_CERTIFIES.get(criteria_set.level, NtmLevel.STANDARD)
 
 
 @transaction.atomic
 def recognition_record(
     *, user, assessment_round: AssessmentRound, decision_number: str, decision_date: datetime.date, signer: str,
-    level: str = NtmLevel.STANDARD,
+    level: str | None = None, confirm: bool = False, reason: str = "",
 ) -> Recognition:  # fmt: skip
-    """Record the recognition decision of an approved round whose every criterion is met; the commune's status and
-    level change with it."""
-    require(user, Action.RECOGNISE, assessment_round.commune)
-    current = _lock(assessment_round, None)
-    if current.status != RoundStatus.APPROVED:
-        raise IllegalTransition(_("Chỉ ghi quyết định công nhận cho kỳ đánh giá đã được tỉnh thẩm định."))
-    met, total, unmet = ledger.round_score(current)
-    if met < total:
-        raise IllegalTransition(
-            _("%(commune)s mới đạt %(met)s/%(total)s tiêu chí (chưa đạt: %(unmet)s): chưa thể công nhận.")
-            % {"commune": current.commune, "met": met, "total": total, "unmet": ", ".join(c.name for c in unmet)}
-        )
-    if Recognition.objects.filter(assessment_round=current).exists():
-        raise IllegalTransition(_("Kỳ đánh giá này đã có quyết định công nhận."))
+    """Record the recognition decision of an approved round whose every criterion is met.
+
+    A level lower than the one in force, or a second decision for a level the commune already holds, is refused
+    unless confirmed with a reason; it is then logged as such. The commune's level is the highest of its decisions
+    in force, as the ledger reads it: a lower decision does not lower it (revoking the higher one does).
+    """
+    transition = transitions.TRANSITIONS["recognise"]
+    current = transitions.begin(transition, user=user, assessment_round=assessment_round)
+    level = level or recognition_default_level(current.criteria_set)
     if level == NtmLevel.NOT_YET:  # the model's check constraint would say so only in English
         raise InvalidValue({"level": _("Chọn mức công nhận: đạt chuẩn, nâng cao hoặc kiểu mẫu.")})
+    commune = current.commune
+    held, held_by = ledger.level_in_force(commune.pk, decision_date)
+    caution = ""
+    if held_by is not None and ledger.LEVEL_RANK[level] <= ledger.LEVEL_RANK[held]:
+        facts = {"commune": commune.name, "held": NtmLevel(held).label, "level": NtmLevel(level).label,
+                 "number": held_by.decision_number, "day": f"{held_by.decision_date:%d/%m/%Y}"}  # fmt: skip
+        if level == held:
+            caution = _("%(commune)s đã được công nhận %(held)s (quyết định %(number)s ngày %(day)s): đây là quyết "
+                        "định thứ hai cho cùng mức.") % facts  # fmt: skip
+        else:
+            caution = _("%(commune)s đang ở mức %(held)s (quyết định %(number)s ngày %(day)s): quyết định %(level)s "
+                        "thấp hơn không hạ mức của xã; muốn hạ mức, hãy thu hồi quyết định đó.") % facts  # fmt: skip
+        if not confirm or not reason.strip():
+            raise NeedsConfirmation(caution + " " + _("Đánh dấu xác nhận và ghi lý do để vẫn ghi quyết định này."))
     recognition = Recognition(
-        commune=current.commune, level=level, year=current.year, decision_number=decision_number.strip(),
+        commune=commune, level=level, year=current.year, decision_number=decision_number.strip(),
         decision_date=decision_date, signer=signer.strip(), criteria_set=current.criteria_set,
         assessment_round=current,
     )  # fmt: skip
@@ -497,15 +431,65 @@ def recognition_record(
     except ValidationError as error:
         raise InvalidValue({k: " ".join(v) for k, v in error.message_dict.items()}) from error
     recognition.save()
+    old_level = commune.ntm_level
+    _follow_decisions_in_force(commune)
+    note = f"{recognition.decision_number} ({decision_date:%d/%m/%Y}, {recognition.signer})"
+    if caution:
+        note = f"{note}. {_('Đã xác nhận')}: {caution} {_('Lý do')}: {reason.strip()}"
+    log_change(current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, level, comment=note).save()
+    transitions.finish(transition, user=user, assessment_round=assessment_round, current=current, to_state=None)
+    return recognition
+
+
+@transaction.atomic
+def recognition_revoke(
+    *, user, assessment_round: AssessmentRound, reason: str, revoked_on: datetime.date | None = None
+) -> Recognition:
+    """Thu hồi: the province revokes the round's recognition decision from `revoked_on` (default today); the
+    commune's level falls back to its other decisions in force."""
+    transition = transitions.TRANSITIONS["revoke_recognition"]
+    current = transitions.begin(transition, user=user, assessment_round=assessment_round, comment=reason)
+    recognition = Recognition.objects.get(assessment_round=current)
+    revoked_on = revoked_on or timezone.localdate()
+    if revoked_on < recognition.decision_date:
+        raise InvalidValue({"revoked_on": _("Ngày thu hồi không thể trước ngày quyết định.")})
+    recognition.revoked_on = revoked_on
+    recognition.save(update_fields=["revoked_on"])
     commune = current.commune
     old_level = commune.ntm_level
-    commune.ntm_level, commune.recognition = level, recognition
+    _follow_decisions_in_force(commune)
+    log_change(current, user, ChangeKind.RECOGNITION, "revoked_on", None, revoked_on.isoformat(),
+                    comment=f"{recognition.decision_number}: {reason.strip()}").save()  # fmt: skip
+    if commune.ntm_level != old_level:
+        log_change(current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, commune.ntm_level,
+                        comment=reason.strip()).save()  # fmt: skip
+    transitions.finish(transition, user=user, assessment_round=assessment_round, current=current, to_state=None)
+    return recognition
+
+
+def transition_take(
+    name: str, *, user, assessment_round: AssessmentRound, version: int | None = None, comment: str = "",
+    reviews: dict[int, ReviewInput] | None = None, **decision,
+):  # fmt: skip
+    """Take the transition `name` of the table with the input a form or an API body gave: the one entry point of the
+    round page's panels, the queues' bulk actions and the API's action routes. Returns the round, or the
+    Recognition of a recognition decision, or None when the round was withdrawn."""
+    if name == "recognise":
+        return recognition_record(user=user, assessment_round=assessment_round, **decision)
+    if name == "revoke_recognition":
+        return recognition_revoke(user=user, assessment_round=assessment_round, reason=comment,
+                                  revoked_on=decision.get("revoked_on"))  # fmt: skip
+    if name == "withdraw":
+        return round_withdraw(user=user, assessment_round=assessment_round)
+    return transitions.apply(name, user=user, assessment_round=assessment_round, expected_version=version,
+                             comment=comment, reviews=reviews)  # fmt: skip
+
+
+def _follow_decisions_in_force(commune: AdministrativeUnit) -> None:
+    """The commune's level and decision are those of its decisions in force today (ledger.level_in_force)."""
+    commune.ntm_level, commune.recognition = ledger.level_in_force(commune.pk, timezone.localdate())
     commune.save(update_fields=["ntm_level", "recognition"])
     ledger.refresh_communes([commune.pk])
-    _log(current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, level,
-         comment=f"{recognition.decision_number} ({decision_date:%d/%m/%Y}, {recognition.signer})").save()  # fmt: skip
-    assessment_round.version = _bump(current)
-    return recognition
 
 
 @transaction.atomic
@@ -514,7 +498,7 @@ def evidence_add(
 ) -> EvidenceFile:
     """Attach a file to a round still being edited; the type and size limits are the settings' EVIDENCE_*."""
     require(user, Action.EDIT, assessment_round.commune)
-    current = _lock(assessment_round, None)
+    current = lock(assessment_round, None)
     if current.status not in EDITABLE_STATES:
         raise IllegalTransition(_("Chỉ thêm hồ sơ minh chứng khi kỳ đánh giá đang nhập hoặc bị trả lại."))
     name = getattr(file, "name", "") or ""
@@ -532,9 +516,9 @@ def evidence_add(
     evidence = EvidenceFile.objects.create(
         assessment_round=current, indicator=indicator, file=file, description=description.strip()[:200]
     )
-    _log(current, user, ChangeKind.EVIDENCE, "file", None, evidence.file.name, indicator=indicator,
+    log_change(current, user, ChangeKind.EVIDENCE, "file", None, evidence.file.name, indicator=indicator,
          criterion=indicator.criterion if indicator else None, comment=evidence.description).save()  # fmt: skip
-    assessment_round.version = _bump(current)
+    assessment_round.version = bump(current)
     return evidence
 
 
@@ -586,7 +570,7 @@ def targets_changed(*, indicator_ids: list[int] | None = None, commune_ids: list
             continue
         met = criterion_met([states.get((result.assessment_round_id, i)) for i in own])
         if met != result.met:
-            log.append(_log(result.assessment_round, None, ChangeKind.CRITERION, "met", result.met, met,
+            log.append(log_change(result.assessment_round, None, ChangeKind.CRITERION, "met", result.met, met,
                             criterion=result.criterion, comment=_("Chỉ tiêu (mức phải đạt) thay đổi.")))  # fmt: skip
             result.met = met
             changed_results.append(result)

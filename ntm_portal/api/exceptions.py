@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue
+from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue, NeedsConfirmation
 from ntm_portal.access import AccessDenied
 
 
@@ -33,6 +33,8 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ConcurrentEdit):
         return Response({"detail": str(exc), "code": "concurrent_edit"}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NeedsConfirmation):
+        return Response({"detail": str(exc), "code": "needs_confirmation"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IllegalTransition):
         return Response({"detail": str(exc), "code": "illegal_transition"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, InvalidValue):

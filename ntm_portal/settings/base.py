@@ -284,6 +284,12 @@ LOGGING = {
 # Accountability (issue 8). A commune that reaches the standard this many months after its seconded cadre left still
 # counts for the secondment; sponsor agencies below these minimums per assigned commune and quarter are flagged
 # (seed 003: "a few times a year, a few hours each"). Each can be changed per request on the dashboards and the API.
+# Workflow notifications (criteria.notifications): printed to the console on the embedded default; SMTP by
+# EMAIL_URL (e.g. smtp+tls://user:password@mail.example.gov.vn:587) in production.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NTM Portal <no-reply@ntm.localhost>")
+NTM_PORTAL_URL = env.str("NTM_PORTAL_URL", default="http://127.0.0.1:8000")  # links in e-mails
+
 NTM_STANDARD_WITHIN_MONTHS = env.int("NTM_STANDARD_WITHIN_MONTHS", default=12)
 NTM_SPONSOR_MIN_VISITS_PER_QUARTER = env.int("NTM_SPONSOR_MIN_VISITS_PER_QUARTER", default=1)
 NTM_SPONSOR_MIN_DAYS_PER_QUARTER = env.float("NTM_SPONSOR_MIN_DAYS_PER_QUARTER", default=1.0)

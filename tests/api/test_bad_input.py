@@ -141,7 +141,7 @@ def test_a_return_without_any_comment_is_a_400(api, world, district_officer_a):
     AssessmentRound.objects.filter(pk=assessment_round.pk).update(status="submitted")
 
     response = api(district_officer_a).post(
-        f"/api/v1/assessment-rounds/{assessment_round.pk}/return/", {"to": "commune"}, format="json"
+        f"/api/v1/assessment-rounds/{assessment_round.pk}/return-to-commune/", {}, format="json"
     )
 
     assert response.status_code == 400

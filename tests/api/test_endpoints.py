@@ -239,9 +239,13 @@ def test_a_round_goes_from_the_commune_to_recognition_over_the_api(
     assert officer.post(f"{round_url}/verify/", {"comment": "Đủ hồ sơ"}, format="json").status_code == 200
     assert coordinator.post(f"{round_url}/approve/", {}, format="json").json()["status"] == "approved"
 
+    decision = {"decision_number": "456/QĐ-UBND", "decision_date": "2021-01-15", "signer": "Chủ tịch UBND tỉnh"}
+    # The commune holds the standard since 2019: a second decision for it needs a confirmation and a reason.
+    unconfirmed = coordinator.post(f"{round_url}/recognise/", decision, format="json")
+    assert unconfirmed.status_code == 409 and unconfirmed.json()["code"] == "needs_confirmation"
+    assert "quyết định thứ hai cho cùng mức" in unconfirmed.json()["detail"]
     recognised = coordinator.post(
-        f"{round_url}/recognise/",
-        {"decision_number": "456/QĐ-UBND", "decision_date": "2021-01-15", "signer": "Chủ tịch UBND tỉnh"},
+        f"{round_url}/recognise/", {**decision, "confirm": True, "reason": "Công nhận lại theo bộ tiêu chí mới"},
         format="json",
     )
     assert recognised.status_code == 201, recognised.json()
@@ -261,14 +265,15 @@ def test_the_district_returns_a_round_with_a_comment_per_criterion(api, world, c
     third = criteria_set.criteria.get(number=3)
 
     response = api(district_officer_a).post(
-        f"/api/v1/assessment-rounds/{assessment_round.pk}/return/",
-        {"to": "commune", "comments": [{"criterion": third.pk, "comment": "Thiếu biên bản họp thôn"}]},
+        f"/api/v1/assessment-rounds/{assessment_round.pk}/return-to-commune/",
+        {"reviews": [{"criterion": third.pk, "comment": "Thiếu biên bản họp thôn"}]},
         format="json",
     )
 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "returned"
     assert [r["review_comment"] for r in response.json()["results"]] == ["", "", "Thiếu biên bản họp thôn"]
+    assert [r["review_state"] for r in response.json()["results"]] == ["pending", "pending", "returned"]
 
 
 def test_a_value_outside_the_rounds_set_is_named_in_the_error(api, world, commune_official_a1):

@@ -225,9 +225,10 @@ TRANSITIONS = [
     # (action, the state it starts from, its body, the persona allowed)
     ("submit", "draft", {}, "commune_official_a1"),
     ("verify", "submitted", {}, "district_officer_a"),
-    ("return", "submitted", {"to": "commune", "comment": "Bổ sung hồ sơ tiêu chí 3"}, "district_officer_a"),
+    ("review", "submitted", {"comment": "Đã xem hồ sơ, thẩm tra tiếp"}, "district_officer_a"),
+    ("return-to-commune", "submitted", {"comment": "Bổ sung hồ sơ tiêu chí 3"}, "district_officer_a"),
     ("approve", "verified", {}, "province_coordinator"),
-    ("return", "verified", {"to": "district", "comment": "Thẩm tra lại tiêu chí 3"}, "province_coordinator"),
+    ("return-to-district", "verified", {"comment": "Thẩm tra lại tiêu chí 3"}, "province_coordinator"),
     ("reopen", "approved", {"comment": "Sai số liệu thu nhập"}, "province_coordinator"),
 ]
 

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from criteria.services.transitions import TRANSITIONS
 from ntm_portal.choices import Role
 from tests.conftest import build_geography, build_liaison
 from tests.ntm_portal.factories import UserFactory
@@ -44,8 +45,8 @@ def test_the_schema_describes_every_endpoint_with_its_errors(client):
         "work-plan-items", "field-visits", "support-contributions",
     ):  # fmt: skip
         assert f"/api/v1/{prefix}/" in paths and f"/api/v1/{prefix}/{{id}}/" in paths, prefix
-    for action in ("values", "submit", "verify", "return", "approve", "reopen", "recognise", "history"):
-        assert f"/api/v1/assessment-rounds/{{id}}/{action}/" in paths
+    for action in ("values", "history", *(t.api_path for t in TRANSITIONS.values())):
+        assert f"/api/v1/assessment-rounds/{{id}}/{action}/" in paths, action
     assert "/api/v1/dashboards/{id}/" in paths and "/api/v1/dashboards/{id}/trend/" in paths
     assert "/api/v1/me/" in paths and "/api/v1/ping/" in paths
     for path, operations in paths.items():

@@ -381,7 +381,7 @@ def test_the_district_verifies_a_submitted_round(client, round_a1, commune_offic
 
     response = client.post(action_url(round_a1, "round_verify"), {"comment": "Hồ sơ đầy đủ"}, follow=True)
 
-    assert "Xác nhận đã thẩm tra" in page and 'id="return-to-commune"' in page
+    assert "Xác nhận đã thẩm tra" in page and 'id="review-form"' in page
     assert "Đã thẩm tra kết quả của Xã Phú Đình" in html(response)
     round_a1.refresh_from_db()
     assert round_a1.status == RoundStatus.VERIFIED
@@ -474,7 +474,7 @@ def test_the_province_records_the_recognition_of_a_round_meeting_every_criterion
     page = html(client.get(page_url(round_a1)))
 
     response = client.post(
-        action_url(round_a1, "recognition_record"),
+        action_url(round_a1, "round_recognise"),
         {"decision_number": "123/QĐ-UBND", "decision_date": "2023-01-10", "signer": "Chủ tịch UBND tỉnh",
          "level": NtmLevel.STANDARD},
         follow=True,
@@ -495,7 +495,7 @@ def test_a_recognition_without_a_decision_number_keeps_what_was_typed(
     client.force_login(province_coordinator)
 
     response = client.post(
-        action_url(round_a1, "recognition_record"),
+        action_url(round_a1, "round_recognise"),
         {"decision_number": "", "decision_date": "2023-01-10", "signer": "Chủ tịch UBND tỉnh", "level": "standard"},
     )
 
@@ -503,7 +503,7 @@ def test_a_recognition_without_a_decision_number_keeps_what_was_typed(
     assert not round_a1.changes.filter(kind=ChangeKind.RECOGNITION).exists()
 
 
-def test_the_recognition_panel_is_hidden_while_a_criterion_is_unmet(
+def test_the_recognition_panel_is_disabled_with_its_reason_while_a_criterion_is_unmet(
     client, round_a1, commune_official_a1, district_officer_a, province_coordinator
 ):
     fill(round_a1, commune_official_a1, unmet=(10,))
@@ -514,12 +514,14 @@ def test_the_recognition_panel_is_hidden_while_a_criterion_is_unmet(
 
     page = client.get(page_url(round_a1))
     forced = client.post(
-        action_url(round_a1, "recognition_record"),
+        action_url(round_a1, "round_recognise"),
         {"decision_number": "1/QĐ", "decision_date": "2023-01-10", "signer": "Chủ tịch", "level": "standard"},
         follow=True,
     )
 
-    assert page.context["panels"]["recognition"] is False and page.context["panels"]["reopen"] is True
+    offers = {offer.transition.name: offer for offer, form in page.context["action_panels"]}
+    assert "mới đạt 18/19 tiêu chí" in offers["recognise"].blocked_by and offers["reopen"].blocked_by is None
+    assert 'id="panel-recognise"' in html(page) and "disabled>Ghi quyết định</button>" in html(page)
     assert "mới đạt 18/19 tiêu chí (chưa đạt: Thu nhập)" in html(forced)
 
 
@@ -531,7 +533,7 @@ def test_a_stale_action_on_a_round_that_moved_on_is_explained(
 
     response = client.post(action_url(round_a1, "round_verify"), {"comment": ""}, follow=True)
 
-    assert "Không thể thực hiện: kỳ đánh giá của Xã Phú Đình đang ở trạng thái “Đã thẩm tra”." in html(response)
+    assert "Không thể “Thẩm tra”: kỳ đánh giá của Xã Phú Đình đang ở trạng thái “Đã thẩm tra”." in html(response)
 
 
 # --- 2. evidence ------------------------------------------------------------------------------------------------------
@@ -897,8 +899,9 @@ def test_the_round_page_does_not_query_per_criterion_or_indicator(client, geogra
 
     # 14 either way: session, user, the user's unit; the round (commune, district, province, set, recognition
     # joined); the criteria with their set, their indicators, the indicators' targets; the values; the results;
-    # round_score (the round's standing in the ledger, the unmet criteria); the state log; the evidence files.
-    assert queries_of(client, page_url(small)) == queries_of(client, page_url(large)) == 13
+    # round_score (the round's standing in the ledger, the unmet criteria); who opened the draft (may they withdraw
+    # it); the state log; the evidence files.
+    assert queries_of(client, page_url(small)) == queries_of(client, page_url(large)) == 14
     assert "≥ 7" in html(client.get(page_url(large)))  # the region's target, not the general one
 
 

@@ -175,7 +175,7 @@ def attempt(client, action: str, assessment_round):
     if action == "recognise":
         data = {"decision_number": "9/QĐ-UBND", "decision_date": "2023-02-01", "signer": "Chủ tịch UBND tỉnh",
                 "level": NtmLevel.STANDARD}  # fmt: skip
-        return client.post(reverse("criteria:recognition_record", args=[pk]), data)
+        return client.post(reverse("criteria:round_recognise", args=[pk]), data)
     if action == "history":
         return client.get(reverse("criteria:commune_history", args=[assessment_round.commune_id]))
     if action == "template":
