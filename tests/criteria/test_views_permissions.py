@@ -7,6 +7,8 @@ round is in scope but the role may not), 404 (the round is out of scope), or the
 database is unchanged.
 """
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -38,40 +40,58 @@ ACTIONS = (
     "recognise",
     "history",
     "template",
+    "review",
+    "revoke_recognition",
+    "withdraw",
 )
 
 # fmt: off
 EXPECTED = {
     #                                       view       save       evidence   submit     verify     return_to_commune
     #                                       approve    return_to_district    reopen     recognise  history    template
+    #                                       review     revoke_recognition    withdraw
     ("province_coordinator", "A1"):        (OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN,
-                                            OK,        OK,        OK,        OK,        OK,        OK),
+                                            OK,        OK,        OK,        OK,        OK,        OK,
+                                            FORBIDDEN, OK,        FORBIDDEN),
     ("province_coordinator", "B1"):        (OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN,
-                                            OK,        OK,        OK,        OK,        OK,        OK),
+                                            OK,        OK,        OK,        OK,        OK,        OK,
+                                            FORBIDDEN, OK,        FORBIDDEN),
     ("district_officer_a", "A1"):          (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK,
-                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN),
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN,
+                                            OK,        FORBIDDEN, FORBIDDEN),
     ("district_officer_a", "B1"):          (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("commune_official_a1", "A1"):         (OK,        OK,        OK,        OK,        FORBIDDEN, FORBIDDEN,
-                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK),
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK,
+                                            FORBIDDEN, FORBIDDEN, OK),
     ("commune_official_a1", "B1"):         (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("commune_official_b1", "A1"):         (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("commune_official_b1", "B1"):         (OK,        OK,        OK,        OK,        FORBIDDEN, FORBIDDEN,
-                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK),
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK,
+                                            FORBIDDEN, FORBIDDEN, OK),
     ("agency_liaison", "A1"):              (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
-                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN),
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN,
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("agency_liaison", "B1"):              (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                            NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("province_viewer", "A1"):             (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
-                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN),
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN,
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("province_viewer", "B1"):             (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
-                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN),
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN,
+                                            FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("anonymous", "A1"):                   (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,
-                                            LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN),
+                                            LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,
+                                            LOGIN,     LOGIN,     LOGIN),
     ("anonymous", "B1"):                   (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,
-                                            LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN),
+                                            LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,
+                                            LOGIN,     LOGIN,     LOGIN),
 }
 # fmt: on
 
@@ -89,6 +109,9 @@ STATE_FOR = {
     "recognise": RoundStatus.APPROVED,
     "history": RoundStatus.DRAFT,
     "template": RoundStatus.DRAFT,
+    "review": RoundStatus.SUBMITTED,
+    "revoke_recognition": RoundStatus.APPROVED,  # with a recognition decision (prepare_for)
+    "withdraw": RoundStatus.DRAFT,  # empty, opened by the commune's official (prepare_for)
 }
 
 CASES = [
@@ -135,6 +158,7 @@ def snapshot(assessment_round) -> dict:
         "changes": AssessmentChange.objects.filter(assessment_round=assessment_round).count(),
         "evidence": EvidenceFile.objects.filter(assessment_round=assessment_round).count(),
         "recognitions": Recognition.objects.count(),
+        "revoked": Recognition.objects.filter(revoked_on__isnull=False).count(),
         "results": list(
             CriterionResult.objects.filter(assessment_round=assessment_round)
             .order_by("criterion__number")
@@ -176,6 +200,14 @@ def attempt(client, action: str, assessment_round):
         data = {"decision_number": "9/QĐ-UBND", "decision_date": "2023-02-01", "signer": "Chủ tịch UBND tỉnh",
                 "level": NtmLevel.STANDARD}  # fmt: skip
         return client.post(reverse("criteria:round_recognise", args=[pk]), data)
+    if action == "review":
+        data = {f"review_{criterion.pk}": "verified" for criterion in criteria}
+        return client.post(reverse("criteria:round_review", args=[pk]), {**data, "comment": ""})
+    if action == "revoke_recognition":
+        data = {"comment": "Xã vi phạm tiêu chí môi trường", "revoked_on": "2024-03-01"}
+        return client.post(reverse("criteria:round_revoke_recognition", args=[pk]), data)
+    if action == "withdraw":
+        return client.post(reverse("criteria:round_withdraw", args=[pk]))
     if action == "history":
         return client.get(reverse("criteria:commune_history", args=[assessment_round.commune_id]))
     if action == "template":
@@ -185,6 +217,11 @@ def attempt(client, action: str, assessment_round):
 
 def assert_done(action: str, response, assessment_round, before: dict) -> None:
     """The allowed action took effect: the page, the file, or the change in the database."""
+    if action == "withdraw":
+        assert response.status_code == 302 and response["Location"] == reverse("criteria:round_list")
+        assert not AssessmentRound.objects.filter(pk=assessment_round.pk).exists()
+        assert AssessmentChange.objects.filter(commune=assessment_round.commune, kind=ChangeKind.WITHDRAWN).exists()
+        return
     after = snapshot(assessment_round)
     if action in ("view", "history"):
         assert response.status_code == 200
@@ -209,6 +246,8 @@ def assert_done(action: str, response, assessment_round, before: dict) -> None:
         "return_to_district": RoundStatus.SUBMITTED,
         "reopen": RoundStatus.VERIFIED,
         "recognise": RoundStatus.APPROVED,
+        "review": RoundStatus.VERIFIED,
+        "revoke_recognition": RoundStatus.APPROVED,
     }[action]
     assert after["status"] == expected_status
     if action == "save":
@@ -219,6 +258,24 @@ def assert_done(action: str, response, assessment_round, before: dict) -> None:
         assert after["results"][0] == (True, "Thiếu biên bản")
     if action == "recognise":
         assert after["recognitions"] == before["recognitions"] + 1 and after["ntm_level"] == NtmLevel.STANDARD
+    if action == "revoke_recognition":
+        assert after["revoked"] == before["revoked"] + 1 and after["ntm_level"] == NtmLevel.NOT_YET
+
+
+def prepare_for(action: str, assessment_round, request) -> None:
+    """What a few actions need beyond the state: a decision to revoke; an empty round its commune's official opened."""
+    commune = assessment_round.commune
+    if action == "revoke_recognition":
+        recognition = Recognition.objects.create(
+            commune=commune, level=NtmLevel.STANDARD, year=2022, decision_number="5/QĐ-UBND",
+            decision_date=datetime.date(2023, 1, 5), signer="Chủ tịch UBND tỉnh", assessment_round=assessment_round,
+        )  # fmt: skip
+        AdministrativeUnit.objects.filter(pk=commune.pk).update(ntm_level=NtmLevel.STANDARD, recognition=recognition)
+    if action == "withdraw":
+        assessment_round.criterion_results.update(met=None)
+        official = "commune_official_a1" if commune.name == "Xã Phú Đình" else "commune_official_b1"
+        opener = request.getfixturevalue(official)
+        assessment_round.changes.filter(kind=ChangeKind.CREATED).update(changed_by=opener)
 
 
 @pytest.mark.parametrize(("persona", "target", "action", "outcome"), CASES)
@@ -226,6 +283,7 @@ def test_the_permission_matrix_holds_through_the_browser(request, client, geogra
     user = request.getfixturevalue(persona)
     commune = {"A1": geography.commune_a1, "B1": geography.commune_b1}[target]
     assessment_round = round_in_state(commune, STATE_FOR[action])
+    prepare_for(action, assessment_round, request)
     if user is not None:
         client.force_login(user)
     before = snapshot(assessment_round)
@@ -247,7 +305,7 @@ def test_the_permission_matrix_holds_through_the_browser(request, client, geogra
 def test_the_matrix_covers_every_persona_target_and_action():
     personas = {persona for persona, _target in EXPECTED}
     assert len(personas) == 7 and {target for _persona, target in EXPECTED} == {"A1", "B1"}
-    assert len(CASES) == 7 * 2 * len(ACTIONS) == 168
+    assert len(CASES) == 7 * 2 * len(ACTIONS) == 210
     assert set(STATE_FOR) == set(ACTIONS)
 
 
