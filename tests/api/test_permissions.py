@@ -221,29 +221,77 @@ def _round_in(world, status):
     return assessment_round
 
 
+def _recognised(assessment_round, request):
+    import datetime  # noqa: PLC0415
+
+    from communes.models import Recognition  # noqa: PLC0415
+
+    Recognition.objects.create(
+        commune=assessment_round.commune, level="standard", year=assessment_round.year, decision_number="77/QĐ-UBND",
+        decision_date=datetime.date(assessment_round.year + 1, 1, 10), signer="Chủ tịch UBND tỉnh",
+        assessment_round=assessment_round,
+    )  # fmt: skip
+
+
+def _all_met(assessment_round, request):
+    assessment_round.criterion_results.update(met=True)
+    from criteria import ledger  # noqa: PLC0415
+
+    ledger.refresh_communes([assessment_round.commune_id])
+
+
+def _empty_opened_by_a1(assessment_round, request):
+    """An empty draft that commune A1's official opened: only they may withdraw it."""
+    from criteria.choices import ChangeKind  # noqa: PLC0415
+    from criteria.models import AssessmentChange  # noqa: PLC0415
+
+    assessment_round.indicator_values.all().delete()
+    assessment_round.evidence_files.all().delete()
+    assessment_round.criterion_results.update(met=None, note="")
+    AssessmentChange.objects.create(
+        assessment_round=assessment_round, commune=assessment_round.commune, kind=ChangeKind.CREATED, field="status",
+        changed_by=request.getfixturevalue("commune_official_a1"), new_value="draft",
+    )  # fmt: skip
+
+
+DECISION = {"decision_number": "78/QĐ-UBND", "decision_date": "2024-01-10", "signer": "Chủ tịch UBND tỉnh",
+            "confirm": True, "reason": "Công nhận theo bộ tiêu chí mới"}  # fmt: skip
 TRANSITIONS = [
-    # (action, the state it starts from, its body, the persona allowed)
-    ("submit", "draft", {}, "commune_official_a1"),
-    ("verify", "submitted", {}, "district_officer_a"),
-    ("review", "submitted", {"comment": "Đã xem hồ sơ, thẩm tra tiếp"}, "district_officer_a"),
-    ("return-to-commune", "submitted", {"comment": "Bổ sung hồ sơ tiêu chí 3"}, "district_officer_a"),
-    ("approve", "verified", {}, "province_coordinator"),
-    ("return-to-district", "verified", {"comment": "Thẩm tra lại tiêu chí 3"}, "province_coordinator"),
-    ("reopen", "approved", {"comment": "Sai số liệu thu nhập"}, "province_coordinator"),
+    # (the route, the state it starts from, its body, the persona allowed, what else the round needs, success code)
+    ("submit", "draft", {}, "commune_official_a1", None, 200),
+    ("review", "submitted", {"comment": "Đã xem hồ sơ, thẩm tra tiếp"}, "district_officer_a", None, 200),
+    ("verify", "submitted", {}, "district_officer_a", None, 200),
+    ("return-to-commune", "submitted", {"comment": "Bổ sung hồ sơ tiêu chí 3"}, "district_officer_a", None, 200),
+    ("approve", "verified", {}, "province_coordinator", None, 200),
+    ("return-to-district", "verified", {"comment": "Thẩm tra lại tiêu chí 3"}, "province_coordinator", None, 200),
+    ("reopen", "approved", {"comment": "Sai số liệu thu nhập"}, "province_coordinator", None, 200),
+    ("recognise", "approved", DECISION, "province_coordinator", _all_met, 201),
+    ("revoke-recognition", "approved", {"comment": "Vi phạm môi trường"}, "province_coordinator", _recognised, 200),
+    ("withdraw", "draft", {}, "commune_official_a1", _empty_opened_by_a1, 204),
 ]
 
 
-@pytest.mark.parametrize(("action", "state", "body", "allowed"), TRANSITIONS)
+def test_the_api_matrix_covers_every_transition_of_the_table():
+    from criteria.services.transitions import TRANSITIONS as TABLE  # noqa: PLC0415
+
+    assert {route for route, *_rest in TRANSITIONS} == {t.api_path for t in TABLE.values()}
+
+
+@pytest.mark.parametrize(("action", "state", "body", "allowed", "prepare", "success"), TRANSITIONS)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_transition_is_allowed_to_its_one_persona(request, api, world, persona, action, state, body, allowed):
+def test_each_transition_is_allowed_to_its_one_persona(
+    request, api, world, persona, action, state, body, allowed, prepare, success
+):
     assessment_round = _round_in(world, state)
+    if prepare:
+        prepare(assessment_round, request)
 
     response = api(_persona(request, persona)).post(
         f"/api/v1/assessment-rounds/{assessment_round.pk}/{action}/", body, format="json"
     )
 
     if persona == allowed:
-        assert response.status_code == 200, response.json()
+        assert response.status_code == success, response.content[:300]
     elif persona == "commune_official_b1":
         assert response.status_code == 404  # A1's round is not even visible to B1
     else:
