@@ -38,12 +38,6 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def round_a1(national_sets, geography, commune_official_a1):
-    """A draft 2022 round of commune A1 against the real 2021–2025 set (19 criteria; 3 has indicators 3.1, 3.2)."""
-    return workflow.round_start(user=commune_official_a1, commune=geography.commune_a1, year=2022)
-
-
 def criteria_of(assessment_round) -> dict[int, Criterion]:
     criteria = Criterion.objects.filter(criteria_set=assessment_round.criteria_set).prefetch_related("indicators")
     return {c.number: c for c in criteria}
