@@ -38,7 +38,7 @@ from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
 from communes.services import merger_2025_import, units_import
 from criteria import ledger
-from criteria.choices import Comparison, RoundStatus
+from criteria.choices import Comparison, ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
 from secondments.choices import (
     AgencyKind,
@@ -383,7 +383,7 @@ def _write_assessments(plans, sets, criteria, result: DemoResult) -> None:
                 results.append(
                     CriterionResult(
                         assessment_round=assessment_round, criterion=criterion, met=number in met,
-                        assessed_as_whole=not criterion.demo_indicators,
+                        assessed_as_whole=not criterion.demo_indicators, review_state=ReviewState.VERIFIED,
                     )
                 )  # fmt: skip
                 values.extend(_indicator_values(plan, assessment_round, criterion, number in met))

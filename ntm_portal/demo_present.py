@@ -33,7 +33,7 @@ from django.db.models import Q, QuerySet
 from communes.choices import CommuneGroup, NtmLevel, Region
 from communes.models import AdministrativeUnit, Recognition
 from criteria import ledger
-from criteria.choices import ChangeKind, RoundStatus
+from criteria.choices import ChangeKind, ReviewState, RoundStatus
 from criteria.models import AssessmentChange, AssessmentRound, CriterionResult
 from ntm_portal.choices import Role
 from ntm_portal.models import User
@@ -223,11 +223,16 @@ def _set_attributes(plans: list[PresentPlan]) -> None:
 # --- rounds and recognitions ---------------------------------------------------------------------------------------
 
 
+# A verified or approved round had every criterion verified with it.
+REVIEWED_WITH_ROUND = {RoundStatus.VERIFIED: ReviewState.VERIFIED, RoundStatus.APPROVED: ReviewState.VERIFIED}
+
+
 def _results(assessment_round, criteria_of_set, met: set[int], unassessed: set[int] = frozenset()):
     return [
         CriterionResult(
             assessment_round=assessment_round, criterion=criterion,
             met=None if number in unassessed else number in met, assessed_as_whole=not criterion.demo_indicators,
+            review_state=REVIEWED_WITH_ROUND.get(assessment_round.status, ReviewState.PENDING),
         )
         for number, criterion in criteria_of_set.items()
     ]  # fmt: skip
@@ -322,6 +327,7 @@ def _return_with_comments(plan, assessment_round, round_results, coordinator) ->
     ]  # fmt: skip
     for commented in plan.rng.sample(claimed, min(len(claimed), plan.rng.randint(1, 2))):
         commented.review_comment = plan.rng.choice(REVIEW_COMMENTS)
+        commented.review_state = ReviewState.RETURNED
         changes.append(
             AssessmentChange(
                 assessment_round=assessment_round, commune=plan.unit, changed_at=day, changed_by=coordinator,

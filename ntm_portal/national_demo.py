@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
 from criteria import ledger
-from criteria.choices import RoundStatus, SetLevel
+from criteria.choices import ReviewState, RoundStatus, SetLevel
 from criteria.models import AssessmentRound, CriteriaSet, CriterionResult, UnitTarget
 from ntm_portal.text import fold_vietnamese
 
@@ -319,9 +319,10 @@ def _write_history(communes: list[_Commune], sets_by_year, criteria, result: Nat
             code = sets_by_year[year].code
             met = set(commune.order[code][:count])
             assessment_round = round_by_key[(commune.unit.pk, year)]
+            reviewed = ReviewState.VERIFIED if assessment_round.status == RoundStatus.APPROVED else ReviewState.PENDING
             results.extend(
                 CriterionResult(assessment_round=assessment_round, criterion_id=pk, met=number in met,
-                                assessed_as_whole=True)
+                                assessed_as_whole=True, review_state=reviewed)
                 for number, pk in criteria[code].items()
             )  # fmt: skip
         if len(results) >= INSERT_BATCH * 4:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from communes.models import AdministrativeUnit, Recognition
-from criteria.choices import RoundStatus
+from criteria.choices import ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
 from criteria.selectors import unit_progress_summary
 from ntm_portal.choices import Role
@@ -111,6 +111,14 @@ class TestTheDemoOf120Communes:
             returned.exclude(review_comment="").values("assessment_round").distinct().count()
             == rounds.filter(status=RoundStatus.RETURNED).count()
         )
+        # The district's marks agree with the rounds' states: every criterion of a verified or approved round is
+        # verified, a returned round's commented criteria are the returned ones, and nothing else is marked.
+        results = CriterionResult.objects.all()
+        reviewed = results.filter(assessment_round__status__in=[RoundStatus.VERIFIED, RoundStatus.APPROVED])
+        assert set(reviewed.values_list("review_state", flat=True)) == {ReviewState.VERIFIED}
+        assert set(returned.exclude(review_comment="").values_list("review_state", flat=True)) == {ReviewState.RETURNED}
+        unreviewed = results.exclude(assessment_round__status__in=[RoundStatus.VERIFIED, RoundStatus.APPROVED])
+        assert not unreviewed.exclude(review_comment__gt="").exclude(review_state=ReviewState.PENDING).exists()
         recognised = Recognition.objects.filter(year=2026, criteria_set__code="ntm-2026-2030")
         assert 0 < recognised.count() <= 3
         assert all(r.assessment_round.criteria_met == 10 and r.decision_date <= TODAY for r in recognised)
