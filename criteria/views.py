@@ -3,12 +3,14 @@ queues, a commune's change log and the Excel template round trip.
 
 The views parse input, call a service and show its answer; they decide nothing about permissions or states.
 Scope: objects come from `Model.objects.visible_to(user)`, so another unit's object is a 404. Actions: the services
-raise AccessDenied (shown with status 403), IllegalTransition and ConcurrentEdit (shown as they are); the view asks
-`can()` only to decide which panels to offer.
+raise AccessDenied (shown with status 403), IllegalTransition and ConcurrentEdit (shown as they are). Which panels
+the round page offers, and what each asks for, come from the transitions table (criteria.services.transitions); one
+view, `round_transition`, takes any of them.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -529,6 +531,8 @@ FIELD_LABELS = {
     "value_number": gettext_lazy("giá trị"),
     "value_bool": gettext_lazy("giá trị"),
     "review_comment": gettext_lazy("ý kiến thẩm tra"),
+    "review_state": gettext_lazy("kết quả thẩm tra"),
+    "revoked_on": gettext_lazy("thu hồi quyết định từ ngày"),
     "ntm_level": gettext_lazy("mức đạt chuẩn"),
     "file": gettext_lazy("tệp"),
 }
@@ -547,6 +551,13 @@ def _describe(change: AssessmentChange, value) -> str:
         return str(RoundStatus(value).label)
     if name == "ntm_level" and value in NtmLevel.values:
         return str(NtmLevel(value).label)
+    if name == "review_state" and value in ReviewState.values:
+        return str(ReviewState(value).label)
+    if name == "revoked_on":
+        try:
+            return f"{datetime.date.fromisoformat(str(value)):%d/%m/%Y}"
+        except ValueError:
+            return str(value)
     if name == "value_number":
         indicator = change.indicator
         try:
