@@ -350,6 +350,7 @@ def _round_page(
         "forms": forms,
         "review_form": review_form,
         "review_counts": _review_counts(rows),
+        "returned_rows": [r for r in rows if r.review_state == ReviewState.RETURNED],
         "action_panels": [(offer, forms[name]) for name, offer in offers.items() if name not in REVIEW_TRANSITIONS],
         "review_panels": [(offers[n], forms[n]) for n in offered_reviews],
         "held_level": ledger.level_in_force(commune.pk, timezone.localdate()) if "recognise" in offers else None,

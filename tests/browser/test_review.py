@@ -1,0 +1,55 @@
+"""Issue 15's review journeys in Chromium, on a phone (375×812) and a desk: the district officer verifies half the
+criteria and returns one with a comment; the commune official then finds the returned round and the comment.
+Screenshots go to var/screenshots/review-*.png."""
+
+import pytest
+from playwright.sync_api import expect
+
+from criteria.choices import ReviewState, RoundStatus
+from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.browser.test_journeys import enter_all_met_and_submit, open_round, round_status
+from tests.conftest import LIVE_PROCESSES
+
+pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
+
+RETURN_COMMENT = "Thiếu phiếu điều tra thu nhập bình quân đầu người năm 2022"
+
+
+@pytest.mark.parametrize(("viewport", "device"), [(PHONE, "phone"), (DESKTOP, "desk")])
+def test_the_district_verifies_half_the_criteria_returns_one_and_the_commune_reads_the_comment(
+    new_page, geography, district_officer_a, commune_official_a1, viewport, device
+):
+    assessment_round = enter_all_met_and_submit(
+        commune_official_a1, open_round(commune_official_a1, geography.commune_a1)
+    )
+    criteria = {c.number: c for c in assessment_round.criteria_set.criteria.all()}
+
+    page = new_page(viewport=viewport)
+    login(page, "officer_a")
+    page.goto(f"/assessments/{assessment_round.pk}/")
+    expect(round_status(page)).to_have_text("Đã gửi thẩm tra")
+    for number in range(1, 10):
+        page.locator(f'input[name="review_{criteria[number].pk}"][value="verified"]').check()
+    page.locator(f'input[name="review_{criteria[10].pk}"][value="returned"]').check()
+    page.locator(f'textarea[name="comment_{criteria[10].pk}"]').fill(RETURN_COMMENT)
+    screenshot(page, f"review-{device}-district-marks-half-and-returns-one")
+    page.get_by_role("button", name="Lưu kết quả thẩm tra").click()
+    page.wait_for_load_state()
+
+    expect(round_status(page)).to_have_text("Bị trả lại")
+    expect(page.locator(".review-progress")).to_contain_text("9 tiêu chí đạt, 1 trả lại, 9 chưa thẩm tra")
+    assessment_round.refresh_from_db()
+    assert assessment_round.status == RoundStatus.RETURNED
+    marks = dict(assessment_round.criterion_results.values_list("criterion__number", "review_state"))
+    assert [n for n, mark in marks.items() if mark == ReviewState.VERIFIED] == list(range(1, 10))
+    assert marks[10] == ReviewState.RETURNED
+
+    page = new_page(viewport=viewport)
+    login(page, "official_a1")
+    page.goto(f"/assessments/{assessment_round.pk}/")
+    expect(page.locator(".returned-criteria")).to_contain_text(f"10. Thu nhập: “{RETURN_COMMENT}”")
+    tenth = page.locator("#criterion-10")
+    expect(tenth).to_contain_text(RETURN_COMMENT)
+    expect(tenth).to_contain_text("Bị trả lại")
+    expect(page.locator("#criterion-1")).to_contain_text("Đạt thẩm tra")
+    screenshot(page, f"review-{device}-commune-reads-the-returned-criterion")
