@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Agency,
@@ -17,6 +18,7 @@ COMMUNE_SEARCH = ("commune__code", "commune__name", "commune__name_folded")
 # Filtering by province goes through the communes' ancestor column, listing only the provinces in use.
 BY_PROVINCE = ("commune__province", admin.RelatedOnlyFieldListFilter)
 BY_DISTRICT = ("commune__district", admin.RelatedOnlyFieldListFilter)
+# The records with a change history (secondments.models `_history`) show it behind their "Lịch sử" button.
 
 
 @admin.register(Agency)
@@ -29,7 +31,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cadre)
-class CadreAdmin(admin.ModelAdmin):
+class CadreAdmin(SimpleHistoryAdmin):
     list_display = ("full_name", "gender", "birth_year", "title", "home_agency", "phone", "email")
     list_select_related = ("home_agency",)
     list_filter = ("gender", "home_agency__kind", ("home_agency", admin.RelatedOnlyFieldListFilter))
@@ -47,7 +49,7 @@ class SecondmentBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Secondment)
-class SecondmentAdmin(admin.ModelAdmin):
+class SecondmentAdmin(SimpleHistoryAdmin):
     list_display = (
         "cadre",
         "commune",
@@ -87,7 +89,7 @@ class WorkPlanInline(admin.TabularInline):
 
 
 @admin.register(SponsorAssignment)
-class SponsorAssignmentAdmin(admin.ModelAdmin):
+class SponsorAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("agency", "commune", "role", "decided_by", "decision_number", "start_date", "end_date")
     list_select_related = ("agency", "commune")
     list_filter = (
@@ -115,7 +117,7 @@ class WorkPlanItemInline(admin.TabularInline):
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(admin.ModelAdmin):
+class WorkPlanAdmin(SimpleHistoryAdmin):
     list_display = ("title", "assignment", "year")
     list_select_related = ("assignment__agency", "assignment__commune")
     list_filter = ("year", "assignment__agency__kind")
@@ -130,7 +132,7 @@ class WorkPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkPlanItem)
-class WorkPlanItemAdmin(admin.ModelAdmin):
+class WorkPlanItemAdmin(SimpleHistoryAdmin):
     list_display = ("title", "work_plan", "period", "period_number", "criterion", "due_date", "status", "done_on")
     list_select_related = ("work_plan", "criterion")
     list_filter = ("status", "period", "work_plan__year")
@@ -140,7 +142,7 @@ class WorkPlanItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldVisit)
-class FieldVisitAdmin(admin.ModelAdmin):
+class FieldVisitAdmin(SimpleHistoryAdmin):
     list_display = (
         "visit_date",
         "agency",
@@ -158,7 +160,7 @@ class FieldVisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportContribution)
-class SupportContributionAdmin(admin.ModelAdmin):
+class SupportContributionAdmin(SimpleHistoryAdmin):
     list_display = ("date", "giver", "commune", "kind", "value_vnd", "criterion", "description")
     list_select_related = ("giver", "commune", "criterion")
     list_filter = ("kind", "giver__kind", ("giver", admin.RelatedOnlyFieldListFilter), BY_PROVINCE, BY_DISTRICT)

@@ -1,10 +1,12 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from communes.choices import UnitLevel
 from communes.models import commune_foreign_key
@@ -37,6 +39,18 @@ class WorkPlanQuerySet(ScopedQuerySet):
 
 class WorkPlanItemQuerySet(ScopedQuerySet):
     commune_path = "work_plan__assignment__commune"
+
+
+def _history() -> HistoricalRecords:
+    """Lịch sử thay đổi (issue 15): a historical row per create, change and delete — who, when, the record as it
+    was saved — for the records a coordinator or a liaison keeps. The services name the user; a write outside a
+    service (the admin) gets it from the request (HistoryRequestMiddleware); bulk loads (the demo) write none.
+    Agencies and batches are reference lists kept by the province: not tracked. A field visit's criteria addressed
+    (many-to-many) are not copied; the service names a change of them in the row's change reason."""
+    # The reason as text: a visit's criteria before and after can be longer than simple_history's 100 characters.
+    return HistoricalRecords(
+        user_model=settings.AUTH_USER_MODEL, history_change_reason_field=models.TextField(null=True)
+    )
 
 
 def _check_dates(start: datetime.date | None, end: datetime.date | None, field: str) -> None:
@@ -109,6 +123,8 @@ class Cadre(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
+    history = _history()
+
     class Meta:
         verbose_name = _("cán bộ")
         verbose_name_plural = _("cán bộ")
@@ -170,6 +186,7 @@ class Secondment(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
 
     objects = SecondmentQuerySet.as_manager()
+    history = _history()
 
     class Meta:
         verbose_name = _("biệt phái / luân chuyển")
@@ -216,6 +233,7 @@ class SponsorAssignment(models.Model):
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
 
     objects = SponsorAssignmentQuerySet.as_manager()
+    history = _history()
 
     class Meta:
         verbose_name = _("phân công giúp đỡ xã")
@@ -252,6 +270,7 @@ class WorkPlan(models.Model):
     title = models.CharField(_("tên kế hoạch"), max_length=200)
 
     objects = WorkPlanQuerySet.as_manager()
+    history = _history()
 
     class Meta:
         verbose_name = _("kế hoạch giúp đỡ")
@@ -289,6 +308,7 @@ class WorkPlanItem(models.Model):
     PERIOD_MAX = {PlanPeriod.MONTH: 12, PlanPeriod.QUARTER: 4, PlanPeriod.YEAR: 1}
 
     objects = WorkPlanItemQuerySet.as_manager()
+    history = _history()
 
     class Meta:
         verbose_name = _("nội dung kế hoạch")
@@ -341,6 +361,7 @@ class FieldVisit(models.Model):
     criteria_addressed = models.ManyToManyField("criteria.Criterion", verbose_name=_("tiêu chí hỗ trợ"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
+    history = _history()
 
     class Meta:
         verbose_name = _("chuyến công tác xã")
@@ -380,6 +401,7 @@ class SupportContribution(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
+    history = _history()
 
     class Meta:
         verbose_name = _("đóng góp hỗ trợ")

@@ -9,6 +9,11 @@ ModelForm has already changed its instance).
 
 Errors: `AccessDenied` (ntm_portal.access) when the user may not write this record; Django's `ValidationError` with
 the field messages when the record is not valid, or cannot be deleted because other records point to it.
+
+History (issue 15): each save and delete of a tracked model (secondments.models `_history`) writes a historical row
+naming the service's `user` (not only the request's, so that a command or a task is attributed too), with a change
+reason where the service has one (ending a secondment, a visit's criteria). An update that changes nothing writes
+none. Nothing here writes in bulk; the demo's bulk loads are not user changes and leave no history.
 """
 
 from __future__ import annotations
@@ -67,13 +72,28 @@ def _stored(instance: M) -> M:
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
-def _save(user, obj: M) -> M:
+def _values(obj: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _attribute(user, obj: models.Model, reason: str = "") -> None:
+    """Who the historical row of the next save or delete names, and why (simple_history reads these attributes)."""
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    if reason:
+        obj._change_reason = reason
+
+
+def _save(user, obj: M, *, changed: bool = True, reason: str = "") -> M:
     # Field checks first (a missing commune is "required", not "not allowed"), then who may write, then the
     # checks that read other rows (unique constraints), so that those never tell about another unit's records.
     obj.clean_fields()
     access.require_change(user, obj)
     obj.full_clean()
-    obj.save()
+    _attribute(user, obj, reason)
+    if changed or not hasattr(obj, "save_without_historical_record"):
+        obj.save()
+    else:
+        obj.save_without_historical_record()  # still saved: whatever listens to saves (figures_cache) runs as before
     return obj
 
 
@@ -87,14 +107,19 @@ def _update(user, instance: M, fields: dict[str, Any], allowed: Iterable[str]) -
         raise TypeError(f"{type(instance).__name__} has no changeable field {', '.join(sorted(unknown))}")
     obj = _stored(instance)
     access.require_change(user, obj)  # as it is: another unit's record stays theirs
+    before = _values(obj)
     for name, value in fields.items():
         setattr(obj, name, value)
-    return _save(user, obj)  # as it would be: nobody moves a record into another unit's scope
+    # As it would be: nobody moves a record into another unit's scope. A form saved unchanged is no change to record.
+    return _save(user, obj, changed=_values(obj) != before)
 
 
 def _delete(user, instance: models.Model) -> None:
     obj = _stored(instance)
     access.require_change(user, obj)
+    # The records deleted with it (an assignment's plans and their items) take the request's user from simple_history's
+    # middleware: none outside a request.
+    _attribute(user, obj)
     try:
         obj.delete()
     except models.ProtectedError as error:
@@ -255,9 +280,11 @@ def secondment_close(*, user, secondment: Secondment, actual_end_date: datetime.
     arrival, all met 7 months later). Closing again corrects the date and takes the count again."""
     stored = _stored(secondment)
     access.require_change(user, stored)
+    reason = _("Đã sửa ngày kết thúc biệt phái") if stored.actual_end_date else _("Đã kết thúc biệt phái")
+    before = _values(stored)
     stored.actual_end_date = actual_end_date
     stored.criteria_met_at_end = commune_criteria_met(commune=stored.commune, as_of=actual_end_date)
-    return _save(user, stored)
+    return _save(user, stored, changed=_values(stored) != before, reason=reason)
 
 
 @transaction.atomic
@@ -371,15 +398,25 @@ def field_visit_update(*, user, instance: FieldVisit, **fields: Any) -> FieldVis
     stored = _stored(instance)
     access.require_change(user, stored)
     criteria = list(fields.pop("criteria_addressed")) if "criteria_addressed" in fields else None
+    stored_criteria = list(stored.criteria_addressed.all())
+    before = _values(stored)
     for name, value in fields.items():
         setattr(stored, name, value)
     stored.clean_fields()
     access.require_change(user, stored)
-    _check_visit(stored, criteria if criteria is not None else list(stored.criteria_addressed.all()))
-    _save(user, stored)
+    _check_visit(stored, criteria if criteria is not None else stored_criteria)
+    # The history copies a visit's own columns, not its criteria: a change of them is told in the change reason.
+    reason = ""
+    if criteria is not None and {c.pk for c in criteria} != {c.pk for c in stored_criteria}:
+        reason = _("Tiêu chí hỗ trợ: %(old)s → %(new)s") % {"old": _numbers(stored_criteria), "new": _numbers(criteria)}
+    _save(user, stored, changed=bool(reason) or _values(stored) != before, reason=reason)
     if criteria is not None:
         stored.criteria_addressed.set(criteria)
     return stored
+
+
+def _numbers(criteria: Iterable[Criterion]) -> str:
+    return ", ".join(str(n) for n in sorted(c.number for c in criteria)) or "—"
 
 
 @transaction.atomic

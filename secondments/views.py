@@ -73,6 +73,7 @@ from .forms import (
     WorkPlanItemForm,
     format_vnd,
 )
+from .history import assignment_history, record_history
 from .models import (
     Agency,
     Cadre,
@@ -654,8 +655,11 @@ def _secondment_page(request: HttpRequest, secondment: Secondment, *, close_form
     if close_form is None and may_change:
         close_form = SecondmentCloseForm(initial={"actual_end_date": secondment.actual_end_date
                                                   or timezone.localdate()})  # fmt: skip
+    history, history_total = record_history(secondment)
     context = {
         "secondment": secondment,
+        "history": history,
+        "history_total": history_total,
         "criteria_text": _criteria_change(secondment),
         "may_change": may_change,
         "close_form": close_form if may_change else None,
@@ -903,8 +907,11 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for contribution in support:
         _decorate_support(contribution)
     agency, commune = assignment.agency, assignment.commune
+    history, history_total = assignment_history(assignment)
     context = {
         "assignment": assignment,
+        "history": history,
+        "history_total": history_total,
         "plan_rows": _plan_rows(user, [(plan, list(plan.items.all())) for plan in plans]),
         "visits": visits,
         "support": support,

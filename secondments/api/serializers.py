@@ -298,3 +298,24 @@ class SponsorAccountabilitySerializer(serializers.Serializer):
     plan_items_done = serializers.IntegerField()
     plan_items_late = serializers.IntegerField()
     plan_items_open = serializers.IntegerField()
+
+
+# --- history ---------------------------------------------------------------------------------------------------
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's name, as in the record's own endpoint.")
+    old = serializers.JSONField(allow_null=True, help_text="The value before: a key's id, a date, a choice's value.")
+    new = serializers.JSONField(allow_null=True, help_text="The value after.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change of a record (secondments.history.HistoryEntry)."""
+
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.CharField(
+        source="user.username", allow_null=True, default=None, help_text="null: no user (a command, a data load)."
+    )
+    change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    reason = serializers.CharField(help_text="Why, where the change says (ending a secondment, a visit's criteria).")
+    changes = HistoryChangeSerializer(many=True, help_text="The fields a change changed; empty for created, deleted.")

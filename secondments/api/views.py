@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from ntm_portal import access
 from ntm_portal.api.viewsets import ServiceModelViewSet
 from secondments import filtersets, services
+from secondments.history import history_entries, history_of
 from secondments.models import (
     Agency,
     Cadre,
@@ -27,7 +28,8 @@ WHO_WRITES = {
 }
 
 
-def _documented(plural: str, singular: str, writers: str):
+def _documented(plural: str, singular: str, writers: str, *, history: bool = False):
+    actions = {"history": extend_schema(summary=f"The {singular}'s change history")} if history else {}
     return extend_schema_view(
         list=extend_schema(summary=plural.capitalize(), description=f"The {plural} you can see."),
         retrieve=extend_schema(summary=f"A {singular}"),
@@ -35,7 +37,25 @@ def _documented(plural: str, singular: str, writers: str):
         update=extend_schema(summary=f"Change a {singular}", description=writers),
         partial_update=extend_schema(summary=f"Change part of a {singular}", description=writers),
         destroy=extend_schema(summary=f"Delete a {singular}", description=writers),
+        **actions,
     )
+
+
+class HistoryMixin:
+    """`GET <record>/history/`: who changed the record, when, and what (issue 15), newest first, paginated. Seen by
+    whoever sees the record: `get_object` is scoped, so another unit's record is a 404 here too."""
+
+    @extend_schema(
+        description="Every create, change and delete of the record: when, by whom, and each changed field's old and "
+        "new value (a key as its id). Newest first, paginated.",
+        responses=serializers.HistoryEntrySerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        page = self.paginate_queryset(history_of(self.get_object()))
+        entries = history_entries(page, texts=False)
+        return self.get_paginated_response(serializers.HistoryEntrySerializer(entries, many=True).data)
 
 
 @_documented("agencies", "agency", WHO_WRITES["province"])
@@ -51,8 +71,8 @@ class AgencyViewSet(ServiceModelViewSet):
     update_fields = services.AGENCY_FIELDS
 
 
-@_documented("cadres", "cadre", WHO_WRITES["province"])
-class CadreViewSet(ServiceModelViewSet):
+@_documented("cadres", "cadre", WHO_WRITES["province"], history=True)
+class CadreViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = Cadre.objects.select_related("home_agency")
     scope = staticmethod(access.visible_cadres)
     serializer_class = serializers.CadreSerializer
@@ -77,8 +97,8 @@ class SecondmentBatchViewSet(ServiceModelViewSet):
     update_fields = services.BATCH_FIELDS
 
 
-@_documented("secondments", "secondment", WHO_WRITES["province"])
-class SecondmentViewSet(ServiceModelViewSet):
+@_documented("secondments", "secondment", WHO_WRITES["province"], history=True)
+class SecondmentViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = Secondment.objects.select_related("cadre", "commune")
     serializer_class = serializers.SecondmentSerializer
     filterset_class = filtersets.SecondmentFilterSet
@@ -104,8 +124,8 @@ class SecondmentViewSet(ServiceModelViewSet):
         return Response(serializers.SecondmentSerializer(closed, context=self.get_serializer_context()).data)
 
 
-@_documented("sponsor assignments", "sponsor assignment", WHO_WRITES["province"])
-class SponsorAssignmentViewSet(ServiceModelViewSet):
+@_documented("sponsor assignments", "sponsor assignment", WHO_WRITES["province"], history=True)
+class SponsorAssignmentViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = SponsorAssignment.objects.select_related("agency", "commune")
     serializer_class = serializers.SponsorAssignmentSerializer
     filterset_class = filtersets.SponsorAssignmentFilterSet
@@ -116,8 +136,8 @@ class SponsorAssignmentViewSet(ServiceModelViewSet):
     update_fields = services.ASSIGNMENT_FIELDS
 
 
-@_documented("work plans", "work plan", WHO_WRITES["province"])
-class WorkPlanViewSet(ServiceModelViewSet):
+@_documented("work plans", "work plan", WHO_WRITES["province"], history=True)
+class WorkPlanViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = WorkPlan.objects.select_related("assignment").prefetch_related(
         Prefetch("items", WorkPlanItem.objects.order_by("due_date", "pk"))
     )
@@ -130,8 +150,8 @@ class WorkPlanViewSet(ServiceModelViewSet):
     update_fields = services.WORK_PLAN_FIELDS
 
 
-@_documented("work plan items", "work plan item", WHO_WRITES["liaison"])
-class WorkPlanItemViewSet(ServiceModelViewSet):
+@_documented("work plan items", "work plan item", WHO_WRITES["liaison"], history=True)
+class WorkPlanItemViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = WorkPlanItem.objects.all()
     serializer_class = serializers.WorkPlanItemSerializer
     filterset_class = filtersets.WorkPlanItemFilterSet
@@ -142,8 +162,8 @@ class WorkPlanItemViewSet(ServiceModelViewSet):
     update_fields = services.WORK_PLAN_ITEM_FIELDS
 
 
-@_documented("field visits", "field visit", WHO_WRITES["liaison"])
-class FieldVisitViewSet(ServiceModelViewSet):
+@_documented("field visits", "field visit", WHO_WRITES["liaison"], history=True)
+class FieldVisitViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = FieldVisit.objects.select_related("agency", "commune").prefetch_related("criteria_addressed")
     serializer_class = serializers.FieldVisitSerializer
     filterset_class = filtersets.FieldVisitFilterSet
@@ -154,8 +174,8 @@ class FieldVisitViewSet(ServiceModelViewSet):
     update_fields = services.FIELD_VISIT_FIELDS
 
 
-@_documented("support contributions", "support contribution", WHO_WRITES["liaison"])
-class SupportContributionViewSet(ServiceModelViewSet):
+@_documented("support contributions", "support contribution", WHO_WRITES["liaison"], history=True)
+class SupportContributionViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = SupportContribution.objects.select_related("giver", "commune")
     serializer_class = serializers.SupportContributionSerializer
     filterset_class = filtersets.SupportContributionFilterSet

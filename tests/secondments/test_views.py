@@ -905,9 +905,11 @@ def test_the_assignment_page_costs_the_same_queries_for_2_children_as_for_20(
     expected = queries_of(client, path)
     children(18)
 
-    # 10: session, user; the assignment with its totals (subqueries); its plans, their items; the visits, their
-    # criteria; the support; whether the liaison may add a visit, and support (its agency assigned to the commune).
-    assert expected == 10
+    # 15: session, user; the assignment with its totals (subqueries); its plans, their items; the visits, their
+    # criteria; the support; whether the liaison may add a visit, and support (its agency assigned to the commune);
+    # the history rows of the assignment, its plans, their items, the visits and the support (all created: nothing
+    # to diff, so no previous rows nor labels; tests/secondments/test_history.py counts those).
+    assert expected == 15
     with django_assert_num_queries(expected):
         response = client.get(path)
     assert len(response.context["plan_rows"]) == 20 and len(response.context["visits"]) == 20
@@ -935,9 +937,9 @@ def test_the_secondment_page_costs_the_same_queries_for_2_visits_as_for_20(
     expected = queries_of(client, path)
     visits(18)
 
-    # 6: session, user, the user's unit; the secondment (cadre, agency, commune, district, batch joined); its visits,
-    # their criteria.
-    assert expected == 6
+    # 7: session, user, the user's unit; the secondment (cadre, agency, commune, district, batch joined); its visits,
+    # their criteria; its history rows.
+    assert expected == 7
     with django_assert_num_queries(expected):
         response = client.get(path)
     assert len(response.context["visits"]) == 20
