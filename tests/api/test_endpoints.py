@@ -245,7 +245,8 @@ def test_a_round_goes_from_the_commune_to_recognition_over_the_api(
     assert unconfirmed.status_code == 409 and unconfirmed.json()["code"] == "needs_confirmation"
     assert "quyết định thứ hai cho cùng mức" in unconfirmed.json()["detail"]
     recognised = coordinator.post(
-        f"{round_url}/recognise/", {**decision, "confirm": True, "reason": "Công nhận lại theo bộ tiêu chí mới"},
+        f"{round_url}/recognise/",
+        {**decision, "confirm": True, "reason": "Công nhận lại theo bộ tiêu chí mới"},
         format="json",
     )
     assert recognised.status_code == 201, recognised.json()
