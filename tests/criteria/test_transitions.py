@@ -357,3 +357,22 @@ def test_a_return_and_an_approval_mail_the_communes_officials(
     assert "10. " in returned_mail.body and "Thiếu phiếu điều tra thu nhập" in returned_mail.body
     assert f"/assessments/{round_a1.pk}/" in returned_mail.body
     assert "đã được tỉnh thẩm định" in mailoutbox[-1].subject
+
+
+# --- years guarded -------------------------------------------------------------------------------------------------
+
+
+def test_a_round_for_a_year_still_ahead_is_refused_in_the_browser_and_the_api(
+    client, national_sets, geography, commune_official_a1
+):
+    next_year = datetime.date.today().year + 1
+    client.force_login(commune_official_a1)
+
+    page = client.post(reverse("criteria:round_start"), {"year": next_year}, follow=True)
+    api = token_client(commune_official_a1).post(
+        "/api/v1/assessment-rounds/", {"commune": geography.commune_a1.pk, "year": next_year}, format="json"
+    )
+
+    assert f"Năm {next_year} chưa đến" in html(page)
+    assert api.status_code == 400 and f"Năm {next_year} chưa đến" in api.json()["year"][0]
+    assert not AssessmentRound.objects.filter(year=next_year).exists()
