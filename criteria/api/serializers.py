@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communes.choices import NtmLevel, Region
@@ -23,6 +24,7 @@ from criteria.models import (
     IndicatorValue,
     UnitTarget,
 )
+from criteria.services import transitions
 from criteria.services.transitions import Transition
 from ntm_portal import access
 from ntm_portal.api.serializers import BriefUnitSerializer, CleanModelSerializer, VisibleRelatedField
@@ -123,11 +125,20 @@ class RoundValueSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RoundActionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    route = serializers.CharField(help_text=_("POST /api/v1/assessment-rounds/{id}/<route>/"))
+    title = serializers.CharField()
+    blocked_by = serializers.CharField(allow_null=True, help_text=_("Vì sao chưa thực hiện được (null: được)."))
+
+
 class AssessmentRoundSerializer(serializers.ModelSerializer):
     """A commune's self-assessment for a year: its score ("15/19"), its results per criterion and its values.
 
     Created by POST (a draft, one result per criterion); values are saved with the `values` action and the round
-    moves on with `submit`, `verify`, `return`, `approve` (and `reopen`, `recognise`): never by PUT or PATCH."""
+    moves on with the routes of criteria.services.transitions' table (`submit`, `review`, `verify`,
+    `return-to-commune`, `approve`, ...): never by PUT or PATCH. `actions` (one round read alone, else null) lists the
+    steps the caller may take now, and why a step is still refused."""
 
     commune = BriefUnitSerializer(read_only=True)
     criteria_set = BriefCriteriaSetSerializer(read_only=True)
@@ -135,14 +146,26 @@ class AssessmentRoundSerializer(serializers.ModelSerializer):
     criteria_total = serializers.IntegerField(read_only=True)
     results = CriterionResultSerializer(source="criterion_results", many=True, read_only=True)
     values = RoundValueSerializer(source="indicator_values", many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = AssessmentRound
         fields = [
             "id", "commune", "criteria_set", "year", "as_of", "status", "version", "created_at", "updated_at",
-            "criteria_met", "criteria_total", "results", "values",
+            "criteria_met", "criteria_total", "results", "values", "actions",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(RoundActionSerializer(many=True, allow_null=True))
+    def get_actions(self, assessment_round):
+        request = self.context.get("request")
+        if not self.context.get("with_actions") or request is None:
+            return None  # a list would ask once per row
+        return [
+            {"name": o.transition.name, "route": o.transition.api_path, "title": str(o.transition.title),
+             "blocked_by": o.blocked_by}
+            for o in transitions.offers(request.user, assessment_round)
+        ]  # fmt: skip
 
 
 def _visible_sets(user):

@@ -139,6 +139,10 @@ class AssessmentRoundViewSet(
     def get_queryset(self):
         return _round_queryset(self.request.user)
 
+    def get_serializer_context(self):
+        # One round read alone says which steps the caller may take now (a list would ask once per row).
+        return {**super().get_serializer_context(), "with_actions": self.action != "list"}
+
     def _fresh(self, assessment_round) -> dict:
         return AssessmentRoundSerializer(
             self.get_queryset().get(pk=assessment_round.pk), context=self.get_serializer_context()

@@ -376,3 +376,17 @@ def test_a_round_for_a_year_still_ahead_is_refused_in_the_browser_and_the_api(
     assert f"Năm {next_year} chưa đến" in html(page)
     assert api.status_code == 400 and f"Năm {next_year} chưa đến" in api.json()["year"][0]
     assert not AssessmentRound.objects.filter(year=next_year).exists()
+
+
+def test_a_round_read_alone_over_the_api_lists_the_steps_the_caller_may_take_now(
+    round_a1, commune_official_a1, district_officer_a
+):
+    own = token_client(commune_official_a1).get(f"/api/v1/assessment-rounds/{round_a1.pk}/").json()
+    listed = token_client(commune_official_a1).get("/api/v1/assessment-rounds/").json()["results"][0]
+    submitted(round_a1, commune_official_a1)
+    district = token_client(district_officer_a).get(f"/api/v1/assessment-rounds/{round_a1.pk}/").json()
+
+    assert {a["route"]: a["blocked_by"] is None for a in own["actions"]} == {"submit": False, "withdraw": True}
+    assert "Chưa đánh giá các tiêu chí số 1, 2" in own["actions"][0]["blocked_by"]
+    assert listed["actions"] is None
+    assert [a["route"] for a in district["actions"]] == ["review", "verify", "return-to-commune"]
