@@ -32,8 +32,10 @@ from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.access import units_in_scope, visible_criteria_sets
+from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.text import fold_vietnamese, vnd
+from ntm_portal.todo import todo_for
 from secondments.models import Agency, Secondment, SponsorAssignment
 
 from . import selectors
@@ -573,5 +575,9 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "support_by_kind": [(label, count, vnd(value)) for _kind, label, count, value in data.support_by_kind],
         "contributions": [(c, vnd(c.value_vnd)) for c in data.recent_contributions],
         "rounds_newest_first": list(reversed(data.rounds)),
+        # The commune official's landing page: what waits for them first (issue 15).
+        "todo": todo_for(user=user, today=today, counts=request_work_counts(request))
+        if user.unit_id == commune.pk
+        else None,
     }
     return render(request, "communes/commune_detail.html", context)

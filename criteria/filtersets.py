@@ -102,3 +102,61 @@ class UnitTargetFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(unit__in=value) | Q(unit__province__in=value))
+
+
+# --- the review queues (issue 15) ------------------------------------------------------------------------------------
+
+import datetime  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from communes.choices import UnitLevel  # noqa: E402
+
+from .choices import RoundStatus as _RoundStatus  # noqa: E402
+from .selectors import queue_states  # noqa: E402
+
+
+def _queue_districts(request):
+    return access.units_in_scope(getattr(request, "user", None)).filter(level=UnitLevel.DISTRICT).order_by("code")
+
+
+class QueueFilterSet(django_filters.FilterSet):
+    """Narrows a review queue's waiting rounds (criteria.selectors.queue_rounds) before it keeps each commune's
+    latest. `kind` gives the state choices: the states its transitions start from."""
+
+    SORTS = (("waiting", _("Chờ lâu nhất trước")), ("recent", _("Mới chuyển đến trước")))
+
+    district_id = django_filters.ModelChoiceFilter(
+        field_name="commune__district", queryset=_queue_districts, label=_("Huyện"), empty_label=_("Mọi huyện")
+    )
+    criteria_set = django_filters.ModelChoiceFilter(
+        queryset=_visible_sets, label=_("Bộ tiêu chí"), empty_label=_("Mọi bộ tiêu chí")
+    )
+    year = YearFilter(label=_("Năm"))
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), empty_label=_("Mọi trạng thái"))
+    waiting_days = django_filters.NumberFilter(
+        method="filter_waiting_days", min_value=1, max_value=36500, label=_("Chờ lâu hơn (ngày)")
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORTS, method="keep_all", label=_("Sắp xếp"), empty_label=None, null_value=None
+    )
+
+    class Meta:
+        model = AssessmentRound
+        fields = ["district_id", "criteria_set", "year", "status", "waiting_days"]
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["status"].extra["choices"] = [(state, _RoundStatus(state).label) for state in queue_states(kind)]
+
+    def filter_waiting_days(self, queryset, name, value):
+        # `waiting_since`: the selector's annotation, the last change of state.
+        return queryset.filter(waiting_since__lt=timezone.now() - datetime.timedelta(days=int(value)))
+
+    def keep_all(self, queryset, name, value):
+        return queryset  # the order is the selector's, after it keeps each commune's latest round
+
+    @property
+    def newest_first(self) -> bool:
+        return self.is_valid() and self.form.cleaned_data.get("sort") == "recent"

@@ -12,33 +12,38 @@ Every function here costs a fixed number of queries whatever the number of commu
 from __future__ import annotations
 
 import bisect
+import functools
 import math
+import operator
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Case,
     Count,
-    F,
+    Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
-from ntm_portal.access import Action, action_q
+from ntm_portal.access import action_q
 from ntm_portal.in_force import in_force
+from ntm_portal.scoping import NOTHING
 
 from . import ledger
-from .choices import ChangeKind, RoundStatus, SetLevel
+from .choices import ChangeKind, SetLevel
 from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, Standing, UnitTarget
+from .services.assessment import SET_LEVEL_CERTIFIES
+from .services.transitions import TRANSITIONS, Transition, waiting_q
 
 # The band thresholds the 19-criterion reports use (DESIGN §2 Reports: 19 / 15–18 / 10–14 / <10).
 BAND_BASE_TOTAL = ledger.BASE_TOTAL
@@ -533,23 +538,120 @@ def _last_state_change_at(rounds: QuerySet) -> QuerySet:
     return rounds.annotate(state_changed_at=Subquery(last))
 
 
-def verification_queue(*, user) -> QuerySet[AssessmentRound]:
-    """Submitted rounds this user may verify (thẩm tra), oldest submission first."""
-    rounds = AssessmentRound.objects.visible_to(user).filter(action_q(user, Action.VERIFY))
-    rounds = rounds.filter(status=RoundStatus.SUBMITTED)
-    return _last_state_change_at(_with_score(rounds)).order_by("state_changed_at", "commune__code", "pk")
+# A queue: the transitions whose rounds wait in it (criteria.services.transitions). Verification: the district's
+# "verify" (thẩm tra); approval: the province's "approve" (thẩm định) and "recognise" (ghi quyết định công nhận).
+QUEUE_TRANSITIONS = {"verification": ("verify",), "approval": ("approve", "recognise")}
 
 
-def approval_queue(*, user) -> QuerySet[AssessmentRound]:
+def queue_transitions(kind: str) -> list[Transition]:
+    return [TRANSITIONS[name] for name in QUEUE_TRANSITIONS[kind]]
+
+
+def queue_states(kind: str) -> list[str]:
+    """The states a queue's rounds may be in, in the table's order: the from-states of its transitions."""
+    return list(dict.fromkeys(state for t in queue_transitions(kind) for state in t.from_states))
+
+
+def queue_transition_for(kind: str, status: str) -> Transition | None:
+    """The transition a queue's round in `status` waits for (the first of the queue's that starts from it)."""
+    return next((t for t in queue_transitions(kind) if status in t.from_states), None)
+
+
+def _recognition_due_q(today: date) -> Q:
+    """Rounds worth a recognition decision: every criterion met (the round's criteria_met, kept by the ledger, against
+    the set's count), no decision recorded on the round yet, and the commune's level in force today (the ledger's level
+    rows) below the level the round's set certifies. A commune recognised in 2016 does not wait again for each of its
+    2017–2024 rounds; a commune recognised at the standard still waits for the decision on its advanced round."""
+    below = Q(pk__in=[])
+    for set_level, certified in SET_LEVEL_CERTIFIES.items():
+        as_high = [level for level, rank in ledger.LEVEL_RANK.items() if rank >= ledger.LEVEL_RANK[certified]]
+        held = ledger.level_rows_on(today, commune_ref="commune_id").filter(ntm_level__in=as_high)
+        below |= Q(criteria_set__level=set_level) & ~Exists(held)
+    all_met = Q(criteria_met=ledger.criteria_total("criteria_set_id"), criteria_met__gt=0)
+    return all_met & Q(recognition__isnull=True) & below
+
+
+def actionable_q(user, kind: str, *, today: date) -> Q | None:
+    """Rounds waiting for `user` in the queue `kind`, as one condition: the user's role and unit may take one of the
+    queue's transitions and the round is in a state it starts from (`waiting_q`); for a recognition, a decision is
+    also due. None when the user's role takes none of them (no query needed)."""
+    condition = None
+    for transition in queue_transitions(kind):
+        if not may_take_any(user, transition):
+            continue
+        waiting = waiting_q(user, transition)
+        if transition.name == "recognise":
+            waiting &= _recognition_due_q(today)
+        condition = waiting if condition is None else condition | waiting
+    return condition
+
+
+def may_take_any(user, transition: Transition) -> bool:
+    """Whether the user's role and unit allow the transition on some commune (action_q is not "nothing")."""
+    return action_q(user, transition.action) != NOTHING
+
+
+def returned_q(user) -> Q | None:
+    """Rounds returned to the user's commune (bị trả lại), which the user may submit again; None for other roles."""
+    submit = TRANSITIONS["submit"]
+    if not may_take_any(user, submit):
+        return None
+    return action_q(user, submit.action) & Q(status=TRANSITIONS["return_to_commune"].to_state)
+
+
+def queue_rounds(
+    *, user, kind: str, narrow: Callable[[QuerySet], QuerySet] | None = None, newest_first: bool = False,
+    today: date | None = None,
+) -> QuerySet[AssessmentRound]:  # fmt: skip
+    """The review queue `kind` of `user`: one line per commune, its latest waiting round (highest year) among those
+    `narrow` keeps (criteria.filtersets.QueueFilterSet's filter_queryset), with its score and `waiting_since` (its
+    last change of state; its creation when the log has none), the longest waiting first. One query for a page (two
+    with its count), whatever the number of rounds."""
+    condition = actionable_q(user, kind, today=today or timezone.localdate())
+    if condition is None:
+        return AssessmentRound.objects.none()
+    waiting = _waiting_since(AssessmentRound.objects.visible_to(user).filter(condition))
+    if narrow is not None:
+        waiting = narrow(waiting)
+    # Of each commune's matching rounds, the latest: Xã Phúc Hà's rounds 2016–2024 make one line, 2024's.
+    latest = waiting.filter(commune_id=OuterRef("commune_id")).order_by("-year", "-pk").values("pk")[:1]
+    rounds = _with_score(waiting.filter(pk=Subquery(latest)))
+    waited = "-waiting_since" if newest_first else "waiting_since"
+    return rounds.order_by(waited, "commune__code", "pk")
+
+
+def _waiting_since(rounds: QuerySet) -> QuerySet:
+    return _last_state_change_at(rounds).annotate(waiting_since=Coalesce("state_changed_at", "created_at"))
+
+
+def verification_queue(*, user, **options) -> QuerySet[AssessmentRound]:
+    """Submitted rounds this user may verify (thẩm tra): one line per commune, the longest waiting first."""
+    return queue_rounds(user=user, kind="verification", **options)
+
+
+def approval_queue(*, user, **options) -> QuerySet[AssessmentRound]:
     """Rounds waiting for this user at the province: verified rounds to approve (thẩm định), and approved rounds
-    meeting every criterion whose recognition decision is not recorded yet."""
-    to_recognise = Q(status=RoundStatus.APPROVED, recognition__isnull=True) & Q(
-        criteria_met=F("criteria_total"), criteria_total__gt=0
-    )
-    rounds = _with_score(AssessmentRound.objects.visible_to(user).filter(action_q(user, Action.APPROVE)))
-    rounds = rounds.filter(Q(status=RoundStatus.VERIFIED) | to_recognise)
-    to_approve_first = Case(When(status=RoundStatus.VERIFIED, then=Value(0)), default=Value(1))
-    return _last_state_change_at(rounds).order_by(to_approve_first, "state_changed_at", "commune__code", "pk")
+    meeting every criterion whose recognition decision is due. One line per commune, the longest waiting first."""
+    return queue_rounds(user=user, kind="approval", **options)
+
+
+def waiting_counts(*, user, today: date | None = None) -> dict[str, int]:
+    """For the navigation's badges: the communes waiting in each of the user's queues ("verification", "approval")
+    and the user's rounds returned to them ("returned"), in one query. Only what the user's role acts on is counted:
+    a role with nothing to count costs no query."""
+    today = today or timezone.localdate()
+    conditions = {kind: actionable_q(user, kind, today=today) for kind in QUEUE_TRANSITIONS}
+    conditions["returned"] = returned_q(user)
+    conditions = {kind: condition for kind, condition in conditions.items() if condition is not None}
+    if not conditions:
+        return {}
+    any_of = functools.reduce(operator.or_, conditions.values())
+    counted = {
+        kind: Count("pk", filter=condition) if kind == "returned" else Count("commune_id", filter=condition,
+                                                                              distinct=True)
+        for kind, condition in conditions.items()
+    }  # fmt: skip
+    return AssessmentRound.objects.visible_to(user).filter(any_of).aggregate(**counted)
 
 
 # --- the API: a page of communes, and the trend by year (issue 5) ---------------------------------------------------

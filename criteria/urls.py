@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import queue_views, views
 from .services.transitions import TRANSITIONS
 
 app_name = "criteria"
@@ -15,8 +15,9 @@ urlpatterns = [
     ),
     path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
-    path("queues/verification/", views.verification_queue, name="verification_queue"),
-    path("queues/approval/", views.approval_queue, name="approval_queue"),
+    path("queues/verification/", queue_views.verification_queue, name="verification_queue"),
+    path("queues/approval/", queue_views.approval_queue, name="approval_queue"),
+    path("queues/bulk/<str:name>/", queue_views.queue_bulk, name="queue_bulk"),
     path("communes/<int:commune_pk>/history/", views.commune_history, name="commune_history"),
     path("excel/", views.excel, name="excel"),
     path("excel/template/", views.excel_template, name="excel_template"),

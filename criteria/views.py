@@ -491,35 +491,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(handle, as_attachment=True, filename=os.path.basename(evidence.file.name))
 
 
-# --- 3. the review queues ----------------------------------------------------------------------------------------
-
-
-def _queue(request: HttpRequest, rounds, *, title: str, filename: str, intro: str) -> HttpResponse:
-    if request.GET.get("format") == "xlsx":
-        columns = [*_round_export_columns(), _("Chuyển trạng thái lúc")]
-        rows = [[*row, r.state_changed_at] for row, r in zip(_round_export_rows(rounds), rounds, strict=True)]
-        return xlsx_response(filename=filename, title=title, columns=columns, rows=rows)
-    context = {"page": _page(request, rounds, PAGE_SIZE), "title": title, "intro": intro}
-    return render(request, "criteria/queue.html", context)
-
-
-@login_required
-@require_GET
-def verification_queue(request: HttpRequest) -> HttpResponse:
-    rounds = selectors.verification_queue(user=request.user)
-    return _queue(request, list(rounds) if request.GET.get("format") == "xlsx" else rounds,
-                  title=_("Chờ thẩm tra"), filename=_("Kỳ đánh giá chờ thẩm tra.xlsx"),
-                  intro=_("Các xã đã gửi kết quả tự đánh giá, chờ huyện thẩm tra."))  # fmt: skip
-
-
-@login_required
-@require_GET
-def approval_queue(request: HttpRequest) -> HttpResponse:
-    rounds = selectors.approval_queue(user=request.user)
-    return _queue(request, list(rounds) if request.GET.get("format") == "xlsx" else rounds,
-                  title=_("Chờ thẩm định"), filename=_("Kỳ đánh giá chờ thẩm định.xlsx"),
-                  intro=_("Kỳ đánh giá huyện đã thẩm tra, chờ tỉnh thẩm định; và kỳ đã thẩm định đạt đủ tiêu chí, "
-                          "chờ ghi quyết định công nhận."))  # fmt: skip
+# --- 3. the review queues: criteria.queue_views ------------------------------------------------------------------
 
 
 # --- 4. a commune's history ----------------------------------------------------------------------------------------

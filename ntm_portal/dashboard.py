@@ -61,9 +61,11 @@ from secondments.selectors import (
 )
 
 from .access import nameable_communes, units_in_scope
+from .context_processors import request_work_counts
 from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
 from .figures_cache import cached_figures
 from .text import vnd
+from .todo import todo_for
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
 TREND_YEARS = 10  # as the API's trend: the as-of year and the nine before it
@@ -288,6 +290,8 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     if listing_unit is not None and listing_unit.level == UnitLevel.DISTRICT:
         commune_filter = f"district_id={listing_unit.pk}&"
     context = {
+        # The landing page of a district or province user: what waits for them first (issue 15).
+        "todo": todo_for(user=user, counts=request_work_counts(request)) if user.unit_id == unit.pk else None,
         "unit": unit,
         "as_of": as_of,
         "form": form,

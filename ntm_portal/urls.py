@@ -22,4 +22,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("account/api-token/", views.api_token, name="api-token"),
+    path("todo/", views.todo, name="todo"),
 ]

@@ -51,3 +51,18 @@ def api_token(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()
     context = {"token": token, "new_key": new_key, "bad_action": status == 400}
     return render(request, "ntm_portal/token.html", context, status=status)
+
+
+# --- the user's to-do (issue 15) ------------------------------------------------------------------------------------
+
+from .context_processors import request_work_counts  # noqa: E402
+from .todo import todo_for  # noqa: E402
+
+
+@login_required
+@require_GET
+def todo(request: HttpRequest) -> HttpResponse:
+    """Việc cần làm: every section of the user's to-do in full (the landing pages show the same box, shorter)."""
+    return render(
+        request, "ntm_portal/todo.html", {"todo": todo_for(user=request.user, counts=request_work_counts(request))}
+    )

@@ -56,6 +56,9 @@ ROOT_URLCONF = "ntm_portal.urls"
 WSGI_APPLICATION = "ntm_portal.wsgi.application"
 AUTH_USER_MODEL = "ntm_portal.User"
 LOGIN_URL = "login"
+# The first loads a session's user with their unit (one query, not two); Django's own stays listed so that sessions
+# opened under it remain valid.
+AUTHENTICATION_BACKENDS = ["ntm_portal.auth_backends.UnitModelBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -70,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ntm_portal.context_processors.work_counts",
             ],
         },
     },

@@ -622,7 +622,7 @@ def test_the_approval_queue_lists_verified_rounds_and_approved_ones_awaiting_rec
     response = client.get(reverse("criteria:approval_queue"))
 
     rounds = list(response.context["page"].object_list)
-    assert rounds == [verified_round, round_a1]
+    assert rounds == [round_a1, verified_round]  # the longest waiting first (criteria/test_queues.py)
     assert unmet not in rounds and recognised not in rounds
     assert "Ghi quyết định công nhận" in html(response) and "Thẩm định" in html(response)
 
@@ -811,9 +811,9 @@ def test_the_verification_queue_costs_the_same_queries_for_2_rounds_as_for_20(
     client.get(url)
     expected = queries_of(client, url)
     rounds_in(geography.district_a, small_set, 18, status=RoundStatus.SUBMITTED)
-    # 5: session, user, the user's unit; the rounds counted; one page of them (joins, score and last state change as
-    # subqueries).
-    assert expected == 5
+    # 7: session, the user with their unit; the filter form's district and set choices; the lines counted; one page of
+    # them (joins, score, last state change and each commune's latest round as subqueries); the navigation's counts.
+    assert expected == 7
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 20
@@ -830,9 +830,9 @@ def test_the_approval_queue_costs_the_same_queries_for_2_rounds_as_for_20(
     expected = queries_of(client, url)
     rounds_in(geography.district_a, small_set, 9, status=RoundStatus.VERIFIED)
     rounds_in(geography.district_b, small_set, 9, status=RoundStatus.APPROVED)
-    # 5: session, user, the user's unit; the rounds counted; one page of them (joins, score and last state change as
-    # subqueries).
-    assert expected == 5
+    # 7: session, the user with their unit; the filter form's district and set choices; the lines counted; one page of
+    # them (joins, score, last state change and each commune's latest round as subqueries); the navigation's counts.
+    assert expected == 7
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 20
