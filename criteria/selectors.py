@@ -111,6 +111,8 @@ class TargetProgress:
     min_communes_meeting_standard: int | None
     communes_meeting_standard: int
     percent_of_target: float | None  # communes meeting / target communes, e.g. 6/10 = 60.0
+    # The target as a share of the unit's communes: Định Hóa's 10 of 23 by 2020 = 43.5.
+    target_percent_meeting_standard: float | None
     communes_target_met: bool | None
     min_average_criteria: Decimal | None
     average_criteria_met: float | None
@@ -482,6 +484,7 @@ def _target_progress(target: UnitTarget | None, tally: _Tally) -> TargetProgress
         min_communes_meeting_standard=communes_target,
         communes_meeting_standard=meeting,
         percent_of_target=_percent(meeting, communes_target) if communes_target else None,
+        target_percent_meeting_standard=_percent(communes_target, tally.total) if communes_target else None,
         communes_target_met=communes_met,
         min_average_criteria=average_target,
         average_criteria_met=_average(met_sum, assessed),

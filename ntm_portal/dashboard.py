@@ -74,7 +74,6 @@ AGENCIES_SHOWN = 10
 CHART_CACHE_SECONDS = 3600
 # The sponsor summary on the progress tab covers the twelve months up to the as-of date; the sponsors tab reads
 # calendar quarters instead (sponsor_accountability).
-SPONSOR_PERIOD_DAYS = 365
 
 
 def _number(value: float | Decimal | None) -> str:
@@ -271,7 +270,7 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
             commune_progress_list(unit=listing_unit, as_of=as_of), summary.criteria_total
         )
     secondments = secondment_summary(unit=unit, as_of=as_of)
-    sponsors = sponsor_summary(unit=unit, as_of=as_of, since=as_of - datetime.timedelta(days=SPONSOR_PERIOD_DAYS - 1))
+    sponsors = sponsor_summary(unit=unit, as_of=as_of)  # the period its tab reads (secondments.reading_period)
 
     query = f"?as_of={as_of.isoformat()}" if form.is_bound and form.is_valid() else ""
     districts = [

@@ -74,6 +74,7 @@ class AgencyActivity:
 @dataclass(frozen=True)
 class SponsorSummary:
     since: date
+    until: date  # the period's last day: as_of, or the end of an earlier year (reading_period)
     as_of: date
     assignments_active: int
     agencies_assigned: int
@@ -143,12 +144,19 @@ def secondment_summary(*, unit: AdministrativeUnit, as_of: date) -> SecondmentSu
     )
 
 
+def reading_period(*, unit: AdministrativeUnit, as_of: date) -> tuple[date, date]:
+    """The one rule for the period the sponsor figures of a reading on `as_of` cover, on the dashboard and its
+    accountability tab alike: the year `sponsor_default_year` picks, from 1 January to its end or `as_of`."""
+    year = sponsor_default_year(unit=unit, as_of=as_of)
+    return date(year, 1, 1), min(date(year, 12, 31), as_of)
+
+
 def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None = None) -> SponsorSummary:
-    """Assignments in force on `as_of`, and visits and support from `since` (default: 1 January of as_of's year) to
-    `as_of`. Queries: the assignments per agency, the communes with a sponsor, the visits per agency, the support per
-    agency and kind."""
-    since = since or date(as_of.year, 1, 1)
-    assignments = SponsorAssignment.objects.in_force_on(as_of).filter(unit.communes_q())
+    """Assignments in force at the period's end, and visits and support in the period: from `since` to `as_of`, or by
+    default `reading_period`. Queries: the latest visit (the default period), the assignments per agency, the
+    communes with a sponsor, the visits per agency, the support per agency and kind."""
+    since, until = (since, as_of) if since else reading_period(unit=unit, as_of=as_of)
+    assignments = SponsorAssignment.objects.in_force_on(until).filter(unit.communes_q())
     per_agency = {
         row["agency_id"]: row
         for row in assignments.order_by()
@@ -157,7 +165,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
     }
     communes_with_sponsor = assignments.order_by().aggregate(n=Count("commune", distinct=True))["n"]
 
-    visits = FieldVisit.objects.filter(unit.communes_q(), visit_date__gte=since, visit_date__lte=as_of).order_by()
+    visits = FieldVisit.objects.filter(unit.communes_q(), visit_date__gte=since, visit_date__lte=until).order_by()
     visit_rows = {
         row["agency_id"]: row
         for row in visits.values("agency_id", "agency__name").annotate(
@@ -168,7 +176,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
         )
     }
 
-    support = SupportContribution.objects.filter(unit.communes_q(), date__gte=since, date__lte=as_of).order_by()
+    support = SupportContribution.objects.filter(unit.communes_q(), date__gte=since, date__lte=until).order_by()
     support_by_agency: dict[int, int] = {}
     support_by_kind = dict.fromkeys(SupportKind.values, 0)
     names = {agency_id: row["agency__name"] for agency_id, row in (per_agency | visit_rows).items()}
@@ -195,6 +203,7 @@ def sponsor_summary(*, unit: AdministrativeUnit, as_of: date, since: date | None
 
     return SponsorSummary(
         since=since,
+        until=until,
         as_of=as_of,
         assignments_active=sum(row["assignments"] for row in per_agency.values()),
         agencies_assigned=len(per_agency),
@@ -218,6 +227,7 @@ class SecondmentResult:
 
     secondment_id: int
     cadre: str
+    role_at_commune: str  # e.g. Phó Bí thư Đảng ủy xã
     home_agency_id: int
     home_agency: str
     commune_id: int
@@ -364,6 +374,7 @@ def _secondment_result(
     return SecondmentResult(
         secondment_id=secondment.pk,
         cadre=secondment.cadre.full_name,
+        role_at_commune=secondment.role_at_commune,
         home_agency_id=agency.pk,
         home_agency=agency.short_name or agency.name,
         commune_id=secondment.commune_id,

@@ -147,14 +147,20 @@ class AssessmentRoundSerializer(serializers.ModelSerializer):
     results = CriterionResultSerializer(source="criterion_results", many=True, read_only=True)
     values = RoundValueSerializer(source="indicator_values", many=True, read_only=True)
     actions = serializers.SerializerMethodField()
+    recognition_id = serializers.SerializerMethodField(help_text="The recognition decision resting on this round.")
 
     class Meta:
         model = AssessmentRound
         fields = [
             "id", "commune", "criteria_set", "year", "as_of", "status", "version", "created_at", "updated_at",
-            "criteria_met", "criteria_total", "results", "values", "actions",
+            "criteria_met", "criteria_total", "recognition_id", "results", "values", "actions",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_recognition_id(self, assessment_round) -> int | None:
+        recognition = getattr(assessment_round, "recognition", None)  # joined by the API's queryset
+        return recognition.pk if recognition else None
 
     @extend_schema_field(RoundActionSerializer(many=True, allow_null=True))
     def get_actions(self, assessment_round):
@@ -490,7 +496,10 @@ class TargetProgressSerializer(serializers.Serializer):
     decision = serializers.CharField(allow_blank=True)
     min_communes_meeting_standard = serializers.IntegerField(allow_null=True)
     communes_meeting_standard = serializers.IntegerField()
-    percent_of_target = serializers.FloatField(allow_null=True)
+    percent_of_target = serializers.FloatField(allow_null=True, help_text="Communes meeting / the target's communes.")
+    target_percent_meeting_standard = serializers.FloatField(
+        allow_null=True, help_text="The target as a share of the unit's communes (10 of 23: 43.5)."
+    )
     communes_target_met = serializers.BooleanField(allow_null=True)
     min_average_criteria = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
     average_criteria_met = serializers.FloatField(allow_null=True)
@@ -580,7 +589,8 @@ class AgencyActivitySerializer(serializers.Serializer):
 
 
 class SponsorSummarySerializer(serializers.Serializer):
-    since = serializers.DateField()
+    since = serializers.DateField(help_text="The period's first day: 1 January of the year the sponsor tab reads.")
+    until = serializers.DateField(help_text="The period's last day: as_of, or the end of that year if earlier.")
     as_of = serializers.DateField()
     assignments_active = serializers.IntegerField()
     agencies_assigned = serializers.IntegerField()

@@ -81,7 +81,7 @@ class CriteriaSetViewSet(ReadOnlyViewSet):
 
 def _round_queryset(user):
     """The rounds the user sees, scored ("15/19") and joined, with their results and values (criteria.selectors)."""
-    return round_list(user=user).prefetch_related(
+    return round_list(user=user).select_related("recognition").prefetch_related(
         Prefetch(
             "criterion_results", CriterionResult.objects.select_related("criterion").order_by("criterion__number")
         ),

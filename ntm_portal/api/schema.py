@@ -6,6 +6,8 @@ token), 403 (the caller's role or unit does not allow it), 404 (not found, or ou
 allow, a concurrent edit, a record still referenced).
 """
 
+import re
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -30,7 +32,45 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+# What a viewset's standard action does, as the verb of its operationId.
+STANDARD_VERBS = {
+    "list": "list", "retrieve": "get", "create": "create", "update": "update", "partial_update": "partially_update",
+    "destroy": "delete",
+}  # fmt: skip
+# Custom actions whose name is no verb of its own.
+ACTION_VERBS = {"values": "save_values"}
+
+
+def singular(plural: str) -> str:
+    """The resource of a route's first segment, singular: "assessment-rounds" → "assessment_round"."""
+    words = plural.replace("-", "_").split("_")
+    last = words[-1]
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith(("ches", "shes", "sses")):
+        last = last[:-2]
+    elif last.endswith("s"):
+        last = last[:-1]
+    return "_".join([*words[:-1], last])
+
+
 class PortalAutoSchema(AutoSchema):
+    def get_operation_id(self):
+        """Verbs a generated client reads well: `list_communes`, `get_commune`, `approve_assessment_round`,
+        `get_dashboard_trend`, `return_assessment_round_to_commune`. An explicit `operation_id=` wins."""
+        action = getattr(self.view, "action", None)
+        segments = [s for s in re.sub(r"^/api/v\d+/", "", self.path).split("/") if s and not s.startswith("{")]
+        if action is None or not segments:
+            return super().get_operation_id()
+        plural = segments[0].replace("-", "_")
+        if action in STANDARD_VERBS:
+            return f"list_{plural}" if action == "list" else f"{STANDARD_VERBS[action]}_{singular(segments[0])}"
+        name = ACTION_VERBS.get(action, action)
+        if self.method == "GET":
+            return f"get_{singular(segments[0])}_{name}"
+        verb, _, rest = name.partition("_")
+        return f"{verb}_{singular(segments[0])}" + (f"_{rest}" if rest else "")
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "404", "429"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
@@ -47,3 +87,22 @@ class PortalAutoSchema(AutoSchema):
                 {"content": {"application/json": {"schema": component.ref}}, "description": ERROR_DESCRIPTIONS[code]},
             )
         return responses
+
+
+def ascii_parameter_titles(result, generator, request, public):
+    """drf-spectacular hook: a query parameter's schema gets no `title`. django-filter's labels are Vietnamese, and a
+    generated client names the parameter's enum after it (`CommunesListNhÓMXÃ20262030`); without one, the client
+    names it after the operation and the parameter (`ListCommunesCommuneGroup`). The label stays the description."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                title = schema.pop("title", None)
+                if title and not parameter.get("description"):
+                    parameter["description"] = title
+                for item in (schema.get("items"),):
+                    if isinstance(item, dict):
+                        item.pop("title", None)
+    return result

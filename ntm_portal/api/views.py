@@ -15,7 +15,7 @@ class MeView(APIView):
     """Who the caller is: the role and the unit or agency whose data the API shows them (a token's scope is its
     owner's)."""
 
-    @extend_schema(summary="The caller and their scope", responses=MeSerializer)
+    @extend_schema(summary="The caller and their scope", responses=MeSerializer, operation_id="get_me")
     def get(self, request):
         check_query_parameters(request)
         user = request.user
@@ -37,7 +37,7 @@ class TodoView(APIView):
     their verification and approval queues, work-plan items and secondments coming due. Scoped to the token's owner;
     a fixed number of queries."""
 
-    @extend_schema(summary="The caller's to-do", responses=TodoSerializer)
+    @extend_schema(summary="The caller's to-do", responses=TodoSerializer, operation_id="get_my_todo")
     def get(self, request):
         check_query_parameters(request)
         todo = todo_for(user=request.user)
@@ -65,6 +65,7 @@ class PingView(APIView):
     caller's authentication. benchmark_national measures it as the floor of every endpoint (DRF's own cost)."""
 
     @extend_schema(
+        operation_id="ping",
         summary="Ping: the API is up and the caller is signed in",
         responses=inline_serializer("Ping", fields={"ok": serializers.BooleanField()}),
     )

@@ -198,7 +198,12 @@ SPECTACULAR_SETTINGS = {
         "AgencyLevelEnum": "secondments.choices.AgencyLevel",
         "SecondmentKindEnum": "secondments.choices.SecondmentKind",
         "SupportKindEnum": "secondments.choices.SupportKind",
+        "ReviewStateEnum": "criteria.choices.ReviewState",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ntm_portal.api.schema.ascii_parameter_titles",
+    ],
 }
 
 # Evidence files: what a commune may attach to its assessment (minutes, surveys, photos, spreadsheets).

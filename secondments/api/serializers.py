@@ -176,6 +176,7 @@ class SecondmentResultSerializer(serializers.Serializer):
 
     secondment_id = serializers.IntegerField()
     cadre = serializers.CharField()
+    role_at_commune = serializers.CharField(allow_blank=True)
     home_agency_id = serializers.IntegerField()
     home_agency = serializers.CharField()
     commune_id = serializers.IntegerField()

@@ -15,7 +15,7 @@ from criteria.selectors import commune_progress_for, commune_progress_list, unit
 from secondments.choices import SecondmentKind, SupportKind
 from secondments.selectors import secondment_summary, sponsor_summary
 from tests.communes.factories import CommuneFactory, RecognitionFactory
-from tests.criteria.factories import CriteriaSetFactory
+from tests.criteria.factories import CriteriaSetFactory, UnitTargetFactory
 from tests.secondments.factories import (
     AgencyFactory,
     CadreFactory,
@@ -84,7 +84,6 @@ def test_the_trend_costs_four_queries_for_any_number_of_years(history):
 
 
 def test_the_trend_shows_the_target_in_force_each_year(history):
-    from tests.criteria.factories import UnitTargetFactory
 
     UnitTargetFactory(unit=history.district_a, year=2020, min_communes_meeting_standard=2)
     UnitTargetFactory(unit=history.district_a, year=2017, min_communes_meeting_standard=1)
@@ -204,7 +203,8 @@ def test_the_sponsor_summary_puts_the_least_present_agency_first(sponsors):
 
 
 def test_the_selectors_cost_fixed_queries(secondments, sponsors):
-    for selector, expected in ((secondment_summary, 3), (sponsor_summary, 4)):
+    # sponsor_summary: the latest visit (its default period, secondments.selectors.reading_period), then 4.
+    for selector, expected in ((secondment_summary, 3), (sponsor_summary, 5)):
         with CaptureQueriesContext(connection) as queries:
             selector(unit=sponsors.province, as_of=datetime.date(2019, 12, 31))
         assert len(queries) == expected, selector.__name__
@@ -349,3 +349,27 @@ def test_the_cache_does_not_let_anyone_past_the_units_scope(api, history, distri
     response = api(district_officer_a).get(f"/api/v1/dashboards/{history.district_b.pk}/", {"as_of": "2019-12-31"})
 
     assert response.status_code == 404
+
+
+def test_the_dashboard_and_its_sponsor_tab_read_the_same_period(api, sponsors, province_coordinator):
+    """One rule for the period of a reading (secondments.selectors.reading_period): with no visit in as_of's year, the
+    dashboard's sponsor figures and the accountability tab both read the latest year with one."""
+    client = api(province_coordinator)
+    as_of = {"as_of": "2021-06-30"}
+
+    dashboard = client.get(f"/api/v1/dashboards/{sponsors.province.pk}/", as_of).json()["sponsors"]
+    tab = client.get(f"/api/v1/dashboards/{sponsors.province.pk}/sponsor-accountability/", as_of).json()
+
+    assert dashboard["since"] == f"{tab['year']}-01-01" and dashboard["until"] == f"{tab['year']}-12-31"
+    assert dashboard["support_value_vnd"] == tab["support_value_vnd"]
+    assert dashboard["field_visits"] == sum(q["field_visits"] for a in tab["agencies"] for q in a["quarters"])
+
+
+def test_the_target_is_also_given_as_a_share_of_the_units_communes(api, history, province_coordinator):
+    UnitTargetFactory(unit=history.district_a, year=2019, min_communes_meeting_standard=1)
+
+    body = api(province_coordinator).get(f"/api/v1/dashboards/{history.district_a.pk}/", {"as_of": "2019-12-31"})
+
+    target = body.json()["progress"]["target"]
+    communes = body.json()["progress"]["communes_total"]
+    assert target["target_percent_meeting_standard"] == round(100 * 1 / communes, 1)

@@ -151,9 +151,10 @@ def test_the_dashboard_runs_a_pinned_number_of_queries(api, world, province_coor
     client = api(province_coordinator)
     build(world, "communes", 5)
     # token + user, unit (scope), the unit itself; progress: the set with its criteria, the targets, the counts per
-    # criterion, the groups (4); secondments: totals, kinds, batches (3); sponsors: assignments per agency,
-    # communes with a sponsor, visits per agency, support per agency and kind (4)
-    with django_assert_num_queries(14):
+    # criterion, the groups (4); secondments: totals, kinds, batches (3); sponsors: the latest visit (the period,
+    # reading_period), assignments per agency, communes with a sponsor, visits per agency, support per agency and kind
+    # (5)
+    with django_assert_num_queries(15):
         client.get(f"/api/v1/dashboards/{world.province.pk}/", {"as_of": "2019-12-31"})
     # token + user, unit, the unit; the sets with their criteria counts, the communes, their standings, the targets
     with django_assert_num_queries(7):

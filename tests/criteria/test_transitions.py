@@ -390,3 +390,19 @@ def test_a_round_read_alone_over_the_api_lists_the_steps_the_caller_may_take_now
     assert "Chưa đánh giá các tiêu chí số 1, 2" in own["actions"][0]["blocked_by"]
     assert listed["actions"] is None
     assert [a["route"] for a in district["actions"]] == ["review", "verify", "return-to-commune"]
+
+
+def test_a_round_over_the_api_links_to_its_recognition_decision(
+    round_a1, commune_official_a1, district_officer_a, province_coordinator
+):
+    approved(round_a1, commune_official_a1, district_officer_a, province_coordinator)
+    before = token_client(province_coordinator).get(f"/api/v1/assessment-rounds/{round_a1.pk}/").json()
+    recognition = workflow.recognition_record(
+        user=province_coordinator, assessment_round=round_a1, decision_number="12/QĐ-UBND",
+        decision_date=datetime.date(2023, 2, 1), signer="Chủ tịch UBND tỉnh",
+    )  # fmt: skip
+
+    listed = token_client(province_coordinator).get("/api/v1/assessment-rounds/").json()["results"]
+
+    assert before["recognition_id"] is None
+    assert [r["recognition_id"] for r in listed if r["id"] == round_a1.pk] == [recognition.pk]
