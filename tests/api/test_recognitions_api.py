@@ -22,7 +22,9 @@ def decisions(geography):
     """A1 standard since 2019 (revoked in 2021), A2 advanced in 2022, B1 standard in 2020."""
     return {
         "a1": RecognitionFactory(
-            commune=geography.commune_a1, year=2019, decision_date=datetime.date(2019, 6, 1),
+            commune=geography.commune_a1,
+            year=2019,
+            decision_date=datetime.date(2019, 6, 1),
             revoked_on=datetime.date(2021, 3, 1),
         ),  # fmt: skip
         "a2": RecognitionFactory(
