@@ -67,9 +67,12 @@ class ExcelCellErrorSerializer(serializers.Serializer):
 
 
 class ExcelImportRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = ExcelCellErrorSerializer(many=True)
+    """A refused file (`code` "invalid_file", with its `errors`), or a refused field (`file`, `year`) under its own
+    name like any other 400."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    errors = ExcelCellErrorSerializer(many=True, required=False)
 
 
 class AssessmentExcelViewSet(viewsets.ViewSet):
