@@ -7,10 +7,11 @@ from communes.api import urls as communes_api
 from criteria.api import urls as criteria_api
 from ntm_portal.api import urls as portal_api
 from ntm_portal.api import views as portal_views
+from reports.api import urls as reports_api
 from secondments.api import urls as secondments_api
 
 router = DefaultRouter()
-for app_api in (communes_api, criteria_api, secondments_api):
+for app_api in (communes_api, criteria_api, secondments_api, reports_api):
     app_api.register(router)
 
 # Anything else under /api/v1/ (a key with a dot, an empty segment...) gets the API's JSON 404. Only paths ending in

@@ -21,11 +21,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 # --- the user's own API token (issue 5) -----------------------------------------------------------------------------
 
-from django.contrib.auth import get_user_model  # noqa: E402 - appended section
-from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.contrib.auth.decorators import login_required  # noqa: E402 - appended section
 from django.views.decorators.http import require_http_methods  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
+
+from .tokens import token_issue, token_revoke  # noqa: E402
 
 
 @never_cache
@@ -39,13 +39,9 @@ def api_token(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            with transaction.atomic():
-                # The user's row locked: a double click makes two keys one after the other, not a clash of two.
-                get_user_model().objects.select_for_update().filter(pk=request.user.pk).first()
-                Token.objects.filter(user=request.user).delete()
-                new_key = Token.objects.create(user=request.user).key
+            new_key = token_issue(user=request.user).key
         elif action == "revoke":
-            Token.objects.filter(user=request.user).delete()
+            token_revoke(user=request.user)
         else:
             status = 400
     token = Token.objects.filter(user=request.user).first()

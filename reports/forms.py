@@ -1,13 +1,9 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import UnitLevel
-from criteria.models import CriteriaSet
-
 from .choices import ReportLanguage
-from .selectors import report_units_for
+from .selectors import report_criteria_sets_for, report_units_for
 
 
 class ReportRequestForm(forms.Form):
@@ -31,9 +27,5 @@ class ReportRequestForm(forms.Form):
         units = report_units_for(user)
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda unit: unit.name
-        # National sets, and the sets a province the user may report on issued for itself.
-        provinces = units.filter(level=UnitLevel.PROVINCE).values("pk")
-        self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(
-            Q(province__isnull=True) | Q(province__in=provinces)
-        ).order_by("-period_start", "level", "code")
+        self.fields["criteria_set"].queryset = report_criteria_sets_for(user)
         self.fields["as_of"].initial = timezone.localdate()

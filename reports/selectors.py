@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from communes.choices import UnitLevel
@@ -120,6 +120,16 @@ def report_units_for(user) -> QuerySet[AdministrativeUnit]:
         units_in_scope(user)
         .filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT], valid_to__isnull=True)
         .order_by(provinces_first, "code")
+    )
+
+
+def report_criteria_sets_for(user) -> QuerySet[CriteriaSet]:
+    """The criteria sets `user` may order a report against: the national sets, and those a province the user may
+    report on issued for itself. The browser's form offers these and the API accepts these; `report_request` then
+    checks that the set suits the unit asked for."""
+    provinces = report_units_for(user).filter(level=UnitLevel.PROVINCE).values("pk")
+    return CriteriaSet.objects.filter(Q(province__isnull=True) | Q(province__in=provinces)).order_by(
+        "-period_start", "level", "code"
     )
 
 

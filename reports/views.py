@@ -1,7 +1,8 @@
 """Browser views of report jobs: order a report, watch its progress bar, download the PDF.
 
 Scope: jobs come from `ReportJob.objects.visible_to(user)`, so another unit's job is a 404 everywhere, download
-included. The request itself goes through `report_request`, which the API calls too.
+included. The request itself goes through `report_request`, which the API (reports/api/views.py) calls too, with the
+same choices of unit and criteria set (reports.selectors).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-from . import views
+from . import excel, views
 
 
 def register(router) -> None:
@@ -7,3 +7,4 @@ def register(router) -> None:
     router.register("indicator-values", views.IndicatorValueViewSet, basename="indicatorvalue")
     router.register("unit-targets", views.UnitTargetViewSet, basename="unittarget")
     router.register("dashboards", views.DashboardViewSet, basename="dashboard")
+    router.register("assessment-excel", excel.AssessmentExcelViewSet, basename="assessmentexcel")

@@ -1,6 +1,6 @@
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
 class TokenRateThrottle(UserRateThrottle):
@@ -18,6 +18,24 @@ class TokenRateThrottle(UserRateThrottle):
     def allow_request(self, request, view):
         if not isinstance(request.successful_authenticator, TokenAuthentication):
             return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class TokenObtainRateThrottle(SimpleRateThrottle):
+    """Limits the attempts to obtain a token with a password, per client address, signed in or not: the brake on
+    guessing passwords through the API. The rate is read on every request, like TokenRateThrottle's."""
+
+    scope = "token_obtain"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request, view):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)

@@ -169,7 +169,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["ntm_portal.api.throttling.TokenRateThrottle"],
     # Per user, for requests authenticated by token only (dashboard clients, scripts).
-    "DEFAULT_THROTTLE_RATES": {"token": env.str("NTM_API_TOKEN_RATE", default="3000/hour")},
+    # Obtaining a token with a password (POST /api/v1/auth/token/): per client address, to slow password guessing.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("NTM_API_TOKEN_RATE", default="3000/hour"),
+        "token_obtain": env.str("NTM_API_TOKEN_OBTAIN_RATE", default="10/minute"),
+    },
     "EXCEPTION_HANDLER": "ntm_portal.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "ntm_portal.api.schema.PortalAutoSchema",
 }

@@ -1,0 +1,116 @@
+"""/api/v1/reports/: order a progress report, watch its job, download its PDF.
+
+The same scope and rules as the browser's pages (reports/views.py): jobs come from `ReportJob.objects.visible_to`,
+the unit and criteria set are chosen among what the browser's form offers (reports.selectors), and the request goes
+through `reports.services.report_request`, which checks everything else.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from ntm_portal.api.exceptions import django_error_dict
+from ntm_portal.api.viewsets import PortalViewSetMixin
+from reports.choices import JobStatus
+from reports.models import ReportJob
+from reports.services import report_request
+
+from .serializers import NOT_READY, ReportJobSerializer, ReportRequestSerializer
+
+# The service names the form's fields; the API's are the ids.
+API_FIELD = {"unit": "unit_id", "criteria_set": "criteria_set_id"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="list_reports",
+        summary="Report jobs",
+        description="The report jobs of your unit and the units under it, newest first (the browser's list).",
+    ),
+    retrieve=extend_schema(
+        operation_id="get_report",
+        summary="A report job",
+        description="Its status and progress; `download_url` once it is done, `error` if it failed. Poll this "
+        "(every few seconds) while the job is queued or running.",
+    ),
+    create=extend_schema(
+        operation_id="request_report",
+        summary="Order a progress report",
+        description="Queues the PDF progress report of a province or district (your own unit or one under it) as it "
+        "stood on `as_of`. 201 with the new job; 200 with the identical job already queued or running, which is "
+        "reused rather than built twice.",
+        request=ReportRequestSerializer,
+        responses={201: ReportJobSerializer, 200: ReportJobSerializer},
+    ),
+)
+class ReportJobViewSet(
+    PortalViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
+    queryset = ReportJob.objects.select_related("unit")
+    serializer_class = ReportJobSerializer
+
+    def get_serializer_class(self):
+        return ReportRequestSerializer if self.action == "create" else ReportJobSerializer
+
+    def create(self, request, *args, **kwargs):
+        params = ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        fields = params.validated_data
+        asked_at = timezone.now()
+        try:
+            job = report_request(
+                user=request.user,
+                unit=fields["unit_id"],
+                as_of=fields["as_of"],
+                criteria_set=fields.get("criteria_set_id"),
+                language=fields["language"],
+            )
+        except DjangoValidationError as error:
+            errors = django_error_dict(error)
+            return Response({API_FIELD.get(name, name): messages for name, messages in errors.items()}, status=400)
+        # An identical job still queued or running is reused (report_request): it was created before this request.
+        created = job.created_at >= asked_at
+        job = self.get_queryset().get(pk=job.pk)
+        body = ReportJobSerializer(job, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The download answers a PDF or, when there is none, a JSON error, whatever the client's Accept says.
+        if self.action == "download":
+            return (JSONRenderer(), JSONRenderer.media_type)
+        return super().perform_content_negotiation(request, force)
+
+    @extend_schema(
+        operation_id="download_report",
+        summary="Download a report's PDF",
+        description="The PDF of a job that is done. 409 while the job is queued or running (or failed): read its "
+        "`status` first.",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="The job has no PDF yet."),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="download")
+    def download(self, request, pk=None):
+        job = self.get_object()
+        if job.status != JobStatus.DONE or not job.file:
+            return Response(
+                {"detail": str(NOT_READY), "code": "not_ready", "status": job.status}, status=status.HTTP_409_CONFLICT
+            )
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError as error:
+            raise NotFound(_("Tệp báo cáo không còn.")) from error
+        filename = f"bao-cao-tien-do-{job.unit.code}-{job.as_of:%Y-%m-%d}.pdf"
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
