@@ -290,7 +290,7 @@ def transition_request_serializer(transition: Transition) -> type[serializers.Se
     if transition.needs_review:
         fields["reviews"] = CriterionReviewSerializer(many=True, required=False, default=list, max_length=200)
         fields["validate_reviews"] = _validate_reviews
-    name = "".join(part.title() for part in transition.name.split("_")) + "Request"
+    name = "".join(part.title() for part in transition.name.split("_"))  # the schema calls it "<Name>Request"
     return type(name, (serializers.Serializer,), fields)
 
 

@@ -223,9 +223,11 @@ def _transition_route(transition: Transition):
             body_out = {
                 "id": outcome.pk, "level": outcome.level, "decision_number": outcome.decision_number,
                 "decision_date": outcome.decision_date, "signer": outcome.signer,
-                "round": self._fresh(assessment_round),
+                # The round itself (not its JSON): the nested serializer reads its results and values.
+                "round": self.get_queryset().get(pk=assessment_round.pk),
             }  # fmt: skip
-            return Response(RecognitionResultSerializer(body_out).data, status=status.HTTP_201_CREATED)
+            answer = RecognitionResultSerializer(body_out, context=self.get_serializer_context())
+            return Response(answer.data, status=status.HTTP_201_CREATED)
         return Response(self._fresh(assessment_round))
 
     take.__name__ = transition.name

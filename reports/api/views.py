@@ -59,6 +59,7 @@ class ReportJobViewSet(
 ):
     queryset = ReportJob.objects.select_related("unit")
     serializer_class = ReportJobSerializer
+    ordering_fields = ["created_at", "as_of", "status"]
 
     def get_serializer_class(self):
         return ReportRequestSerializer if self.action == "create" else ReportJobSerializer
