@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ntm_portal.fields import NormalizedCharField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet, commune_q
 from ntm_portal.text import fold_vietnamese
@@ -61,8 +62,8 @@ class AdministrativeUnit(models.Model):
     aggregation to any level is one indexed filter, never a walk up the tree.
     """
 
-    code = models.CharField(_("mã đơn vị (TCTK)"), max_length=10, db_index=True)
-    name = models.CharField(_("tên"), max_length=120)
+    code = NormalizedCharField(_("mã đơn vị (TCTK)"), max_length=10, db_index=True)
+    name = NormalizedCharField(_("tên"), max_length=120)
     name_folded = models.CharField(_("tên không dấu"), max_length=120, editable=False, db_index=True)
     level = models.CharField(_("cấp"), max_length=10, choices=UnitLevel.choices, db_index=True)
     kind = models.CharField(_("loại"), max_length=15, choices=UnitKind.choices)
@@ -271,9 +272,9 @@ class Recognition(models.Model):
     )
     level = models.CharField(_("mức công nhận"), max_length=10, choices=NtmLevel.choices)
     year = models.PositiveSmallIntegerField(_("năm đạt chuẩn"))
-    decision_number = models.CharField(_("số quyết định"), max_length=60)
+    decision_number = NormalizedCharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
-    signer = models.CharField(_("người ký"), max_length=120)
+    signer = NormalizedCharField(_("người ký"), max_length=120)
     criteria_set = models.ForeignKey(
         "criteria.CriteriaSet",
         verbose_name=_("bộ tiêu chí"),

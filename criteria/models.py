@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import commune_foreign_key
+from ntm_portal.fields import NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
@@ -28,7 +29,7 @@ class CriteriaSet(models.Model):
     """Bộ tiêu chí: a versioned national (or provincial) set of criteria for one period and level."""
 
     code = models.SlugField(_("mã bộ tiêu chí"), max_length=40, unique=True)
-    name = models.CharField(_("tên"), max_length=200)
+    name = NormalizedCharField(_("tên"), max_length=200)
     period_start = models.PositiveSmallIntegerField(_("từ năm"))
     period_end = models.PositiveSmallIntegerField(_("đến năm"))
     level = models.CharField(_("mức"), max_length=10, choices=SetLevel.choices, default=SetLevel.BASIC)
@@ -38,7 +39,7 @@ class CriteriaSet(models.Model):
         choices=TargetScheme.choices,
         default=TargetScheme.REGION,
     )
-    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    legal_basis = NormalizedCharField(_("căn cứ pháp lý"), max_length=300)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     province = models.ForeignKey(
         "communes.AdministrativeUnit",
@@ -56,7 +57,7 @@ class CriteriaSet(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
-    source_note = models.TextField(_("nguồn"), blank=True)
+    source_note = NormalizedTextField(_("nguồn"), blank=True)
 
     class Meta:
         verbose_name = _("bộ tiêu chí")
@@ -83,9 +84,9 @@ class Criterion(models.Model):
         CriteriaSet, verbose_name=_("bộ tiêu chí"), on_delete=models.CASCADE, related_name="criteria"
     )
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
-    name = models.CharField(_("tên tiêu chí"), max_length=200)
-    group_code = models.CharField(_("nhóm"), max_length=5, blank=True)
-    group_name = models.CharField(_("tên nhóm"), max_length=120, blank=True)
+    name = NormalizedCharField(_("tên tiêu chí"), max_length=200)
+    group_code = NormalizedCharField(_("nhóm"), max_length=5, blank=True)
+    group_name = NormalizedCharField(_("tên nhóm"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("tiêu chí")
@@ -101,9 +102,9 @@ class Indicator(models.Model):
     """Chỉ tiêu: a measurable part of a criterion (e.g. 3.1 share of land actively irrigated)."""
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="indicators")
-    code = models.CharField(_("mã chỉ tiêu"), max_length=10)
-    name = models.CharField(_("tên chỉ tiêu"), max_length=300)
-    unit = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    code = NormalizedCharField(_("mã chỉ tiêu"), max_length=10)
+    name = NormalizedCharField(_("tên chỉ tiêu"), max_length=300)
+    unit = NormalizedCharField(_("đơn vị tính"), max_length=40, blank=True)
     comparison = models.CharField(_("cách so sánh"), max_length=20, choices=Comparison.choices)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -127,7 +128,7 @@ class IndicatorTarget(models.Model):
     region = models.CharField(_("vùng"), max_length=10, choices=Region.choices, blank=True)
     commune_group = models.PositiveSmallIntegerField(_("nhóm xã"), choices=CommuneGroup.choices, null=True, blank=True)
     threshold = models.DecimalField(_("chỉ tiêu"), max_digits=14, decimal_places=2, null=True, blank=True)
-    source_note = models.CharField(_("nguồn"), max_length=300, blank=True)
+    source_note = NormalizedCharField(_("nguồn"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("chỉ tiêu theo vùng/nhóm")
@@ -215,11 +216,11 @@ class CriterionResult(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="results")
     met = models.BooleanField(_("đạt"), null=True, blank=True)  # null: not assessed yet
     assessed_as_whole = models.BooleanField(_("đánh giá chung cả tiêu chí"), default=False)
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = NormalizedTextField(_("ghi chú"), blank=True)
     review_state = models.CharField(
         _("kết quả thẩm tra"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
     )
-    review_comment = models.TextField(_("ý kiến thẩm tra"), blank=True)
+    review_comment = NormalizedTextField(_("ý kiến thẩm tra"), blank=True)
 
     objects = RoundPartQuerySet.as_manager()
 
@@ -252,7 +253,7 @@ class IndicatorValue(models.Model):
     value_number = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2, null=True, blank=True)
     value_bool = models.BooleanField(_("đạt (có/không)"), null=True, blank=True)
     met = models.BooleanField(_("đạt chỉ tiêu"), null=True, blank=True)  # null: no value or no known target
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = NormalizedTextField(_("ghi chú"), blank=True)
 
     objects = RoundPartQuerySet.as_manager()
 
@@ -289,7 +290,7 @@ class EvidenceFile(models.Model):
     assessment_round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="evidence_files")
     indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT)
     file = models.FileField(_("tệp"), upload_to="evidence/%Y/")
-    description = models.CharField(_("mô tả"), max_length=200, blank=True)
+    description = NormalizedCharField(_("mô tả"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoundPartQuerySet.as_manager()
@@ -326,7 +327,7 @@ class UnitTarget(models.Model):
     min_criteria_per_commune = models.PositiveSmallIntegerField(
         _("không xã nào dưới (tiêu chí)"), null=True, blank=True
     )
-    decision = models.CharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
+    decision = NormalizedCharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("chỉ tiêu phấn đấu")
@@ -371,7 +372,7 @@ class AssessmentChange(models.Model):
     field = models.CharField(_("trường"), max_length=30)
     old_value = models.JSONField(_("giá trị cũ"), null=True, blank=True)
     new_value = models.JSONField(_("giá trị mới"), null=True, blank=True)
-    comment = models.TextField(_("lý do / ý kiến"), blank=True)
+    comment = NormalizedTextField(_("lý do / ý kiến"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

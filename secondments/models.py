@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from communes.choices import UnitLevel
 from communes.models import commune_foreign_key
+from ntm_portal.fields import NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
@@ -66,8 +67,8 @@ def _check_commune(unit) -> None:
 class Agency(models.Model):
     """Cơ quan, đơn vị: a department, board, mass organisation, district body or twinned enterprise."""
 
-    name = models.CharField(_("tên"), max_length=200)
-    short_name = models.CharField(_("tên viết tắt"), max_length=60, blank=True)
+    name = NormalizedCharField(_("tên"), max_length=200)
+    short_name = NormalizedCharField(_("tên viết tắt"), max_length=60, blank=True)
     kind = models.CharField(_("loại"), max_length=15, choices=AgencyKind.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=AgencyLevel.choices, default=AgencyLevel.PROVINCE)
     unit = models.ForeignKey(
@@ -84,7 +85,7 @@ class Agency(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
-    contact = models.CharField(_("liên hệ"), max_length=200, blank=True)
+    contact = NormalizedCharField(_("liên hệ"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
@@ -105,7 +106,7 @@ class Agency(models.Model):
 class Cadre(models.Model):
     """Cán bộ: a person who may be seconded or rotated to communes, more than once."""
 
-    full_name = models.CharField(_("họ và tên"), max_length=120)
+    full_name = NormalizedCharField(_("họ và tên"), max_length=120)
     gender = models.CharField(_("giới tính"), max_length=6, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(
         _("năm sinh"),
@@ -113,14 +114,14 @@ class Cadre(models.Model):
         blank=True,
         validators=[MinValueValidator(1930), MaxValueValidator(2010)],
     )
-    title = models.CharField(_("chức vụ"), max_length=200, blank=True)
+    title = NormalizedCharField(_("chức vụ"), max_length=200, blank=True)
     home_agency = models.ForeignKey(
         Agency,
         verbose_name=_("cơ quan công tác"),
         on_delete=models.PROTECT,
         related_name="cadres",
     )
-    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    phone = NormalizedCharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
     history = _history()
@@ -144,10 +145,10 @@ class SecondmentBatch(models.Model):
         related_name="+",
         limit_choices_to={"level": UnitLevel.PROVINCE},
     )
-    name = models.CharField(_("tên đợt"), max_length=120)
+    name = NormalizedCharField(_("tên đợt"), max_length=120)
     year = models.PositiveSmallIntegerField(_("năm"))
-    decided_by = models.CharField(_("cơ quan quyết định"), max_length=200, blank=True)
-    decision_number = models.CharField(_("số văn bản"), max_length=60, blank=True)
+    decided_by = NormalizedCharField(_("cơ quan quyết định"), max_length=200, blank=True)
+    decision_number = NormalizedCharField(_("số văn bản"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
 
     class Meta:
@@ -174,16 +175,16 @@ class Secondment(models.Model):
         related_name="secondments",
     )
     kind = models.CharField(_("hình thức"), max_length=15, choices=SecondmentKind.choices)
-    role_at_commune = models.CharField(_("chức danh tại xã"), max_length=120, blank=True)
-    decided_by = models.CharField(_("cơ quan quyết định"), max_length=200)
-    decision_number = models.CharField(_("số quyết định / thông báo"), max_length=60)
+    role_at_commune = NormalizedCharField(_("chức danh tại xã"), max_length=120, blank=True)
+    decided_by = NormalizedCharField(_("cơ quan quyết định"), max_length=200)
+    decision_number = NormalizedCharField(_("số quyết định / thông báo"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
     start_date = models.DateField(_("ngày bắt đầu"))
     planned_end_date = models.DateField(_("ngày kết thúc dự kiến"), null=True, blank=True)
     actual_end_date = models.DateField(_("ngày kết thúc thực tế"), null=True, blank=True)
     criteria_met_at_start = models.PositiveSmallIntegerField(_("số tiêu chí đạt khi đến"), null=True, blank=True)
     criteria_met_at_end = models.PositiveSmallIntegerField(_("số tiêu chí đạt khi kết thúc"), null=True, blank=True)
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = NormalizedTextField(_("ghi chú"), blank=True)
 
     objects = SecondmentQuerySet.as_manager()
     history = _history()
@@ -226,8 +227,8 @@ class SponsorAssignment(models.Model):
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="assignments")
     commune = commune_foreign_key("sponsor_assignments")
     role = models.CharField(_("vai trò"), max_length=15, choices=SponsorRole.choices, default=SponsorRole.RESPONSIBLE)
-    decided_by = models.CharField(_("cơ quan quyết định"), max_length=200)
-    decision_number = models.CharField(_("số quyết định"), max_length=60)
+    decided_by = NormalizedCharField(_("cơ quan quyết định"), max_length=200)
+    decision_number = NormalizedCharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
@@ -267,7 +268,7 @@ class WorkPlan(models.Model):
         related_name="work_plans",
     )
     year = models.PositiveSmallIntegerField(_("năm"))
-    title = models.CharField(_("tên kế hoạch"), max_length=200)
+    title = NormalizedCharField(_("tên kế hoạch"), max_length=200)
 
     objects = WorkPlanQuerySet.as_manager()
     history = _history()
@@ -291,7 +292,7 @@ class WorkPlanItem(models.Model):
         _("số kỳ"),
         help_text=_("Tháng 1–12, quý 1–4, hoặc 1 cho cả năm."),
     )
-    title = models.CharField(_("nội dung"), max_length=300)
+    title = NormalizedCharField(_("nội dung"), max_length=300)
     criterion = models.ForeignKey(
         "criteria.Criterion",
         verbose_name=_("tiêu chí hướng tới"),
@@ -355,8 +356,8 @@ class FieldVisit(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    participants = models.CharField(_("thành phần"), max_length=300, blank=True)
-    activities = models.TextField(_("nội dung làm việc"))
+    participants = NormalizedCharField(_("thành phần"), max_length=300, blank=True)
+    activities = NormalizedTextField(_("nội dung làm việc"))
     party_cell_meetings = models.PositiveSmallIntegerField(_("số buổi dự sinh hoạt chi bộ thôn"), default=0)
     criteria_addressed = models.ManyToManyField("criteria.Criterion", verbose_name=_("tiêu chí hỗ trợ"), blank=True)
 
@@ -391,7 +392,7 @@ class SupportContribution(models.Model):
     date = models.DateField(_("ngày"))
     kind = models.CharField(_("hình thức"), max_length=15, choices=SupportKind.choices)
     value_vnd = models.PositiveBigIntegerField(_("giá trị (đồng)"))
-    description = models.CharField(_("nội dung"), max_length=300)
+    description = NormalizedCharField(_("nội dung"), max_length=300)
     criterion = models.ForeignKey(
         "criteria.Criterion",
         verbose_name=_("tiêu chí hướng tới"),

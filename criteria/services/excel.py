@@ -69,6 +69,8 @@ _MET_WORDS = {"dat": True, "co": True, "khong dat": False, "chua dat": False, "k
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
+# A formula in a worksheet's XML: <f>80+5</f>, <f t="shared" si="0"/>, or with a namespace prefix (<x:f>).
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}([.,]\d{3})+")
 # IndicatorValue.value_number: 14 digits, 2 of them decimals.
 _MAX_NUMBER = Decimal(10) ** 12
@@ -485,9 +487,62 @@ def _read_bytes(file) -> bytes:
     return data
 
 
+class _Uncalculated:
+    """Internal: the value of a formula cell the file holds no computed value for (a workbook written by a program,
+    not saved by Excel or LibreOffice). Read as empty, it would leave the stored value as it is while the upload
+    reports success: such a cell is refused instead."""
+
+    def __init__(self, formula: str):
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+def _refuse_uncalculated(sheet, rows, label) -> None:
+    """Refuses the file when a cell of `rows` (from _sheet_rows) is a formula without a computed value, naming each
+    such cell: its sheet, its address, and `label(index)` as its column."""
+    errors = [
+        CellError(number, label(index), _(
+            "Ô %(cell)s (trang “%(sheet)s”) là công thức %(formula)s chưa có giá trị đã tính: hãy nhập giá trị, hoặc "
+            "mở tệp bằng Excel rồi lưu lại."
+        ) % {"cell": f"{get_column_letter(index + 1)}{number}", "sheet": sheet.title, "formula": value})
+        for number, row in rows
+        for index, (value, _format) in enumerate(row)
+        if isinstance(value, _Uncalculated)
+    ]  # fmt: skip
+    if errors:
+        raise _Refused(*errors)
+
+
+def _damaged() -> str:
+    return _("Tệp Excel bị hỏng, không đọc được: hãy mở lại bằng Excel, lưu dạng .xlsx rồi tải lên lại.")
+
+
+def _open_formulas(data: bytes):
+    """The workbook read a second time, for its formulas, when any worksheet holds one; else None.
+
+    The upload is read with `data_only=True`: a formula cell gives the value Excel computed and saved with it
+    ("=80+5" reads 85). A formula without a saved value reads as empty, like a cell left blank: only this second
+    reading tells the two apart. Most uploads have no formula, and are read once.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        has_formulas = any(
+            _FORMULA_ELEMENT.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+    if not has_formulas:
+        return None
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # noqa: BLE001 - as in _open_workbook
+        raise _Refused(_file_error(_damaged())) from error
+
+
 def _open_workbook(data: bytes):
     not_excel = _("Tệp không phải là bảng tính Excel (.xlsx). Hãy tải mẫu từ hệ thống, điền rồi lưu dạng .xlsx.")
-    damaged = _("Tệp Excel bị hỏng, không đọc được: hãy mở lại bằng Excel, lưu dạng .xlsx rồi tải lên lại.")
+    damaged = _damaged()
     if data.startswith(_OLE2_MAGIC):
         raise _Refused(_file_error(_(
             "Tệp là dạng Excel 97–2003 (.xls) hoặc đã được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu nếu có, "
@@ -511,12 +566,28 @@ def _open_workbook(data: bytes):
         raise _Refused(_file_error(damaged)) from error
 
 
-def _sheet_rows(sheet) -> list[tuple[int, list[tuple[Any, str | None]]]]:
-    """(Excel row number, [(value, number format)]) for the rows that hold anything."""
+def _sheet_rows(sheet, formulas=None) -> list[tuple[int, list[tuple[Any, str | None]]]]:
+    """(Excel row number, [(value, number format)]) for the rows that hold anything. With `formulas` (the workbook
+    read with its formulas, see _open_formulas), a formula cell without a computed value is an _Uncalculated."""
     sheet.reset_dimensions()  # some writers store a wrong sheet size, which would cut columns off
+    formula_rows = None
+    if formulas is not None and sheet.title in formulas.sheetnames:
+        formula_sheet = formulas[sheet.title]
+        formula_sheet.reset_dimensions()
+        formula_rows = formula_sheet.iter_rows()
     rows = []
     for number, cells in enumerate(sheet.iter_rows(), start=1):
         row = [(cell.value, getattr(cell, "number_format", None)) for cell in cells]
+        if formula_rows is not None:
+            # The same file read twice: its rows and cells come in the same order.
+            for index, formula_cell in enumerate(next(formula_rows, ())):
+                if (
+                    getattr(formula_cell, "data_type", None) == "f"
+                    and index < len(row)
+                    and row[index][0] is None
+                    and cells[index].data_type != "str"  # a formula whose computed value is "" (t="str")
+                ):
+                    row[index] = (_Uncalculated(str(formula_cell.value)), row[index][1])
         if any(_filled(value) for value, _format in row):
             rows.append((number, row))
             if len(rows) > EXCEL_MAX_ROWS + 1:
@@ -530,13 +601,15 @@ def _filled(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _read_info(workbook) -> tuple[dict[str, tuple[int, Any]], bool]:
+def _read_info(workbook, formulas=None) -> tuple[dict[str, tuple[int, Any]], bool]:
     """The "Thông tin" sheet as {folded key: (row, value)}, and whether the sheet exists."""
     sheet = next((s for s in workbook.worksheets if _normal(s.title) == _normal(INFO_SHEET)), None)
     if sheet is None:
         return {}, False
     info = {}
-    for number, row in _sheet_rows(sheet):
+    rows = _sheet_rows(sheet, formulas)
+    _refuse_uncalculated(sheet, rows, lambda index: f"{sheet.title}!{get_column_letter(index + 1)}")
+    for number, row in rows:
         if len(row) >= 2 and _filled(row[0][0]):
             info[_normal(row[0][0])] = (number, row[1][0])
     return info, True
@@ -610,7 +683,11 @@ def _data_sheet(workbook):
 
 
 def _header_labels(row: list[tuple[Any, str | None]]) -> dict[int, str]:
-    return {i: str(value).strip() for i, (value, _format) in enumerate(row) if _filled(value)}
+    return {
+        i: str(value).strip()
+        for i, (value, _format) in enumerate(row)
+        if _filled(value) and not isinstance(value, _Uncalculated)
+    }
 
 
 def _map_columns(header_row: int, headers: dict[int, str], columns: list[_Column], criteria_set, year):
@@ -737,10 +814,18 @@ def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: Cri
     try:
         data = _read_bytes(file)
         workbook = _open_workbook(data)
+        formulas = None
         try:
-            return _import_workbook(user, workbook, year, criteria_set)
+            formulas = _open_formulas(data)
+            return _import_workbook(user, workbook, formulas, year, criteria_set)
+        except SyntaxError as error:
+            # A sheet's XML is only parsed as its rows are read: a damaged one fails here, not when the file opens
+            # (xml.etree's ParseError and lxml's XMLSyntaxError are both SyntaxErrors).
+            raise _Refused(_file_error(_damaged())) from error
         finally:
             workbook.close()
+            if formulas is not None:
+                formulas.close()
     except _Refused as refused:
         errors = refused.errors
         if len(errors) > MAX_ERRORS_LISTED:
@@ -751,10 +836,10 @@ def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: Cri
         raise ExcelImportError(errors) from None
 
 
-def _import_workbook(user, workbook, year: int | None, criteria_set: CriteriaSet | None) -> ImportReport:
-    info, has_info = _read_info(workbook)
+def _import_workbook(user, workbook, formulas, year: int | None, criteria_set: CriteriaSet | None) -> ImportReport:
+    info, has_info = _read_info(workbook, formulas)
     sheet = _data_sheet(workbook)
-    rows = _sheet_rows(sheet)
+    rows = _sheet_rows(sheet, formulas)
     if not rows:
         raise _Refused(_file_error(_("Tệp trống: trang “%(sheet)s” không có dữ liệu.") % {"sheet": sheet.title}))
     header_at = next(
@@ -769,6 +854,7 @@ def _import_workbook(user, workbook, year: int | None, criteria_set: CriteriaSet
     columns = _value_columns(_criteria(criteria_set))
     header_row, header_cells = rows[header_at]
     headers = _header_labels(header_cells)
+    _refuse_uncalculated(sheet, rows, lambda index: _column_label(index, headers))
     mapping = _map_columns(header_row, headers, columns, criteria_set, year)
     data_rows = rows[header_at + 1 :]
     if not data_rows:

@@ -1,0 +1,32 @@
+"""Existing text in NFC with surrounding whitespace trimmed (issue 16): the fields made Normalized* in 0008_normalized_text_fields.
+
+A no-op on clean data (one read of each table, no write); see ntm_portal.fields.normalize_stored_text.
+"""
+
+import sys
+
+from django.db import migrations
+
+from ntm_portal.fields import normalize_stored_text
+
+FIELDS = {
+    "CriteriaSet": ["name", "legal_basis", "source_note"],
+    "Criterion": ["name", "group_code", "group_name"],
+    "Indicator": ["code", "name", "unit"],
+    "IndicatorTarget": ["source_note"],
+    "CriterionResult": ["note", "review_comment"],
+    "IndicatorValue": ["note"],
+    "EvidenceFile": ["description"],
+    "UnitTarget": ["decision"],
+    "AssessmentChange": ["comment"],
+}
+
+def normalize(apps, schema_editor):
+    for model, fields in FIELDS.items():
+        normalize_stored_text(apps.get_model("criteria", model), fields, stdout=sys.stdout)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("criteria", "0008_normalized_text_fields")]
+
+    operations = [migrations.RunPython(normalize, migrations.RunPython.noop, elidable=True)]
