@@ -296,6 +296,14 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     queryset = AdministrativeUnit.objects.all()
     serializer_class = DashboardSerializer
     pagination_class = None
+    query_serializers = {
+        "retrieve": ProgressQuerySerializer,
+        "country": ProgressQuerySerializer,
+        "trend": TrendQuerySerializer,
+        "secondment_results": SecondmentResultsQuerySerializer,
+        "sponsor_accountability": SponsorAccountabilityQuerySerializer,
+        "forecast": AsOfQuerySerializer,
+    }
 
     @extend_schema(
         summary="Dashboard of a unit",
