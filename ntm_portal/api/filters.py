@@ -4,8 +4,8 @@ read, and a strict `ordering`."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework import serializers
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.settings import api_settings
 
