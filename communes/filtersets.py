@@ -230,6 +230,7 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
 
 class CommuneFilterSet(AdministrativeUnitFilterSet):
     commune_id = UnitIdsFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (khóa)"))
+    commune = UnitCodesFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (mã)"))
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
     ntm_level = django_filters.MultipleChoiceFilter(
@@ -258,6 +259,7 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
         fields = [
             *AdministrativeUnitFilterSet.Meta.fields,
             "commune_id",
+            "commune",
             "region",
             "commune_group",
             "ntm_level",
