@@ -2,8 +2,13 @@
 FilterSets build on (communes is the app every other one depends on).
 
 Filter pairs as NetBox has them: `<field>_id` takes primary keys, `<field>` takes official codes; both accept several
-values (`?district_id=3&district_id=4`). A key or a code the user cannot see is refused like one that does not exist
-(400, "select a valid choice"), so a filter neither leaks another unit's rows nor their existence.
+values, always as the parameter repeated (`?district_id=3&district_id=4`), never comma-separated. A key or a code the
+user cannot see is refused like one that does not exist (400, "Không có đơn vị 3 trong phạm vi của bạn."), so a filter
+neither leaks another unit's rows nor their existence. Every record that belongs to a commune takes the same six
+(`commune_filters`). Whole numbers are whole (`IntegerFilter`) and booleans true or false (`BooleanFilter`).
+
+The FilterSets tolerate parameters they do not know (a browser list's `page`, `sort`, `format=xlsx`); the API refuses
+them (ntm_portal.api.filters.check_query_parameters).
 """
 
 from __future__ import annotations
