@@ -305,3 +305,40 @@ def test_the_secondment_list_page_takes_its_page_and_excel_export(client, world,
 
     assert page.status_code == 200
     assert export.status_code == 200
+
+
+# --- the endpoints added since (recognitions, reports, tokens, the Excel template) -----------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/v1/recognitions/", "/api/v1/reports/", "/api/v1/auth/tokens/"])
+def test_the_newer_lists_refuse_an_unknown_parameter_and_take_paging(api, world, province_coordinator, url):
+    client = api(province_coordinator)
+
+    assert client.get(url, {"page": 1, "page_size": 10}).status_code == 200
+    refused = client.get(url, {"bogus": 1})
+    assert refused.status_code == 400 and "bogus" in refused.json()
+
+
+def test_recognitions_filter_by_province_district_and_commune(api, world, elsewhere, reformed, superuser):
+    client = api(superuser)
+
+    def communes(query):
+        response = client.get("/api/v1/recognitions/", query)
+        assert response.status_code == 200, response.json()
+        return {row["commune_id"] for row in response.json()["results"]}
+
+    assert communes({"province_id": [world.province.pk, reformed.province.pk]}) == {
+        world.commune.pk,
+        reformed.commune.pk,
+    }
+    assert communes({"district_id": elsewhere.district.pk}) == {elsewhere.commune.pk}
+    assert communes({"commune_id": [reformed.commune.pk]}) == {reformed.commune.pk}
+
+
+def test_the_excel_template_takes_its_own_parameters_only(api, world, province_coordinator):
+    response = api(province_coordinator).get(
+        "/api/v1/assessment-excel/template/", {"unit_id": world.commune.pk, "year": 2019, "yaer": 2019}
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"yaer"}
