@@ -81,16 +81,20 @@ class CriteriaSetViewSet(ReadOnlyViewSet):
 
 def _round_queryset(user):
     """The rounds the user sees, scored ("15/19") and joined, with their results and values (criteria.selectors)."""
-    return round_list(user=user).select_related("recognition").prefetch_related(
-        Prefetch(
-            "criterion_results", CriterionResult.objects.select_related("criterion").order_by("criterion__number")
-        ),
-        Prefetch(
-            "indicator_values",
-            IndicatorValue.objects.select_related("indicator").order_by(
-                "indicator__criterion__number", "indicator__position", "indicator__code"
+    return (
+        round_list(user=user)
+        .select_related("recognition")
+        .prefetch_related(
+            Prefetch(
+                "criterion_results", CriterionResult.objects.select_related("criterion").order_by("criterion__number")
             ),
-        ),
+            Prefetch(
+                "indicator_values",
+                IndicatorValue.objects.select_related("indicator").order_by(
+                    "indicator__criterion__number", "indicator__position", "indicator__code"
+                ),
+            ),
+        )
     )
 
 
