@@ -2,16 +2,24 @@
 FilterSets build on (communes is the app every other one depends on).
 
 Filter pairs as NetBox has them: `<field>_id` takes primary keys, `<field>` takes official codes; both accept several
-values (`?district_id=3&district_id=4`). A key or a code the user cannot see is refused like one that does not exist
-(400, "select a valid choice"), so a filter neither leaks another unit's rows nor their existence.
+values, always as the parameter repeated (`?district_id=3&district_id=4`), never comma-separated. A key or a code the
+user cannot see is refused like one that does not exist (400, "Không có đơn vị 3 trong phạm vi của bạn."), so a filter
+neither leaks another unit's rows nor their existence. Every record that belongs to a commune takes the same six
+(`commune_filters`). Whole numbers are whole (`IntegerFilter`) and booleans true or false (`BooleanFilter`).
+
+The FilterSets tolerate parameters they do not know (a browser list's `page`, `sort`, `format=xlsx`); the API refuses
+them (ntm_portal.api.filters.check_query_parameters).
 """
 
 from __future__ import annotations
+
+import re
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
@@ -38,22 +46,35 @@ class _BoundedIdsField(filter_fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+# Every filter that takes several values takes them as the parameter repeated, never comma-separated.
+SEVERAL_VALUES = _("lặp lại tham số để chọn nhiều giá trị (?x=1&x=2)")
+
+
+class _ManyFilter(django_filters.ModelMultipleChoiceFilter):
+    """A key or code filter: several values as the parameter repeated, said in its help text (the API's schema); a
+    value outside `queryset` (what the user sees) is refused with `not_found`, whether it exists elsewhere or not."""
+
+    not_found = _("Không có bản ghi %(value)s trong phạm vi của bạn.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("error_messages", {"invalid_choice": self.not_found})
+        if kwargs.get("label") and "help_text" not in kwargs:
+            kwargs["help_text"] = format_lazy("{}; {}.", kwargs["label"], SEVERAL_VALUES)
+        super().__init__(*args, **kwargs)
+
+
+class IdsFilter(_ManyFilter):
     """`?x_id=1&x_id=2`: rows pointing at any of these keys, among the rows of `queryset` (a callable taking the
     request, so that the choices are the ones the user sees)."""
 
     field_class = _BoundedIdsField
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("distinct", False)
-        super().__init__(*args, **kwargs)
 
-
-class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+class CodesFilter(_ManyFilter):
     """`?x=05554&x=05557`: rows pointing at units (or sets, ...) with these codes; an unknown code is a 400."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("distinct", False)
         kwargs.setdefault("to_field_name", "code")
         super().__init__(*args, **kwargs)
 
@@ -63,10 +84,30 @@ class CodesFilter(django_filters.ModelMultipleChoiceFilter):
         return {f"{self.field_name}__{to_field}": getattr(v, to_field)}
 
 
+class UnitIdsFilter(IdsFilter):
+    not_found = _("Không có đơn vị %(value)s trong phạm vi của bạn.")
+
+
+class UnitCodesFilter(CodesFilter):
+    not_found = _("Không có đơn vị mã %(value)s trong phạm vi của bạn.")
+
+
+class _StrictIntegerField(forms.IntegerField):
+    """Digits only: Django's field would read "2018.0" as 2018, and a NumberFilter's decimal "2018.5" as 2018."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not re.fullmatch(r"-?[0-9]+", text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (a year, a count): "2018.5" is refused rather than rounded."""
 
-    field_class = forms.IntegerField
+    field_class = _StrictIntegerField
 
 
 class YearFilter(IntegerFilter):
@@ -146,6 +187,24 @@ def visible_provinces(request):
     return AdministrativeUnit.objects.provinces().visible_to(getattr(request, "user", None))
 
 
+def commune_filters(path: str) -> type[django_filters.FilterSet]:
+    """The filters of every record that belongs to a commune, the commune at `path` ("commune",
+    "assignment__commune"): its province, its district and itself, each by key (`province_id`) and by official code
+    (`province`), several values allowed. A commune's district may be empty (since the 2025 reform communes hang
+    directly under their province): `province_id` still finds it. The choices are the units the user sees, so
+    another province's unit is refused like a missing one."""
+
+    class CommuneFilters(django_filters.FilterSet):
+        province_id = UnitIdsFilter(field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
+        province = UnitCodesFilter(field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
+        district_id = UnitIdsFilter(field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (khóa)"))
+        district = UnitCodesFilter(field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (mã)"))
+        commune_id = UnitIdsFilter(field_name=path, queryset=visible_communes, label=_("Xã (khóa)"))
+        commune = UnitCodesFilter(field_name=path, queryset=visible_communes, label=_("Xã (mã)"))
+
+    return CommuneFilters
+
+
 def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
     folded = fold_vietnamese(text)
     return queryset.filter(Q(name_folded__contains=folded) | Q(code=text.strip()))
@@ -156,11 +215,11 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
     code = django_filters.CharFilter(max_length=CODE_MAX_LENGTH, label=_("Mã đơn vị (TCTK), đúng từng ký tự"))
     level = django_filters.MultipleChoiceFilter(choices=UnitLevel.choices)
     kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices)
-    parent_id = IdsFilter(field_name="parent", queryset=visible_units, label=_("Đơn vị cấp trên (khóa)"))
-    province_id = IdsFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
-    province = CodesFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
-    district_id = IdsFilter(field_name="district", queryset=visible_districts, label=_("Huyện (khóa)"))
-    district = CodesFilter(field_name="district", queryset=visible_districts, label=_("Huyện (mã)"))
+    parent_id = UnitIdsFilter(field_name="parent", queryset=visible_units, label=_("Đơn vị cấp trên (khóa)"))
+    province_id = UnitIdsFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
+    province = UnitCodesFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
+    district_id = UnitIdsFilter(field_name="district", queryset=visible_districts, label=_("Huyện (khóa)"))
+    district = UnitCodesFilter(field_name="district", queryset=visible_districts, label=_("Huyện (mã)"))
     current = BooleanFilter(method="filter_current", label=_("Chỉ đơn vị còn hiệu lực"))
 
     class Meta:
@@ -175,6 +234,8 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
 
 
 class CommuneFilterSet(AdministrativeUnitFilterSet):
+    commune_id = UnitIdsFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (khóa)"))
+    commune = UnitCodesFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (mã)"))
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
     ntm_level = django_filters.MultipleChoiceFilter(
@@ -196,9 +257,14 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
     def on_date(self, queryset, name, value):
         return queryset.in_force_on(value)
 
+    def filter_communes(self, queryset, name, value):
+        return queryset.filter(pk__in=[commune.pk for commune in value]) if value else queryset
+
     class Meta(AdministrativeUnitFilterSet.Meta):
         fields = [
             *AdministrativeUnitFilterSet.Meta.fields,
+            "commune_id",
+            "commune",
             "region",
             "commune_group",
             "ntm_level",

@@ -1,46 +1,42 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from communes.models import AdministrativeUnit
+from communes.filtersets import CodesFilter, IdsFilter, YearFilter, commune_filters
+from ntm_portal import access
 
 from .choices import RoundStatus
 from .models import AssessmentRound
 
 
-class AssessmentRoundFilterSet(django_filters.FilterSet):
-    """Shared by the browser lists and the API. Filter pairs as NetBox has them: `commune_id` (pk), `commune` (code)."""
+def _visible_sets(request):
+    return access.visible_criteria_sets(getattr(request, "user", None))
 
-    commune_id = django_filters.ModelChoiceFilter(field_name="commune", queryset=AdministrativeUnit.objects.communes())
-    commune = django_filters.CharFilter(field_name="commune__code")
-    district_id = django_filters.NumberFilter(field_name="commune__district_id")
-    year = django_filters.NumberFilter()
-    status = django_filters.MultipleChoiceFilter(choices=RoundStatus.choices)
-    criteria_set = django_filters.CharFilter(field_name="criteria_set__code")
+
+def _visible_rounds(request):
+    return AssessmentRound.objects.visible_to(getattr(request, "user", None))
+
+
+class AssessmentRoundFilterSet(commune_filters("commune")):
+    """Shared by the browser lists and the API. Filter pairs as NetBox has them: `commune_id` (pk), `commune` (code),
+    and the same for the commune's district and province."""
+
+    year = YearFilter(label=_("Năm đánh giá"))
+    status = django_filters.MultipleChoiceFilter(choices=RoundStatus.choices, label=_("Trạng thái"))
+    criteria_set = CodesFilter(queryset=_visible_sets, label=_("Bộ tiêu chí (mã)"))
 
     class Meta:
         model = AssessmentRound
-        fields = ["commune_id", "commune", "district_id", "year", "status", "criteria_set"]
+        fields = ["province_id", "district_id", "commune_id", "commune", "year", "status", "criteria_set"]
 
 
 # --- the API's other criteria resources (issue 5); the building blocks are communes.filtersets' ------------------
 
 from django.db.models import Q  # noqa: E402 - appended section: the file's head belongs to the round list
 
-from communes.filtersets import (  # noqa: E402
-    BooleanFilter,
-    CodesFilter,
-    IdsFilter,
-    YearFilter,
-    visible_communes,
-    visible_units,
-)
-from ntm_portal import access  # noqa: E402
+from communes.filtersets import BooleanFilter, IntegerFilter, visible_units  # noqa: E402
 
 from .choices import Comparison, SetLevel, TargetScheme  # noqa: E402
 from .models import CriteriaSet, IndicatorValue, UnitTarget  # noqa: E402
-
-
-def _visible_sets(request):
-    return access.visible_criteria_sets(getattr(request, "user", None))
 
 
 class CriteriaSetFilterSet(django_filters.FilterSet):
@@ -62,19 +58,15 @@ class CriteriaSetFilterSet(django_filters.FilterSet):
         return queryset.filter(province__isnull=value)
 
 
-class IndicatorValueFilterSet(django_filters.FilterSet):
-    assessment_round_id = django_filters.NumberFilter(
-        field_name="assessment_round_id", min_value=1, label="Kỳ đánh giá (khóa)"
-    )
-    commune_id = IdsFilter(field_name="assessment_round__commune", queryset=visible_communes, label="Xã (khóa)")
-    commune = CodesFilter(field_name="assessment_round__commune", queryset=visible_communes, label="Xã (mã)")
+class IndicatorValueFilterSet(commune_filters("assessment_round__commune")):
+    assessment_round_id = IdsFilter(field_name="assessment_round", queryset=_visible_rounds, label="Kỳ đánh giá (khóa)")
     year = YearFilter(field_name="assessment_round__year", label="Năm đánh giá")
     criteria_set = CodesFilter(
         field_name="assessment_round__criteria_set", queryset=_visible_sets, label="Bộ tiêu chí (mã)"
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", max_length=10, label="Mã chỉ tiêu (vd. 3.1)")
-    criterion_number = django_filters.NumberFilter(
-        field_name="indicator__criterion__number", min_value=1, label="Số thứ tự tiêu chí"
+    criterion_number = IntegerFilter(
+        field_name="indicator__criterion__number", min_value=1, max_value=100, label="Số thứ tự tiêu chí"
     )
     comparison = django_filters.MultipleChoiceFilter(field_name="indicator__comparison", choices=Comparison.choices)
     met = BooleanFilter(label="Đạt chỉ tiêu (true/false)")
@@ -109,7 +101,6 @@ class UnitTargetFilterSet(django_filters.FilterSet):
 import datetime  # noqa: E402
 
 from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from communes.choices import UnitLevel  # noqa: E402
 
@@ -135,7 +126,7 @@ class QueueFilterSet(django_filters.FilterSet):
     )
     year = YearFilter(label=_("Năm"))
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), empty_label=_("Mọi trạng thái"))
-    waiting_days = django_filters.NumberFilter(
+    waiting_days = IntegerFilter(
         method="filter_waiting_days", min_value=1, max_value=36500, label=_("Chờ lâu hơn (ngày)")
     )
     sort = django_filters.ChoiceFilter(

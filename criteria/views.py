@@ -117,7 +117,7 @@ def _start_form(user, data=None) -> RoundStartForm | None:
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    filterset = AssessmentRoundFilterSet(request.GET, queryset=selectors.round_list(user=user))
+    filterset = AssessmentRoundFilterSet(request.GET, queryset=selectors.round_list(user=user), request=request)
     rounds = filterset.qs
     if request.GET.get("format") == "xlsx":
         return xlsx_response(

@@ -12,9 +12,8 @@ from communes.filtersets import (
     IntegerFilter,
     SearchFilter,
     YearFilter,
+    commune_filters,
     folded_match,
-    visible_communes,
-    visible_districts,
     visible_units,
 )
 from ntm_portal import access
@@ -71,13 +70,8 @@ def visible_secondments(request):
     return Secondment.objects.visible_to(_user(request))
 
 
-class _CommuneFilters(django_filters.FilterSet):
-    """Filters of every record that belongs to a commune: the commune, its district, and a date range."""
-
-    commune_id = IdsFilter(field_name="commune", queryset=visible_communes, label="Xã (khóa)")
-    commune = CodesFilter(field_name="commune", queryset=visible_communes, label="Xã (mã)")
-    district_id = IdsFilter(field_name="commune__district", queryset=visible_districts, label="Huyện (khóa)")
-    district = CodesFilter(field_name="commune__district", queryset=visible_districts, label="Huyện (mã)")
+# The commune, district and province filters of every record that belongs to a commune.
+_CommuneFilters = commune_filters("commune")
 
 
 class AgencyFilterSet(django_filters.FilterSet):
@@ -156,11 +150,9 @@ class SponsorAssignmentFilterSet(_CommuneFilters):
         return queryset.in_force_on(value)
 
 
-class WorkPlanFilterSet(django_filters.FilterSet):
+class WorkPlanFilterSet(commune_filters("assignment__commune")):
     assignment_id = IdsFilter(field_name="assignment", queryset=visible_assignments, label="Phân công (khóa)")
     agency_id = IdsFilter(field_name="assignment__agency", queryset=visible_agencies, label="Cơ quan (khóa)")
-    commune_id = IdsFilter(field_name="assignment__commune", queryset=visible_communes, label="Xã (khóa)")
-    commune = CodesFilter(field_name="assignment__commune", queryset=visible_communes, label="Xã (mã)")
     year = YearFilter(label="Năm của kế hoạch")
 
     class Meta:
@@ -168,10 +160,9 @@ class WorkPlanFilterSet(django_filters.FilterSet):
         fields = ["assignment_id", "agency_id", "commune_id", "commune", "year"]
 
 
-class WorkPlanItemFilterSet(django_filters.FilterSet):
+class WorkPlanItemFilterSet(commune_filters("work_plan__assignment__commune")):
     work_plan_id = IdsFilter(field_name="work_plan", queryset=visible_work_plans, label="Kế hoạch (khóa)")
     agency_id = IdsFilter(field_name="work_plan__assignment__agency", queryset=visible_agencies, label="Cơ quan (khóa)")
-    commune_id = IdsFilter(field_name="work_plan__assignment__commune", queryset=visible_communes, label="Xã (khóa)")
     period = django_filters.MultipleChoiceFilter(choices=PlanPeriod.choices)
     status = django_filters.MultipleChoiceFilter(choices=PlanItemStatus.choices)
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Hạn từ ngày")

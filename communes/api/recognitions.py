@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communes.choices import NtmLevel
-from communes.filtersets import CodesFilter, IdsFilter, YearFilter, visible_communes
+from communes.filtersets import YearFilter, commune_filters
 from communes.models import Recognition
 from criteria.services.assessment import recognition_revoke
 from ntm_portal.api.viewsets import ReadOnlyViewSet
@@ -34,9 +34,8 @@ WORKFLOW = (
 )
 
 
-class RecognitionFilterSet(django_filters.FilterSet):
-    commune_id = IdsFilter(field_name="commune", queryset=visible_communes, label=gettext_lazy("Xã (khóa)"))
-    commune = CodesFilter(field_name="commune", queryset=visible_communes, label=gettext_lazy("Xã (mã)"))
+class RecognitionFilterSet(commune_filters("commune")):
+    # commune_filters: province_id / province, district_id / district, commune_id / commune, as every commune record.
     level = django_filters.MultipleChoiceFilter(
         choices=[choice for choice in NtmLevel.choices if choice[0] != NtmLevel.NOT_YET],
         label=gettext_lazy("Mức công nhận"),

@@ -53,6 +53,7 @@ class CommuneViewSet(ReadOnlyViewSet):
     serializer_class = CommuneSerializer
     filterset_class = CommuneFilterSet
     ordering_fields = ["code", "name", "ntm_level", "target_year"]
+    query_serializers = {"list": ProgressQuerySerializer, "retrieve": ProgressQuerySerializer}
 
     def _progress_context(self, communes) -> dict:
         params = ProgressQuerySerializer(data=self.request.query_params, context={"request": self.request})

@@ -23,7 +23,7 @@ from criteria.services.assessment import ConcurrentEdit, IllegalTransition, Inva
 from criteria.services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
 from criteria.services.transitions import WorkflowError
 from ntm_portal.access import units_in_scope
-from ntm_portal.api.filters import check_query_parameters
+from ntm_portal.api.filters import allowed_query_parameters, check_query_parameters
 from ntm_portal.excel import XLSX_CONTENT_TYPE, xlsx_file_response
 
 
@@ -76,9 +76,11 @@ class ExcelImportRefusedSerializer(serializers.Serializer):
 
 
 class AssessmentExcelViewSet(viewsets.ViewSet):
+    query_serializers = {"template": TemplateQuerySerializer}
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_query_parameters(request)
+        check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def perform_content_negotiation(self, request, force=False):
         # The template answers a workbook or, when refused, a JSON error, whatever the client's Accept says.

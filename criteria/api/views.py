@@ -4,7 +4,7 @@ import dataclasses
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -107,14 +107,6 @@ ROUND_ACTION_ERRORS = (
     list=extend_schema(
         summary="Assessment rounds",
         description="The rounds of the communes you can see.",
-        # The shared AssessmentRoundFilterSet's filters, described here for the API's readers.
-        parameters=[
-            OpenApiParameter("commune_id", int, description="Xã (khóa)."),
-            OpenApiParameter("commune", str, description="Xã (mã TCTK)."),
-            OpenApiParameter("district_id", int, description="Huyện (khóa)."),
-            OpenApiParameter("year", int, description="Năm đánh giá."),
-            OpenApiParameter("criteria_set", str, description="Bộ tiêu chí (mã)."),
-        ],
     ),
     retrieve=extend_schema(summary="An assessment round with its results and values"),
     create=extend_schema(
@@ -302,6 +294,14 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     queryset = AdministrativeUnit.objects.all()
     serializer_class = DashboardSerializer
     pagination_class = None
+    query_serializers = {
+        "retrieve": ProgressQuerySerializer,
+        "country": ProgressQuerySerializer,
+        "trend": TrendQuerySerializer,
+        "secondment_results": SecondmentResultsQuerySerializer,
+        "sponsor_accountability": SponsorAccountabilityQuerySerializer,
+        "forecast": AsOfQuerySerializer,
+    }
 
     @extend_schema(
         summary="Dashboard of a unit",

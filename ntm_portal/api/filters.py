@@ -1,23 +1,33 @@
-"""Query-parameter hygiene shared by every endpoint: bounded, NUL-free values and a strict `ordering`."""
+"""Query-parameter hygiene shared by every endpoint: bounded, NUL-free values, no parameter the endpoint does not
+read, and a strict `ordering`."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.settings import api_settings
 
 # Codes are at most 10 characters, names 300, searches 100: nothing a client needs to send comes near this.
 MAX_PARAMETER_LENGTH = 300
 
 
-def check_query_parameters(request) -> None:
+def check_query_parameters(request, allowed: set[str] | None = None) -> None:
     """400 for a NUL byte (PostgreSQL cannot store or compare one) or an oversized value in any query parameter,
-    before a filter, a form field or the ORM sees it."""
+    before a filter, a form field or the ORM sees it; and, given the names the endpoint reads (`allowed`), for any
+    other parameter: a misspelt or unsupported filter would otherwise be ignored and answer every row."""
     errors = {}
     for name, values in request.query_params.lists():
         label = name if len(name) <= 100 and "\x00" not in name else "query"
         if "\x00" in name or len(name) > 100:
             errors[label] = [_("Tên tham số không hợp lệ.")]
+            continue
+        if allowed is not None and name not in allowed:
+            errors[label] = [
+                _("Tham số không được hỗ trợ. Các tham số hợp lệ: %(allowed)s.")
+                % {"allowed": ", ".join(sorted(allowed)) or "format"}
+            ]
             continue
         for value in values:
             if "\x00" in value:
@@ -26,6 +36,33 @@ def check_query_parameters(request) -> None:
                 errors[label] = [_("Giá trị dài quá %(limit)d ký tự.") % {"limit": MAX_PARAMETER_LENGTH}]
     if errors:
         raise serializers.ValidationError(errors)
+
+
+def allowed_query_parameters(view) -> set[str]:
+    """The query parameters `view` reads for its current action: its FilterSet's filters, `ordering`, `search` and the
+    paginator's, where its filter backends and paginator take them; the parameters of the action's own query
+    serializer (`query_serializers`, by action: a dashboard's `as_of`...); and DRF's `format`."""
+    allowed = {api_settings.URL_FORMAT_OVERRIDE} - {None}
+    for backend in getattr(view, "filter_backends", None) or ():
+        if issubclass(backend, DjangoFilterBackend):
+            filterset_class = getattr(view, "filterset_class", None)
+            if filterset_class is not None:
+                allowed.update(filterset_class.base_filters)
+        elif issubclass(backend, OrderingFilter) and getattr(view, "ordering_fields", None):
+            allowed.add(backend.ordering_param)
+        elif issubclass(backend, SearchFilter):
+            allowed.add(backend.search_param)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        for attribute in ("page_query_param", "page_size_query_param", "limit_query_param", "offset_query_param"):
+            if getattr(paginator, attribute, None):
+                allowed.add(getattr(paginator, attribute))
+        if getattr(paginator, "cursor_query_param", None):
+            allowed.add(paginator.cursor_query_param)
+    query_serializer = (getattr(view, "query_serializers", None) or {}).get(getattr(view, "action", None))
+    if query_serializer is not None:
+        allowed.update(query_serializer().fields)
+    return allowed
 
 
 class StrictOrderingFilter(OrderingFilter):

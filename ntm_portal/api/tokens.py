@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..tokens import token_issue, token_revoke
-from .filters import check_query_parameters
+from .filters import allowed_query_parameters, check_query_parameters
 from .throttling import TokenObtainRateThrottle
 
 
@@ -110,7 +110,7 @@ class TokenListView(generics.ListAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_query_parameters(request)
+        check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def get_queryset(self):
         return Token.objects.filter(user=self.request.user).order_by("-created")

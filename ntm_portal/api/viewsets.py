@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 
 from ntm_portal import access
 
-from .filters import check_query_parameters
+from .filters import allowed_query_parameters, check_query_parameters
 from .permissions import ScopedChangePermission
 
 
@@ -22,10 +22,13 @@ class PortalViewSetMixin:
     scope = None
     filterset_class = None
     ordering_fields: list[str] = []
+    # The serializer an action reads its own query parameters with (`{"retrieve": ProgressQuerySerializer}`): those
+    # are accepted besides the filters, `ordering` and the paginator's; any other parameter is a 400 naming it.
+    query_serializers: dict[str, type] = {}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_query_parameters(request)
+        check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def get_queryset(self):
         queryset = super().get_queryset()
