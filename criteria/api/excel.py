@@ -14,7 +14,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from communes.models import AdministrativeUnit
@@ -24,6 +23,7 @@ from criteria.services.excel import ExcelImportError, round_template_xlsx, round
 from criteria.services.transitions import WorkflowError
 from ntm_portal.access import units_in_scope
 from ntm_portal.api.filters import allowed_query_parameters, check_query_parameters
+from ntm_portal.api.viewsets import FileActionsMixin
 from ntm_portal.excel import XLSX_CONTENT_TYPE, xlsx_file_response
 
 
@@ -75,18 +75,13 @@ class ExcelImportRefusedSerializer(serializers.Serializer):
     errors = ExcelCellErrorSerializer(many=True, required=False)
 
 
-class AssessmentExcelViewSet(viewsets.ViewSet):
+class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
     query_serializers = {"template": TemplateQuerySerializer}
+    file_actions = ("template",)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         check_query_parameters(request, allowed=allowed_query_parameters(self))
-
-    def perform_content_negotiation(self, request, force=False):
-        # The template answers a workbook or, when refused, a JSON error, whatever the client's Accept says.
-        if self.action == "template":
-            return (JSONRenderer(), JSONRenderer.media_type)
-        return super().perform_content_negotiation(request, force)
 
     @extend_schema(
         operation_id="download_assessment_template",

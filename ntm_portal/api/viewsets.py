@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
+from rest_framework.renderers import JSONRenderer
 
 from ntm_portal import access
 
@@ -93,3 +94,15 @@ class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         type(self).delete_service(user=self.request.user, instance=instance)
+
+
+class FileActionsMixin:
+    """Actions that answer a file (a PDF, a workbook) or, when refused, the API's JSON error, whatever the client's
+    Accept header says: DRF would otherwise refuse an `Accept: application/pdf` before the action runs."""
+
+    file_actions: tuple[str, ...] = ()
+
+    def perform_content_negotiation(self, request, force=False):
+        if getattr(self, "action", None) in self.file_actions:
+            return (JSONRenderer(), JSONRenderer.media_type)
+        return super().perform_content_negotiation(request, force)

@@ -16,12 +16,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from ntm_portal.api.exceptions import django_error_dict
-from ntm_portal.api.viewsets import PortalViewSetMixin
+from ntm_portal.api.viewsets import FileActionsMixin, PortalViewSetMixin
 from reports.choices import JobStatus
 from reports.models import ReportJob
 from reports.services import report_request
@@ -55,10 +54,16 @@ API_FIELD = {"unit": "unit_id", "criteria_set": "criteria_set_id"}
     ),
 )
 class ReportJobViewSet(
-    PortalViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+    FileActionsMixin,
+    PortalViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    GenericViewSet,
 ):
     queryset = ReportJob.objects.select_related("unit")
     serializer_class = ReportJobSerializer
+    file_actions = ("download",)
     ordering_fields = ["created_at", "as_of", "status"]
 
     def get_serializer_class(self):
@@ -85,12 +90,6 @@ class ReportJobViewSet(
         job = self.get_queryset().get(pk=job.pk)
         body = ReportJobSerializer(job, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The download answers a PDF or, when there is none, a JSON error, whatever the client's Accept says.
-        if self.action == "download":
-            return (JSONRenderer(), JSONRenderer.media_type)
-        return super().perform_content_negotiation(request, force)
 
     @extend_schema(
         operation_id="download_report",
