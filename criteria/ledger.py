@@ -55,6 +55,9 @@ from .models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, St
 # Levels at which a commune counts as meeting the standard (đạt chuẩn NTM or above), and their order.
 STANDARD_LEVELS = (NtmLevel.STANDARD, NtmLevel.ADVANCED, NtmLevel.MODEL)
 LEVEL_RANK = {NtmLevel.NOT_YET: 0, NtmLevel.STANDARD: 1, NtmLevel.ADVANCED: 2, NtmLevel.MODEL: 3}
+# The level a recognition on a round of each kind of set confers.
+SET_LEVEL_CERTIFIES = {SetLevel.BASIC: NtmLevel.STANDARD, SetLevel.ADVANCED: NtmLevel.ADVANCED,
+                       SetLevel.MODEL: NtmLevel.MODEL}  # fmt: skip
 
 # The 19-criterion reports' "close to the finish" band starts at 15 of 19 (DESIGN §2 Reports: 19 / 15–18 / 10–14).
 NEAR_FINISH_OF_19 = 15

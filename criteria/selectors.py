@@ -42,7 +42,6 @@ from ntm_portal.scoping import NOTHING
 from . import ledger
 from .choices import ChangeKind, SetLevel
 from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, Standing, UnitTarget
-from .services.assessment import SET_LEVEL_CERTIFIES
 from .services.transitions import TRANSITIONS, Transition, waiting_q
 
 # The band thresholds the 19-criterion reports use (DESIGN §2 Reports: 19 / 15–18 / 10–14 / <10).
@@ -566,7 +565,7 @@ def _recognition_due_q(today: date) -> Q:
     rows) below the level the round's set certifies. A commune recognised in 2016 does not wait again for each of its
     2017–2024 rounds; a commune recognised at the standard still waits for the decision on its advanced round."""
     below = Q(pk__in=[])
-    for set_level, certified in SET_LEVEL_CERTIFIES.items():
+    for set_level, certified in ledger.SET_LEVEL_CERTIFIES.items():
         as_high = [level for level, rank in ledger.LEVEL_RANK.items() if rank >= ledger.LEVEL_RANK[certified]]
         held = ledger.level_rows_on(today, commune_ref="commune_id").filter(ntm_level__in=as_high)
         below |= Q(criteria_set__level=set_level) & ~Exists(held)

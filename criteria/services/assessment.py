@@ -25,7 +25,7 @@ from communes.models import AdministrativeUnit, Recognition
 from ntm_portal.access import AccessDenied, Action, require
 
 from .. import ledger
-from ..choices import ChangeKind, Comparison, ReviewState, RoundStatus, SetLevel, TargetScheme
+from ..choices import ChangeKind, Comparison, ReviewState, RoundStatus, TargetScheme
 from ..models import (
     AssessmentChange,
     AssessmentRound,
@@ -62,9 +62,6 @@ __all__ = [
     "AccessDenied", "ConcurrentEdit", "IllegalTransition", "InvalidValue", "NeedsConfirmation", "ReviewInput",
     "WorkflowError",
 ]  # fmt: skip
-
-SET_LEVEL_CERTIFIES = {SetLevel.BASIC: NtmLevel.STANDARD, SetLevel.ADVANCED: NtmLevel.ADVANCED,
-                       SetLevel.MODEL: NtmLevel.MODEL}  # fmt: skip
 
 
 @dataclass
@@ -388,7 +385,7 @@ def round_withdraw(*, user, assessment_round: AssessmentRound) -> None:
 
 def recognition_default_level(criteria_set: CriteriaSet) -> str:
     """The level a round of this set certifies: basic → đạt chuẩn, advanced → nâng cao, model → kiểu mẫu."""
-    return SET_LEVEL_CERTIFIES.get(criteria_set.level, NtmLevel.STANDARD)
+    return ledger.SET_LEVEL_CERTIFIES.get(criteria_set.level, NtmLevel.STANDARD)
 
 
 @transaction.atomic
