@@ -72,7 +72,7 @@ class IdsFilter(_ManyFilter):
 
 
 class CodesFilter(_ManyFilter):
-    """`?x_code=05554&x_code=05557`: rows pointing at units (or sets, ...) with these codes; an unknown code is a 400."""
+    """`?x_code=05554&x_code=05557`: rows pointing at units (or sets...) with these codes; an unknown code is a 400."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")
@@ -196,9 +196,13 @@ def commune_filters(path: str) -> type[django_filters.FilterSet]:
 
     class CommuneFilters(django_filters.FilterSet):
         province_id = UnitIdsFilter(field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
-        province_code = UnitCodesFilter(field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
+        province_code = UnitCodesFilter(
+            field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (mã)")
+        )
         district_id = UnitIdsFilter(field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (khóa)"))
-        district_code = UnitCodesFilter(field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (mã)"))
+        district_code = UnitCodesFilter(
+            field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (mã)")
+        )
         commune_id = UnitIdsFilter(field_name=path, queryset=visible_communes, label=_("Xã (khóa)"))
         commune_code = UnitCodesFilter(field_name=path, queryset=visible_communes, label=_("Xã (mã)"))
 

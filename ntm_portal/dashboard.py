@@ -339,7 +339,9 @@ def _reaching(figures: OutcomeFigures) -> str:
     values = {"n": figures.communes_meeting_standard, "m": figures.communes}
     if figures.percent_meeting_standard is None:
         return _("%(n)s/%(m)s xã đạt chuẩn") % values
-    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s%%)") % (values | {"percent": _number(figures.percent_meeting_standard)})
+    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s%%)") % (
+        values | {"percent": _number(figures.percent_meeting_standard)}
+    )
 
 
 @login_required

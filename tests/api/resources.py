@@ -135,7 +135,12 @@ WRITABLE = [
     ),
     Writable(
         "unit-targets",
-        lambda w: {"unit_id": w.district.pk, "year": 2025, "min_communes_meeting_standard": 5, "decision": "NQ 07-NQ/HU"},
+        lambda w: {
+            "unit_id": w.district.pk,
+            "year": 2025,
+            "min_communes_meeting_standard": 5,
+            "decision": "NQ 07-NQ/HU",
+        },
         {"decision": "NQ 07-NQ/HU (sửa đổi)"},
         lambda w: UnitTargetFactory(unit=w.district, year=2021),
     ),

@@ -279,8 +279,8 @@ def test_it_shows_the_district_missing_its_2025_target_by_one_commune(coordinato
         "NQ thử 01",
     )
     assert (
-        outlook["target_year"], outlook["target_communes_meeting_standard"], outlook["communes_total"], outlook["communes_meeting_standard"],
-        outlook["communes_projected"], outlook["shortfall"], outlook["met_on_trend"],
+        outlook["target_year"], outlook["target_communes_meeting_standard"], outlook["communes_total"],
+        outlook["communes_meeting_standard"], outlook["communes_projected"], outlook["shortfall"], outlook["met_on_trend"],
     ) == (2025, 4, 6, 2, 3, 1, False)  # fmt: skip
     assert [(d["commune"]["name"], d["commune"]["standard_year"], d["on_track"]) for d in outlook["deciding"]] == [
         ("Xã Dự Báo F3", 2024, True),
@@ -424,7 +424,9 @@ def test_a_district_officer_reads_the_provinces_secondment_results_without_other
     body = response.json()
     assert figures(body["overall"], "seconded")[:2] == (13, 21)  # every commune of the province counts
     assert body["listing_limited"] is True
-    assert [(row["commune_name"], row["district_name"]) for row in body["secondments"]] == [("Xã Phú Đình", "Huyện Định Hóa")]
+    assert [(row["commune_name"], row["district_name"]) for row in body["secondments"]] == [
+        ("Xã Phú Đình", "Huyện Định Hóa")
+    ]
     assert "Xã Biệt Phái" not in response.content.decode()
 
 

@@ -95,8 +95,8 @@ def test_deleting_an_agency_that_is_still_referenced_is_refused_saying_why(api, 
 
 def test_the_model_rules_come_back_as_field_errors(api, world, province_coordinator):
     body = {
-        "cadre_id": world.records["cadres"].pk, "commune_id": world.commune.pk, "kind": "biet_phai", "decided_by": "BTV",
-        "decision_number": "1-TB/TU", "decision_date": "2018-03-01", "start_date": "2018-03-15",
+        "cadre_id": world.records["cadres"].pk, "commune_id": world.commune.pk, "kind": "biet_phai",
+        "decided_by": "BTV", "decision_number": "1-TB/TU", "decision_date": "2018-03-01", "start_date": "2018-03-15",
         "actual_end_date": "2018-01-01",
     }  # fmt: skip
 

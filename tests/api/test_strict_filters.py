@@ -81,7 +81,9 @@ def test_the_support_list_no_longer_ignores_a_province_it_did_not_filter_by(api,
 def test_the_commune_list_takes_its_progress_parameters_and_no_others(api, world, province_coordinator):
     client = api(province_coordinator)
 
-    ok = client.get("/api/v1/communes/", {"as_of": "2019-12-31", "criteria_set_code": "ntm-2016-2020", "approved_only": 1})
+    ok = client.get(
+        "/api/v1/communes/", {"as_of": "2019-12-31", "criteria_set_code": "ntm-2016-2020", "approved_only": 1}
+    )
     bad = client.get("/api/v1/communes/", {"as_of": "2019-12-31", "asof": "2019-12-31"})
 
     assert world.commune.pk in _ids(ok)
@@ -150,7 +152,9 @@ def test_the_province_filter_takes_several_provinces_with_or_without_districts(
 
     both = _ids(client.get(f"/api/v1/{prefix}/", {"province_id": [world.province.pk, reformed.province.pk]}))
     only_new = _ids(client.get(f"/api/v1/{prefix}/", {"province_id": reformed.province.pk}))
-    by_code = _ids(client.get(f"/api/v1/{prefix}/", {"province_code": [reformed.province.code, elsewhere.province.code]}))
+    by_code = _ids(
+        client.get(f"/api/v1/{prefix}/", {"province_code": [reformed.province.code, elsewhere.province.code]})
+    )
 
     assert {ours, new} <= both and theirs not in both
     assert new in only_new and not {ours, theirs} & only_new

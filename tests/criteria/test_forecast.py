@@ -77,8 +77,8 @@ def test_the_district_misses_its_target_of_four_by_one_on_the_trend(case):
 
     assert outlook_figures(outlook) == (6, 2, 2025, 4, "NQ thử 01", 3, False, 1)
     assert outlook_figures(outlook) == (
-        6, case.communes_meeting_standard, case.target_year, case.target_communes_meeting_standard, "NQ thử 01", case.communes_projected, False,
-        case.shortfall,
+        6, case.communes_meeting_standard, case.target_year, case.target_communes_meeting_standard, "NQ thử 01",
+        case.communes_projected, False, case.shortfall,
     )  # fmt: skip
     assert (outlook.unit_id, outlook.unit_name) == (case.district.pk, "Huyện Dự Báo")
 
@@ -316,7 +316,8 @@ def test_a_provinces_districts_come_in_code_order_with_their_own_targets(provinc
     forecast = unit_forecast(unit=province, as_of=D(2023, 12, 31))
 
     assert [
-        (d.unit_name, d.decision, d.communes_total, d.communes_meeting_standard, d.met_on_trend) for d in forecast.districts
+        (d.unit_name, d.decision, d.communes_total, d.communes_meeting_standard, d.met_on_trend)
+        for d in forecast.districts
     ] == [
         ("Huyện Mã Trước", "NQ huyện trước", 1, 0, True),  # 17 of 19, 2 a year: 2024
         ("Huyện Mã Sau", "NQ huyện sau", 1, 1, True),

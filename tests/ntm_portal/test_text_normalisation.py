@@ -122,8 +122,12 @@ def test_a_communes_round_note_sent_in_nfd_is_stored_in_nfc(geography, commune_o
         f"/api/v1/assessment-rounds/{assessment_round.pk}/values/",
         {
             "version": assessment_round.version,
-            "indicators": [{"indicator_id": share.pk, "value_number": "85", "note": unicodedata.normalize("NFD", note)}],
-            "criteria": [{"criterion_id": criteria[2].pk, "met": True, "note": f" {unicodedata.normalize('NFD', note)} "}],
+            "indicators": [
+                {"indicator_id": share.pk, "value_number": "85", "note": unicodedata.normalize("NFD", note)}
+            ],
+            "criteria": [
+                {"criterion_id": criteria[2].pk, "met": True, "note": f" {unicodedata.normalize('NFD', note)} "}
+            ],
         },
         format="json",
     )

@@ -118,7 +118,8 @@ def test_the_pdf_shows_the_accountability_figures_the_selectors_return_for_the_d
         assert (
             f"{group.label} {group.period_start:%d/%m/%Y} – {group.period_end:%d/%m/%Y}; {group.secondments} lượt cử"
             f"{'' if not group.already_meeting else f'; {group.already_meeting} xã đã đạt chuẩn khi cán bộ đến'} "
-            f"Có cán bộ {seconded.communes_meeting_standard}/{seconded.communes} {figure(seconded.percent_meeting_standard)}%"
+            f"Có cán bộ {seconded.communes_meeting_standard}/{seconded.communes} "
+            f"{figure(seconded.percent_meeting_standard)}%"
         ) in text
         assert f"So sánh {comparison.communes_meeting_standard}/{comparison.communes}" in text
     for row in results.secondments:
