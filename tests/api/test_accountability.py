@@ -280,7 +280,8 @@ def test_it_shows_the_district_missing_its_2025_target_by_one_commune(coordinato
     )
     assert (
         outlook["target_year"], outlook["target_communes_meeting_standard"], outlook["communes_total"],
-        outlook["communes_meeting_standard"], outlook["communes_projected"], outlook["shortfall"], outlook["met_on_trend"],
+        outlook["communes_meeting_standard"], outlook["communes_projected"], outlook["shortfall"],
+        outlook["met_on_trend"],
     ) == (2025, 4, 6, 2, 3, 1, False)  # fmt: skip
     assert [(d["commune"]["name"], d["commune"]["standard_year"], d["on_track"]) for d in outlook["deciding"]] == [
         ("Xã Dự Báo F3", 2024, True),
