@@ -302,12 +302,13 @@ def test_a_transient_error_puts_the_job_back_in_the_queue_for_the_tasks_retry(ge
     monkeypatch.setattr(services, "report_render", mock.Mock(side_effect=OperationalError("database is locked")))
     job = ReportJobFactory(unit=geography.province, criteria_set=criteria_set)
 
-    with pytest.raises(OperationalError):
+    with pytest.raises(services.BuildInterrupted):
         report_build(job.pk, may_retry=True)
 
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.runner == "" and job.attempts == 1
-    assert "database is locked" in job.stage
+    assert job.stage == "Lỗi tạm thời, sẽ thử lại"  # the driver's words stay in the log
+    assert job.enqueued_at is not None and job.pk not in report_sweep_stale()  # the task's retry is on its way
 
 
 def test_a_transient_error_on_the_last_try_fails_the_job(geography, criteria_set, monkeypatch):
