@@ -258,7 +258,7 @@ else:
     CELERY_TASK_PUBLISH_RETRY_POLICY = _redis_retry
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
-        "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+        "retry_policy": _redis_retry,
     }
     CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT_SECONDS
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT_SECONDS
