@@ -21,7 +21,7 @@ from .celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 # Each check's deadline (seconds); the checks run at once, so /healthz answers within about this long.
-CHECK_DEADLINE_SECONDS = 2.5
+CHECK_DEADLINE_SECONDS = 2.0
 
 
 def check_database() -> None:

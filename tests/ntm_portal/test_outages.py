@@ -105,8 +105,8 @@ def test_pages_reports_and_healthz_answer_while_redis_hangs(own_redis, national_
         # Every page as usual, computed instead of read from the cache: the first request waits out the cache's
         # timeout once, the others do not wait at all.
         assert [a.status for a in answers] == [200] * len(answers)
-        assert max(a.seconds for a in answers) < 3
-        assert sorted(a.seconds for a in answers)[len(answers) // 2] < 0.5
+        assert max(a.seconds for a in answers) < 4
+        assert sorted(a.seconds for a in answers)[len(answers) // 2] < 1  # waiting on Redis would cost 1 s each
         # The report is asked for and stored, without an error page and without waiting for the broker.
         assert report.status == 201 and report.json()["status"] == JobStatus.QUEUED
         assert time.monotonic() - asked < 4 and report.seconds < 3
@@ -129,8 +129,10 @@ def test_the_api_answers_json_and_pages_a_plain_page_while_the_database_is_down(
     closed = free_port()
     web = start_gunicorn("database-down", DATABASE_URL=f"postgres://portal:secret@127.0.0.1:{closed}/ntm_portal")
     try:
-        api = fetch(web, "/api/v1/communes/", headers={"Authorization": "Token " + "a" * 40})
-        page = fetch(web, "/communes/", headers={"Cookie": "sessionid=" + "b" * 32})
+        # A signed-in browser's session: reading it is the first query either request makes.
+        signed_in = {"Cookie": "sessionid=" + "b" * 32}
+        api = fetch(web, "/api/v1/communes/", headers=signed_in)
+        page = fetch(web, "/communes/", headers=signed_in)
         health = fetch(web, "/healthz")
     finally:
         web.stop()
