@@ -1,4 +1,4 @@
-from rest_framework.authentication import TokenAuthentication
+from knox.auth import TokenAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
@@ -39,3 +39,29 @@ class TokenObtainRateThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+class TokenFailureThrottle(SimpleRateThrottle):
+    """Wrong `Authorization: Token` keys per client address (scope "token_failure"): only failures count, and past
+    the rate the address is refused (ntm_portal.api.authentication). The window slides as in DRF's throttles."""
+
+    scope = "token_failure"
+
+    def get_cache_key(self, request, view=None):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def _load(self, request) -> None:
+        self.num_requests, self.duration = self.parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+        self.key = self.get_cache_key(request)
+        self.now = self.timer()
+        self.history = [moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration]
+
+    def wait_if_blocked(self, request) -> float | None:
+        """Seconds until this address may try a key again, or None when it may now."""
+        self._load(request)
+        return self.wait() if len(self.history) >= self.num_requests else None
+
+    def record_failure(self, request) -> None:
+        self._load(request)
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
