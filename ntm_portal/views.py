@@ -55,7 +55,9 @@ def api_token(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Đã thu hồi khóa."))
             return redirect("api-token")
         context = {"bad_action": True, "tokens": list(token_list(user=request.user))}
-        return render(request, "ntm_portal/token.html", {**context, "token_days": settings.NTM_API_TOKEN_DAYS}, status=400)
+        return render(
+            request, "ntm_portal/token.html", {**context, "token_days": settings.NTM_API_TOKEN_DAYS}, status=400
+        )
     tokens = list(token_list(user=request.user))
     revoke_id = request.GET.get("revoke", "")
     context = {

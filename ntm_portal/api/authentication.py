@@ -6,6 +6,7 @@ from __future__ import annotations
 from hmac import compare_digest
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -13,6 +14,7 @@ from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
+from rest_framework.authentication import get_authorization_header
 
 from ..models import ApiToken
 from .throttling import TokenFailureThrottle
@@ -27,13 +29,13 @@ class PortalTokenAuthentication(TokenAuthentication):
     window passes, a right key included, or guessing would go on unhindered."""
 
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header.lower().startswith(self.authenticate_header(request).lower() + " "):
+        header = get_authorization_header(request)
+        if not header.lower().startswith(self.authenticate_header(request).lower().encode() + b" "):
             return super().authenticate(request)  # another scheme, or a bare "Token": knox answers
         throttle = TokenFailureThrottle()
         wait = throttle.wait_if_blocked(request)
         if wait is not None:
-            raise exceptions.Throttled(wait, detail=_("Quá nhiều lần gửi khóa truy cập API sai từ địa chỉ này."))
+            raise exceptions.Throttled(wait, detail=gettext("Quá nhiều lần gửi khóa truy cập API sai từ địa chỉ này."))
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:

@@ -103,7 +103,7 @@ class TokenView(APIView):
                 {"non_field_errors": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]}, code="authorization"
             )
         api_token, key = token_issue(user=user, name=data["name"], days=data["days"])
-        return Response({"id": api_token.pk, "token": key, "name": api_token.name, "expiry": api_token.expiry})
+        return Response({**TokenIssuedSerializer(api_token).data, "token": key})
 
     @extend_schema(
         operation_id="revoke_token",
