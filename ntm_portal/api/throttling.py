@@ -42,26 +42,22 @@ class TokenObtainRateThrottle(SimpleRateThrottle):
 
 
 class TokenFailureThrottle(SimpleRateThrottle):
-    """Wrong `Authorization: Token` keys per client address (scope "token_failure"): only failures count, and past
-    the rate the address is refused (ntm_portal.api.authentication). The window slides as in DRF's throttles."""
+    """Wrong `Authorization: Token` keys per client address (scope "token_failure"): only failures are counted, and
+    past the rate they answer 429 (ntm_portal.api.authentication). The window slides as in DRF's throttles."""
 
     scope = "token_failure"
 
     def get_cache_key(self, request, view=None):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def _load(self, request) -> None:
+    def record_failure(self, request) -> float | None:
+        """Count one wrong key; the seconds to wait when the address is over its rate, else None."""
         self.num_requests, self.duration = self.parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
         self.key = self.get_cache_key(request)
         self.now = self.timer()
         self.history = [moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration]
-
-    def wait_if_blocked(self, request) -> float | None:
-        """Seconds until this address may try a key again, or None when it may now."""
-        self._load(request)
-        return self.wait() if len(self.history) >= self.num_requests else None
-
-    def record_failure(self, request) -> None:
-        self._load(request)
-        self.history.insert(0, self.now)
+        wait = self.wait() if len(self.history) >= self.num_requests else None  # before this one joins the history
+        # The newest N decide whether the next one is over the rate: a flood of wrong keys stores no longer a list.
+        self.history = [self.now, *self.history][: self.num_requests]
         self.cache.set(self.key, self.history, self.duration)
+        return wait

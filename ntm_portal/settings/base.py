@@ -184,8 +184,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("NTM_API_TOKEN_RATE", default="3000/hour"),
         "token_obtain": env.str("NTM_API_TOKEN_OBTAIN_RATE", default="10/minute"),
-        # Requests with a wrong `Authorization: Token` key, per client address: past this, 429 (even for a right key,
-        # or guessing would go on). Generous, for an office whose scripts share one address.
+        # Requests with a wrong `Authorization: Token` key, per client address: past this, wrong keys answer 429
+        # (a right key still works: an office's programs share one address).
         "token_failure": env.str("NTM_API_TOKEN_FAILURE_RATE", default="20/minute"),
     },
     "EXCEPTION_HANDLER": "ntm_portal.api.exceptions.exception_handler",
