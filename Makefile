@@ -13,6 +13,8 @@ PY := $(VENV)/bin/python
 # Debian packages WeasyPrint needs (Pango for text layout, HarfBuzz subsetting) and a font with Vietnamese glyphs.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
 DEMO_SIZE ?= 60
+# `make data DEMO_ARGS=--force`: load the demo into a database load_demo refuses (users it did not create...).
+DEMO_ARGS ?=
 # pytest-xdist: one process per core ("auto"); PYTEST_WORKERS=0 runs in this process (for pdb).
 PYTEST_WORKERS ?= auto
 PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
@@ -56,7 +58,7 @@ $(DATA_STAMP): $(DATA_SOURCES) | $(VENV)/.installed system-deps
 
 data:
 	$(PY) manage.py load_criteria
-	$(PY) manage.py load_demo --communes $(DEMO_SIZE)
+	$(PY) manage.py load_demo --communes $(DEMO_SIZE) $(DEMO_ARGS)
 
 $(VENV)/.installed: requirements.txt requirements-data.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -344,3 +344,18 @@ def can_change(user, obj) -> bool:
 def require_change(user, obj) -> None:
     if not can_change(user, obj):
         raise AccessDenied(CHANGE_DENIED % {"what": type(obj)._meta.verbose_name})
+
+
+def unlockable_users(user) -> QuerySet:
+    """The accounts whose sign-in lockout `user` may lift (ntm_portal.lockout): the admin's, any; a province
+    coordinator's, those of the units and agencies of their province, except staff accounts, which are the admin's."""
+    from .models import User  # noqa: PLC0415 - the models import this module's neighbours
+
+    if not _active(user):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    if user.role != Role.PROVINCE_COORDINATOR or user.unit_id is None:
+        return User.objects.none()
+    units = units_in_scope(user)
+    return User.objects.filter(Q(unit__in=units) | Q(agency__unit__in=units)).filter(is_staff=False, is_superuser=False)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ApiToken, User
 
 SCOPE_FIELDS = ("role", "unit", "agency")
 
@@ -30,3 +30,21 @@ class UserAdmin(DjangoUserAdmin):
     )
     search_fields = (*DjangoUserAdmin.search_fields, "unit__name", "unit__name_folded", "agency__name")
     autocomplete_fields = ("unit", "agency")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Users' API tokens: listed and revoked (deleted) here; issued on the user's own token page or through the API,
+    where the key is shown once (only its hash is stored, so the admin could not show it)."""
+
+    list_display = ("name", "user", "token_key", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("name", "token_key", "user__username")
+    readonly_fields = ("name", "user", "token_key", "created", "expiry")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -81,6 +82,9 @@ DEMO_TODAY = datetime.date(2026, 12, 6)
 SET_BY_YEAR = [(2015, "ntm-2010-2015"), (2020, "ntm-2016-2020"), (2025, "ntm-2021-2025"), (2030, "ntm-2026-2030")]
 NEW_SET = "ntm-2026-2030"
 DEMO_PASSWORD = "ntm-demo-2026"
+# The logins the demo creates (_ensure_users); any other user means the database is not a demo (demo_refusal).
+DEMO_USERNAMES = ("vpdp_tinh", "huyen_dinhhoa", "xa_phudinh", "coquan_snn", "xem", "admin")
+UNCHANGED_PASSWORD = "(không đổi)"  # printed for a login that existed before: its password is left alone
 # Seed 000: 20 provincial cadres in three batches (year, cadres); 13 of their 20 communes reach the standard.
 BATCHES = [(2014, 7), (2016, 6), (2017, 7)]
 REACHING_PER_BATCH = [5, 4, 4]
@@ -252,7 +256,9 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
             agencies=agencies, seed=seed, result=result,
         )  # fmt: skip
         _write_targets(province, after)
-        result.users = _ensure_users(province, agencies)  # the coordinator and commune official move to today's units
+        # The coordinator and commune official move to today's units; the logins created above keep their password line.
+        created = {username for username, password, _role in result.users if password == DEMO_PASSWORD}
+        result.users = _ensure_users(province, agencies, created_before=created)
     if connection.vendor == "postgresql" and result.communes_built:
         # Fresh statistics after a bulk load: without them the planner scans 186k results per query (DHIS2's notes
         # report the same for its analytics tables).
@@ -757,7 +763,7 @@ def _write_targets(province: AdministrativeUnit, after: list[AdministrativeUnit]
         )  # fmt: skip
 
 
-def _ensure_users(province, agencies) -> list[tuple[str, str, str]]:
+def _ensure_users(province, agencies, created_before: set[str] = frozenset()) -> list[tuple[str, str, str]]:
     """One login per role. The coordinator works for today's province and Phú Đình's official for today's Phú Đình
     (Điềm Mặc and Phú Đình since 1 July 2025); the district officer keeps Định Hóa, whose history it verified."""
     district = AdministrativeUnit.objects.districts().get(province=province, name=SEED_DISTRICT)
@@ -776,15 +782,49 @@ def _ensure_users(province, agencies) -> list[tuple[str, str, str]]:
     ]
     logins = []
     for username, full_name, role, scope in personas:
-        user, _ = User.objects.update_or_create(
+        # The scope follows the demo (the second call moves two logins to today's units); the password is set only on
+        # an account this call creates: one its owner changed stays changed (issue 17).
+        user, created = User.objects.update_or_create(
             username=username,
             defaults={"first_name": full_name, "role": role, "unit": None, "agency": None, **scope},
         )
+        logins.append((username, _password_line(user, created, created_before), str(role.label)))
+    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    logins.append(("admin", _password_line(admin, created, created_before), "Quản trị dữ liệu (Django admin)"))
+    return logins
+
+
+def _password_line(user: User, created: bool, created_before: set[str]) -> str:
+    """The demo password on an account just created (set here), else a note that its password was left alone."""
+    if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        logins.append((username, DEMO_PASSWORD, str(role.label)))
-    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
-    admin.set_password(DEMO_PASSWORD)
-    admin.save(update_fields=["password"])
-    logins.append(("admin", DEMO_PASSWORD, "Quản trị dữ liệu (Django admin)"))
-    return logins
+    return DEMO_PASSWORD if created or user.username in created_before else UNCHANGED_PASSWORD
+
+
+def demo_refusal() -> str | None:
+    """Why load_demo must not run here without --force, or None: under the production settings, or on a database
+    holding users it did not create, or units but none of its logins (loaded by something else)."""
+    from .national_demo import NATIONAL_USERNAME  # noqa: PLC0415 - national_demo imports this module
+
+    if settings.SETTINGS_MODULE and settings.SETTINGS_MODULE.endswith(".production"):
+        return (
+            f"Từ chối: đang chạy với cấu hình production ({settings.SETTINGS_MODULE}); dữ liệu demo và mật khẩu demo "
+            "công khai không được nạp vào hệ thống thật. Thêm --force nếu đây đúng là máy demo."
+        )
+    demo_usernames = [*DEMO_USERNAMES, NATIONAL_USERNAME]
+    others = list(
+        User.objects.exclude(username__in=demo_usernames).order_by("username").values_list("username", flat=True)[:4]
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        return (
+            f"Từ chối: cơ sở dữ liệu có tài khoản không phải của bản demo ({shown}): đây không phải cơ sở dữ liệu "
+            "demo. Dùng một cơ sở dữ liệu trống, hoặc thêm --force nếu chắc chắn."
+        )
+    if AdministrativeUnit.objects.exists() and not User.objects.filter(username__in=demo_usernames).exists():
+        return (
+            "Từ chối: cơ sở dữ liệu đã có đơn vị hành chính nhưng không có tài khoản demo nào: dữ liệu này không do "
+            "load_demo tạo. Dùng một cơ sở dữ liệu trống, hoặc thêm --force nếu chắc chắn."
+        )
+    return None

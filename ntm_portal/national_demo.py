@@ -32,7 +32,7 @@ from criteria.choices import ReviewState, RoundStatus, SetLevel
 from criteria.models import AssessmentRound, CriteriaSet, CriterionResult, UnitTarget
 from ntm_portal.text import fold_vietnamese
 
-from .demo import DEMO_PASSWORD, DIFFICULTY
+from .demo import DEMO_PASSWORD, DIFFICULTY, UNCHANGED_PASSWORD
 from .models import User
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
@@ -389,10 +389,12 @@ def _write_targets(provinces: list[AdministrativeUnit]) -> int:
 def _ensure_national_user() -> list[tuple[str, str, str]]:
     """A national login: the role model has no national viewer, so it is a superuser (it sees every province).
     The demo's own logins are left as they are."""
-    user, _ = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=NATIONAL_USERNAME,
         defaults={"first_name": "Văn phòng Điều phối NTM Trung ương", "is_staff": True, "is_superuser": True},
     )
+    if not created:  # its password is its owner's (issue 17)
+        return [(NATIONAL_USERNAME, UNCHANGED_PASSWORD, "Quản trị cả nước (superuser)")]
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])
     return [(NATIONAL_USERNAME, DEMO_PASSWORD, "Quản trị cả nước (superuser)")]

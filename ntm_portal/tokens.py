@@ -1,22 +1,32 @@
-"""API tokens: a user has at most one (DRF's authtoken). Issued and revoked here, for the token page and the API."""
+"""API tokens (knox's, as ntm_portal.models.ApiToken): a user holds several, each named and expiring. Issued, listed
+and revoked here, for the token page and the API. The key exists only in the answer to its issue: the database keeps
+its hash."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import ApiToken
 
 
-@transaction.atomic
-def token_issue(*, user) -> Token:
-    """A new key for `user`, replacing the old one, which stops working at once."""
-    # The user's row locked: a double click (or two clients at once) makes two keys one after the other, not a clash.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def token_issue(*, user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for `user` named `name`, valid for `days` (NTM_API_TOKEN_DAYS unless fewer): the token and its key,
+    which is never shown again. The user's other tokens keep working."""
+    days = min(days or settings.NTM_API_TOKEN_DAYS, settings.NTM_API_TOKEN_DAYS)
+    ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()  # housekeeping: expired ones are dead
+    return ApiToken.objects.create(user=user, name=name.strip(), expiry=datetime.timedelta(days=days))
 
 
-def token_revoke(*, user) -> bool:
-    """Delete `user`'s key; False when there was none."""
-    deleted, _rows = Token.objects.filter(user=user).delete()
+def token_list(*, user) -> QuerySet[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created", "-id")
+
+
+def token_revoke(*, user, token_id: int) -> bool:
+    """Revoke one of `user`'s tokens (another user's id does nothing); False when there was none."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
     return bool(deleted)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("account/api-token/", views.api_token, name="api-token"),
+    path("account/locked/", views.locked_accounts_view, name="locked-accounts"),
     path("todo/", views.todo, name="todo"),
 ]

@@ -1,13 +1,14 @@
 """The admin as data stewards use it: every page opens, search folds diacritics, lists cost fixed queries."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token, TokenProxy
+from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from communes.choices import Region
@@ -27,7 +28,8 @@ from criteria.models import (
     UnitTarget,
 )
 from ntm_portal.choices import Role
-from ntm_portal.models import User
+from ntm_portal.models import ApiToken, User
+from ntm_portal.tokens import token_issue
 from reports.models import ReportJob
 from secondments.models import (
     Agency,
@@ -76,6 +78,22 @@ def admin_url(model, action: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
 
 
+NOT_ADDABLE = {ApiToken, AccessAttempt, AccessLog, AccessFailureLog}
+
+
+def login_rows(username: str, *models) -> None:
+    """What django-axes records of sign-ins: a failed attempt, a sign-in and a failure (or only the given ones)."""
+    now = timezone.now()
+    common = {"username": username, "ip_address": "10.0.0.1", "user_agent": "pytest", "attempt_time": now}
+    for model in models or (AccessAttempt, AccessLog, AccessFailureLog):
+        if model is AccessAttempt:
+            AccessAttempt.objects.create(**common, failures_since_start=1, get_data="", post_data="", http_accept="*/*")
+        elif model is AccessLog:
+            AccessLog.objects.create(**common, http_accept="*/*")
+        else:
+            AccessFailureLog.objects.create(**common, http_accept="*/*", locked_out=False)
+
+
 @pytest.fixture
 def one_of_each(geography):
     """A small province with one row of every model, each linked to the others as in real data."""
@@ -107,7 +125,8 @@ def one_of_each(geography):
     SupportContributionFactory(giver=agency, commune=geography.commune_a1, criterion=criterion)
 
     official = UserFactory(role=Role.COMMUNE_OFFICIAL, unit=geography.commune_a1)
-    Token.objects.create(user=official)
+    token_issue(user=official, name="script")
+    login_rows(official.username)
     AssessmentChange.objects.create(
         assessment_round=assessment_round, commune=geography.commune_a1, changed_by=official, kind="state",
         field="status", old_value="draft", new_value="submitted",
@@ -122,8 +141,9 @@ def test_every_admin_page_of_every_model_opens(admin_client, one_of_each, model)
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
     # A search runs every search_fields lookup, so a misspelt one fails here rather than in a steward's hands.
     assert admin_client.get(admin_url(model, "changelist"), {"q": "thu"}).status_code == 200
-    # Assessment values are read-only here (changed only through the audited workflow): no add page.
-    addable = not isinstance(admin.site._registry[model], ReadOnlyAdminMixin)
+    # Assessment values are read-only here (changed only through the audited workflow): no add page; nor for API
+    # tokens (the key could not be shown) and sign-in records (axes writes them).
+    addable = not isinstance(admin.site._registry[model], ReadOnlyAdminMixin) and model not in NOT_ADDABLE
     assert admin_client.get(admin_url(model, "add")).status_code == (200 if addable else 403)
     obj = model._default_manager.first()
     assert obj is not None, f"the fixture builds no {model._meta.label}"
@@ -203,7 +223,10 @@ BUILDERS = {
     SupportContribution: lambda: SupportContributionFactory(criterion=CriterionFactory()),
     User: lambda: UserFactory(unit=CommuneFactory(), agency=AgencyFactory()),
     Group: lambda: Group.objects.create(name=f"Nhóm {Group.objects.count()}"),
-    TokenProxy: lambda: Token.objects.create(user=UserFactory()),
+    ApiToken: lambda: token_issue(user=UserFactory(), name="script"),
+    AccessAttempt: lambda: login_rows(UserFactory().username, AccessAttempt),
+    AccessLog: lambda: login_rows(UserFactory().username, AccessLog),
+    AccessFailureLog: lambda: login_rows(UserFactory().username, AccessFailureLog),
     AssessmentChange: lambda: AssessmentChangeFactory(),
     ReportJob: lambda: ReportJobFactory(requested_by=UserFactory()),
 }

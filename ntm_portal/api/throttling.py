@@ -1,4 +1,4 @@
-from rest_framework.authentication import TokenAuthentication
+from knox.auth import TokenAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
@@ -39,3 +39,25 @@ class TokenObtainRateThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+class TokenFailureThrottle(SimpleRateThrottle):
+    """Wrong `Authorization: Token` keys per client address (scope "token_failure"): only failures are counted, and
+    past the rate they answer 429 (ntm_portal.api.authentication). The window slides as in DRF's throttles."""
+
+    scope = "token_failure"
+
+    def get_cache_key(self, request, view=None):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def record_failure(self, request) -> float | None:
+        """Count one wrong key; the seconds to wait when the address is over its rate, else None."""
+        self.num_requests, self.duration = self.parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+        self.key = self.get_cache_key(request)
+        self.now = self.timer()
+        self.history = [moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration]
+        wait = self.wait() if len(self.history) >= self.num_requests else None  # before this one joins the history
+        # The newest N decide whether the next one is over the rate: a flood of wrong keys stores no longer a list.
+        self.history = [self.now, *self.history][: self.num_requests]
+        self.cache.set(self.key, self.history, self.duration)
+        return wait

@@ -1,19 +1,24 @@
-"""/api/v1/auth/token/: a script or a dashboard client obtains its token with a username and password, and revokes
-it; /api/v1/auth/tokens/ lists the caller's token without its key. The same one token per user as the token page
-(ntm_portal.tokens)."""
+"""/api/v1/auth/token/: a script or a dashboard client obtains a named, expiring token with a username and password,
+and revokes the token it sends; /api/v1/auth/tokens/ lists the caller's tokens without their keys, and
+/api/v1/auth/tokens/<id>/ revokes one. The same tokens as the token page (ntm_portal.tokens).
+
+Wrong passwords count towards the sign-in lockout (django-axes, as on the login page): a locked account answers 429
+with the lockout message (ntm_portal.lockout), whatever the password."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..tokens import token_issue, token_revoke
+from ..models import ApiToken
+from ..tokens import token_issue, token_list, token_revoke
 from .filters import allowed_query_parameters, check_query_parameters
 from .throttling import TokenObtainRateThrottle
 
@@ -21,30 +26,37 @@ from .throttling import TokenObtainRateThrottle
 class TokenObtainSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, trim_whitespace=False)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100, required=False, default="API", help_text="What the token is for, to tell your tokens apart."
+    )
+    days = serializers.IntegerField(
+        min_value=1, max_value=settings.NTM_API_TOKEN_DAYS, required=False, allow_null=True, default=None,
+        help_text=f"Days until it expires; at most (and by default) {settings.NTM_API_TOKEN_DAYS}.",
+    )  # fmt: skip
 
 
-TokenKeySerializer = inline_serializer(
-    "TokenKey",
-    fields={"token": serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")},
-)
+class TokenIssuedSerializer(serializers.ModelSerializer):
+    token = serializers.CharField(read_only=True, help_text="Send it as `Authorization: Token <token>`. Shown once.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "token", "name", "expiry"]
+        read_only_fields = fields
 
 
 class TokenSummarySerializer(serializers.ModelSerializer):
-    """A token as the list shows it: never the whole key."""
+    """A token as the list shows it: never the key, only its first characters."""
 
-    key_prefix = serializers.SerializerMethodField(help_text="The key's first 6 characters, to tell tokens apart.")
+    prefix = serializers.CharField(source="token_key", read_only=True, help_text="The key's first characters.")
 
     class Meta:
-        model = Token
-        fields = ["key_prefix", "created"]
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created", "expiry"]
         read_only_fields = fields
-
-    def get_key_prefix(self, token: Token) -> str:
-        return token.key[:6]
 
 
 class TokenView(APIView):
-    """POST: the password for a token (no other credentials needed); DELETE: revoke the caller's token."""
+    """POST: the password for a new token (no other credentials needed); DELETE: revoke the token of this request."""
 
     serializer_class = TokenObtainSerializer
 
@@ -72,38 +84,43 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="obtain_token",
         summary="Obtain an API token with a username and password",
-        description="Issues a new token for the user, replacing the old one, which stops working (a user has one "
-        "token). Wrong credentials, or an account that is locked, answer 400 without saying which; the attempts per "
-        "client address are limited (429).",
+        description="Issues a new named token that expires after `days` (the user's other tokens keep working). "
+        "Wrong credentials answer 400 without saying which part was wrong; after repeated wrong passwords the account "
+        "is locked for a while and answers 429 whatever the password, as does the login page; the attempts per "
+        "client address are limited too (429).",
         request=TokenObtainSerializer,
-        responses={200: TokenKeySerializer},
+        responses={200: TokenIssuedSerializer},
         auth=[],
     )
     def post(self, request):
         form = TokenObtainSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request._request, **form.validated_data)  # None for an inactive user too
+        data = form.validated_data
+        # None for an inactive user too; a locked account is refused here and answered by axes' middleware.
+        user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]}, code="authorization"
             )
-        return Response({"token": token_issue(user=user).key})
+        api_token, key = token_issue(user=user, name=data["name"], days=data["days"])
+        return Response({**TokenIssuedSerializer(api_token).data, "token": key})
 
     @extend_schema(
         operation_id="revoke_token",
-        summary="Revoke my API token",
-        description="Deletes the caller's token: requests with it answer 401 from now on. 204 even when there was "
-        "none (a session caller without a token).",
+        summary="Revoke the API token of this request",
+        description="Revokes the token this request was sent with: requests with it answer 401 from now on. 204 even "
+        "when there was none (a session caller).",
         request=None,
         responses={204: None},
     )
     def delete(self, request):
-        token_revoke(user=request.user)
+        if isinstance(request.auth, ApiToken):
+            token_revoke(user=request.user, token_id=request.auth.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenListView(generics.ListAPIView):
-    """The caller's tokens (at most one), without their keys."""
+    """The caller's tokens that still work, without their keys."""
 
     serializer_class = TokenSummarySerializer
     filter_backends = []
@@ -113,12 +130,33 @@ class TokenListView(generics.ListAPIView):
         check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def get_queryset(self):
-        return Token.objects.filter(user=self.request.user).order_by("-created")
+        return token_list(user=self.request.user)
 
     @extend_schema(
         operation_id="list_tokens",
         summary="My API tokens",
-        description="The caller's token, if any: its first 6 characters and when it was issued, never the key.",
+        description="The caller's tokens that have not expired: id, name, the key's first characters, when each was "
+        "issued and when it expires; never the key.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class TokenDetailView(APIView):
+    """DELETE: revoke one of the caller's tokens by id."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_parameters(request)
+
+    @extend_schema(
+        operation_id="delete_token",
+        summary="Revoke one of my API tokens",
+        description="Requests with that token answer 401 from now on. 404 for an id that is not one of the caller's.",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request, pk: int):
+        if not token_revoke(user=request.user, token_id=pk):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("ping/", views.PingView.as_view(), name="api-ping"),
     path("auth/token/", tokens.TokenView.as_view(), name="api-token-obtain"),
     path("auth/tokens/", tokens.TokenListView.as_view(), name="api-token-list"),
+    path("auth/tokens/<int:pk>/", tokens.TokenDetailView.as_view(), name="api-token-detail"),
 ]

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs between machines comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -26,7 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens (ntm_portal.models.ApiToken, knox's swappable model): stored as a hash, named, expiring.
+    "knox",
+    # Sign-in lockout after repeated wrong passwords (ntm_portal.lockout).
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -52,15 +56,22 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for a locked account into the lockout page (or JSON under /api/).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ntm_portal.urls"
 WSGI_APPLICATION = "ntm_portal.wsgi.application"
 AUTH_USER_MODEL = "ntm_portal.User"
 LOGIN_URL = "login"
-# The first loads a session's user with their unit (one query, not two); Django's own stays listed so that sessions
-# opened under it remain valid.
-AUTHENTICATION_BACKENDS = ["ntm_portal.auth_backends.UnitModelBackend", "django.contrib.auth.backends.ModelBackend"]
+# Axes first: it refuses a locked account before any password is checked (and needs the request: authenticate() without
+# one raises). Then the backend that loads a session's user with their unit (one query, not two); Django's own stays
+# listed so that sessions opened under it remain valid.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "ntm_portal.auth_backends.UnitModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -163,7 +174,7 @@ STORAGES = {
 # header; the browser's session works too (with its CSRF check on writes).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "ntm_portal.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -184,10 +195,38 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("NTM_API_TOKEN_RATE", default="3000/hour"),
         "token_obtain": env.str("NTM_API_TOKEN_OBTAIN_RATE", default="10/minute"),
+        # Requests with a wrong `Authorization: Token` key, per client address: past this, wrong keys answer 429
+        # (a right key still works: an office's programs share one address).
+        "token_failure": env.str("NTM_API_TOKEN_FAILURE_RATE", default="20/minute"),
     },
     "EXCEPTION_HANDLER": "ntm_portal.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "ntm_portal.api.schema.PortalAutoSchema",
 }
+# API tokens (django-rest-knox): the key is shown once and stored as a SHA-512 hash; a user may hold several, each
+# named, each expiring after NTM_API_TOKEN_DAYS unless the caller asks for less.
+KNOX_TOKEN_MODEL = "ntm_portal.ApiToken"
+# Knox's migrations would create its own table although it is swapped out (they do not mark it swappable), and an
+# unused table referencing users breaks PostgreSQL's TRUNCATE between tests: none of knox's migrations run.
+MIGRATION_MODULES = {"knox": None}
+NTM_API_TOKEN_DAYS = env.int("NTM_API_TOKEN_DAYS", default=90)
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "AUTH_HEADER_PREFIX": "Token",  # the scheme clients already send
+    "TOKEN_TTL": datetime.timedelta(days=NTM_API_TOKEN_DAYS),
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,
+}
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username (from anywhere, or from one
+# address) the account is refused for the cool-off, even with the right password. Never by address alone: a
+# provincial office signs in from one address. The province coordinator (ntm_portal.lockout) or the admin unlocks.
+AXES_FAILURE_LIMIT = env.int("NTM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("NTM_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ntm_portal.lockout.lockout_response"
+AXES_VERBOSE = False
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "NTM Portal API",
     "DESCRIPTION": "Communes, criteria, assessments, secondments and sponsors of a province's New Rural Development "

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from communes.choices import NtmLevel
@@ -18,6 +17,7 @@ from criteria import ledger
 from criteria.choices import Comparison, RoundStatus
 from criteria.models import CriterionResult
 from ntm_portal.choices import Role
+from ntm_portal.tokens import token_issue
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory, RecognitionFactory
 from tests.criteria.factories import (
     AssessmentRoundFactory,
@@ -55,8 +55,8 @@ def _fresh_throttle_counts():
 def token_client(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = token_issue(user=user, name="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

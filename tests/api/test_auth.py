@@ -3,9 +3,11 @@ throttled, sessions are not."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
+
+from ntm_portal.models import ApiToken
+from ntm_portal.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -26,44 +28,78 @@ def test_a_user_without_a_token_is_offered_one(client, commune_official_a1):
     assert "chưa có khóa" in response.content.decode()
 
 
-def test_creating_a_token_shows_its_key_once_and_it_works(client, commune_official_a1, geography):
-    client.force_login(commune_official_a1)
-
-    created = client.post(reverse("api-token"), {"action": "create"})
-    key = Token.objects.get(user=commune_official_a1).key
-    assert key in created.content.decode()
-    assert key not in client.get(reverse("api-token")).content.decode()  # only the prefix from now on
-
+def with_key(key: str) -> APIClient:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert [row["id"] for row in api.get("/api/v1/communes/").json()["results"]] == [geography.commune_a1.pk]
+    return api
 
 
-def test_regenerating_a_token_retires_the_old_one(client, commune_official_a1):
+def create_on_the_page(client, name="Bảng điều khiển") -> str:
+    """POST create, follow the redirect, and read the key the page shows once."""
+    created = client.post(reverse("api-token"), {"action": "create", "name": name})
+    assert created.status_code == 302
+    page = client.get(created["Location"])
+    return page.context["new_token"]["key"]
+
+
+def test_creating_a_token_redirects_and_the_page_shows_its_key_once_and_it_works(
+    client, commune_official_a1, geography
+):
     client.force_login(commune_official_a1)
-    client.post(reverse("api-token"), {"action": "create"})
-    old = Token.objects.get(user=commune_official_a1).key
 
-    client.post(reverse("api-token"), {"action": "create"})
+    created = client.post(reverse("api-token"), {"action": "create", "name": "Bảng điều khiển"})
+    assert created.status_code == 302
+    shown = client.get(created["Location"]).content.decode()
+    refreshed = client.get(created["Location"]).content.decode()  # a refresh shows it no more, and issues nothing
 
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
-    assert api.get("/api/v1/me/").status_code == 401
-    assert Token.objects.get(user=commune_official_a1).key != old
+    token = ApiToken.objects.get(user=commune_official_a1)
+    assert token.name == "Bảng điều khiển"
+    assert 'id="api-token-key"' in shown and 'id="api-token-key"' not in refreshed
+    assert "Bảng điều khiển" in refreshed  # listed by name
+    assert ApiToken.objects.filter(user=commune_official_a1).count() == 1
+    key = shown.split('id="api-token-key">')[1].split("<")[0]
+    assert key not in refreshed
+    assert [row["id"] for row in with_key(key).get("/api/v1/communes/").json()["results"]] == [geography.commune_a1.pk]
 
 
-def test_revoking_a_token_locks_it_out(client, commune_official_a1):
+def test_a_second_token_leaves_the_first_working(client, commune_official_a1):
     client.force_login(commune_official_a1)
-    client.post(reverse("api-token"), {"action": "create"})
-    key = Token.objects.get(user=commune_official_a1).key
+    first = create_on_the_page(client, "một")
 
-    response = client.post(reverse("api-token"), {"action": "revoke"})
+    second = create_on_the_page(client, "hai")
+
+    assert with_key(first).get("/api/v1/me/").status_code == 200
+    assert with_key(second).get("/api/v1/me/").status_code == 200
+    page = client.get(reverse("api-token")).content.decode()
+    assert "một" in page and "hai" in page
+
+
+def test_revoking_asks_to_confirm_then_locks_the_token_out(client, commune_official_a1):
+    client.force_login(commune_official_a1)
+    key = create_on_the_page(client)
+    token = ApiToken.objects.get(user=commune_official_a1)
+
+    confirm = client.get(reverse("api-token"), {"revoke": token.pk})
+    assert 'value="revoke"' in confirm.content.decode()
+    assert with_key(key).get("/api/v1/me/").status_code == 200  # asking revokes nothing
+
+    response = client.post(reverse("api-token"), {"action": "revoke", "token_id": token.pk}, follow=True)
 
     assert response.status_code == 200
-    assert not Token.objects.filter(user=commune_official_a1).exists()
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert api.get("/api/v1/me/").status_code == 401
+    assert "Đã thu hồi khóa." in response.content.decode()
+    assert not ApiToken.objects.filter(user=commune_official_a1).exists()
+    assert with_key(key).get("/api/v1/me/").status_code == 401
+
+
+def test_another_users_token_cannot_be_revoked_on_the_page(client, commune_official_a1, province_coordinator):
+    client.force_login(province_coordinator)
+    key = create_on_the_page(client)
+    theirs = ApiToken.objects.get(user=province_coordinator)
+    client.force_login(commune_official_a1)
+
+    client.post(reverse("api-token"), {"action": "revoke", "token_id": theirs.pk})
+
+    assert with_key(key).get("/api/v1/me/").status_code == 200
 
 
 def test_an_unknown_action_on_the_token_page_is_a_400(client, commune_official_a1):
@@ -79,23 +115,19 @@ def test_the_token_page_refuses_a_post_without_csrf(commune_official_a1):
     browser.force_login(commune_official_a1)
 
     assert browser.post(reverse("api-token"), {"action": "create"}).status_code == 403
-    assert not Token.objects.filter(user=commune_official_a1).exists()
+    assert not ApiToken.objects.filter(user=commune_official_a1).exists()
 
 
-def test_a_steward_issues_and_revokes_a_token_in_the_admin(admin_client, commune_official_a1, api):
-    add_url = reverse("admin:authtoken_tokenproxy_add")
+def test_a_steward_sees_and_revokes_a_token_in_the_admin_but_cannot_issue_one(admin_client, commune_official_a1):
+    token, key = token_issue(user=commune_official_a1, name="script")
+    assert admin_client.get(reverse("admin:ntm_portal_apitoken_add")).status_code == 403  # the key could not be shown
 
-    response = admin_client.post(add_url, {"user": commune_official_a1.pk})
+    listed = admin_client.get(reverse("admin:ntm_portal_apitoken_changelist")).content.decode()
+    assert "script" in listed and key not in listed
 
-    assert response.status_code == 302
-    token = Token.objects.get(user=commune_official_a1)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get("/api/v1/me/").status_code == 200
-
-    delete_url = reverse("admin:authtoken_tokenproxy_delete", args=[commune_official_a1.pk])  # keyed by user
+    delete_url = reverse("admin:ntm_portal_apitoken_delete", args=[token.pk])
     assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
-    assert client.get("/api/v1/me/").status_code == 401
+    assert with_key(key).get("/api/v1/me/").status_code == 401
 
 
 def test_a_deactivated_users_token_stops_working(api, commune_official_a1):

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from criteria.services.transitions import TRANSITIONS
 from ntm_portal.choices import Role
+from ntm_portal.tokens import token_issue
 from tests.conftest import build_geography, build_liaison
 from tests.ntm_portal.factories import UserFactory
 
@@ -115,7 +116,7 @@ def coordinator_token(django_db_setup, django_db_blocker):
         build_world(geography.province, geography.district_a, geography.commune_a1, criteria_set, liaison.agency)
         build_elsewhere(criteria_set)
         coordinator = UserFactory(username="coordinator", role=Role.PROVINCE_COORDINATOR, unit=geography.province)
-        yield token_client(coordinator) and coordinator.auth_token.key
+        yield token_issue(user=coordinator, name="schemathesis")[1]
         transaction.set_rollback(True)
     rates["token"] = saved_rate
 

@@ -5,7 +5,7 @@ off, waits for it, then for each endpoint runs concurrent clients, each on one k
 http.client), for a few seconds. Prints one JSON line per endpoint (`name`, `requests_per_s`, `median_ms`) and a last
 line with `ratio` (dashboard ÷ empty) and the goal of issue 13 (≥ 0.30).
 
-Writes: the user's API token is created if they have none (rest_framework.authtoken); nothing else. The token rate
+Writes: a one-day API token named "benchmark_serving", revoked at the end; nothing else. The token rate
 limit is lifted for the server it starts (NTM_API_TOKEN_RATE), or it would refuse requests after 3,000 an hour.
 The "empty" endpoint is GET /api/v1/ping/: authentication, throttling and an empty answer, nothing else.
 
@@ -33,9 +33,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from ntm_portal.models import User
+from ntm_portal.tokens import token_issue, token_revoke
 
 GOAL = 0.30
 EMPTY_ENDPOINT = ("ping", "/api/v1/ping/")
@@ -102,8 +102,8 @@ class Command(BaseCommand):
         province_pk = user.unit.province_id or user.unit.pk
         as_of = options["as_of"] or timezone.localdate().isoformat()
         datetime.date.fromisoformat(as_of)
-        token, _created = Token.objects.get_or_create(user=user)
-        headers = {"Authorization": f"Token {token.key}", "Accept": "application/json", "Connection": "keep-alive"}
+        api_token, key = token_issue(user=user, name="benchmark_serving", days=1)
+        headers = {"Authorization": f"Token {key}", "Accept": "application/json", "Connection": "keep-alive"}
         endpoints = [
             (f"{EMPTY_ENDPOINT[0]} (GET {EMPTY_ENDPOINT[1]}, an empty DRF answer)", EMPTY_ENDPOINT[1]),
             ("province dashboard API", f"/api/v1/dashboards/{province_pk}/?as_of={as_of}"),
@@ -147,6 +147,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary))
         finally:
             self._stop(server)
+            token_revoke(user=user, token_id=api_token.pk)
 
     def _start(self, port: int, options) -> subprocess.Popen:
         env = {

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from ntm_portal import national_demo
-from ntm_portal.demo import build_demo
+from ntm_portal.demo import build_demo, demo_refusal
 
 
 class Command(BaseCommand):
@@ -11,7 +11,9 @@ class Command(BaseCommand):
         "Build the demo province (Thái Nguyên, real commune names) with assessment history, secondments, sponsors, "
         "visits, support and one user per role. Idempotent: a second run only adds communes the first did not build. "
         "With --national: the old 3-level country instead (63 provinces, about 8,000 communes, 2011–2025), in bulk, "
-        "for benchmarks; refused when the country is already built."
+        "for benchmarks; refused when the country is already built. Refused too, unless --force, under the production "
+        "settings and on a database that is not a demo (users it did not create, or units without its logins). An "
+        "existing account's password is never changed: only accounts it creates get the demo password."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +23,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2026, help="random seed; the same seed builds the same province"
         )
+        parser.add_argument(
+            "--force", action="store_true",
+            help="load even under the production settings or on a database that is not a demo",
+        )  # fmt: skip
         national = parser.add_argument_group("--national: the whole country (generated names)")
         national.add_argument("--national", action="store_true", help="build the country, not the demo province")
         national.add_argument("--provinces", type=int, default=national_demo.PROVINCES, help="default 63")
@@ -32,7 +38,10 @@ class Command(BaseCommand):
             help="default 127 (8,001 communes in 63 provinces)",
         )  # fmt: skip
 
-    def handle(self, *args, communes: int, seed: int, national: bool, **options):
+    def handle(self, *args, communes: int, seed: int, national: bool, force: bool, **options):
+        refusal = None if force else demo_refusal()
+        if refusal:
+            raise CommandError(refusal)
         if national:
             return self._national(seed=seed, **options)
         if not 1 <= communes <= 838:
