@@ -138,6 +138,15 @@ def action_q(user, action: Action, path: str = "commune") -> Q:
     return NOTHING
 
 
+def may_edit_any(user) -> bool:
+    """Whether `user` may enter values for at least one commune: asked before an upload (the Excel import) is read,
+    so that a read-only user's file is refused unopened. Each commune of the file is still checked with `can()`."""
+    return AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).exists()
+
+
+IMPORT_DENIED = _("Bạn chỉ có quyền xem: tài khoản của bạn không được nhập số liệu đánh giá của xã nào.")
+
+
 def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
     """The units a user may pick as the scope of a template or a report: their own unit and every unit under it
     that they see (an agency liaison: the communes assigned to their agency). Not the units above their own, whose
