@@ -29,7 +29,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
-from ntm_portal.access import AccessDenied, Action, action_q, can, require, units_in_scope, visible_communes
+from ntm_portal.access import (
+    IMPORT_DENIED,
+    AccessDenied,
+    Action,
+    action_q,
+    can,
+    may_edit_any,
+    require,
+    units_in_scope,
+    visible_communes,
+)
 from ntm_portal.choices import Role
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
@@ -645,6 +655,8 @@ def _excel_page(request, *, template_form=None, import_form=None, import_errors=
 def excel(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _excel_page(request)
+    if not may_edit_any(request.user):
+        return _denied(request, AccessDenied(IMPORT_DENIED))  # before the upload is looked at
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _excel_page(request, import_form=form)

@@ -21,7 +21,7 @@ from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue, NeedsConfirmation
 from criteria.services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
 from criteria.services.transitions import WorkflowError
-from ntm_portal.access import units_in_scope
+from ntm_portal.access import IMPORT_DENIED, AccessDenied, may_edit_any, units_in_scope
 from ntm_portal.api.filters import allowed_query_parameters, check_query_parameters
 from ntm_portal.api.viewsets import FileActionsMixin
 from ntm_portal.excel import XLSX_CONTENT_TYPE, xlsx_file_response
@@ -104,7 +104,7 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
         summary="Upload a filled-in Excel template",
         description="Saves the file's values through the assessment workflow, all or nothing: 200 with what "
         "changed; 400 with every problem found (Excel row and column) and nothing written. An empty cell leaves the "
-        "stored value as it is.",
+        "stored value as it is. 403 before the file is read when you may enter values for no commune.",
         request={"multipart/form-data": ExcelUploadSerializer},
         responses={
             200: ExcelImportReportSerializer,
@@ -113,6 +113,8 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
+        if not may_edit_any(request.user):
+            raise AccessDenied(IMPORT_DENIED)  # before the body is parsed
         form = ExcelUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:

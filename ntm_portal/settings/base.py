@@ -227,8 +227,10 @@ EXCEL_IMPORT_MAX_SHEETS = env.int("NTM_EXCEL_MAX_SHEETS", default=10)
 EXCEL_IMPORT_MAX_ROWS = env.int("NTM_EXCEL_MAX_ROWS", default=5000)  # rows holding a value, per sheet
 EXCEL_IMPORT_MAX_COLUMNS = env.int("NTM_EXCEL_MAX_COLUMNS", default=200)  # the last column holding a value
 EXCEL_IMPORT_MAX_CELLS = env.int("NTM_EXCEL_MAX_CELLS", default=250_000)  # cells holding a value, per sheet
-# An upload larger than this is imported by a Celery worker (criteria.tasks), with a progress page; smaller ones at once.
-EXCEL_IMPORT_ASYNC_ABOVE_BYTES = env.int("NTM_EXCEL_ASYNC_ABOVE_BYTES", default=512 * 1024)
+# An upload larger than this is imported by a Celery worker (criteria.tasks) while the user watches a progress page;
+# smaller ones at once. A template is 11 KB plus ~90 bytes a commune: 20 KB is about 100 communes, whose writing
+# already takes tens of seconds (714 communes: minutes), too long for a web request.
+EXCEL_IMPORT_ASYNC_ABOVE_BYTES = env.int("NTM_EXCEL_ASYNC_ABOVE_BYTES", default=20 * 1024)
 
 # Celery. The embedded default is kombu's filesystem transport: a folder, no server.
 from celery.schedules import crontab  # noqa: E402 - kept inside the Celery part of this file

@@ -7,8 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from criteria.models import AssessmentRound
+from criteria.services import excel as excel_service
 from tests.communes.factories import ProvinceFactory
 from tests.criteria.test_excel import A1, A2, B1, XLSX, database_state, fill, letter_of, whole_criteria
+from tests.criteria.test_excel_limits import bomb_chunks, workbook_with_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -149,4 +151,27 @@ def test_a_commune_official_cannot_write_another_communes_rows(
 
     assert response.status_code == 400, response.content
     assert response.json()["errors"]
+    assert not AssessmentRound.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["agency_liaison", "district_officer_a"])
+def test_a_role_that_enters_no_values_gets_a_403_for_an_upload_before_it_is_read(
+    api, national_sets, geography, request, persona, monkeypatch
+):
+    monkeypatch.setattr(excel_service, "load_workbook", lambda *a, **k: pytest.fail("the workbook was parsed"))
+
+    response = upload(api(request.getfixturevalue(persona)), b"PK\x03\x04 malformed, and never read")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied" and "chỉ có quyền xem" in response.json()["detail"]
+
+
+def test_a_zip_bomb_is_a_400_naming_the_limit(api, national_sets, province_coordinator):
+    bomb = workbook_with_sheet(bomb_chunks(60))
+
+    response = upload(api(province_coordinator), bomb)
+
+    assert response.status_code == 400
+    messages = [error["message"] for error in response.json()["errors"]]
+    assert "Tệp giải nén ra 60 MB dữ liệu, vượt giới hạn 50 MB." in messages
     assert not AssessmentRound.objects.exists()
