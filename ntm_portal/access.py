@@ -144,6 +144,16 @@ def may_edit_any(user) -> bool:
     return AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).exists()
 
 
+def visible_import_jobs(user) -> QuerySet:
+    """Excel import jobs: each is seen by the user who uploaded its file (and a superuser); the file's figures and
+    its errors are theirs."""
+    from criteria.models import ExcelImportJob  # noqa: PLC0415 - criteria's models are loaded after this module
+
+    if not _active(user):
+        return ExcelImportJob.objects.none()
+    return ExcelImportJob.objects.all() if user.is_superuser else ExcelImportJob.objects.filter(requested_by=user)
+
+
 IMPORT_DENIED = _("Bạn chỉ có quyền xem: tài khoản của bạn không được nhập số liệu đánh giá của xã nào.")
 
 

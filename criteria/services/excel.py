@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -101,6 +102,11 @@ class CellError:
         if self.row:
             return _("Dòng %(row)s: %(reason)s") % {"row": self.row, "reason": self.reason}
         return self.reason
+
+
+def cell_error_dicts(errors: list[CellError]) -> list[dict[str, Any]]:
+    """The errors as the API and an import job's row keep them."""
+    return [{"row": e.row, "column": e.column, "reason": e.reason, "message": str(e)} for e in errors]
 
 
 class ExcelImportError(WorkflowError):
@@ -524,7 +530,7 @@ def _damaged() -> str:
 
 
 def _open_formulas(data: bytes, has_formulas: bool):
-    """The workbook read a second time, for its formulas, when any worksheet holds one (`_check_archive` says);
+    """The workbook read a second time, for its formulas, when any worksheet holds one (`_check_upload` says);
     else None.
 
     The upload is read with `data_only=True`: a formula cell gives the value Excel computed and saved with it
@@ -540,8 +546,28 @@ def _open_formulas(data: bytes, has_formulas: bool):
 
 
 def _open_workbook(data: bytes) -> tuple[Any, bool]:
-    """The workbook, opened in read-only mode (rows are parsed as they are read), once `_check_archive` found it
+    """The workbook, opened in read-only mode (rows are parsed as they are read), once `_check_upload` found it
     within every limit; and whether a sheet holds a formula."""
+    has_formulas = _check_upload(data)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True), has_formulas
+    except Exception as error:  # noqa: BLE001 - openpyxl raises a zoo of errors on a damaged file; each means the same
+        raise _Refused(_file_error(_damaged())) from error
+
+
+def upload_checked(file) -> bytes:
+    """The upload's bytes, once within every limit that can be checked without openpyxl (its size, its zip, one
+    streaming pass over its XML): what a large upload passes before it is queued. Raises ExcelImportError."""
+    try:
+        data = _read_bytes(file)
+        _check_upload(data)
+    except _Refused as refused:
+        raise ExcelImportError(refused.errors) from None
+    return data
+
+
+def _check_upload(data: bytes) -> bool:
+    """Refuses what is not an .xlsx or is beyond the limits; returns whether a sheet holds a formula."""
     not_excel = _("Tệp không phải là bảng tính Excel (.xlsx). Hãy tải mẫu từ hệ thống, điền rồi lưu dạng .xlsx.")
     if data.startswith(_OLE2_MAGIC):
         raise _Refused(_file_error(_(
@@ -550,11 +576,7 @@ def _open_workbook(data: bytes) -> tuple[Any, bool]:
         )))  # fmt: skip
     if not data.startswith(_ZIP_MAGIC):
         raise _Refused(_file_error(not_excel))
-    has_formulas = _check_archive(data, not_excel)
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True), has_formulas
-    except Exception as error:  # noqa: BLE001 - openpyxl raises a zoo of errors on a damaged file; each means the same
-        raise _Refused(_file_error(_damaged())) from error
+    return _check_archive(data, not_excel)
 
 
 # Reading a zip part can fail in all these ways on a damaged or hostile file; each means "damaged" to the user.
@@ -931,7 +953,14 @@ def _names_match(written: str, commune: AdministrativeUnit) -> bool:
     return written == actual or written in actual or actual in written
 
 
-def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: CriteriaSet | None = None) -> ImportReport:
+def rounds_import_xlsx(
+    *,
+    user,
+    file,
+    year: int | None = None,
+    criteria_set: CriteriaSet | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> ImportReport:
     """Read a filled-in template and save its values, all or nothing.
 
     `year` and `criteria_set` default to those on the file's "Thông tin" sheet (and must agree with it when given).
@@ -940,7 +969,8 @@ def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: Cri
     values for no commune at all.
 
     The file is bounded before it is parsed (the EXCEL_IMPORT_* settings: its size, the sizes its zip declares, the
-    rows, columns and cells of its sheets), then read in openpyxl's read-only mode, row by row.
+    rows, columns and cells of its sheets), then read in openpyxl's read-only mode, row by row. `progress(percent,
+    stage)`, when given, hears how far the import got (criteria.services.excel_jobs shows it to the user).
     """
     if not may_edit_any(user):
         raise AccessDenied(IMPORT_DENIED)
@@ -950,7 +980,7 @@ def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: Cri
         formulas = None
         try:
             formulas = _open_formulas(data, has_formulas)
-            return _import_workbook(user, workbook, formulas, year, criteria_set)
+            return _import_workbook(user, workbook, formulas, year, criteria_set, progress or _no_progress)
         except SyntaxError as error:
             # A sheet's XML is only parsed as its rows are read: a damaged one fails here, not when the file opens
             # (xml.etree's ParseError and lxml's XMLSyntaxError are both SyntaxErrors).
@@ -969,10 +999,16 @@ def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: Cri
         raise ExcelImportError(errors) from None
 
 
-def _import_workbook(user, workbook, formulas, year: int | None, criteria_set: CriteriaSet | None) -> ImportReport:
+def _no_progress(percent: int, stage: str) -> None:
+    pass
+
+
+def _import_workbook(user, workbook, formulas, year, criteria_set, progress) -> ImportReport:
+    progress(10, _("Đang đọc các dòng của tệp"))
     info, has_info = _read_info(workbook, formulas)
     sheet = _data_sheet(workbook)
     rows = _sheet_rows(sheet, formulas)
+    progress(30, _("Đang kiểm tra %(n)s dòng") % {"n": len(rows)})
     if not rows:
         raise _Refused(_file_error(_("Tệp trống: trang “%(sheet)s” không có dữ liệu.") % {"sheet": sheet.title}))
     header_at = next(
@@ -993,7 +1029,7 @@ def _import_workbook(user, workbook, formulas, year: int | None, criteria_set: C
     if not data_rows:
         raise _Refused(_file_error(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")))
     plans = _check_rows(user, data_rows, mapping, headers, criteria_set, year)
-    return _write(user, plans, mapping, headers, criteria_set, year)
+    return _write(user, plans, mapping, headers, criteria_set, year, progress)
 
 
 def _check_rows(user, data_rows, mapping, headers, criteria_set, year) -> list[_RowPlan]:
@@ -1109,7 +1145,7 @@ def _plan_row(number, row, commune, assessment_round, mapping, headers, errors) 
     return plan
 
 
-def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year) -> ImportReport:
+def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year, progress) -> ImportReport:
     """Every row through the workflow services, in one transaction: one refusal and nothing is written."""
     column_of_key: dict[str, str] = {}
     for index, column in mapping.items():
@@ -1123,7 +1159,10 @@ def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year) ->
     report = ImportReport(rounds_created=0, rounds_changed=0, values_changed=0, communes=[])
     errors: list[CellError] = []
     with transaction.atomic():
-        for plan in plans:
+        for done, plan in enumerate(plans):
+            progress(50 + 50 * done // len(plans), _("Đang ghi số liệu: %(done)s/%(n)s xã") % {
+                "done": done, "n": len(plans),
+            })  # fmt: skip
             try:
                 assessment_round = plan.assessment_round
                 if assessment_round is None:

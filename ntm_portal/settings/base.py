@@ -304,6 +304,8 @@ REPORTS_STALE_AFTER_SECONDS = env.int("NTM_REPORT_STALE_AFTER_SECONDS", default=
 REPORTS_REQUEUE_AFTER_SECONDS = env.int("NTM_REPORT_REQUEUE_AFTER_SECONDS", default=900)
 # Attempts before a job is failed for good: retries after transient errors plus deliveries lost with a worker.
 REPORTS_MAX_ATTEMPTS = env.int("NTM_REPORT_MAX_ATTEMPTS", default=5)
+# The queue of large Excel imports (criteria.tasks): the report workers' by default.
+EXCEL_IMPORT_QUEUE = env.str("NTM_EXCEL_IMPORT_QUEUE", default=REPORTS_QUEUE)
 REPORTS_MONTHLY_UNITS = env.list("NTM_MONTHLY_REPORT_UNITS", default=[])  # GSO codes of provinces or districts
 REPORTS_MONTHLY_LANGUAGE = env.str("NTM_MONTHLY_REPORT_LANGUAGE", default="vi")
 
