@@ -12,7 +12,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -166,6 +166,7 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
         summary="Follow a queued Excel import",
         description="The job a large upload started (202 of the upload): its progress, then what changed (`report`) "
         "or every problem found (`errors`, nothing written). Only the user who uploaded the file sees it.",
+        parameters=[OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="The job's `id`.")],
         responses={200: ExcelImportJobSerializer},
     )
     @action(detail=False, methods=["get"], url_path=r"jobs/(?P<job_id>[0-9]+)")
