@@ -320,6 +320,7 @@ class ExcelImportJob(models.Model):
     errors = models.JSONField(_("lỗi"), default=list, blank=True)  # [{row, column, reason, message}] once refused
     task_id = models.CharField(_("mã tác vụ Celery"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("gửi vào hàng đợi lúc"), null=True, blank=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.excel_jobs import excel_import_run
+from .services.excel_jobs import excel_import_run, excel_import_sweep
 
 
 @shared_task(
@@ -13,3 +13,8 @@ from .services.excel_jobs import excel_import_run
 def excel_import_task(job_id: int) -> str:
     job = excel_import_run(job_id)
     return job.status if job else "missing"
+
+
+@shared_task(name="criteria.excel_import_sweep", acks_late=True)
+def excel_import_sweep_task() -> list[int]:
+    return excel_import_sweep()

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,7 +73,26 @@ def _enqueue(job_id: int) -> None:
             stage = _("Máy chủ chưa nhận được tệp để xử lý: chưa ghi gì. Hãy tải lên lại sau ít phút.")
             _finish(job, ImportStatus.FAILED, stage=stage)
         return
-    ExcelImportJob.objects.filter(pk=job_id).update(task_id=result.id or "")
+    ExcelImportJob.objects.filter(pk=job_id).update(task_id=result.id or "", enqueued_at=timezone.now())
+
+
+def excel_import_sweep(*, now: datetime | None = None) -> list[int]:
+    """Jobs that would otherwise wait forever. Queued, with their message sent long ago and no worker claiming it (a
+    message lost with its broker or worker): sent again (a duplicate finds the job finished and does nothing).
+    Running for longer than the hard time limit: their worker is gone and their import committed nothing; failed,
+    with a message, so that the page stops waiting. Returns the ids sent again."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    for job in ExcelImportJob.objects.filter(status=ImportStatus.RUNNING, started_at__lt=stale):
+        logger.warning("Excel import job %s: its worker is gone", job.pk)
+        _finish(job, ImportStatus.FAILED, stage=_("Máy xử lý đã dừng giữa chừng: chưa ghi gì. Hãy tải lên lại."))
+    lost = ExcelImportJob.objects.filter(status=ImportStatus.QUEUED).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - timedelta(seconds=settings.REPORTS_REQUEUE_AFTER_SECONDS))
+    )
+    resend = list(lost.values_list("pk", flat=True))
+    for pk in resend:
+        transaction.on_commit(partial(_enqueue, pk))
+    return resend
 
 
 def excel_import_run(job_id: int) -> ExcelImportJob | None:

@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.sweep_stale",
         "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=120),
     },
+    # Excel import jobs whose message was lost are sent again; those whose worker died are failed with a message.
+    "sweep-excel-import-jobs": {
+        "task": "criteria.excel_import_sweep",
+        "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=120),
+    },
 }
 
 # Reports (reports/): where the build tasks go, when a job counts as abandoned, and the monthly report's scope.

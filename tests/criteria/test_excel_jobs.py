@@ -1,18 +1,20 @@
 """Large Excel uploads become a Celery job: bounded and stored at once, imported all or nothing by a worker, followed
 on a progress page (browser) or at a job URL (API, 202). Small uploads stay synchronous."""
 
+import datetime
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from criteria.choices import ImportStatus
 from criteria.models import AssessmentRound, ExcelImportJob
 from criteria.services import excel_jobs
 from criteria.services.excel import ExcelImportError
-from criteria.services.excel_jobs import excel_import_request, excel_import_run
+from criteria.services.excel_jobs import excel_import_request, excel_import_run, excel_import_sweep
 from criteria.tasks import excel_import_task
 from tests.criteria import test_excel
 from tests.criteria.test_excel import A1, A2, XLSX, database_state, fill
@@ -174,3 +176,35 @@ def test_a_small_upload_stays_synchronous(client, office, province_coordinator, 
 
     assert "Đã nhập số liệu: 1 kỳ đánh giá mới" in response.content.decode()
     assert not ExcelImportJob.objects.exists()
+
+
+# --- jobs that would wait forever ---------------------------------------------------------------------------------
+
+
+def test_the_sweep_sends_again_a_job_whose_message_was_lost(
+    office, province_coordinator, settings, django_capture_on_commit_callbacks
+):
+    job = queued(province_coordinator, office.good, django_capture_on_commit_callbacks)  # its message never sent
+    ExcelImportJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
+    assert excel_import_sweep() == []  # sent a moment ago: a worker may still be on its way
+
+    later = timezone.now() + datetime.timedelta(seconds=settings.REPORTS_REQUEUE_AFTER_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        resent = excel_import_sweep(now=later)
+
+    assert resent == [job.pk] and len(callbacks) == 1
+
+
+def test_the_sweep_fails_a_job_whose_worker_died_and_removes_its_file(
+    office, province_coordinator, settings, django_capture_on_commit_callbacks
+):
+    job = queued(province_coordinator, office.good, django_capture_on_commit_callbacks)
+    started = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61)
+    ExcelImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=started)
+
+    excel_import_sweep()
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.stage.startswith("Máy xử lý đã dừng giữa chừng: chưa ghi gì.")
+    assert files_in(settings.MEDIA_ROOT) == []
+    assert excel_import_run(job.pk).status == ImportStatus.FAILED  # its message, delivered again, does nothing
