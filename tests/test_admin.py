@@ -20,6 +20,7 @@ from criteria.models import (
     Criterion,
     CriterionResult,
     EvidenceFile,
+    ExcelImportJob,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -114,6 +115,7 @@ def one_of_each(geography):
     )  # fmt: skip
     Group.objects.create(name="Thẩm tra viên")
     ReportJobFactory(unit=geography.province, criteria_set=criteria_set, requested_by=official)
+    ExcelImportJob.objects.create(requested_by=official, file_name="danh-gia.xlsx")
     return geography
 
 
@@ -206,6 +208,7 @@ BUILDERS = {
     TokenProxy: lambda: Token.objects.create(user=UserFactory()),
     AssessmentChange: lambda: AssessmentChangeFactory(),
     ReportJob: lambda: ReportJobFactory(requested_by=UserFactory()),
+    ExcelImportJob: lambda: ExcelImportJob.objects.create(requested_by=UserFactory(), file_name="danh-gia.xlsx"),
 }
 
 
