@@ -589,7 +589,7 @@ def _check_archive(data: bytes, not_excel: str) -> bool:
 
     First the zip's directory: number of parts, each part's and the total unpacked size, and the compression ratio.
     These declared sizes bind: zipfile stops a part at its declared size and fails its checksum if more follows.
-    Then one streaming pass over each XML part (`_PartCensus`) counts what openpyxl would build.
+    Then one streaming pass over each XML part (`_Census`) counts what openpyxl would build.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -627,8 +627,8 @@ def _check_directory(parts: list[zipfile.ZipInfo]) -> None:
         reason = _("Tệp nén %(ratio)s lần, vượt giới hạn %(limit)s lần (một tệp Excel thường nén khoảng 20 lần).")
         errors.append(reason % {"ratio": unpacked // max(packed, 1), "limit": settings.EXCEL_IMPORT_MAX_RATIO})
     if errors:
-        too_much = _("Tệp không được đọc vì quá lớn khi giải nén: hãy tải mẫu mới từ hệ thống, điền rồi tải lên lại.")
-        raise _Refused(*(_file_error(error) for error in errors), _file_error(too_much))
+        advice = _("Tệp chưa được đọc: hãy tải mẫu mới từ hệ thống, điền rồi tải lên lại.")
+        raise _Refused(*(_file_error(error) for error in errors), _file_error(advice))
 
 
 class _Census:
