@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 _CHUNK = 64 * 1024
 
 
-def write_into_place(storage: Storage, name: str, content) -> str:
-    """Write `content` (a Django File) to a free name derived from `name` in `storage` (a FileSystemStorage) and
-    return that name. On any error (OSError: ENOSPC, EROFS, EIO...) no file stays under either name, and the error
-    is raised again."""
-    name = storage.get_available_name(name)
+def write_into_place(storage: Storage, name: str, content, *, max_length: int | None = None) -> str:
+    """Write `content` (a Django File) to a free name derived from `name` in `storage` (a FileSystemStorage), at most
+    `max_length` characters long (the FileField's), and return that name. On any error (OSError: ENOSPC, EROFS,
+    EIO...) no file stays under either name, and the error is raised again."""
+    name = storage.get_available_name(name, max_length=max_length)
     final = storage.path(name)
     folder = os.path.dirname(final)
     os.makedirs(folder, exist_ok=True)
@@ -32,7 +32,7 @@ def write_into_place(storage: Storage, name: str, content) -> str:
             os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             break
         except FileExistsError:
-            name = storage.get_available_name(name)
+            name = storage.get_available_name(name, max_length=max_length)
             final = storage.path(name)
     temporary = os.path.join(folder, f".{os.path.basename(final)}.part")
     try:

@@ -521,7 +521,9 @@ def evidence_add(
     file_field = EvidenceFile._meta.get_field("file")
     storage = file_field.storage
     try:
-        stored = files.write_into_place(storage, file_field.generate_filename(None, name), file)
+        stored = files.write_into_place(
+            storage, file_field.generate_filename(None, name), file, max_length=file_field.max_length
+        )
     except OSError as error:
         logger.error("Evidence file %r of round %s not written", name, assessment_round.pk, exc_info=True)
         raise InvalidValue({"file": _evidence_not_saved(name, error)}) from error

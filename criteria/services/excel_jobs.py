@@ -42,7 +42,7 @@ def excel_import_request(*, user, file, year: int | None = None) -> ExcelImportJ
     file_field = ExcelImportJob._meta.get_field("file")
     try:
         name = file_field.generate_filename(None, file_name)
-        stored = files.write_into_place(file_field.storage, name, ContentFile(data))
+        stored = files.write_into_place(file_field.storage, name, ContentFile(data), max_length=file_field.max_length)
     except OSError as error:
         logger.error("Excel upload %r not stored", file_name, exc_info=True)
         reason = _("Không lưu được tệp “%(name)s”: %(reason)s Chưa có gì được ghi; hãy thử lại sau.")

@@ -176,6 +176,13 @@ def test_two_files_of_the_same_name_never_replace_each_other(media, round_a1, co
     assert len(files_in(media)) == 2
 
 
+def test_a_long_file_name_is_shortened_to_fit_its_column(media, round_a1, commune_official_a1):
+    evidence = add(commune_official_a1, round_a1, name="bien-ban-" + "nghiem-thu-" * 15 + ".pdf")
+
+    assert len(evidence.file.name) <= EvidenceFile._meta.get_field("file").max_length
+    assert evidence.file.name.endswith(".pdf") and files_in(media) == [evidence.file.name]
+
+
 # --- the page -------------------------------------------------------------------------------------------------------
 
 
