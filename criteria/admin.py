@@ -10,6 +10,7 @@ from .models import (
     Criterion,
     CriterionResult,
     EvidenceFile,
+    ExcelImportJob,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -288,3 +289,14 @@ class StandingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ("commune__province", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = COMMUNE_SEARCH
+
+
+@admin.register(ExcelImportJob)
+class ExcelImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Made by uploads (criteria.services.excel_jobs); shown here to follow a stuck or failed import."""
+
+    list_display = ("created_at", "file_name", "requested_by", "status", "progress", "finished_at")
+    list_select_related = ("requested_by",)
+    list_filter = ("status",)
+    search_fields = ("file_name", "requested_by__username", "stage")
+    date_hierarchy = "created_at"

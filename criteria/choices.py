@@ -48,3 +48,11 @@ class ChangeKind(models.TextChoices):
     REVIEW = "review", _("Ý kiến thẩm tra")
     RECOGNITION = "recognition", _("Công nhận đạt chuẩn")
     WITHDRAWN = "withdrawn", _("Rút kỳ đánh giá")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang nhập")
+    DONE = "done", _("Đã nhập")
+    REFUSED = "refused", _("Tệp có lỗi, chưa ghi gì")
+    FAILED = "failed", _("Lỗi hệ thống, chưa ghi gì")

@@ -14,7 +14,7 @@ from ntm_portal.fields import NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
-from .choices import ChangeKind, Comparison, ReviewState, RoundStatus, SetLevel, TargetScheme
+from .choices import ChangeKind, Comparison, ImportStatus, ReviewState, RoundStatus, SetLevel, TargetScheme
 
 PERCENT_COMPARISONS = (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST)
 
@@ -301,6 +301,41 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.file.name
+
+
+class ExcelImportJob(models.Model):
+    """A large Excel upload (settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES) imported by a Celery worker, all or nothing as
+    at once: the row says how far it got and, when finished, what changed or every problem found."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField(_("tệp"), upload_to="excel-imports/%Y/", max_length=300, blank=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    stage = models.CharField(_("bước đang làm"), max_length=200, blank=True)
+    report = models.JSONField(_("kết quả"), null=True, blank=True)  # ImportReport's fields once done
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)  # [{row, column, reason, message}] once refused
+    task_id = models.CharField(_("mã tác vụ Celery"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("gửi vào hàng đợi lúc"), null=True, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập Excel")
+        verbose_name_plural = _("lượt nhập Excel")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="excel_import_progress_at_most_100")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 class UnitTarget(models.Model):

@@ -21,4 +21,6 @@ urlpatterns = [
     path("communes/<int:commune_pk>/history/", views.commune_history, name="commune_history"),
     path("excel/", views.excel, name="excel"),
     path("excel/template/", views.excel_template, name="excel_template"),
+    path("excel/jobs/<int:pk>/", views.excel_job, name="excel_job"),
+    path("excel/jobs/<int:pk>/status/", views.excel_job_status, name="excel_job_status"),
 ]

@@ -15,11 +15,12 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
-from ntm_portal.access import AccessDenied, Action, action_q, can, require, units_in_scope, visible_communes
+from ntm_portal.access import (
+    IMPORT_DENIED,
+    AccessDenied,
+    Action,
+    action_q,
+    can,
+    may_edit_any,
+    require,
+    units_in_scope,
+    visible_communes,
+    visible_import_jobs,
+)
 from ntm_portal.choices import Role
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
@@ -57,6 +69,7 @@ from .services import assessment as workflow
 from .services import transitions
 from .services.assessment import EDITABLE_STATES, ConcurrentEdit, InvalidValue, NeedsConfirmation, WorkflowError
 from .services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
+from .services.excel_jobs import excel_import_job_status, excel_import_request
 
 PAGE_SIZE = 25
 # The transitions that share the per-criterion review form (its marks and comments sit in the criterion cards).
@@ -645,11 +658,17 @@ def _excel_page(request, *, template_form=None, import_form=None, import_errors=
 def excel(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _excel_page(request)
+    if not may_edit_any(request.user):
+        return _denied(request, AccessDenied(IMPORT_DENIED))  # before the upload is looked at
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _excel_page(request, import_form=form)
+    upload, year = form.cleaned_data["file"], form.cleaned_data["year"]
     try:
-        report = rounds_import_xlsx(user=request.user, file=form.cleaned_data["file"], year=form.cleaned_data["year"])
+        if upload.size > settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES:
+            job = excel_import_request(user=request.user, file=upload, year=year)
+            return redirect("criteria:excel_job", pk=job.pk)
+        report = rounds_import_xlsx(user=request.user, file=upload, year=year)
     except AccessDenied as error:
         return _denied(request, error)
     except ExcelImportError as error:
@@ -665,6 +684,21 @@ def excel(request: HttpRequest) -> HttpResponse:
     if report.communes:
         messages.info(request, _("Các xã: %(communes)s.") % {"communes": ", ".join(report.communes)})
     return redirect("criteria:excel")
+
+
+@login_required
+@require_GET
+def excel_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large upload being imported by a worker: its progress, then what changed or every problem found."""
+    job = get_object_or_404(visible_import_jobs(request.user), pk=pk)
+    return render(request, "criteria/excel_job.html", {"job": job, "status": excel_import_job_status(job)})
+
+
+@login_required
+@require_GET
+def excel_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the progress bar polls every second."""
+    return JsonResponse(excel_import_job_status(get_object_or_404(visible_import_jobs(request.user), pk=pk)))
 
 
 @login_required

@@ -138,6 +138,25 @@ def action_q(user, action: Action, path: str = "commune") -> Q:
     return NOTHING
 
 
+def may_edit_any(user) -> bool:
+    """Whether `user` may enter values for at least one commune: asked before an upload (the Excel import) is read,
+    so that a read-only user's file is refused unopened. Each commune of the file is still checked with `can()`."""
+    return AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).exists()
+
+
+def visible_import_jobs(user) -> QuerySet:
+    """Excel import jobs: each is seen by the user who uploaded its file (and a superuser); the file's figures and
+    its errors are theirs."""
+    from criteria.models import ExcelImportJob  # noqa: PLC0415 - criteria's models are loaded after this module
+
+    if not _active(user):
+        return ExcelImportJob.objects.none()
+    return ExcelImportJob.objects.all() if user.is_superuser else ExcelImportJob.objects.filter(requested_by=user)
+
+
+IMPORT_DENIED = _("Bạn chỉ có quyền xem: tài khoản của bạn không được nhập số liệu đánh giá của xã nào.")
+
+
 def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
     """The units a user may pick as the scope of a template or a report: their own unit and every unit under it
     that they see (an agency liaison: the communes assigned to their agency). Not the units above their own, whose

@@ -21,6 +21,7 @@ from criteria.models import (
     Criterion,
     CriterionResult,
     EvidenceFile,
+    ExcelImportJob,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -133,6 +134,7 @@ def one_of_each(geography):
     )  # fmt: skip
     Group.objects.create(name="Thẩm tra viên")
     ReportJobFactory(unit=geography.province, criteria_set=criteria_set, requested_by=official)
+    ExcelImportJob.objects.create(requested_by=official, file_name="danh-gia.xlsx")
     return geography
 
 
@@ -229,6 +231,7 @@ BUILDERS = {
     AccessFailureLog: lambda: login_rows(UserFactory().username, AccessFailureLog),
     AssessmentChange: lambda: AssessmentChangeFactory(),
     ReportJob: lambda: ReportJobFactory(requested_by=UserFactory()),
+    ExcelImportJob: lambda: ExcelImportJob.objects.create(requested_by=UserFactory(), file_name="danh-gia.xlsx"),
 }
 
 

@@ -8,20 +8,24 @@ problem listed by Excel row and column.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from communes.models import AdministrativeUnit
 from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue, NeedsConfirmation
-from criteria.services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
+from criteria.services.excel import ExcelImportError, cell_error_dicts, round_template_xlsx, rounds_import_xlsx
+from criteria.services.excel_jobs import excel_import_job_status, excel_import_request
 from criteria.services.transitions import WorkflowError
-from ntm_portal.access import units_in_scope
+from ntm_portal.access import IMPORT_DENIED, AccessDenied, may_edit_any, units_in_scope, visible_import_jobs
 from ntm_portal.api.filters import allowed_query_parameters, check_query_parameters
 from ntm_portal.api.viewsets import FileActionsMixin
 from ntm_portal.excel import XLSX_CONTENT_TYPE, xlsx_file_response
@@ -66,6 +70,25 @@ class ExcelCellErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="Row, column and reason in one sentence.")
 
 
+class ExcelImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=["queued", "running", "done", "refused", "failed"],
+        help_text="done: written (see `report`); refused: the file has problems (see `errors`), nothing written; "
+        "failed: a server fault, nothing written.",
+    )
+    status_label = serializers.CharField()
+    progress = serializers.IntegerField(min_value=0, max_value=100, help_text="Percent.")
+    stage = serializers.CharField(help_text="What the worker is doing, or why it failed.")
+    file_name = serializers.CharField()
+    report = ExcelImportReportSerializer(allow_null=True, help_text="Once done.")
+    errors = ExcelCellErrorSerializer(many=True, help_text="Once refused: every problem, as a 400 would list them.")
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(help_text="Where to poll this job.")
+
+
 class ExcelImportRefusedSerializer(serializers.Serializer):
     """A refused file (`code` "invalid_file", with its `errors`), or a refused field (`file`, `year`) under its own
     name like any other 400."""
@@ -104,26 +127,32 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
         summary="Upload a filled-in Excel template",
         description="Saves the file's values through the assessment workflow, all or nothing: 200 with what "
         "changed; 400 with every problem found (Excel row and column) and nothing written. An empty cell leaves the "
-        "stored value as it is.",
+        "stored value as it is. 403 before the file is read when you may enter values for no commune. A file "
+        "larger than the server's threshold (NTM_EXCEL_ASYNC_ABOVE_BYTES, 20 KB: about 100 communes) is checked for "
+        "its limits, then imported by a worker: 202 with the job to poll at `url`. Limits: 5 MB per file, 50 MB "
+        "unpacked, 200 columns, 5000 rows (the server's settings may differ).",
         request={"multipart/form-data": ExcelUploadSerializer},
         responses={
             200: ExcelImportReportSerializer,
+            202: OpenApiResponse(response=ExcelImportJobSerializer, description="Queued: poll `url`."),
             400: OpenApiResponse(response=ExcelImportRefusedSerializer, description="The file was refused as a whole."),
         },
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
+        if not may_edit_any(request.user):
+            raise AccessDenied(IMPORT_DENIED)  # before the body is parsed
         form = ExcelUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        upload, year = form.validated_data["file"], form.validated_data.get("year")
         try:
-            report = rounds_import_xlsx(
-                user=request.user, file=form.validated_data["file"], year=form.validated_data.get("year")
-            )
+            if upload.size > settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES:
+                job = excel_import_request(user=request.user, file=upload, year=year)
+                body = self._job_body(request, job)
+                return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+            report = rounds_import_xlsx(user=request.user, file=upload, year=year)
         except ExcelImportError as error:
-            errors = [
-                {"row": cell.row, "column": cell.column, "reason": cell.reason, "message": str(cell)}
-                for cell in error.errors
-            ]
+            errors = cell_error_dicts(error.errors)
             body = {"detail": _("Tệp chưa được nhập: sửa các lỗi dưới đây rồi tải lên lại."), "code": "invalid_file"}
             return Response({**body, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         except WorkflowError as error:
@@ -131,3 +160,20 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
                 raise  # the API's exception handler answers these (409, 400)
             return Response({"detail": str(error), "code": "refused"}, status=status.HTTP_400_BAD_REQUEST)
         return Response(ExcelImportReportSerializer(report).data)
+
+    @extend_schema(
+        operation_id="get_assessment_excel_import_job",
+        summary="Follow a queued Excel import",
+        description="The job a large upload started (202 of the upload): its progress, then what changed (`report`) "
+        "or every problem found (`errors`, nothing written). Only the user who uploaded the file sees it.",
+        parameters=[OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="The job's `id`.")],
+        responses={200: ExcelImportJobSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path=r"jobs/(?P<job_id>[0-9]+)")
+    def job(self, request, job_id: str):
+        job = get_object_or_404(visible_import_jobs(request.user), pk=job_id)
+        return Response(self._job_body(request, job))
+
+    def _job_body(self, request, job) -> dict:
+        url = reverse("assessmentexcel-job", kwargs={"job_id": job.pk}, request=request)
+        return {**excel_import_job_status(job), "url": url}

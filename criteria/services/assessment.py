@@ -11,17 +11,19 @@ older version is refused with the name of whoever changed the round in between.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit, Recognition
+from ntm_portal import files
 from ntm_portal.access import AccessDenied, Action, require
 
 from .. import ledger
@@ -48,6 +50,8 @@ from .transitions import (
     lock,
 )
 from .transitions import log as log_change
+
+logger = logging.getLogger(__name__)
 
 NUMBER_PLACES = Decimal("0.01")  # IndicatorValue.value_number's decimal_places
 
@@ -489,15 +493,18 @@ def _follow_decisions_in_force(commune: AdministrativeUnit) -> None:
     ledger.refresh_communes([commune.pk])
 
 
-@transaction.atomic
 def evidence_add(
     *, user, assessment_round: AssessmentRound, file, indicator: Indicator | None = None, description: str = ""
 ) -> EvidenceFile:
-    """Attach a file to a round still being edited; the type and size limits are the settings' EVIDENCE_*."""
+    """Attach a file to a round still being edited; the type and size limits are the settings' EVIDENCE_*.
+
+    The file is moved into place whole (ntm_portal.files) before its row is written, and the row is committed here
+    (a durable transaction): on any error, of the disk or of the database, neither the file nor the row stays, and
+    an InvalidValue on "file" says so in the user's words.
+    """
     require(user, Action.EDIT, assessment_round.commune)
-    current = lock(assessment_round, None)
-    if current.status not in EDITABLE_STATES:
-        raise IllegalTransition(_("Chỉ thêm hồ sơ minh chứng khi kỳ đánh giá đang nhập hoặc bị trả lại."))
+    if assessment_round.status not in EDITABLE_STATES:  # checked again under the lock; this spares a useless write
+        raise IllegalTransition(_evidence_states())
     name = getattr(file, "name", "") or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in settings.EVIDENCE_EXTENSIONS:
@@ -508,15 +515,46 @@ def evidence_add(
     if file.size > settings.EVIDENCE_MAX_BYTES:
         sizes = {"name": name, "size": file.size / 2**20, "limit": settings.EVIDENCE_MAX_BYTES // 2**20}
         raise InvalidValue({"file": _("Tệp “%(name)s” nặng %(size).1f MB, vượt giới hạn %(limit)d MB.") % sizes})
-    if indicator is not None and indicator.criterion.criteria_set_id != current.criteria_set_id:
+    if indicator is not None and indicator.criterion.criteria_set_id != assessment_round.criteria_set_id:
         raise InvalidValue({"indicator": _("Chỉ tiêu không thuộc bộ tiêu chí của kỳ đánh giá.")})
-    evidence = EvidenceFile.objects.create(
-        assessment_round=current, indicator=indicator, file=file, description=description.strip()[:200]
-    )
-    log_change(current, user, ChangeKind.EVIDENCE, "file", None, evidence.file.name, indicator=indicator,
-         criterion=indicator.criterion if indicator else None, comment=evidence.description).save()  # fmt: skip
-    assessment_round.version = bump(current)
+
+    file_field = EvidenceFile._meta.get_field("file")
+    storage = file_field.storage
+    try:
+        stored = files.write_into_place(
+            storage, file_field.generate_filename(None, name), file, max_length=file_field.max_length
+        )
+    except OSError as error:
+        logger.error("Evidence file %r of round %s not written", name, assessment_round.pk, exc_info=True)
+        raise InvalidValue({"file": _evidence_not_saved(name, error)}) from error
+    try:
+        with transaction.atomic(durable=True):
+            current = lock(assessment_round, None)
+            if current.status not in EDITABLE_STATES:
+                raise IllegalTransition(_evidence_states())
+            evidence = EvidenceFile.objects.create(
+                assessment_round=current, indicator=indicator, file=stored, description=description.strip()[:200]
+            )
+            log_change(current, user, ChangeKind.EVIDENCE, "file", None, evidence.file.name, indicator=indicator,
+                 criterion=indicator.criterion if indicator else None, comment=evidence.description).save()  # fmt: skip
+            assessment_round.version = bump(current)
+    except DatabaseError as error:
+        files.discard(storage, stored)
+        logger.error("Evidence file %r of round %s not recorded", name, assessment_round.pk, exc_info=True)
+        raise InvalidValue({"file": _evidence_not_saved(name, error)}) from error
+    except BaseException:
+        files.discard(storage, stored)
+        raise
     return evidence
+
+
+def _evidence_states() -> str:
+    return _("Chỉ thêm hồ sơ minh chứng khi kỳ đánh giá đang nhập hoặc bị trả lại.")
+
+
+def _evidence_not_saved(name: str, error: BaseException) -> str:
+    message = _("Không lưu được tệp “%(name)s”: %(reason)s Chưa có gì được lưu; hãy thử lại sau hoặc báo quản trị.")
+    return message % {"name": name, "reason": files.not_saved_reason(error)}
 
 
 # --- targets changed after values were recorded ---------------------------------------------------------------------

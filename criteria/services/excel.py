@@ -17,10 +17,14 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from xml.parsers import expat
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,11 +32,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communes.models import AdministrativeUnit
-from ntm_portal.access import AccessDenied, Action, action_q, can
+from ntm_portal.access import IMPORT_DENIED, AccessDenied, Action, action_q, can, may_edit_any
 from ntm_portal.text import fold_vietnamese
 
 from ..choices import Comparison, SetLevel
@@ -48,10 +52,7 @@ from .assessment import (
     round_start,
 )
 
-EXCEL_MAX_BYTES = 10 * 1024 * 1024
-# A 10 MB .xlsx can unpack to far more; a province's template unpacks to a few MB. Checked before parsing.
-EXCEL_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-EXCEL_MAX_ROWS = 5000  # the largest province has well under a thousand communes
+# The upload's limits are the settings' EXCEL_IMPORT_* (ntm_portal/settings/base.py), read at each upload.
 MAX_ERRORS_LISTED = 200
 
 DATA_SHEET = "Đánh giá"
@@ -69,8 +70,6 @@ _MET_WORDS = {"dat": True, "co": True, "khong dat": False, "chua dat": False, "k
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
-# A formula in a worksheet's XML: <f>80+5</f>, <f t="shared" si="0"/>, or with a namespace prefix (<x:f>).
-_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}([.,]\d{3})+")
 # IndicatorValue.value_number: 14 digits, 2 of them decimals.
 _MAX_NUMBER = Decimal(10) ** 12
@@ -103,6 +102,11 @@ class CellError:
         if self.row:
             return _("Dòng %(row)s: %(reason)s") % {"row": self.row, "reason": self.reason}
         return self.reason
+
+
+def cell_error_dicts(errors: list[CellError]) -> list[dict[str, Any]]:
+    """The errors as the API and an import job's row keep them."""
+    return [{"row": e.row, "column": e.column, "reason": e.reason, "message": str(e)} for e in errors]
 
 
 class ExcelImportError(WorkflowError):
@@ -389,7 +393,7 @@ def _write_guide_sheet(sheet, criteria_set: CriteriaSet, year: int, communes, co
           "100; không nhận số âm. Số được làm tròn đến 2 chữ số thập phân."),
         _("Dòng tô xám: kỳ đánh giá đã gửi thẩm tra, đã thẩm tra hoặc đã thẩm định, không sửa được qua tệp này."),
         _("Khi tải tệp lên, hệ thống kiểm tra toàn bộ tệp trước: chỉ cần một ô sai thì không ghi gì cả, và danh sách "
-          "lỗi ghi rõ dòng, cột. Tệp tối đa %(mb)s MB, dạng .xlsx.") % {"mb": EXCEL_MAX_BYTES // (1024 * 1024)},
+          "lỗi ghi rõ dòng, cột. Tệp tối đa %(mb)s MB, dạng .xlsx.") % {"mb": _mb(settings.EXCEL_IMPORT_MAX_BYTES)},
         _("Không sửa trang “%(sheet)s”: hệ thống đọc bộ tiêu chí và năm đánh giá từ trang đó.") % {"sheet": INFO_SHEET},
     ]  # fmt: skip
     for line in lines:
@@ -466,21 +470,27 @@ def _file_error(reason: str) -> CellError:
     return CellError(row=0, column="", reason=reason)
 
 
+def _mb(size: int) -> str:
+    """A size in MB as the messages show it: "5", "0,5"."""
+    return f"{size / 2**20:.1f}".removesuffix(".0").replace(".", ",")
+
+
 def _read_bytes(file) -> bytes:
-    """The upload's bytes, refusing anything over EXCEL_MAX_BYTES before reading more than that."""
+    """The upload's bytes, refusing anything over EXCEL_IMPORT_MAX_BYTES before reading more than that."""
+    limit = settings.EXCEL_IMPORT_MAX_BYTES
     too_big = _("Tệp nặng hơn %(mb)s MB: hãy xóa các trang, ảnh hoặc định dạng không cần thiết rồi tải lên lại.") % {
-        "mb": EXCEL_MAX_BYTES // (1024 * 1024)
+        "mb": _mb(limit)
     }
     if isinstance(file, bytes | bytearray | memoryview):
         data = bytes(file)
     else:
         size = getattr(file, "size", None)
-        if isinstance(size, int) and size > EXCEL_MAX_BYTES:
+        if isinstance(size, int) and size > limit:
             raise _Refused(_file_error(too_big))
         if hasattr(file, "seek"):
             file.seek(0)
-        data = file.read(EXCEL_MAX_BYTES + 1)
-    if len(data) > EXCEL_MAX_BYTES:
+        data = file.read(limit + 1)
+    if len(data) > limit:
         raise _Refused(_file_error(too_big))
     if not data:
         raise _Refused(_file_error(_("Tệp rỗng.")))
@@ -519,19 +529,14 @@ def _damaged() -> str:
     return _("Tệp Excel bị hỏng, không đọc được: hãy mở lại bằng Excel, lưu dạng .xlsx rồi tải lên lại.")
 
 
-def _open_formulas(data: bytes):
-    """The workbook read a second time, for its formulas, when any worksheet holds one; else None.
+def _open_formulas(data: bytes, has_formulas: bool):
+    """The workbook read a second time, for its formulas, when any worksheet holds one (`_check_upload` says);
+    else None.
 
     The upload is read with `data_only=True`: a formula cell gives the value Excel computed and saved with it
     ("=80+5" reads 85). A formula without a saved value reads as empty, like a cell left blank: only this second
     reading tells the two apart. Most uploads have no formula, and are read once.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        has_formulas = any(
-            _FORMULA_ELEMENT.search(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
     if not has_formulas:
         return None
     try:
@@ -540,9 +545,30 @@ def _open_formulas(data: bytes):
         raise _Refused(_file_error(_damaged())) from error
 
 
-def _open_workbook(data: bytes):
+def _open_workbook(data: bytes) -> tuple[Any, bool]:
+    """The workbook, opened in read-only mode (rows are parsed as they are read), once `_check_upload` found it
+    within every limit; and whether a sheet holds a formula."""
+    has_formulas = _check_upload(data)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True), has_formulas
+    except Exception as error:  # noqa: BLE001 - openpyxl raises a zoo of errors on a damaged file; each means the same
+        raise _Refused(_file_error(_damaged())) from error
+
+
+def upload_checked(file) -> bytes:
+    """The upload's bytes, once within every limit that can be checked without openpyxl (its size, its zip, one
+    streaming pass over its XML): what a large upload passes before it is queued. Raises ExcelImportError."""
+    try:
+        data = _read_bytes(file)
+        _check_upload(data)
+    except _Refused as refused:
+        raise ExcelImportError(refused.errors) from None
+    return data
+
+
+def _check_upload(data: bytes) -> bool:
+    """Refuses what is not an .xlsx or is beyond the limits; returns whether a sheet holds a formula."""
     not_excel = _("Tệp không phải là bảng tính Excel (.xlsx). Hãy tải mẫu từ hệ thống, điền rồi lưu dạng .xlsx.")
-    damaged = _damaged()
     if data.startswith(_OLE2_MAGIC):
         raise _Refused(_file_error(_(
             "Tệp là dạng Excel 97–2003 (.xls) hoặc đã được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu nếu có, "
@@ -550,20 +576,145 @@ def _open_workbook(data: bytes):
         )))  # fmt: skip
     if not data.startswith(_ZIP_MAGIC):
         raise _Refused(_file_error(not_excel))
+    return _check_archive(data, not_excel)
+
+
+# Reading a zip part can fail in all these ways on a damaged or hostile file; each means "damaged" to the user.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
+
+
+def _check_archive(data: bytes, not_excel: str) -> bool:
+    """Refuses, before openpyxl reads anything, a workbook beyond the EXCEL_IMPORT_* limits; returns whether any
+    sheet holds a formula.
+
+    First the zip's directory: number of parts, each part's and the total unpacked size, and the compression ratio.
+    These declared sizes bind: zipfile stops a part at its declared size and fails its checksum if more follows.
+    Then one streaming pass over each XML part (`_Census`) counts what openpyxl would build.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise _Refused(_file_error(damaged)) from error
-    if "xl/workbook.xml" not in names:
-        raise _Refused(_file_error(not_excel))
-    if unpacked > EXCEL_MAX_UNPACKED_BYTES:
-        raise _Refused(_file_error(_("Tệp chứa quá nhiều dữ liệu để xử lý.")))
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises a zoo of errors on a damaged file; each means the same
-        raise _Refused(_file_error(damaged)) from error
+            parts = archive.infolist()
+            if "xl/workbook.xml" not in {part.filename for part in parts}:
+                raise _Refused(_file_error(not_excel))
+            _check_directory(parts)
+            census = _Census()
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    census.read(archive, part)
+            return census.formulas
+    except (*_ZIP_ERRORS, expat.ExpatError) as error:
+        raise _Refused(_file_error(_damaged())) from error
+
+
+def _check_directory(parts: list[zipfile.ZipInfo]) -> None:
+    errors = []
+    if len(parts) > settings.EXCEL_IMPORT_MAX_ENTRIES:
+        errors.append(_("Tệp gồm %(n)s thành phần, vượt giới hạn %(limit)s thành phần của một tệp Excel.") % {
+            "n": len(parts), "limit": settings.EXCEL_IMPORT_MAX_ENTRIES,
+        })  # fmt: skip
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > settings.EXCEL_IMPORT_MAX_UNPACKED_BYTES:
+        errors.append(_("Tệp giải nén ra %(size)s MB dữ liệu, vượt giới hạn %(limit)s MB.") % {
+            "size": _mb(unpacked), "limit": _mb(settings.EXCEL_IMPORT_MAX_UNPACKED_BYTES),
+        })  # fmt: skip
+    largest = max(parts, key=lambda part: part.file_size, default=None)
+    if largest is not None and largest.file_size > settings.EXCEL_IMPORT_MAX_PART_BYTES:
+        reason = _("Phần “%(part)s” của tệp giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB cho mỗi phần.")
+        limit = _mb(settings.EXCEL_IMPORT_MAX_PART_BYTES)
+        errors.append(reason % {"part": largest.filename, "size": _mb(largest.file_size), "limit": limit})
+    packed = sum(part.compress_size for part in parts)
+    if unpacked > settings.EXCEL_IMPORT_MAX_RATIO * max(packed, 1):
+        reason = _("Tệp nén %(ratio)s lần, vượt giới hạn %(limit)s lần (một tệp Excel thường nén khoảng 20 lần).")
+        errors.append(reason % {"ratio": unpacked // max(packed, 1), "limit": settings.EXCEL_IMPORT_MAX_RATIO})
+    if errors:
+        advice = _("Tệp chưa được đọc: hãy tải mẫu mới từ hệ thống, điền rồi tải lên lại.")
+        raise _Refused(*(_file_error(error) for error in errors), _file_error(advice))
+
+
+class _Census:
+    """One streaming pass over each XML part of the upload with expat, building no tree, before openpyxl reads it.
+
+    In every worksheet (a part with <sheetData>) it counts the rows and cells holding a value, the cells openpyxl
+    would build (a row is as wide as its last cell, empty cells included) and the column of each value, and stops at
+    the first limit passed. A DOCTYPE is refused: a workbook never has one, and entity tricks start there.
+    """
+
+    def __init__(self):
+        self.formulas = False
+        self.sheets = 0
+        self.cells_built = 0
+        self.max_rows = settings.EXCEL_IMPORT_MAX_ROWS
+        self.max_columns = settings.EXCEL_IMPORT_MAX_COLUMNS
+        self.max_cells = settings.EXCEL_IMPORT_MAX_CELLS
+
+    def read(self, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+        self.in_sheet_data = self.in_cell = self.row_has_value = self.cell_has_value = False
+        self.row = self.column = self.row_width = self.rows = 0
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler, parser.EndElementHandler = self._start, self._end
+        parser.StartDoctypeDeclHandler = self._doctype
+        with archive.open(part) as stream:
+            while chunk := stream.read(64 * 1024):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _doctype(self, *args) -> None:
+        raise _Refused(_file_error(_damaged()))
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        if local == "sheetData":
+            self.in_sheet_data = True
+            self.sheets += 1
+            if self.sheets > settings.EXCEL_IMPORT_MAX_SHEETS:
+                raise _Refused(_file_error(_("Tệp có hơn %(limit)s trang tính: mẫu chỉ có 3 trang.") % {
+                    "limit": settings.EXCEL_IMPORT_MAX_SHEETS,
+                }))  # fmt: skip
+        elif not self.in_sheet_data:
+            return
+        elif local == "row":
+            self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
+            self.column = self.row_width = 0
+            self.row_has_value = False
+        elif local == "c":
+            reference = attrs.get("r")
+            self.column = column_index_from_string(reference.rstrip("0123456789")) if reference else self.column + 1
+            self.row_width = max(self.row_width, self.column)
+            self.in_cell, self.cell_has_value = True, False
+        elif self.in_cell and local in ("v", "is", "f"):
+            self.cell_has_value = True
+            self.formulas = self.formulas or local == "f"
+
+    def _end(self, name: str) -> None:
+        local = name.rpartition(" ")[2]
+        if not self.in_sheet_data:
+            return
+        if local == "sheetData":
+            self.in_sheet_data = False
+        elif local == "c":
+            self.in_cell = False
+            if self.cell_has_value:
+                self.row_has_value = True
+                if self.column > self.max_columns:
+                    cell = f"{get_column_letter(self.column)}{self.row}"
+                    raise _Refused(_file_error(_(
+                        "Ô %(cell)s có dữ liệu ở cột thứ %(column)s: một tệp chỉ được dùng %(limit)s cột đầu tiên."
+                    ) % {"cell": cell, "column": self.column, "limit": self.max_columns}))  # fmt: skip
+        elif local == "row":
+            self.cells_built += self.row_width
+            if self.cells_built > self.max_cells:
+                raise _Refused(_file_error(_(
+                    "Tệp có hơn %(limit)s ô (tính cả ô trống nằm giữa các ô có dữ liệu): hãy xóa các dòng, cột thừa, "
+                    "kể cả những ô chỉ có định dạng, rồi tải lên lại."
+                ) % {"limit": f"{self.max_cells:,}".replace(",", ".")}))  # fmt: skip
+            if self.row_has_value:
+                self.rows += 1
+                if self.rows > self.max_rows + 1:  # the header row, then one row per commune
+                    raise _Refused(_file_error(_too_many_rows(self.max_rows)))
+
+
+def _too_many_rows(limit: int) -> str:
+    return _("Tệp có hơn %(n)s dòng: mỗi tệp chỉ nhập tối đa %(n)s xã.") % {"n": limit}
 
 
 def _sheet_rows(sheet, formulas=None) -> list[tuple[int, list[tuple[Any, str | None]]]]:
@@ -590,10 +741,8 @@ def _sheet_rows(sheet, formulas=None) -> list[tuple[int, list[tuple[Any, str | N
                     row[index] = (_Uncalculated(str(formula_cell.value)), row[index][1])
         if any(_filled(value) for value, _format in row):
             rows.append((number, row))
-            if len(rows) > EXCEL_MAX_ROWS + 1:
-                raise _Refused(_file_error(
-                    _("Tệp có hơn %(n)s dòng: mỗi tệp chỉ nhập tối đa %(n)s xã.") % {"n": EXCEL_MAX_ROWS}
-                ))  # fmt: skip
+            if len(rows) > settings.EXCEL_IMPORT_MAX_ROWS + 1:
+                raise _Refused(_file_error(_too_many_rows(settings.EXCEL_IMPORT_MAX_ROWS)))
     return rows
 
 
@@ -804,20 +953,34 @@ def _names_match(written: str, commune: AdministrativeUnit) -> bool:
     return written == actual or written in actual or actual in written
 
 
-def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: CriteriaSet | None = None) -> ImportReport:
+def rounds_import_xlsx(
+    *,
+    user,
+    file,
+    year: int | None = None,
+    criteria_set: CriteriaSet | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> ImportReport:
     """Read a filled-in template and save its values, all or nothing.
 
     `year` and `criteria_set` default to those on the file's "Thông tin" sheet (and must agree with it when given).
     An empty cell leaves the stored value as it is. Raises ExcelImportError listing every problem (Excel row and
-    column); nothing is written then.
+    column); nothing is written then. Raises AccessDenied, before reading a byte of the file, when the user may enter
+    values for no commune at all.
+
+    The file is bounded before it is parsed (the EXCEL_IMPORT_* settings: its size, the sizes its zip declares, the
+    rows, columns and cells of its sheets), then read in openpyxl's read-only mode, row by row. `progress(percent,
+    stage)`, when given, hears how far the import got (criteria.services.excel_jobs shows it to the user).
     """
+    if not may_edit_any(user):
+        raise AccessDenied(IMPORT_DENIED)
     try:
         data = _read_bytes(file)
-        workbook = _open_workbook(data)
+        workbook, has_formulas = _open_workbook(data)
         formulas = None
         try:
-            formulas = _open_formulas(data)
-            return _import_workbook(user, workbook, formulas, year, criteria_set)
+            formulas = _open_formulas(data, has_formulas)
+            return _import_workbook(user, workbook, formulas, year, criteria_set, progress or _no_progress)
         except SyntaxError as error:
             # A sheet's XML is only parsed as its rows are read: a damaged one fails here, not when the file opens
             # (xml.etree's ParseError and lxml's XMLSyntaxError are both SyntaxErrors).
@@ -836,10 +999,16 @@ def rounds_import_xlsx(*, user, file, year: int | None = None, criteria_set: Cri
         raise ExcelImportError(errors) from None
 
 
-def _import_workbook(user, workbook, formulas, year: int | None, criteria_set: CriteriaSet | None) -> ImportReport:
+def _no_progress(percent: int, stage: str) -> None:
+    pass
+
+
+def _import_workbook(user, workbook, formulas, year, criteria_set, progress) -> ImportReport:
+    progress(10, _("Đang đọc các dòng của tệp"))
     info, has_info = _read_info(workbook, formulas)
     sheet = _data_sheet(workbook)
     rows = _sheet_rows(sheet, formulas)
+    progress(30, _("Đang kiểm tra %(n)s dòng") % {"n": len(rows)})
     if not rows:
         raise _Refused(_file_error(_("Tệp trống: trang “%(sheet)s” không có dữ liệu.") % {"sheet": sheet.title}))
     header_at = next(
@@ -860,7 +1029,7 @@ def _import_workbook(user, workbook, formulas, year: int | None, criteria_set: C
     if not data_rows:
         raise _Refused(_file_error(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")))
     plans = _check_rows(user, data_rows, mapping, headers, criteria_set, year)
-    return _write(user, plans, mapping, headers, criteria_set, year)
+    return _write(user, plans, mapping, headers, criteria_set, year, progress)
 
 
 def _check_rows(user, data_rows, mapping, headers, criteria_set, year) -> list[_RowPlan]:
@@ -976,7 +1145,7 @@ def _plan_row(number, row, commune, assessment_round, mapping, headers, errors) 
     return plan
 
 
-def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year) -> ImportReport:
+def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year, progress) -> ImportReport:
     """Every row through the workflow services, in one transaction: one refusal and nothing is written."""
     column_of_key: dict[str, str] = {}
     for index, column in mapping.items():
@@ -990,7 +1159,10 @@ def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year) ->
     report = ImportReport(rounds_created=0, rounds_changed=0, values_changed=0, communes=[])
     errors: list[CellError] = []
     with transaction.atomic():
-        for plan in plans:
+        for done, plan in enumerate(plans):
+            progress(50 + 50 * done // len(plans), _("Đang ghi số liệu: %(done)s/%(n)s xã") % {
+                "done": done, "n": len(plans),
+            })  # fmt: skip
             try:
                 assessment_round = plan.assessment_round
                 if assessment_round is None:

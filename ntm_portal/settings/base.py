@@ -265,6 +265,23 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx", "doc", "xls"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# The Excel import (criteria/services/excel.py): every bound is checked before the workbook is parsed, from the zip's
+# directory and one streaming pass over each sheet's XML. Sized for a real template with generous room: a province of
+# 714 communes × 23 columns is a 75 KB upload that unpacks to 1.6 MB (its sheet 0.97 MB), 14 parts, ratio 21:1.
+EXCEL_IMPORT_MAX_BYTES = env.int("NTM_EXCEL_MAX_BYTES", default=5 * 1024 * 1024)  # the upload itself
+EXCEL_IMPORT_MAX_UNPACKED_BYTES = env.int("NTM_EXCEL_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)  # all parts
+EXCEL_IMPORT_MAX_PART_BYTES = env.int("NTM_EXCEL_MAX_PART_BYTES", default=20 * 1024 * 1024)  # one sheet's XML...
+EXCEL_IMPORT_MAX_RATIO = env.int("NTM_EXCEL_MAX_RATIO", default=100)  # unpacked ÷ packed, the whole archive
+EXCEL_IMPORT_MAX_ENTRIES = env.int("NTM_EXCEL_MAX_ENTRIES", default=100)  # files in the zip
+EXCEL_IMPORT_MAX_SHEETS = env.int("NTM_EXCEL_MAX_SHEETS", default=10)
+EXCEL_IMPORT_MAX_ROWS = env.int("NTM_EXCEL_MAX_ROWS", default=5000)  # rows holding a value, per sheet
+EXCEL_IMPORT_MAX_COLUMNS = env.int("NTM_EXCEL_MAX_COLUMNS", default=200)  # the last column holding a value
+EXCEL_IMPORT_MAX_CELLS = env.int("NTM_EXCEL_MAX_CELLS", default=250_000)  # cells holding a value, per sheet
+# An upload larger than this is imported by a Celery worker (criteria.tasks) while the user watches a progress page;
+# smaller ones at once. A template is 11 KB plus ~90 bytes a commune: 20 KB is about 100 communes, whose writing
+# already takes tens of seconds (714 communes: minutes), too long for a web request.
+EXCEL_IMPORT_ASYNC_ABOVE_BYTES = env.int("NTM_EXCEL_ASYNC_ABOVE_BYTES", default=20 * 1024)
+
 # Celery. The embedded default is kombu's filesystem transport: a folder, no server.
 from celery.schedules import crontab  # noqa: E402 - kept inside the Celery part of this file
 
@@ -343,6 +360,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.sweep_stale",
         "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=30),
     },
+    # Excel import jobs whose message was lost are sent again; those whose worker died are failed with a message.
+    "sweep-excel-import-jobs": {
+        "task": "criteria.excel_import_sweep",
+        "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=120),
+    },
 }
 
 # Reports (reports/): where the build tasks go, when a job counts as abandoned, and the monthly report's scope.
@@ -356,6 +378,8 @@ REPORTS_STALE_AFTER_SECONDS = env.int("NTM_REPORT_STALE_AFTER_SECONDS", default=
 REPORTS_REQUEUE_AFTER_SECONDS = env.int("NTM_REPORT_REQUEUE_AFTER_SECONDS", default=60)
 # Attempts before a job is failed for good: retries after transient errors plus deliveries lost with a worker.
 REPORTS_MAX_ATTEMPTS = env.int("NTM_REPORT_MAX_ATTEMPTS", default=5)
+# The queue of large Excel imports (criteria.tasks): the report workers' by default.
+EXCEL_IMPORT_QUEUE = env.str("NTM_EXCEL_IMPORT_QUEUE", default=REPORTS_QUEUE)
 REPORTS_MONTHLY_UNITS = env.list("NTM_MONTHLY_REPORT_UNITS", default=[])  # GSO codes of provinces or districts
 REPORTS_MONTHLY_LANGUAGE = env.str("NTM_MONTHLY_REPORT_LANGUAGE", default="vi")
 

@@ -1,14 +1,19 @@
 """/api/v1/assessment-excel/: the template of a unit's communes, and an upload saved all or nothing."""
 
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from criteria.models import AssessmentRound
+from criteria.models import AssessmentRound, ExcelImportJob
+from criteria.services import excel as excel_service
+from criteria.services.excel_jobs import excel_import_run
 from tests.communes.factories import ProvinceFactory
+from tests.conftest import LIVE_PROCESSES
 from tests.criteria.test_excel import A1, A2, B1, XLSX, database_state, fill, letter_of, whole_criteria
+from tests.criteria.test_excel_limits import bomb_chunks, workbook_with_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +155,77 @@ def test_a_commune_official_cannot_write_another_communes_rows(
     assert response.status_code == 400, response.content
     assert response.json()["errors"]
     assert not AssessmentRound.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["agency_liaison", "district_officer_a"])
+def test_a_role_that_enters_no_values_gets_a_403_for_an_upload_before_it_is_read(
+    api, national_sets, geography, request, persona, monkeypatch
+):
+    monkeypatch.setattr(excel_service, "load_workbook", lambda *a, **k: pytest.fail("the workbook was parsed"))
+
+    response = upload(api(request.getfixturevalue(persona)), b"PK\x03\x04 malformed, and never read")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied" and "chỉ có quyền xem" in response.json()["detail"]
+
+
+def test_a_zip_bomb_is_a_400_naming_the_limit(api, national_sets, province_coordinator):
+    bomb = workbook_with_sheet(bomb_chunks(60))
+
+    response = upload(api(province_coordinator), bomb)
+
+    assert response.status_code == 400
+    messages = [error["message"] for error in response.json()["errors"]]
+    assert "Tệp giải nén ra 60 MB dữ liệu, vượt giới hạn 50 MB." in messages
+    assert not AssessmentRound.objects.exists()
+
+
+def live(test):
+    """The marks of a test that drives a real worker process (tests/conftest.py)."""
+    for mark in LIVE_PROCESSES:
+        test = mark(test)
+    return test
+
+
+def test_a_large_upload_is_a_202_with_a_job_to_follow(
+    api, national_sets, geography, province_coordinator, commune_official_a1, settings, tmp_path,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES, settings.MEDIA_ROOT = 1024, tmp_path
+    client = api(province_coordinator)
+    data = fill(template(client, geography.province).content, {(A2, "TC1"): "Đạt"})
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(client, data)
+    body = response.json()
+    excel_import_run(ExcelImportJob.objects.get().pk)
+    done = client.get(body["url"])
+
+    assert response.status_code == 202 and response["Location"] == body["url"]
+    assert body["status"] == "queued" and body["url"].endswith(f"/api/v1/assessment-excel/jobs/{body['id']}/")
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert done.json()["report"]["communes"] == ["Xã Sơn Phú"]
+    assert api(commune_official_a1).get(body["url"]).status_code == 404
+
+
+@live
+@pytest.mark.django_db(transaction=True)
+def test_a_large_upload_is_imported_by_a_real_worker(
+    api, national_sets, geography, province_coordinator, settings, celery_worker_process
+):
+    settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES = 1024
+    settings.EXCEL_IMPORT_QUEUE = celery_worker_process.queue
+    settings.MEDIA_ROOT = celery_worker_process.media_root
+    client = api(province_coordinator)
+    data = fill(template(client, geography.province).content, {(A2, "TC1"): "Đạt", (A2, "3.1"): "90"})
+
+    response = upload(client, data)
+
+    assert response.status_code == 202, response.content
+    deadline, body = time.monotonic() + 60, response.json()
+    while body["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = client.get(response.json()["url"]).json()
+    assert body["status"] == "done", (body, celery_worker_process.log_text()[-3000:])
+    assert body["report"] == {"rounds_created": 1, "rounds_changed": 0, "values_changed": 2, "communes": ["Xã Sơn Phú"]}
+    assert AssessmentRound.objects.filter(commune__code=A2, year=2022).exists()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +19,6 @@ from criteria.models import AssessmentChange, AssessmentRound, CriteriaSet, Crit
 from criteria.services import assessment as workflow
 from criteria.services import excel as excel_service
 from criteria.services.excel import (
-    EXCEL_MAX_BYTES,
     ExcelImportError,
     ImportReport,
     round_template_xlsx,
@@ -412,7 +412,7 @@ def keep_only_the_header(workbook):
 class TooBigToRead:
     """An upload whose size is over the limit: it must be refused before a byte is read."""
 
-    name, size = "lon.xlsx", EXCEL_MAX_BYTES + 1
+    name, size = "lon.xlsx", settings.EXCEL_IMPORT_MAX_BYTES + 1
 
     def read(self, *args):
         raise AssertionError("read before the size was checked")
@@ -431,7 +431,10 @@ BAD_UPLOADS = {
         lambda o: (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), {}),
         (0, "", "Excel 97–2003 (.xls)"),
     ),
-    "larger than 10 mb, as bytes": (lambda o: (b"PK\x03\x04" + bytes(EXCEL_MAX_BYTES), {}), (0, "", "10 MB")),
+    "larger than 5 mb, as bytes": (
+        lambda o: (b"PK\x03\x04" + bytes(settings.EXCEL_IMPORT_MAX_BYTES), {}),
+        (0, "", "nặng hơn 5 MB"),
+    ),
     "an empty workbook": (lambda o: (save(Workbook()), {}), (0, "", "Tệp trống")),
     "no data rows": (with_sheet(keep_only_the_header), (0, "", "không có dòng dữ liệu")),
     "a missing column": (with_sheet(delete_tc5), (1, "", "Thiếu cột “TC5 Trường học”")),
@@ -482,7 +485,7 @@ def test_a_bad_upload_is_refused_naming_row_column_and_reason_and_writes_nothing
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(office, province_coordinator):
     before = database_state()
-    with pytest.raises(ExcelImportError, match="10 MB"):
+    with pytest.raises(ExcelImportError, match="nặng hơn 5 MB"):
         rounds_import_xlsx(user=province_coordinator, file=TooBigToRead())
     assert database_state() == before
 
@@ -505,8 +508,8 @@ def test_every_problem_of_the_file_is_listed_at_once(office, province_coordinato
     assert [e.row for e in refused.value.errors] == [2, 3, 4]
 
 
-def test_a_file_with_more_rows_than_any_province_has_communes_is_refused(office, province_coordinator, monkeypatch):
-    monkeypatch.setattr(excel_service, "EXCEL_MAX_ROWS", 2)
+def test_a_file_with_more_rows_than_any_province_has_communes_is_refused(office, province_coordinator, settings):
+    settings.EXCEL_IMPORT_MAX_ROWS = 2
     with pytest.raises(ExcelImportError, match="tối đa 2 xã"):
         upload(province_coordinator, office.good)
 
