@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -218,7 +218,10 @@ class Command(BaseCommand):
         """A browser client signed in as `user` by a signed-cookie session: nothing is written to sign it in."""
         session = SessionStore()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The first backend that loads users (axes' comes first and only counts failures).
+        session[BACKEND_SESSION_KEY] = next(
+            path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+        )
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         client = Client(SERVER_NAME="localhost")
