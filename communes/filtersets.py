@@ -109,6 +109,19 @@ class IntegerFilter(django_filters.NumberFilter):
 
     field_class = _StrictIntegerField
 
+    @property
+    def _spectacular_annotation(self) -> dict:
+        """The parameter's schema for drf-spectacular: what is accepted, bounds included (it would call a NumberFilter
+        on a non-integer field a "number", and state no bounds)."""
+        schema = {"type": "integer"}
+        for keyword, bound in (("minimum", "min_value"), ("maximum", "max_value")):
+            if self.extra.get(bound) is not None:
+                schema[keyword] = self.extra[bound]
+        description = self.extra.get("help_text") or self.label
+        if description:
+            schema["description"] = str(description)
+        return {"field": schema}
+
 
 class YearFilter(IntegerFilter):
     def __init__(self, *args, **kwargs):
