@@ -64,11 +64,21 @@ class _ManyFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def _described(schema: dict, filter_) -> dict:
+    description = filter_.extra.get("help_text") or filter_.label
+    return {**schema, "description": str(description)} if description else schema
+
+
 class IdsFilter(_ManyFilter):
     """`?x_id=1&x_id=2`: rows pointing at any of these keys, among the rows of `queryset` (a callable taking the
     request, so that the choices are the ones the user sees)."""
 
     field_class = _BoundedIdsField
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        # Each value as the schema states it (drf-spectacular cannot guess it and says "string"): a key.
+        return {"field": _described({"type": "integer", "minimum": 1, "maximum": MAX_ID}, self)}
 
 
 class CodesFilter(_ManyFilter):
@@ -77,6 +87,11 @@ class CodesFilter(_ManyFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")
         super().__init__(*args, **kwargs)
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        # An empty code names no unit: the schema says so, as the filter does.
+        return {"field": _described({"type": "string", "minLength": 1, "maxLength": CODE_MAX_LENGTH}, self)}
 
     def get_filter_predicate(self, v):
         # django-filter would compare the foreign key with the code ({"commune": "05554"}); compare the codes.
@@ -117,10 +132,7 @@ class IntegerFilter(django_filters.NumberFilter):
         for keyword, bound in (("minimum", "min_value"), ("maximum", "max_value")):
             if self.extra.get(bound) is not None:
                 schema[keyword] = self.extra[bound]
-        description = self.extra.get("help_text") or self.label
-        if description:
-            schema["description"] = str(description)
-        return {"field": schema}
+        return {"field": _described(schema, self)}
 
 
 class YearFilter(IntegerFilter):

@@ -46,8 +46,7 @@ class ExcelUploadSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
-        required=False,
-        allow_null=True,
+        required=False,  # not nullable: a multipart form has no null, only a field left out
         help_text="Default: the year written in the file's information sheet (it must agree when given).",
     )
 

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ntm_portal.api.schema.ascii_parameter_titles",
+        "ntm_portal.api.schema.query_string_limits",
     ],
 }
 
