@@ -177,6 +177,10 @@ class SearchFilter(django_filters.CharFilter):
         kwargs.setdefault("label", _("Tìm kiếm (không phân biệt dấu)"))
         super().__init__(*args, **kwargs)
 
+    @property
+    def _spectacular_annotation(self) -> dict:
+        return {"field": _described({"type": "string", "maxLength": self.extra["max_length"]}, self)}
+
 
 def folded_match(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
     """Rows of `queryset` one of whose `fields` contains `text`, ignoring case and Vietnamese diacritics.

@@ -98,7 +98,8 @@ class StrictOrderingFilter(OrderingFilter):
                 "required": False,
                 "in": "query",
                 "description": _("Sắp xếp theo một hay nhiều trường, cách nhau bằng dấu phẩy; '-' để giảm dần."),
-                "schema": {"type": "array", "items": {"type": "string", "enum": choices}},
+                # At least one field: `?ordering=` is refused, as the server does.
+                "schema": {"type": "array", "items": {"type": "string", "enum": choices}, "minItems": 1},
                 "style": "form",
                 "explode": False,
             }

@@ -20,7 +20,8 @@ ERROR_SCHEMA = {
     "messages (`non_field_errors` for the record as a whole).",
     "properties": {
         "detail": {"type": "string"},
-        "code": {"type": "string"},
+        # The error's code, or the messages of a refused field that is itself named `code` (`?code=`).
+        "code": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
     },
     "additionalProperties": {},
 }

@@ -50,6 +50,7 @@ def pages(geography):
         "reports": reverse("reports:job_request"),
         "secondments": reverse("secondments:secondment_list"),
         "api-docs": reverse("api-docs"),
+        "api-redoc": reverse("api-redoc"),
     }
 
 
@@ -69,6 +70,9 @@ def test_the_main_pages_raise_no_content_security_policy_violation(new_page, pro
         if name == "api-docs":
             # Swagger UI has drawn the schema it fetched: its bundle, start-up script and styles all ran.
             expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=30_000)
+        if name == "api-redoc":
+            # Redoc has drawn the schema (its policy allows the <style> elements and the worker it needs, no more).
+            expect(page.get_by_role("heading", name="NTM Portal API").first).to_be_visible(timeout=30_000)
         page.wait_for_load_state("networkidle")
         found = page.evaluate("window.__cspViolations")
         if found:
