@@ -168,7 +168,18 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
-class SearchFilter(django_filters.CharFilter):
+class TextFilter(django_filters.CharFilter):
+    """A text filter whose length limit (`max_length`, refused beyond) the schema states."""
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        schema = {"type": "string"}
+        if self.extra.get("max_length"):
+            schema["maxLength"] = self.extra["max_length"]
+        return {"field": _described(schema, self)}
+
+
+class SearchFilter(TextFilter):
     """`?q=dinh hoa`: diacritic-insensitive search; the FilterSet's `search` method does the matching."""
 
     def __init__(self, *args, **kwargs):
@@ -176,10 +187,6 @@ class SearchFilter(django_filters.CharFilter):
         kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
         kwargs.setdefault("label", _("Tìm kiếm (không phân biệt dấu)"))
         super().__init__(*args, **kwargs)
-
-    @property
-    def _spectacular_annotation(self) -> dict:
-        return {"field": _described({"type": "string", "maxLength": self.extra["max_length"]}, self)}
 
 
 def folded_match(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
@@ -241,7 +248,7 @@ def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
 
 class AdministrativeUnitFilterSet(django_filters.FilterSet):
     q = SearchFilter()
-    code = django_filters.CharFilter(max_length=CODE_MAX_LENGTH, label=_("Mã đơn vị (TCTK), đúng từng ký tự"))
+    code = TextFilter(max_length=CODE_MAX_LENGTH, label=_("Mã đơn vị (TCTK), đúng từng ký tự"))
     level = django_filters.MultipleChoiceFilter(choices=UnitLevel.choices)
     kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices)
     parent_id = UnitIdsFilter(field_name="parent", queryset=visible_units, label=_("Đơn vị cấp trên (khóa)"))
