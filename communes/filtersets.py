@@ -82,7 +82,7 @@ class IdsFilter(_ManyFilter):
 
 
 class CodesFilter(_ManyFilter):
-    """`?x=05554&x=05557`: rows pointing at units (or sets, ...) with these codes; an unknown code is a 400."""
+    """`?x_code=05554&x_code=05557`: rows pointing at units (or sets...) with these codes; an unknown code is a 400."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")
@@ -226,17 +226,21 @@ def visible_provinces(request):
 def commune_filters(path: str) -> type[django_filters.FilterSet]:
     """The filters of every record that belongs to a commune, the commune at `path` ("commune",
     "assignment__commune"): its province, its district and itself, each by key (`province_id`) and by official code
-    (`province`), several values allowed. A commune's district may be empty (since the 2025 reform communes hang
+    (`province_code`), several values allowed. A commune's district may be empty (since the 2025 reform communes hang
     directly under their province): `province_id` still finds it. The choices are the units the user sees, so
     another province's unit is refused like a missing one."""
 
     class CommuneFilters(django_filters.FilterSet):
         province_id = UnitIdsFilter(field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
-        province = UnitCodesFilter(field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
+        province_code = UnitCodesFilter(
+            field_name=f"{path}__province", queryset=visible_provinces, label=_("Tỉnh (mã)")
+        )
         district_id = UnitIdsFilter(field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (khóa)"))
-        district = UnitCodesFilter(field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (mã)"))
+        district_code = UnitCodesFilter(
+            field_name=f"{path}__district", queryset=visible_districts, label=_("Huyện (mã)")
+        )
         commune_id = UnitIdsFilter(field_name=path, queryset=visible_communes, label=_("Xã (khóa)"))
-        commune = UnitCodesFilter(field_name=path, queryset=visible_communes, label=_("Xã (mã)"))
+        commune_code = UnitCodesFilter(field_name=path, queryset=visible_communes, label=_("Xã (mã)"))
 
     return CommuneFilters
 
@@ -253,14 +257,16 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices)
     parent_id = UnitIdsFilter(field_name="parent", queryset=visible_units, label=_("Đơn vị cấp trên (khóa)"))
     province_id = UnitIdsFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (khóa)"))
-    province = UnitCodesFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
+    province_code = UnitCodesFilter(field_name="province", queryset=visible_provinces, label=_("Tỉnh (mã)"))
     district_id = UnitIdsFilter(field_name="district", queryset=visible_districts, label=_("Huyện (khóa)"))
-    district = UnitCodesFilter(field_name="district", queryset=visible_districts, label=_("Huyện (mã)"))
+    district_code = UnitCodesFilter(field_name="district", queryset=visible_districts, label=_("Huyện (mã)"))
     current = BooleanFilter(method="filter_current", label=_("Chỉ đơn vị còn hiệu lực"))
 
     class Meta:
         model = AdministrativeUnit
-        fields = ["q", "code", "level", "kind", "parent_id", "province_id", "province", "district_id", "district"]
+        fields = [
+            "q", "code", "level", "kind", "parent_id", "province_id", "province_code", "district_id", "district_code",
+        ]  # fmt: skip
 
     def search(self, queryset, name, value):
         return _unit_search(queryset, value)
@@ -271,7 +277,7 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
 
 class CommuneFilterSet(AdministrativeUnitFilterSet):
     commune_id = UnitIdsFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (khóa)"))
-    commune = UnitCodesFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (mã)"))
+    commune_code = UnitCodesFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (mã)"))
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
     ntm_level = django_filters.MultipleChoiceFilter(
@@ -300,7 +306,7 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
         fields = [
             *AdministrativeUnitFilterSet.Meta.fields,
             "commune_id",
-            "commune",
+            "commune_code",
             "region",
             "commune_group",
             "ntm_level",

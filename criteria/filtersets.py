@@ -17,16 +17,20 @@ def _visible_rounds(request):
 
 
 class AssessmentRoundFilterSet(commune_filters("commune")):
-    """Shared by the browser lists and the API. Filter pairs as NetBox has them: `commune_id` (pk), `commune` (code),
-    and the same for the commune's district and province."""
+    """Shared by the browser lists and the API. Filter pairs: `commune_id` (key), `commune_code` (official code), and
+    the same for the commune's district and province and for the criteria set."""
 
     year = YearFilter(label=_("Năm đánh giá"))
     status = django_filters.MultipleChoiceFilter(choices=RoundStatus.choices, label=_("Trạng thái"))
-    criteria_set = CodesFilter(queryset=_visible_sets, label=_("Bộ tiêu chí (mã)"))
+    criteria_set_id = IdsFilter(field_name="criteria_set", queryset=_visible_sets, label=_("Bộ tiêu chí (khóa)"))
+    criteria_set_code = CodesFilter(field_name="criteria_set", queryset=_visible_sets, label=_("Bộ tiêu chí (mã)"))
 
     class Meta:
         model = AssessmentRound
-        fields = ["province_id", "district_id", "commune_id", "commune", "year", "status", "criteria_set"]
+        fields = [
+            "province_id", "district_id", "commune_id", "commune_code", "year", "status", "criteria_set_id",
+            "criteria_set_code",
+        ]  # fmt: skip
 
 
 # --- the API's other criteria resources (issue 5); the building blocks are communes.filtersets' ------------------
@@ -61,10 +65,13 @@ class CriteriaSetFilterSet(django_filters.FilterSet):
 class IndicatorValueFilterSet(commune_filters("assessment_round__commune")):
     assessment_round_id = IdsFilter(field_name="assessment_round", queryset=_visible_rounds, label="Kỳ đánh giá (khóa)")
     year = YearFilter(field_name="assessment_round__year", label="Năm đánh giá")
-    criteria_set = CodesFilter(
+    criteria_set_id = IdsFilter(
+        field_name="assessment_round__criteria_set", queryset=_visible_sets, label="Bộ tiêu chí (khóa)"
+    )
+    criteria_set_code = CodesFilter(
         field_name="assessment_round__criteria_set", queryset=_visible_sets, label="Bộ tiêu chí (mã)"
     )
-    indicator = TextFilter(field_name="indicator__code", max_length=10, label="Mã chỉ tiêu (vd. 3.1)")
+    indicator_code = TextFilter(field_name="indicator__code", max_length=10, label="Mã chỉ tiêu (vd. 3.1)")
     criterion_number = IntegerFilter(
         field_name="indicator__criterion__number", min_value=1, max_value=100, label="Số thứ tự tiêu chí"
     )
@@ -73,12 +80,15 @@ class IndicatorValueFilterSet(commune_filters("assessment_round__commune")):
 
     class Meta:
         model = IndicatorValue
-        fields = ["assessment_round_id", "commune_id", "commune", "year", "criteria_set", "indicator", "met"]
+        fields = [
+            "assessment_round_id", "commune_id", "commune_code", "year", "criteria_set_id", "criteria_set_code",
+            "indicator_code", "met",
+        ]  # fmt: skip
 
 
 class UnitTargetFilterSet(django_filters.FilterSet):
     unit_id = IdsFilter(field_name="unit", queryset=visible_units, label="Đơn vị (khóa)")
-    unit = CodesFilter(field_name="unit", queryset=visible_units, label="Đơn vị (mã)")
+    unit_code = CodesFilter(field_name="unit", queryset=visible_units, label="Đơn vị (mã)")
     year = YearFilter(label="Năm của chỉ tiêu")
     year_from = YearFilter(field_name="year", lookup_expr="gte", label="Từ năm")
     year_to = YearFilter(field_name="year", lookup_expr="lte", label="Đến năm")
@@ -88,7 +98,7 @@ class UnitTargetFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = UnitTarget
-        fields = ["unit_id", "unit", "year", "year_from", "year_to", "province_id"]
+        fields = ["unit_id", "unit_code", "year", "year_from", "year_to", "province_id"]
 
     def filter_province(self, queryset, name, value):
         if not value:

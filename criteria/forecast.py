@@ -61,9 +61,9 @@ class TargetOutlook:
     unit_id: int
     unit_name: str
     communes_total: int
-    communes_meeting: int  # on as_of
+    communes_meeting_standard: int  # on as_of
     target_year: int | None  # None: no target set for as_of's year or later
-    target_communes: int | None
+    target_communes_meeting_standard: int | None
     decision: str
     communes_projected: int | None  # meeting by the target year on the trend, those meeting now included
     met_on_trend: bool | None
@@ -223,9 +223,9 @@ def _outlook(unit_id: int, unit_name: str, forecasts: list[CommuneForecast], tar
         unit_id=unit_id,
         unit_name=unit_name,
         communes_total=len(forecasts),
-        communes_meeting=meeting,
+        communes_meeting_standard=meeting,
         target_year=target.year,
-        target_communes=wanted,
+        target_communes_meeting_standard=wanted,
         decision=target.decision,
         communes_projected=projected,
         met_on_trend=projected >= wanted,

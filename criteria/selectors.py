@@ -93,7 +93,7 @@ class CriterionProgress:
     criterion_id: int
     number: int
     name: str
-    communes_meeting: int
+    communes_meeting_criterion: int
     communes_assessed: int
     percent: float | None  # of assessed communes: a commune without a round says nothing about a criterion
 
@@ -306,7 +306,7 @@ def unit_progress_summary(
                 criterion_id=pk,
                 number=number,
                 name=name,
-                communes_meeting=meeting,
+                communes_meeting_criterion=meeting,
                 communes_assessed=assessed,
                 percent=_percent(meeting, assessed),
             )

@@ -336,10 +336,12 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 def _reaching(figures: OutcomeFigures) -> str:
     """The headline of a group, for the cadres' communes or the comparison: "13/20 xã đạt chuẩn (65%)"."""
-    values = {"n": figures.communes_reaching, "m": figures.communes}
-    if figures.percent_reaching is None:
+    values = {"n": figures.communes_meeting_standard, "m": figures.communes}
+    if figures.percent_meeting_standard is None:
         return _("%(n)s/%(m)s xã đạt chuẩn") % values
-    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s%%)") % (values | {"percent": _number(figures.percent_reaching)})
+    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s%%)") % (
+        values | {"percent": _number(figures.percent_meeting_standard)}
+    )
 
 
 @login_required
@@ -501,7 +503,7 @@ def _slope(value: float | None) -> str:
 def _verdict(outlook: TargetOutlook, as_of: datetime.date) -> str:
     values = {
         "unit": outlook.unit_name,
-        "target": outlook.target_communes,
+        "target": outlook.target_communes_meeting_standard,
         "year": outlook.target_year,
         "projected": outlook.communes_projected,
         "shortfall": outlook.shortfall,

@@ -17,8 +17,10 @@ Database unique constraints then hold on the normalised text, as no other form o
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.translation import gettext as _
 
 from .text import normalize_text
 
@@ -118,3 +120,28 @@ def _rewrite(model, pk, changes: dict[str, str], stdout) -> None:
             stdout.write(f"  {model._meta.label} #{pk}: duplicate once normalised, renamed to {marked}\n")
         return
     raise IntegrityError(f"{model._meta.label} #{pk}: cannot normalise {sorted(changes)} without a duplicate")
+
+
+class NameUniqueWithinMixin:
+    """For a model whose `name` is unique within another field (an agency's unit, a batch's province): a clash is
+    the name's error, in words a person reads ("Đã có cơ quan, đơn vị tên này trong Tỉnh Thái Nguyên."), instead of
+    Django's record-level "… with this Unit and Name already exists" that names no field."""
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            record_errors = errors.pop(NON_FIELD_ERRORS, [])
+            for item in record_errors:
+                check = (getattr(item, "params", None) or {}).get("unique_check", ())
+                if getattr(item, "code", None) == "unique_together" and "name" in check:
+                    within = next(field for field in check if field != "name")
+                    message = _("Đã có %(model)s tên này trong %(within)s.") % {
+                        "model": self._meta.verbose_name,
+                        "within": getattr(self, within),
+                    }
+                    errors.setdefault("name", []).append(ValidationError(message, code="unique"))
+                else:
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(item)
+            raise ValidationError(errors) from error

@@ -15,6 +15,10 @@ The version is a clock reading in microseconds, not a count from 1: storing a fr
 Redis and on the file cache alike (Django's incr() on files is read-then-write, so two processes could both write the
 same count, or move it back), and if the version key is evicted the next one cannot meet entries stored under an
 old count that restarted.
+
+While the cache does not answer (Redis stopped or hung: ntm_portal.cache turns its failures into misses), figures are
+computed for every request and nothing is stored; a new version a write could not store is stored by its process as
+soon as the cache answers it again, before that process reads cached figures.
 """
 
 from __future__ import annotations
@@ -43,12 +47,23 @@ _MISSING = object()
 _local = threading.local()
 
 
+# A new version this process could not store because the cache was unreachable (ntm_portal.cache answers False): it
+# is stored before this process reads cached figures again, so that figures cached before its write are not served
+# once the cache answers again.
+_unstored_version = False
+
+
 def _new_version() -> None:
-    cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+    global _unstored_version
+    # False only from a cache that failed; the file cache's set() returns None.
+    _unstored_version = cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None) is False
 
 
-def figures_version() -> int:
-    """The version every cached figure's key holds; stored when missing (first use, or evicted)."""
+def figures_version() -> int | None:
+    """The version every cached figure's key holds; stored when missing (first use, or evicted). None while the cache
+    does not answer."""
+    if _unstored_version:
+        _new_version()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)  # add: a version another process just stored wins
@@ -101,6 +116,8 @@ def cached_figures(
     # The version is read before computing: if a write invalidates while we compute, what we store goes under the
     # old version and is never read.
     version = figures_version()
+    if version is None:  # the cache is down: compute, as often as asked, until it is back
+        return compute()
     digest = hashlib.sha256(repr((get_language(), key_parts)).encode()).hexdigest()[:40]
     key = f"figures:{name}:{version}:{digest}"
     value = cache.get(key, _MISSING)

@@ -226,8 +226,8 @@ def secondment_comparison_chart(results: SecondmentResults) -> str:
         axes = figure.add_subplot()
         positions = list(range(len(groups)))[::-1]
         height = 0.38
-        seconded = [g.seconded.percent_reaching or 0 for g in groups]
-        others = [g.comparison.percent_reaching or 0 for g in groups]
+        seconded = [g.seconded.percent_meeting_standard or 0 for g in groups]
+        others = [g.comparison.percent_meeting_standard or 0 for g in groups]
         bars = axes.barh([p + height / 2 for p in positions], seconded, height=height, color=BRAND,
                          label=_("Xã có cán bộ biệt phái, luân chuyển"))  # fmt: skip
         axes.bar_label(bars, labels=[_percent_label(v) for v in seconded], padding=2, fontsize=7)
@@ -260,9 +260,9 @@ def forecast_chart(outlook: TargetOutlook) -> str:
             axes.annotate(number_format(value), (position, value), textcoords="offset points", xytext=(0, 5),
                           ha="center", fontsize=7)  # fmt: skip
         axes.set_xticks(positions, [str(year) for year, _communes in outlook.projection])
-        if outlook.target_communes is not None and outlook.target_year is not None:
-            axes.axhline(outlook.target_communes, color=TARGET, linestyle="--", linewidth=1,
-                         label=_("Mục tiêu %(n)s xã năm %(year)s") % {"n": outlook.target_communes,
+        if outlook.target_communes_meeting_standard is not None and outlook.target_year is not None:
+            axes.axhline(outlook.target_communes_meeting_standard, color=TARGET, linestyle="--", linewidth=1,
+                         label=_("Mục tiêu %(n)s xã năm %(year)s") % {"n": outlook.target_communes_meeting_standard,
                                                                       "year": outlook.target_year})  # fmt: skip
         axes.set_ylim(0, outlook.communes_total * 1.1)
         axes.set_ylabel(_("Số xã đạt chuẩn"))

@@ -6,14 +6,20 @@ worker killed on the embedded filesystem broker). So the job row, not the messag
   two identical requests (a partial unique constraint);
 - `report_build` claims the job under a row lock before working, and gives up if it is done, failed, or being built
   by a live process; it writes the PDF to a temporary file and moves it into place whole, then marks the job done;
-- `report_sweep_stale` (beat, every few minutes) sends again the jobs whose builder died or whose message was lost.
+- `report_sweep_stale` (beat, every half minute) sends again the jobs whose builder died or whose message was lost.
+
+The broker never holds up a request: `report_request` stores the job, and if the build task cannot be sent at once
+(Redis down or silent past its socket timeout), the job stays queued and the sweep sends it. A build interrupted by
+the database going away is retried by its task, which takes its own claim back once the database answers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -28,17 +34,17 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
 
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from criteria.models import CriteriaSet
 from criteria.selectors import default_criteria_set
 from ntm_portal.access import AccessDenied
+from ntm_portal.breaker import Breaker
 
 from . import charts, pdf
 from .choices import JobStatus, ReportLanguage
@@ -51,6 +57,9 @@ logger = logging.getLogger(__name__)
 # data, a rendering error) would fail again the same way, so the job fails at once with the error shown.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 PARTIAL_SUFFIX = ".pdf.part"
+# After a failed send, this process sends no build task for a few seconds: the requests in between return at once
+# instead of each waiting for the broker's timeouts (the sweep sends their jobs).
+_broker = Breaker("The Celery broker (sending report builds)")
 
 
 # --- requesting -----------------------------------------------------------------------------------------------------
@@ -135,13 +144,18 @@ def report_monthly_request(*, today: date | None = None) -> list[ReportJob]:
 
 
 def _enqueue(job_id: int) -> None:
-    """Send the build task. If the broker is down the job stays queued and the sweep sends it later."""
+    """Send the build task. If it cannot be sent (the broker down, or silent past its socket timeout), the job stays
+    queued, never sent, and the next sweep sends it: the request that asked for it has its answer either way."""
     from .tasks import report_build_task  # noqa: PLC0415 - tasks import this module
 
+    if _broker.is_open:
+        logger.info("Report job %s: the broker failed moments ago; the sweep will send the build task", job_id)
+        return
     try:
         result = report_build_task.apply_async(args=[job_id], queue=settings.REPORTS_QUEUE)
-    except (KombuError, OSError):
-        logger.exception("Report job %s: the build task could not be sent; the sweep will send it again", job_id)
+    except Exception as error:  # noqa: BLE001 - kombu's, redis', the result backend's RuntimeError: all mean "not sent"
+        _broker.trip(error)
+        logger.warning("Report job %s: the build task could not be sent; the sweep will send it", job_id, exc_info=True)
         return
     ReportJob.objects.filter(pk=job_id).update(task_id=result.id or "", enqueued_at=timezone.now())
 
@@ -210,6 +224,43 @@ class _Superseded(Exception):
     """Another process took the job over (ours was thought dead): stop without touching the row."""
 
 
+class BuildInterrupted(Exception):
+    """A transient error (the database away) stopped the build: the task retries it. If the job could not be put back
+    in the queue, it is still "running" under `runner`, which the retry passes back to `report_build` to resume."""
+
+    def __init__(self, runner: str) -> None:
+        super().__init__(runner)
+        self.runner = runner
+
+
+class _Heartbeat(threading.Thread):
+    """Tells the job's row that its builder lives, every REPORTS_HEARTBEAT_SECONDS, also while the build is deep in a
+    step that says nothing for minutes (WeasyPrint's layout of a large province). On a connection of its own (Django's
+    are per thread), closed when the build ends."""
+
+    def __init__(self, runner: _Runner) -> None:
+        super().__init__(name=f"report-heartbeat-{runner.job.pk}", daemon=True)
+        self.runner = runner
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.REPORTS_HEARTBEAT_SECONDS):
+                try:
+                    if not self.runner._mine().update(heartbeat_at=timezone.now()):
+                        return  # finished, released or taken over: the build's own next step finds out
+                except DatabaseError:
+                    # The database is away: the build will find out too; beat again when it is back, on a new
+                    # connection (this one is dead for good).
+                    logger.warning("Report job %s: heartbeat not recorded", self.runner.job.pk, exc_info=True)
+                    _drop_connection()
+        finally:
+            _drop_connection()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 class _Runner:
     """This process's claim on a job: progress and heartbeat go through it, and only while the claim holds."""
 
@@ -246,23 +297,35 @@ class _Runner:
     def fail(self, message: str, *, detail: str) -> None:
         self._mine().update(status=JobStatus.FAILED, error=message, error_detail=detail, finished_at=timezone.now())
 
-    def release(self, message: str) -> None:
-        """Back to the queue for a retry after a transient error: the next delivery claims it again."""
-        self._mine().update(status=JobStatus.QUEUED, runner="", progress=0, stage=message, error="")
+    def release(self) -> None:
+        """Back to the queue for a retry after a transient error: the next delivery claims it again. Sent "now" as
+        far as the sweep is concerned: the task's retry is on its way."""
+        self._mine().update(
+            status=JobStatus.QUEUED,
+            runner="",
+            progress=0,
+            stage=_("Lỗi tạm thời, sẽ thử lại"),
+            error="",
+            enqueued_at=timezone.now(),
+        )
 
 
-def report_build(job_id: int, *, may_retry: bool = False) -> ReportJob | None:
+def report_build(job_id: int, *, may_retry: bool = False, resume: str = "") -> ReportJob | None:
     """Build the job's PDF, unless it is done, failed, or another live process is building it.
 
-    With `may_retry`, a transient error (database or connection briefly away) puts the job back in the queue and is
-    raised again for the caller (the Celery task) to retry later; otherwise, and for any other error, the job ends
-    failed with a readable error. Returns the job as it ends, None when there is no such job.
+    With `may_retry`, a transient error (the database or a connection briefly away) puts the job back in the queue
+    when the database lets it, and raises BuildInterrupted for the caller (the Celery task) to retry later, passing
+    its `runner` back as `resume`: a job still "running" under that claim is taken back at once instead of waiting to
+    look abandoned. Otherwise, and for any other error, the job ends failed with a readable error. Returns the job as
+    it ends, None when there is no such job.
     """
     token = _runner_token()
-    job = _claim(job_id, token)
+    job = _claim(job_id, token, resume=resume)
     if job is None:
         return ReportJob.objects.filter(pk=job_id).first()
     runner = _Runner(job, token)
+    heartbeat = _Heartbeat(runner)
+    heartbeat.start()
     started = time.perf_counter()
     with translation.override(job.language):
         try:
@@ -270,21 +333,38 @@ def report_build(job_id: int, *, may_retry: bool = False) -> ReportJob | None:
         except _Superseded:
             logger.warning("Report job %s: taken over by another process; this one stops", job.pk)
         except TRANSIENT_ERRORS as error:
+            heartbeat.stop()  # silent from now on: if the job cannot be released, it soon looks abandoned
             if may_retry:
-                logger.warning("Report job %s: transient error, to be retried: %s", job.pk, _detail(error))
-                runner.release(_("Lỗi tạm thời, sẽ thử lại."))
-                raise
+                logger.warning("Report job %s interrupted; its task will try again", job.pk, exc_info=True)
+                _drop_connection()  # dead after the database went away: the release asks on a new one
+                try:
+                    runner.release()
+                except DatabaseError:
+                    logger.warning("Report job %s: still running under %s until its retry", job.pk, token)
+                raise BuildInterrupted(token) from error
             logger.exception("Report job %s failed", job.pk)
+            _drop_connection()
             runner.fail(_readable_error(error, runner.stage), detail=_detail(error))
         except Exception as error:  # noqa: BLE001 - any other failure ends the job, its reason shown to users
             logger.exception("Report job %s failed", job.pk)
             runner.fail(_readable_error(error, runner.stage), detail=_detail(error))
+        finally:
+            heartbeat.stop()
     job.refresh_from_db()
     return job
 
 
-def _claim(job_id: int, token: str) -> ReportJob | None:
-    """Take the job for this process, under a row lock: None when there is nothing to do here."""
+def _drop_connection() -> None:
+    """Close this thread's database connection so that the next query opens a new one: after the database went away
+    the old one is dead for good. Never inside a transaction (a test's own, say), which must keep its connection."""
+    if not connection.in_atomic_block:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+
+
+def _claim(job_id: int, token: str, *, resume: str = "") -> ReportJob | None:
+    """Take the job for this process, under a row lock: None when there is nothing to do here. `resume`: the claim
+    of an earlier try of this same task, which may be taken back whatever its heartbeat says."""
     now = timezone.now()
     with transaction.atomic():
         job = (
@@ -295,7 +375,8 @@ def _claim(job_id: int, token: str) -> ReportJob | None:
         )
         if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
             return None
-        if job.status == JobStatus.RUNNING and _runner_alive(job, now):
+        resuming = bool(resume) and job.status == JobStatus.RUNNING and job.runner == resume
+        if job.status == JobStatus.RUNNING and not resuming and _runner_alive(job, now):
             logger.info("Report job %s is being built by %s; this delivery does nothing", job.pk, job.runner)
             return None
         if job.attempts >= settings.REPORTS_MAX_ATTEMPTS:
@@ -433,8 +514,9 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _runner_alive(job: ReportJob, now: datetime) -> bool:
-    """Is the process that claimed the job still building it? No heartbeat for longer than the hard time limit
-    means no; on this same machine a vanished process id also means no, without waiting that long."""
+    """Is the process that claimed the job still building it? No heartbeat for REPORTS_STALE_AFTER_SECONDS (several
+    missed beats: the builder died, or lost the database and gave up) means no; on this same machine a vanished
+    process id also means no, without waiting that long."""
     stale_after = timedelta(seconds=settings.REPORTS_STALE_AFTER_SECONDS)
     if job.heartbeat_at is None or now - job.heartbeat_at > stale_after:
         return False
@@ -447,8 +529,10 @@ def _runner_alive(job: ReportJob, now: datetime) -> bool:
 
 
 def report_sweep_stale(*, now: datetime | None = None) -> list[int]:
-    """Send again the jobs that would otherwise wait forever: running with a dead builder, or queued long ago with
-    no worker ever claiming them (a message lost with its broker or worker). Returns the ids sent again."""
+    """Send again the jobs that would otherwise wait forever: running with a dead builder, or queued and not claimed
+    by any worker REPORTS_REQUEUE_AFTER_SECONDS after they were sent (a message lost with its broker or worker), or
+    never sent at all (the broker was away when they were asked for). A job sent twice is built once (`_claim`).
+    Returns the ids sent again."""
     now = now or timezone.now()
     resend = []
     for job in ReportJob.objects.filter(status=JobStatus.RUNNING).only("pk", "runner", "heartbeat_at"):
@@ -472,7 +556,7 @@ def report_sweep_stale(*, now: datetime | None = None) -> list[int]:
     resend.extend(pk for pk in lost.values_list("pk", flat=True) if pk not in resend)
     for pk in resend:
         transaction.on_commit(partial(_enqueue, pk))
-    _remove_partial_files(older_than=now - timedelta(seconds=settings.REPORTS_STALE_AFTER_SECONDS))
+    _remove_partial_files(older_than=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60))
     return resend
 
 

@@ -79,12 +79,12 @@ class AgencyFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=AgencyKind.choices)
     level = django_filters.MultipleChoiceFilter(choices=AgencyLevel.choices)
     unit_id = IdsFilter(field_name="unit", queryset=visible_units, label="Đơn vị hành chính (khóa)")
-    unit = CodesFilter(field_name="unit", queryset=visible_units, label="Đơn vị hành chính (mã)")
+    unit_code = CodesFilter(field_name="unit", queryset=visible_units, label="Đơn vị hành chính (mã)")
     parent_id = IdsFilter(field_name="parent", queryset=visible_agencies, label="Cơ quan cấp trên (khóa)")
 
     class Meta:
         model = Agency
-        fields = ["q", "kind", "level", "unit_id", "unit", "parent_id"]
+        fields = ["q", "kind", "level", "unit_id", "unit_code", "parent_id"]
 
     def search(self, queryset, name, value):
         return folded_match(queryset, value, "name", "short_name")
@@ -127,7 +127,7 @@ class SecondmentFilterSet(_CommuneFilters):
 
     class Meta:
         model = Secondment
-        fields = ["q", "commune_id", "commune", "cadre_id", "batch_id", "kind", "active_on", "start_year"]
+        fields = ["q", "commune_id", "commune_code", "cadre_id", "batch_id", "kind", "active_on", "start_year"]
 
     def search(self, queryset, name, value):
         cadres = folded_match(Cadre.objects.filter(pk__in=queryset.values("cadre_id")), value, "full_name")
@@ -144,7 +144,7 @@ class SponsorAssignmentFilterSet(_CommuneFilters):
 
     class Meta:
         model = SponsorAssignment
-        fields = ["commune_id", "commune", "agency_id", "role", "active_on"]
+        fields = ["commune_id", "commune_code", "agency_id", "role", "active_on"]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.in_force_on(value)
@@ -157,7 +157,7 @@ class WorkPlanFilterSet(commune_filters("assignment__commune")):
 
     class Meta:
         model = WorkPlan
-        fields = ["assignment_id", "agency_id", "commune_id", "commune", "year"]
+        fields = ["assignment_id", "agency_id", "commune_id", "commune_code", "year"]
 
 
 class WorkPlanItemFilterSet(commune_filters("work_plan__assignment__commune")):
@@ -185,7 +185,7 @@ class FieldVisitFilterSet(_CommuneFilters):
 
     class Meta:
         model = FieldVisit
-        fields = ["commune_id", "commune", "agency_id", "secondment_id", "date_from", "date_to", "year"]
+        fields = ["commune_id", "commune_code", "agency_id", "secondment_id", "date_from", "date_to", "year"]
 
 
 class SupportContributionFilterSet(_CommuneFilters):
@@ -200,4 +200,4 @@ class SupportContributionFilterSet(_CommuneFilters):
 
     class Meta:
         model = SupportContribution
-        fields = ["commune_id", "commune", "giver_id", "kind", "date_from", "date_to", "year"]
+        fields = ["commune_id", "commune_code", "giver_id", "kind", "date_from", "date_to", "year"]

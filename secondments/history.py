@@ -45,12 +45,18 @@ LABEL_JOINS = {
 
 @dataclass
 class FieldChange:
-    field: str  # the field's name (the API's)
+    field: str  # the model field's name
     label: str  # its verbose name (the page's)
     old: Any  # the stored values: a key's id, a date, a choice's value
     new: Any
     old_text: str = ""  # as a person reads them: the record's label, 03/02/2024, the choice's label
     new_text: str = ""
+    is_key: bool = False  # a foreign key: `old` and `new` are ids
+
+    @property
+    def api_name(self) -> str:
+        """The name the record's API endpoint gives the field: a key's ends in `_id` (`commune_id`)."""
+        return f"{self.field}_id" if self.is_key else self.field
 
 
 @dataclass
@@ -174,7 +180,13 @@ def _changes(row, before) -> list[FieldChange]:
     order = {f.name: i for i, f in enumerate(original._meta.concrete_fields)}
     delta = row.diff_against(before, excluded_fields=["id"])
     changes = [
-        FieldChange(field=c.field, label=str(original._meta.get_field(c.field).verbose_name), old=c.old, new=c.new)
+        FieldChange(
+            field=c.field,
+            label=str(original._meta.get_field(c.field).verbose_name),
+            old=c.old,
+            new=c.new,
+            is_key=original._meta.get_field(c.field).many_to_one,
+        )
         for c in delta.changes
     ]
     return sorted(changes, key=lambda c: order.get(c.field, len(order)))

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from communes.choices import UnitLevel
 from communes.models import commune_foreign_key
-from ntm_portal.fields import NormalizedCharField, NormalizedTextField
+from ntm_portal.fields import NameUniqueWithinMixin, NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
 
@@ -64,7 +64,7 @@ def _check_commune(unit) -> None:
         raise ValidationError({"commune": _("Chọn một đơn vị cấp xã.")})
 
 
-class Agency(models.Model):
+class Agency(NameUniqueWithinMixin, models.Model):
     """Cơ quan, đơn vị: a department, board, mass organisation, district body or twinned enterprise."""
 
     name = NormalizedCharField(_("tên"), max_length=200)
@@ -135,7 +135,7 @@ class Cadre(models.Model):
         return self.full_name
 
 
-class SecondmentBatch(models.Model):
+class SecondmentBatch(NameUniqueWithinMixin, models.Model):
     """Đợt cử cán bộ: e.g. Tuyên Quang sent 7 cadres in 2014, 6 in 2016 and 7 in 2017."""
 
     province = models.ForeignKey(

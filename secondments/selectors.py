@@ -260,8 +260,8 @@ class OutcomeFigures:
     criteria gained and the median months to the standard."""
 
     communes: int
-    communes_reaching: int
-    percent_reaching: float | None
+    communes_meeting_standard: int
+    percent_meeting_standard: float | None
     median_criteria_gained: float | None  # per commune: from the first cadre's arrival to the last one's departure
     median_months_to_standard: float | None  # per commune: from the first cadre's arrival
 
@@ -478,8 +478,8 @@ def _meeting_before(history: CriteriaHistory, commune_id: int, day: date) -> boo
 def _figures(*, communes: int, reaching: int, gains: list[int], months: list[int]) -> OutcomeFigures:
     return OutcomeFigures(
         communes=communes,
-        communes_reaching=reaching,
-        percent_reaching=_percent(reaching, communes),
+        communes_meeting_standard=reaching,
+        percent_meeting_standard=_percent(reaching, communes),
         median_criteria_gained=_one_decimal(Decimal(str(statistics.median(gains)))) if gains else None,
         median_months_to_standard=_one_decimal(Decimal(str(statistics.median(months)))) if months else None,
     )

@@ -75,9 +75,9 @@ class SecondedCase:
     # Communes 1–10 recognised 1 June 2017 (during: 15 months), 11–13 on 1 September 2018 (within the 12 months
     # after: 30 months), 14–15 on 1 June 2019 (18 months after: too late), 16–20 not at all.
     # Criteria at the end: 19 for communes 1–13, 12 for 14–20 (gains: 13 × 11, 7 × 4).
-    communes_reaching: int = 13
+    communes_meeting_standard: int = 13
     communes: int = 20
-    percent_reaching: float = 65.0
+    percent_meeting_standard: float = 65.0
     median_criteria_gained: float = 11.0
     median_months_to_standard: float = 15.0
     # Agency A: 12 of 12 (100%), gains all 11, months 10 × 15 and 2 × 30 → 15. Agency B: 1 of 8 (12.5%), gains
@@ -216,8 +216,8 @@ class ForecastCase:
     # The district's target: 4 communes by 2025 (decision "NQ thử 01"). 2 meet, F3 is on track, F4 is not:
     # 3 on the trend, 1 short. Deciding: F3 (on track), F4 (not).
     target_year: int = 2025
-    target_communes: int = 4
-    communes_meeting: int = 2
+    target_communes_meeting_standard: int = 4
+    communes_meeting_standard: int = 2
     communes_projected: int = 3
     shortfall: int = 1
     projection: tuple = ((2024, 3), (2025, 3), (2026, 3), (2027, 4), (2028, 4))  # as_of is 31 December: 2023 is over

@@ -8,6 +8,7 @@ import pytest
 
 from criteria.models import CriteriaSet, Criterion, Indicator, IndicatorTarget
 from criteria.services.reference import criteria_reference_load
+from ntm_portal.breaker import close_every_breaker
 from ntm_portal.choices import Role
 from ntm_portal.figures_cache import invalidate_figures
 from tests.accountability_cases import forecast_case, seconded_communes_case, sponsor_case
@@ -22,6 +23,13 @@ def _fresh_figures():
     """Cached dashboard figures are keyed by unit pk, and SQLite gives a later test the pks of an earlier one: every
     test starts with a new figures version (one cache write; clearing the file cache would delete files)."""
     invalidate_figures()
+
+
+@pytest.fixture(autouse=True)
+def _no_outage_remembered():
+    """A dependency one test made fail is not skipped by the next (ntm_portal.breaker)."""
+    yield
+    close_every_breaker()
 
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

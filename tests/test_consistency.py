@@ -114,7 +114,7 @@ def api_communes(api: APIClient, day: datetime.date, criteria_set: str | None) -
     """The commune list API on `day`, by commune code: each commune's API row with its `progress`."""
     params = {"as_of": day.isoformat(), "page_size": API_PAGE_SIZE}
     if criteria_set:
-        params["criteria_set"] = criteria_set
+        params["criteria_set_code"] = criteria_set
     response = api.get("/api/v1/communes/", params)
     assert response.status_code == 200, response.content
     body = response.json()
@@ -305,7 +305,7 @@ def test_counting_approved_rounds_only_the_dashboard_and_the_api_agree_on_the_de
             "as_of": day.isoformat(),
             "page_size": API_PAGE_SIZE,
             "approved_only": "true",
-            "criteria_set": "ntm-2026-2030",
+            "criteria_set_code": "ntm-2026-2030",
         },
     )
     assert response.status_code == 200, response.content

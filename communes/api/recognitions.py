@@ -35,7 +35,7 @@ WORKFLOW = (
 
 
 class RecognitionFilterSet(commune_filters("commune")):
-    # commune_filters: province_id / province, district_id / district, commune_id / commune, as every commune record.
+    # commune_filters: province_id / province_code, district_id / district_code, commune_id / commune_code.
     level = django_filters.MultipleChoiceFilter(
         choices=[choice for choice in NtmLevel.choices if choice[0] != NtmLevel.NOT_YET],
         label=gettext_lazy("Mức công nhận"),
@@ -47,7 +47,7 @@ class RecognitionFilterSet(commune_filters("commune")):
 
     class Meta:
         model = Recognition
-        fields = ["commune_id", "commune", "level", "year", "in_force_on"]
+        fields = ["commune_id", "commune_code", "level", "year", "in_force_on"]
 
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)

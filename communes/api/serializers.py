@@ -46,10 +46,14 @@ class AdministrativeUnitSerializer(SuccessionFieldsMixin, serializers.ModelSeria
     """A province, district or commune. Units come from the official lists (manage.py import_units) and the 2025
     reorganisation (manage.py import_merger_2025): read only."""
 
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
+    province_id = serializers.IntegerField(read_only=True, allow_null=True)
+    district_id = serializers.IntegerField(read_only=True, allow_null=True)
+
     class Meta:
         model = AdministrativeUnit
         fields = [
-            "id", "code", "name", "level", "kind", "parent", "province", "district", "valid_from", "valid_to",
+            "id", "code", "name", "level", "kind", "parent_id", "province_id", "district_id", "valid_from", "valid_to",
             "commune_group", *SUCCESSION_FIELDS,
         ]  # fmt: skip
         read_only_fields = fields

@@ -68,13 +68,15 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
     """A versioned set with its criteria, their indicators and each indicator's targets by region or commune group
     (an empty threshold: not known yet)."""
 
+    province_id = serializers.IntegerField(read_only=True, allow_null=True, help_text="A provincial set's province.")
+    derived_from_id = serializers.IntegerField(read_only=True, allow_null=True)
     criteria = CriterionSerializer(many=True, read_only=True)
 
     class Meta:
         model = CriteriaSet
         fields = [
             "id", "code", "name", "period_start", "period_end", "level", "target_scheme", "legal_basis", "issued_on",
-            "province", "derived_from", "source_note", "criteria",
+            "province_id", "derived_from_id", "source_note", "criteria",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -89,39 +91,51 @@ class BriefCriteriaSetSerializer(serializers.Serializer):
 
 
 class CriterionResultSerializer(serializers.ModelSerializer):
-    criterion = serializers.IntegerField(source="criterion_id", read_only=True)
+    criterion_id = serializers.IntegerField(read_only=True)
     number = serializers.IntegerField(source="criterion.number", read_only=True)
     name = serializers.CharField(source="criterion.name", read_only=True)
 
     class Meta:
         model = CriterionResult
-        fields = ["criterion", "number", "name", "met", "assessed_as_whole", "note", "review_state", "review_comment"]
+        fields = [
+            "criterion_id",
+            "number",
+            "name",
+            "met",
+            "assessed_as_whole",
+            "note",
+            "review_state",
+            "review_comment",
+        ]
         read_only_fields = fields
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
     """A commune's value for one indicator in one round. Entered through the round's `values` action."""
 
-    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
-    criterion = serializers.IntegerField(source="indicator.criterion_id", read_only=True)
-    commune = serializers.IntegerField(source="assessment_round.commune_id", read_only=True)
+    assessment_round_id = serializers.IntegerField(read_only=True)
+    commune_id = serializers.IntegerField(source="assessment_round.commune_id", read_only=True)
     year = serializers.IntegerField(source="assessment_round.year", read_only=True)
+    criterion_id = serializers.IntegerField(source="indicator.criterion_id", read_only=True)
+    indicator_id = serializers.IntegerField(read_only=True)
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
 
     class Meta:
         model = IndicatorValue
         fields = [
-            "id", "assessment_round", "commune", "year", "criterion", "indicator", "indicator_code", "value_number",
-            "value_bool", "met", "note",
+            "id", "assessment_round_id", "commune_id", "year", "criterion_id", "indicator_id", "indicator_code",
+            "value_number", "value_bool", "met", "note",
         ]  # fmt: skip
         read_only_fields = fields
 
 
 class RoundValueSerializer(serializers.ModelSerializer):
+    indicator_id = serializers.IntegerField(read_only=True)
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
 
     class Meta:
         model = IndicatorValue
-        fields = ["indicator", "indicator_code", "value_number", "value_bool", "met", "note"]
+        fields = ["indicator_id", "indicator_code", "value_number", "value_bool", "met", "note"]
         read_only_fields = fields
 
 
@@ -179,34 +193,40 @@ def _visible_sets(user):
 
 
 class RoundStartSerializer(serializers.Serializer):
-    commune = VisibleRelatedField(
-        queryset=AdministrativeUnit.objects.communes(), help_text=_("Xã (khóa) — chỉ xã trong phạm vi của bạn.")
+    commune_id = VisibleRelatedField(
+        source="commune",
+        queryset=AdministrativeUnit.objects.communes(),
+        help_text=_("Xã (khóa) — chỉ xã trong phạm vi của bạn."),
     )
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    criteria_set = serializers.SlugRelatedField(
-        slug_field="code",
+    criteria_set_id = serializers.PrimaryKeyRelatedField(
+        source="criteria_set",
         queryset=CriteriaSet.objects.all(),
         required=False,
-        help_text=_("Mã bộ tiêu chí; mặc định bộ tiêu chí quốc gia của năm."),
+        help_text=_("Bộ tiêu chí (khóa); mặc định bộ tiêu chí quốc gia của năm."),
     )
     as_of = serializers.DateField(required=False, help_text=_("Ngày chốt số liệu; mặc định 31/12 của năm."))
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        fields["criteria_set"].queryset = _visible_sets(getattr(request, "user", None))
+        fields["criteria_set_id"].queryset = _visible_sets(getattr(request, "user", None))
         return fields
 
 
 class IndicatorInputSerializer(serializers.Serializer):
-    indicator = serializers.IntegerField(min_value=1, help_text=_("Khóa chỉ tiêu, thuộc bộ tiêu chí của kỳ."))
+    indicator_id = serializers.IntegerField(
+        source="indicator", min_value=1, help_text=_("Khóa chỉ tiêu, thuộc bộ tiêu chí của kỳ.")
+    )
     value_number = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     value_bool = serializers.BooleanField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class CriterionInputSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField(min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ."))
+    criterion_id = serializers.IntegerField(
+        source="criterion", min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ.")
+    )
     met = serializers.BooleanField(
         required=False, allow_null=True, help_text=_("Chỉ cho tiêu chí đánh giá chung (không ghi chỉ tiêu).")
     )
@@ -241,7 +261,9 @@ class SaveResultSerializer(serializers.Serializer):
 
 
 class CriterionReviewSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField(min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ."))
+    criterion_id = serializers.IntegerField(
+        source="criterion", min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ.")
+    )
     state = serializers.ChoiceField(
         choices=ReviewState.choices, required=False, allow_null=True,
         help_text=_("verified: đạt thẩm tra; returned: trả lại; pending: chưa thẩm tra; bỏ trống: giữ nguyên."),
@@ -305,11 +327,13 @@ class RecognitionResultSerializer(serializers.Serializer):
 
 class AssessmentChangeSerializer(serializers.ModelSerializer):
     changed_by = serializers.CharField(source="changed_by.username", read_only=True, allow_null=True, default=None)
+    criterion_id = serializers.IntegerField(read_only=True, allow_null=True)
+    indicator_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = AssessmentChange
         fields = [
-            "id", "changed_at", "changed_by", "kind", "criterion", "indicator", "field", "old_value", "new_value",
+            "id", "changed_at", "changed_by", "kind", "criterion_id", "indicator_id", "field", "old_value", "new_value",
             "comment",
         ]  # fmt: skip
         read_only_fields = fields
@@ -322,8 +346,10 @@ class UnitTargetSerializer(CleanModelSerializer):
     """What a province or district committed to by a year. Written by the province's coordinators (the province and
     its districts) and by a district's officers (their district)."""
 
-    unit = VisibleRelatedField(
-        queryset=AdministrativeUnit.objects.all(), help_text=_("Tỉnh hoặc huyện (khóa) trong phạm vi của bạn.")
+    unit_id = VisibleRelatedField(
+        source="unit",
+        queryset=AdministrativeUnit.objects.all(),
+        help_text=_("Tỉnh hoặc huyện (khóa) trong phạm vi của bạn."),
     )
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -331,7 +357,7 @@ class UnitTargetSerializer(CleanModelSerializer):
     class Meta:
         model = UnitTarget
         fields = [
-            "id", "unit", "unit_name", "year", "min_communes_meeting_standard", "min_average_criteria",
+            "id", "unit_id", "unit_name", "year", "min_communes_meeting_standard", "min_average_criteria",
             "min_criteria_per_commune", "decision",
         ]  # fmt: skip
 
@@ -361,11 +387,18 @@ class AsOfQuerySerializer(serializers.Serializer):
 class ProgressQuerySerializer(AsOfQuerySerializer):
     """The query parameters of every progress figure: the date, the set, and whether only approved rounds count."""
 
-    criteria_set = serializers.SlugRelatedField(
+    criteria_set_id = serializers.PrimaryKeyRelatedField(
+        source="criteria_set",
+        queryset=CriteriaSet.objects.all(),
+        required=False,
+        help_text=_("Bộ tiêu chí (khóa); mặc định bộ tiêu chí quốc gia (cơ bản) của năm."),
+    )
+    criteria_set_code = serializers.SlugRelatedField(
+        source="criteria_set",
         slug_field="code",
         queryset=CriteriaSet.objects.all(),
         required=False,
-        help_text=_("Mã bộ tiêu chí; mặc định bộ tiêu chí quốc gia (cơ bản) của năm."),
+        help_text=_("Hoặc mã bộ tiêu chí (vd. NTM-XA-2026-2030), thay cho criteria_set_id."),
     )
     approved_only = serializers.BooleanField(
         required=False, default=False, help_text=_("Chỉ tính các kỳ đánh giá đã được tỉnh thẩm định.")
@@ -374,8 +407,16 @@ class ProgressQuerySerializer(AsOfQuerySerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        fields["criteria_set"].queryset = _visible_sets(getattr(request, "user", None))
+        sets = _visible_sets(getattr(request, "user", None))
+        fields["criteria_set_id"].queryset = fields["criteria_set_code"].queryset = sets
         return fields
+
+    def validate(self, attrs):
+        if "criteria_set_id" in self.initial_data and "criteria_set_code" in self.initial_data:
+            raise serializers.ValidationError(
+                {"criteria_set_code": [_("Chỉ nêu một trong hai: criteria_set_id hoặc criteria_set_code.")]}
+            )
+        return super().validate(attrs)
 
 
 class TrendQuerySerializer(serializers.Serializer):
@@ -492,9 +533,9 @@ class CriterionProgressSerializer(serializers.Serializer):
     criterion_id = serializers.IntegerField()
     number = serializers.IntegerField()
     name = serializers.CharField()
-    communes_meeting = serializers.IntegerField()
+    communes_meeting_criterion = serializers.IntegerField()
     communes_assessed = serializers.IntegerField()
-    percent = serializers.FloatField(allow_null=True)
+    percent_meeting_criterion = serializers.FloatField(allow_null=True, source="percent")
 
 
 class TargetProgressSerializer(serializers.Serializer):
@@ -536,9 +577,9 @@ class ProvinceLineSerializer(DistrictProgressSerializer):
 
 class UnitProgressSerializer(serializers.Serializer):
     unit_id = serializers.IntegerField(allow_null=True, help_text="Empty for the whole country.")
-    unit_code = serializers.CharField()
-    unit_name = serializers.CharField()
-    unit_level = serializers.CharField()
+    code = serializers.CharField(source="unit_code")
+    name = serializers.CharField(source="unit_name")
+    level = serializers.CharField(source="unit_level")
     as_of = serializers.DateField()
     approved_only = serializers.BooleanField()
     criteria_set_id = serializers.IntegerField(allow_null=True)
@@ -685,11 +726,11 @@ class ProjectedYearSerializer(serializers.Serializer):
 
 class TargetOutlookSerializer(serializers.Serializer):
     unit_id = serializers.IntegerField()
-    unit_name = serializers.CharField()
+    name = serializers.CharField(source="unit_name")
     communes_total = serializers.IntegerField()
-    communes_meeting = serializers.IntegerField(help_text="On as_of.")
+    communes_meeting_standard = serializers.IntegerField(help_text="On as_of.")
     target_year = serializers.IntegerField(allow_null=True, help_text="None: no target for as_of's year or later.")
-    target_communes = serializers.IntegerField(allow_null=True)
+    target_communes_meeting_standard = serializers.IntegerField(allow_null=True)
     decision = serializers.CharField(allow_blank=True)
     communes_projected = serializers.IntegerField(
         allow_null=True, help_text="Meeting by the target year on the trend, those meeting now included."
@@ -712,7 +753,7 @@ class ForecastStatusCountSerializer(serializers.Serializer):
 class UnitForecastSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     unit_id = serializers.IntegerField()
-    unit_name = serializers.CharField()
+    name = serializers.CharField(source="unit_name")
     listing_limited = serializers.BooleanField(
         help_text="True when the unit lies above your own: `communes` and every `deciding` list name only the "
         "communes in your scope, while the counts and the outlooks' figures cover every commune."

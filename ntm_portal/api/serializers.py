@@ -33,6 +33,21 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.visible_to(user)
 
 
+def errors_as_named(serializer: serializers.Serializer, errors: dict) -> dict:
+    """Errors keyed by the model's field names (`commune`) keyed instead as the serializer names the field
+    (`commune_id`): a client reads the error under the name it sent."""
+    names = {field.source: name for name, field in serializer.fields.items() if not field.read_only}
+    return {names.get(key, key): messages for key, messages in errors.items()}
+
+
+class ServiceInputSerializer(serializers.ModelSerializer):
+    """Parses and scopes a write that an app's service validates with the model's own `full_clean()`: DRF's
+    unique-together validators are left out, as they would answer first, in English and for no field."""
+
+    def get_unique_together_validators(self):
+        return []
+
+
 class CleanModelSerializer(serializers.ModelSerializer):
     """Runs the model's own validation (`full_clean()`: field checks, `clean()`, unique constraints) on the record as
     it would be saved, and reports its errors as field errors. `self.candidate` is that unsaved record, which the
@@ -51,7 +66,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
         try:
             candidate.full_clean()
         except DjangoValidationError as error:
-            raise serializers.ValidationError(django_error_dict(error)) from error
+            raise serializers.ValidationError(errors_as_named(self, django_error_dict(error))) from error
         self.candidate = candidate
         return attrs
 
@@ -83,7 +98,7 @@ class TodoRoundSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk", read_only=True)
     commune = BriefUnitSerializer(read_only=True)
     year = serializers.IntegerField(read_only=True)
-    criteria_set = serializers.CharField(source="criteria_set.code", read_only=True)
+    criteria_set_code = serializers.CharField(source="criteria_set.code", read_only=True)
     status = serializers.CharField(read_only=True)
     criteria_met = serializers.IntegerField(read_only=True)
 

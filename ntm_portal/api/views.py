@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from ..errors import api_error
 from ..todo import todo_for
-from .filters import check_query_parameters
+from .filters import allowed_query_parameters, check_query_parameters
 from .serializers import MeSerializer, TodoSerializer
 
 
@@ -18,7 +18,7 @@ class MeView(APIView):
 
     @extend_schema(summary="The caller and their scope", responses=MeSerializer, operation_id="get_me")
     def get(self, request):
-        check_query_parameters(request)
+        check_query_parameters(request, allowed_query_parameters(self))  # none but `format`
         user = request.user
         by_token = isinstance(request.successful_authenticator, TokenAuthentication)
         body = {
@@ -40,7 +40,7 @@ class TodoView(APIView):
 
     @extend_schema(summary="The caller's to-do", responses=TodoSerializer, operation_id="get_my_todo")
     def get(self, request):
-        check_query_parameters(request)
+        check_query_parameters(request, allowed_query_parameters(self))  # none but `format`
         todo = todo_for(user=request.user)
         body = {
             "today": todo.today,

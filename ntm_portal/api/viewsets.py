@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 
 from ntm_portal import access
 
+from .exceptions import django_error_dict
 from .filters import allowed_query_parameters, check_query_parameters
 from .permissions import ScopedChangePermission
+from .serializers import errors_as_named
 
 
 class PortalViewSetMixin:
@@ -65,6 +70,15 @@ class ScopedModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
         serializer.save()
 
 
+@contextmanager
+def _model_errors_named(serializer):
+    """A service's model validation error, under the names the serializer gave the fields."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(errors_as_named(serializer, django_error_dict(error))) from error
+
+
 class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
     """Create, read, update, delete through an app's write services (`<entity>_create(*, user, **fields)`,
     `<entity>_update(*, user, instance, **fields)`, `<entity>_delete(*, user, instance)`), which check the access rules
@@ -79,7 +93,8 @@ class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
     update_fields: tuple[str, ...] = ()
 
     def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(user=self.request.user, **serializer.validated_data)
+        with _model_errors_named(serializer):
+            serializer.instance = type(self).create_service(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         instance = serializer.instance
@@ -91,8 +106,9 @@ class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
                 if value != getattr(instance, name):
                     fixed[name] = [_("Không đổi được trường này; hãy xóa rồi tạo lại.")]
         if fixed:
-            raise serializers.ValidationError(fixed)
-        serializer.instance = type(self).update_service(user=self.request.user, instance=instance, **fields)
+            raise serializers.ValidationError(errors_as_named(serializer, fixed))
+        with _model_errors_named(serializer):
+            serializer.instance = type(self).update_service(user=self.request.user, instance=instance, **fields)
 
     def perform_destroy(self, instance):
         type(self).delete_service(user=self.request.user, instance=instance)

@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage answers 503 (JSON under /api/): first in the list, so its process_exception comes last.
+    "ntm_portal.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spends ~3.7 s compiling the dashboard's 10-year trend query, which runs in 0.2 s without it;
     # the portal's queries are short, index-driven ones that never repay compilation.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # libpq waits for ever for a server that accepts the connection and says nothing (a stopped or hung PostgreSQL):
+    # give up after this many seconds, so that a request or a health check answers "unavailable" instead.
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
     # Keep a connection for this many seconds instead of opening one per request (a new PostgreSQL connection costs
     # more than an empty API request: 86 → 247 requests/s under gunicorn, issue 13), checked before reuse so a
     # connection the server dropped is replaced, not handed to a request. 0 closes it after each request. Celery
@@ -120,13 +125,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHE_URL names one (redis://host:6379/1: a database of its own, not the broker's), so that every gunicorn worker
 # and every machine shares one copy; else files in var/cache, shared by the processes of this machine.
 CACHE_URL = env.str("CACHE_URL", default="")
+# Every Redis call (the cache, the broker, the result backend) waits at most this long to connect and for each answer:
+# a Redis that accepts connections and then goes silent (stopped, swapping, a half-open network path) must make a
+# call fail in seconds, not hold a web worker until gunicorn kills it (issue 17). Redis answers in a millisecond.
+REDIS_TIMEOUT_SECONDS = env.float("NTM_REDIS_TIMEOUT_SECONDS", default=1.0)
 if CACHE_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, whose clear() deletes this cache's keys only, not the whole Redis database.
+            # Django's RedisCache, whose clear() deletes this cache's keys only, not the whole Redis database, and
+            # which answers "not cached" while Redis fails instead of failing the page (ntm_portal.cache).
             "BACKEND": "ntm_portal.cache.PrefixedRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ntm"),
+            "OPTIONS": {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS},
         }
     }
 else:
@@ -254,9 +265,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     _default_result_backend = f"file://{VAR_DIR / 'celery-results'}"
 else:
-    # The same value for the broker and the result backend (celery docs: the shortest one wins).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+    # The same visibility timeout for the broker and the result backend (celery docs: the shortest one wins). Socket
+    # timeouts on every connection, and one quick retry: a publish from a web request fails in about two timeouts
+    # when Redis does not answer (the job stays queued and the sweep sends it), instead of waiting for ever.
+    _redis_retry = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        **_redis_retry,  # the connection's own retries (kombu Connection.default_channel)
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+    CELERY_TASK_PUBLISH_RETRY_POLICY = _redis_retry
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        "retry_policy": _redis_retry,
+    }
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT_SECONDS
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT_SECONDS
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result_backend)
 CELERY_RESULT_EXPIRES = 24 * 3600
@@ -293,19 +319,23 @@ CELERY_BEAT_SCHEDULE = {
             day_of_month=env.int("NTM_MONTHLY_REPORT_DAY", default=1),
         ),
     },
-    # Jobs left "running" by a dead worker, or "queued" with their message lost, are sent again.
+    # Jobs left "running" by a dead worker, or "queued" with their message lost or never sent, are sent again: often,
+    # so that a report asked for while the broker was away starts soon after it is back.
     "sweep-stale-report-jobs": {
         "task": "reports.sweep_stale",
-        "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=120),
+        "schedule": env.int("NTM_REPORT_SWEEP_SECONDS", default=30),
     },
 }
 
 # Reports (reports/): where the build tasks go, when a job counts as abandoned, and the monthly report's scope.
 REPORTS_QUEUE = env.str("NTM_REPORTS_QUEUE", default="celery")
-# A running job that has not reported progress for this long lost its worker: longer than the hard time limit.
-REPORTS_STALE_AFTER_SECONDS = env.int("NTM_REPORT_STALE_AFTER_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
-# A queued job whose message was sent this long ago and never picked up is sent again (duplicates are harmless).
-REPORTS_REQUEUE_AFTER_SECONDS = env.int("NTM_REPORT_REQUEUE_AFTER_SECONDS", default=900)
+# A build records a heartbeat this often (a thread of its own, also during a long PDF layout); a running job without
+# one for REPORTS_STALE_AFTER_SECONDS lost its builder (killed, or stopped by a database outage) and is sent again.
+REPORTS_HEARTBEAT_SECONDS = env.float("NTM_REPORT_HEARTBEAT_SECONDS", default=15)
+REPORTS_STALE_AFTER_SECONDS = env.int("NTM_REPORT_STALE_AFTER_SECONDS", default=90)
+# A queued job whose message was sent this long ago and not picked up by a worker is sent again: the message was
+# lost (duplicates are harmless: reports.services._claim). Longer than a worker takes to start a job it received.
+REPORTS_REQUEUE_AFTER_SECONDS = env.int("NTM_REPORT_REQUEUE_AFTER_SECONDS", default=60)
 # Attempts before a job is failed for good: retries after transient errors plus deliveries lost with a worker.
 REPORTS_MAX_ATTEMPTS = env.int("NTM_REPORT_MAX_ATTEMPTS", default=5)
 REPORTS_MONTHLY_UNITS = env.list("NTM_MONTHLY_REPORT_UNITS", default=[])  # GSO codes of provinces or districts

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from communes.models import AdministrativeUnit
 from criteria.models import Criterion
 from ntm_portal import access
-from ntm_portal.api.serializers import VisibleRelatedField
+from ntm_portal.api.serializers import ServiceInputSerializer, VisibleRelatedField
 from secondments.choices import AgencyKind, SecondmentKind, SecondmentOutcome
 from secondments.models import (
     Agency,
@@ -36,20 +36,24 @@ def CriterionField(**kwargs):  # noqa: N802
     return VisibleRelatedField(queryset=Criterion.objects.all(), scope=_criteria, **kwargs)
 
 
-class AgencySerializer(serializers.ModelSerializer):
-    unit = VisibleRelatedField(queryset=AdministrativeUnit.objects.all(), help_text="Tỉnh hoặc huyện (khóa).")
+class AgencySerializer(ServiceInputSerializer):
+    unit_id = VisibleRelatedField(
+        source="unit", queryset=AdministrativeUnit.objects.all(), help_text="Tỉnh hoặc huyện (khóa)."
+    )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    parent = VisibleRelatedField(
-        queryset=Agency.objects.all(), scope=access.visible_agencies, required=False, allow_null=True
+    parent_id = VisibleRelatedField(
+        source="parent", queryset=Agency.objects.all(), scope=access.visible_agencies, required=False, allow_null=True
     )
 
     class Meta:
         model = Agency
-        fields = ["id", "name", "short_name", "kind", "level", "unit", "unit_name", "parent", "contact"]
+        fields = ["id", "name", "short_name", "kind", "level", "unit_id", "unit_name", "parent_id", "contact"]
 
 
-class CadreSerializer(serializers.ModelSerializer):
-    home_agency = VisibleRelatedField(queryset=Agency.objects.all(), scope=access.visible_agencies)
+class CadreSerializer(ServiceInputSerializer):
+    home_agency_id = VisibleRelatedField(
+        source="home_agency", queryset=Agency.objects.all(), scope=access.visible_agencies
+    )
     home_agency_name = serializers.CharField(source="home_agency.name", read_only=True)
 
     class Meta:
@@ -60,105 +64,114 @@ class CadreSerializer(serializers.ModelSerializer):
             "gender",
             "birth_year",
             "title",
-            "home_agency",
+            "home_agency_id",
             "home_agency_name",
             "phone",
             "email",
         ]
 
 
-class SecondmentBatchSerializer(serializers.ModelSerializer):
-    province = VisibleRelatedField(queryset=AdministrativeUnit.objects.provinces())
+class SecondmentBatchSerializer(ServiceInputSerializer):
+    province_id = VisibleRelatedField(source="province", queryset=AdministrativeUnit.objects.provinces())
     year = serializers.IntegerField(min_value=1990, max_value=2100)
 
     class Meta:
         model = SecondmentBatch
-        fields = ["id", "province", "name", "year", "decided_by", "decision_number", "decision_date"]
+        fields = ["id", "province_id", "name", "year", "decided_by", "decision_number", "decision_date"]
 
 
-class SecondmentSerializer(serializers.ModelSerializer):
-    cadre = VisibleRelatedField(queryset=Cadre.objects.all(), scope=access.visible_cadres)
+class SecondmentSerializer(ServiceInputSerializer):
+    cadre_id = VisibleRelatedField(source="cadre", queryset=Cadre.objects.all(), scope=access.visible_cadres)
     cadre_name = serializers.CharField(source="cadre.full_name", read_only=True)
-    commune = CommuneField()
+    commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
-    batch = VisibleRelatedField(
-        queryset=SecondmentBatch.objects.all(), scope=access.visible_batches, required=False, allow_null=True
+    batch_id = VisibleRelatedField(
+        source="batch",
+        queryset=SecondmentBatch.objects.all(),
+        scope=access.visible_batches,
+        required=False,
+        allow_null=True,
     )
 
     class Meta:
         model = Secondment
         fields = [
-            "id", "cadre", "cadre_name", "commune", "commune_name", "batch", "kind", "role_at_commune", "decided_by",
-            "decision_number", "decision_date", "start_date", "planned_end_date", "actual_end_date",
+            "id", "cadre_id", "cadre_name", "commune_id", "commune_name", "batch_id", "kind", "role_at_commune",
+            "decided_by", "decision_number", "decision_date", "start_date", "planned_end_date", "actual_end_date",
             "criteria_met_at_start", "criteria_met_at_end", "note",
         ]  # fmt: skip
 
 
-class SponsorAssignmentSerializer(serializers.ModelSerializer):
-    agency = VisibleRelatedField(queryset=Agency.objects.all(), scope=access.visible_agencies)
+class SponsorAssignmentSerializer(ServiceInputSerializer):
+    agency_id = VisibleRelatedField(source="agency", queryset=Agency.objects.all(), scope=access.visible_agencies)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
-    commune = CommuneField()
+    commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
 
     class Meta:
         model = SponsorAssignment
         fields = [
-            "id", "agency", "agency_name", "commune", "commune_name", "role", "decided_by", "decision_number",
+            "id", "agency_id", "agency_name", "commune_id", "commune_name", "role", "decided_by", "decision_number",
             "decision_date", "start_date", "end_date",
         ]  # fmt: skip
 
 
-class WorkPlanItemSerializer(serializers.ModelSerializer):
-    work_plan = VisibleRelatedField(queryset=WorkPlan.objects.all())
-    criterion = CriterionField()
+class WorkPlanItemSerializer(ServiceInputSerializer):
+    work_plan_id = VisibleRelatedField(source="work_plan", queryset=WorkPlan.objects.all())
+    criterion_id = CriterionField(source="criterion")
 
     class Meta:
         model = WorkPlanItem
-        fields = ["id", "work_plan", "period", "period_number", "title", "criterion", "due_date", "status", "done_on"]
+        fields = [
+            "id", "work_plan_id", "period", "period_number", "title", "criterion_id", "due_date", "status", "done_on",
+        ]  # fmt: skip
 
 
-class WorkPlanSerializer(serializers.ModelSerializer):
-    assignment = VisibleRelatedField(queryset=SponsorAssignment.objects.all())
-    agency = serializers.IntegerField(source="assignment.agency_id", read_only=True)
-    commune = serializers.IntegerField(source="assignment.commune_id", read_only=True)
+class WorkPlanSerializer(ServiceInputSerializer):
+    assignment_id = VisibleRelatedField(source="assignment", queryset=SponsorAssignment.objects.all())
+    agency_id = serializers.IntegerField(source="assignment.agency_id", read_only=True)
+    commune_id = serializers.IntegerField(source="assignment.commune_id", read_only=True)
     year = serializers.IntegerField(min_value=1990, max_value=2100)
     items = WorkPlanItemSerializer(many=True, read_only=True)
 
     class Meta:
         model = WorkPlan
-        fields = ["id", "assignment", "agency", "commune", "year", "title", "items"]
+        fields = ["id", "assignment_id", "agency_id", "commune_id", "year", "title", "items"]
 
 
-class FieldVisitSerializer(serializers.ModelSerializer):
-    agency = VisibleRelatedField(queryset=Agency.objects.all(), scope=access.visible_agencies)
+class FieldVisitSerializer(ServiceInputSerializer):
+    agency_id = VisibleRelatedField(source="agency", queryset=Agency.objects.all(), scope=access.visible_agencies)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
-    commune = CommuneField()
+    commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
-    secondment = VisibleRelatedField(queryset=Secondment.objects.all(), required=False, allow_null=True)
-    criteria_addressed = VisibleRelatedField(
-        queryset=Criterion.objects.all(), scope=_criteria, many=True, required=False
+    secondment_id = VisibleRelatedField(
+        source="secondment", queryset=Secondment.objects.all(), required=False, allow_null=True
+    )
+    criteria_addressed_ids = VisibleRelatedField(
+        source="criteria_addressed", queryset=Criterion.objects.all(), scope=_criteria, many=True, required=False
     )
 
     class Meta:
         model = FieldVisit
         fields = [
-            "id", "agency", "agency_name", "commune", "commune_name", "secondment", "visit_date", "days_on_site",
-            "hours_on_site", "participants", "activities", "party_cell_meetings", "criteria_addressed",
+            "id", "agency_id", "agency_name", "commune_id", "commune_name", "secondment_id", "visit_date",
+            "days_on_site", "hours_on_site", "participants", "activities", "party_cell_meetings",
+            "criteria_addressed_ids",
         ]  # fmt: skip
 
 
-class SupportContributionSerializer(serializers.ModelSerializer):
-    giver = VisibleRelatedField(queryset=Agency.objects.all(), scope=access.visible_agencies)
+class SupportContributionSerializer(ServiceInputSerializer):
+    giver_id = VisibleRelatedField(source="giver", queryset=Agency.objects.all(), scope=access.visible_agencies)
     giver_name = serializers.CharField(source="giver.name", read_only=True)
-    commune = CommuneField()
+    commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
-    criterion = CriterionField()
+    criterion_id = CriterionField(source="criterion")
 
     class Meta:
         model = SupportContribution
         fields = [
-            "id", "giver", "giver_name", "commune", "commune_name", "date", "kind", "value_vnd", "description",
-            "criterion",
+            "id", "giver_id", "giver_name", "commune_id", "commune_name", "date", "kind", "value_vnd", "description",
+            "criterion_id",
         ]  # fmt: skip
 
 
@@ -175,17 +188,17 @@ class SecondmentResultSerializer(serializers.Serializer):
     """One secondment started by as_of, in a commune you can see by name."""
 
     secondment_id = serializers.IntegerField()
-    cadre = serializers.CharField()
+    cadre_name = serializers.CharField(source="cadre")
     role_at_commune = serializers.CharField(allow_blank=True)
     home_agency_id = serializers.IntegerField()
-    home_agency = serializers.CharField()
+    home_agency_name = serializers.CharField(source="home_agency")
     commune_id = serializers.IntegerField()
-    commune = serializers.CharField()
+    commune_name = serializers.CharField(source="commune")
     district_id = serializers.IntegerField(allow_null=True)
-    district = serializers.CharField(allow_null=True)
+    district_name = serializers.CharField(source="district", allow_null=True)
     kind = serializers.ChoiceField(choices=SecondmentKind.choices)
     batch_id = serializers.IntegerField(allow_null=True)
-    batch = serializers.CharField(allow_null=True)
+    batch_name = serializers.CharField(source="batch", allow_null=True)
     start_date = serializers.DateField()
     end_date = serializers.DateField(allow_null=True, help_text="The actual end, when it was on or before as_of.")
     still_running = serializers.BooleanField()
@@ -204,8 +217,11 @@ class SecondmentResultSerializer(serializers.Serializer):
 
 class OutcomeFiguresSerializer(serializers.Serializer):
     communes = serializers.IntegerField(help_text="M: communes not meeting the standard at the start.")
-    communes_reaching = serializers.IntegerField(help_text="N.")
-    percent_reaching = serializers.FloatField(allow_null=True)
+    communes_meeting_standard = serializers.IntegerField(
+        help_text="N: of those, communes that reached the standard while their cadre was there or within the months "
+        "after."
+    )
+    percent_meeting_standard = serializers.FloatField(allow_null=True, help_text="N / M, in percent.")
     median_criteria_gained = serializers.FloatField(allow_null=True)
     median_months_to_standard = serializers.FloatField(allow_null=True)
 
@@ -256,7 +272,7 @@ class QuarterActivitySerializer(serializers.Serializer):
 
 class AgencyAccountabilitySerializer(serializers.Serializer):
     agency_id = serializers.IntegerField()
-    name = serializers.CharField()
+    agency_name = serializers.CharField(source="name")
     kind = serializers.ChoiceField(choices=AgencyKind.choices)
     communes_assigned = serializers.IntegerField(help_text="In the year.")
     field_visits = serializers.IntegerField()
@@ -305,7 +321,7 @@ class SponsorAccountabilitySerializer(serializers.Serializer):
 
 
 class HistoryChangeSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="The field's name, as in the record's own endpoint.")
+    field = serializers.CharField(source="api_name", help_text="The field's name, as in the record's own endpoint.")
     old = serializers.JSONField(allow_null=True, help_text="The value before: a key's id, a date, a choice's value.")
     new = serializers.JSONField(allow_null=True, help_text="The value after.")
 

@@ -38,29 +38,29 @@ WRITABLE = [
             "name": f"Sở Y tế {w.province.code}",
             "kind": "department",
             "level": "province",
-            "unit": w.province.pk,
+            "unit_id": w.province.pk,
         },
         {"contact": "0208 385 1234"},
         lambda w: AgencyFactory(unit=w.province),
     ),
     Writable(
         "cadres",
-        lambda w: {"full_name": "Trần Thị Hoa", "gender": "female", "birth_year": 1980, "home_agency": w.agency.pk},
+        lambda w: {"full_name": "Trần Thị Hoa", "gender": "female", "birth_year": 1980, "home_agency_id": w.agency.pk},
         {"title": "Phó Giám đốc Sở"},
         lambda w: CadreFactory(home_agency=w.agency),
     ),
     Writable(
         "secondment-batches",
-        lambda w: {"province": w.province.pk, "name": "Đợt 4", "year": 2018},
+        lambda w: {"province_id": w.province.pk, "name": "Đợt 4", "year": 2018},
         {"decided_by": "Ban Thường vụ Tỉnh ủy"},
         lambda w: SecondmentBatchFactory(province=w.province),
     ),
     Writable(
         "secondments",
         lambda w: {
-            "cadre": w.records["cadres"].pk,
-            "commune": w.commune.pk,
-            "batch": w.records["secondment-batches"].pk,
+            "cadre_id": w.records["cadres"].pk,
+            "commune_id": w.commune.pk,
+            "batch_id": w.records["secondment-batches"].pk,
             "kind": "luan_chuyen",
             "role_at_commune": "Chủ tịch UBND xã",
             "decided_by": "Ban Thường vụ Huyện ủy",
@@ -74,8 +74,8 @@ WRITABLE = [
     Writable(
         "sponsor-assignments",
         lambda w: {
-            "agency": w.agency.pk,
-            "commune": w.commune.pk,
+            "agency_id": w.agency.pk,
+            "commune_id": w.commune.pk,
             "role": "responsible",
             "decided_by": "UBND tỉnh",
             "decision_number": "140-QĐ/TU",
@@ -87,19 +87,19 @@ WRITABLE = [
     ),
     Writable(
         "work-plans",
-        lambda w: {"assignment": w.records["sponsor-assignments"].pk, "year": 2020, "title": "Kế hoạch năm 2020"},
+        lambda w: {"assignment_id": w.records["sponsor-assignments"].pk, "year": 2020, "title": "Kế hoạch năm 2020"},
         {"title": "Kế hoạch giúp đỡ xã (sửa)"},
         lambda w: WorkPlanFactory(assignment=w.records["sponsor-assignments"], year=2019),
     ),
     Writable(
         "work-plan-items",
         lambda w: {
-            "work_plan": w.records["work-plans"].pk,
+            "work_plan_id": w.records["work-plans"].pk,
             "period": "month",
             "period_number": 3,
             "title": "Vận động hiến đất làm đường",
             "due_date": "2018-03-31",
-            "criterion": _criterion_ids(w)[0],
+            "criterion_id": _criterion_ids(w)[0],
         },  # fmt: skip
         {"status": "done", "done_on": "2018-06-20"},
         lambda w: WorkPlanItemFactory(work_plan=w.records["work-plans"]),
@@ -107,14 +107,14 @@ WRITABLE = [
     Writable(
         "field-visits",
         lambda w: {
-            "agency": w.agency.pk,
-            "commune": w.commune.pk,
+            "agency_id": w.agency.pk,
+            "commune_id": w.commune.pk,
             "visit_date": "2019-07-01",
             "days_on_site": "0.5",
             "hours_on_site": "4.0",
             "activities": "Dự sinh hoạt chi bộ thôn Làng Mới",
             "party_cell_meetings": 1,
-            "criteria_addressed": _criterion_ids(w),
+            "criteria_addressed_ids": _criterion_ids(w),
         },  # fmt: skip
         {"participants": "Đồng chí Phó Giám đốc Sở"},
         lambda w: FieldVisitFactory(agency=w.agency, commune=w.commune),
@@ -122,20 +122,25 @@ WRITABLE = [
     Writable(
         "support-contributions",
         lambda w: {
-            "giver": w.agency.pk,
-            "commune": w.commune.pk,
+            "giver_id": w.agency.pk,
+            "commune_id": w.commune.pk,
             "date": "2019-08-01",
             "kind": "in_kind",
             "value_vnd": 120_000_000,
             "description": "Xi măng làm đường giao thông nông thôn",
-            "criterion": _criterion_ids(w)[0],
+            "criterion_id": _criterion_ids(w)[0],
         },  # fmt: skip
         {"description": "Xi măng và cát làm đường"},
         lambda w: SupportContributionFactory(giver=w.agency, commune=w.commune),
     ),
     Writable(
         "unit-targets",
-        lambda w: {"unit": w.district.pk, "year": 2025, "min_communes_meeting_standard": 5, "decision": "NQ 07-NQ/HU"},
+        lambda w: {
+            "unit_id": w.district.pk,
+            "year": 2025,
+            "min_communes_meeting_standard": 5,
+            "decision": "NQ 07-NQ/HU",
+        },
         {"decision": "NQ 07-NQ/HU (sửa đổi)"},
         lambda w: UnitTargetFactory(unit=w.district, year=2021),
     ),

@@ -63,7 +63,7 @@ def coordinator(api, province_coordinator):
 def figures(group: dict, side: str) -> tuple:
     f = group[side]
     return (
-        f["communes_reaching"], f["communes"], f["percent_reaching"], f["median_criteria_gained"],
+        f["communes_meeting_standard"], f["communes"], f["percent_meeting_standard"], f["median_criteria_gained"],
         f["median_months_to_standard"],
     )  # fmt: skip
 
@@ -79,7 +79,7 @@ def test_it_counts_13_of_20_seconded_communes_reaching_the_standard_against_2_of
     overall = body["overall"]
     assert (body["as_of"], body["months_after"], body["listing_limited"]) == ("2020-12-31", 12, False)
     assert figures(overall, "seconded") == (13, 20, 65.0, 11.0, 15.0)
-    assert (seconded.communes_reaching, seconded.communes, seconded.percent_reaching) == (13, 20, 65.0)
+    assert (seconded.communes_meeting_standard, seconded.communes, seconded.percent_meeting_standard) == (13, 20, 65.0)
     assert figures(overall, "comparison") == (2, 9, 22.2, None, 21.0)
     assert (seconded.comparison_reaching, seconded.comparison_percent, seconded.comparison_median_months) == (
         2,
@@ -110,10 +110,10 @@ def test_each_secondment_row_names_its_commune_and_how_it_ended(coordinator, sec
     rows = get(coordinator, seconded.district, "secondment-results", as_of="2020-12-31")["secondments"]
 
     assert len(rows) == 20
-    by_commune = {row["commune"]: row for row in rows}
+    by_commune = {row["commune_name"]: row for row in rows}
     first, eleventh, fourteenth, last = (by_commune[f"Xã Biệt Phái {n:02d}"] for n in (1, 11, 14, 20))
     assert first["commune_id"] == seconded.seconded[0].pk
-    assert first["district"] == "Huyện Biệt Phái"
+    assert first["district_name"] == "Huyện Biệt Phái"
     assert (first["outcome"], first["reached"], first["months_to_standard"]) == ("during", True, 15)
     assert (first["criteria_at_start"], first["criteria_at_end"], first["criteria_gained"]) == (8, 19, 11)
     assert (eleventh["outcome"], eleventh["standard_reached_on"], eleventh["months_to_standard"]) == (
@@ -123,7 +123,7 @@ def test_each_secondment_row_names_its_commune_and_how_it_ended(coordinator, sec
     )
     assert (fourteenth["outcome"], fourteenth["reached"], fourteenth["criteria_gained"]) == ("later", False, 4)
     assert (last["outcome"], last["standard_reached_on"], last["months_to_standard"]) == ("not_yet", None, None)
-    assert (first["end_date"], first["still_running"], first["batch"]) == ("2017-12-31", False, "Đợt 1 năm 2016")
+    assert (first["end_date"], first["still_running"], first["batch_name"]) == ("2017-12-31", False, "Đợt 1 năm 2016")
 
 
 def test_with_no_months_after_only_the_communes_reaching_it_while_the_cadre_was_there_count(coordinator, seconded):
@@ -131,7 +131,7 @@ def test_with_no_months_after_only_the_communes_reaching_it_while_the_cadre_was_
 
     assert body["months_after"] == 0
     assert figures(body["overall"], "seconded")[:3] == (10, 20, 50.0)
-    after = [row for row in body["secondments"] if row["commune"] in {"Xã Biệt Phái 11", "Xã Biệt Phái 12"}]
+    after = [row for row in body["secondments"] if row["commune_name"] in {"Xã Biệt Phái 11", "Xã Biệt Phái 12"}]
     assert [(row["outcome"], row["reached"]) for row in after] == [("later", False), ("later", False)]
     assert [figures(g, "seconded")[:2] for g in body["home_agencies"]] == [(10, 12), (0, 8)]
 
@@ -151,7 +151,7 @@ def test_it_flags_the_enterprise_that_came_once_for_a_few_hours(coordinator, spo
     assert (body["year"], body["quarters"], body["agencies_flagged"]) == (2024, [1, 2, 3], sponsors.agencies_flagged)
     assert (body["min_visits_per_commune"], body["min_days_per_commune"]) == (1, 1.0)
     enterprise = body["agencies"][0]  # flagged first
-    assert (enterprise["agency_id"], enterprise["name"], enterprise["kind"]) == (
+    assert (enterprise["agency_id"], enterprise["agency_name"], enterprise["kind"]) == (
         sponsors.enterprise.pk,
         "Công ty Chè Thử",
         "enterprise",
@@ -190,7 +190,7 @@ def test_the_diligent_and_the_late_assigned_sponsors_are_not_flagged(coordinator
     )
     assert [(q["field_visits"], q["days_on_site"]) for q in health["quarters"]] == [(3, 3.0), (2, 3.0), (1, 1.0)]
     assert health["quarters"][2]["communes_not_visited"] == [{"id": sponsors.communes["Y"].pk, "name": "Xã Đỡ Đầu Y"}]
-    assert (transport["name"], transport["flagged"]) == ("Sở GTVT", False)
+    assert (transport["agency_name"], transport["flagged"]) == ("Sở GTVT", False)
     assert [(q["communes_assigned"], q["below_minimum"]) for q in transport["quarters"]] == [
         (0, False),  # assigned from 1 May
         (1, False),
@@ -273,14 +273,15 @@ def test_the_year_opens_on_the_last_one_with_a_visit(coordinator, sponsors):
 def test_it_shows_the_district_missing_its_2025_target_by_one_commune(coordinator, forecast):
     outlook = get(coordinator, forecast.district, "forecast", as_of="2023-12-31")["outlook"]
 
-    assert (outlook["unit_id"], outlook["unit_name"], outlook["decision"]) == (
+    assert (outlook["unit_id"], outlook["name"], outlook["decision"]) == (
         forecast.district.pk,
         "Huyện Dự Báo",
         "NQ thử 01",
     )
     assert (
-        outlook["target_year"], outlook["target_communes"], outlook["communes_total"], outlook["communes_meeting"],
-        outlook["communes_projected"], outlook["shortfall"], outlook["met_on_trend"],
+        outlook["target_year"], outlook["target_communes_meeting_standard"], outlook["communes_total"],
+        outlook["communes_meeting_standard"], outlook["communes_projected"], outlook["shortfall"],
+        outlook["met_on_trend"],
     ) == (2025, 4, 6, 2, 3, 1, False)  # fmt: skip
     assert [(d["commune"]["name"], d["commune"]["standard_year"], d["on_track"]) for d in outlook["deciding"]] == [
         ("Xã Dự Báo F3", 2024, True),
@@ -311,7 +312,7 @@ def test_each_commune_gets_its_projected_year_or_the_reason_it_has_none(coordina
 def test_a_provinces_forecast_shows_each_districts_outlook(coordinator, forecast, geography):
     body = get(coordinator, geography.province, "forecast", as_of="2023-12-31")
 
-    districts = {d["unit_name"]: d for d in body["districts"]}
+    districts = {d["name"]: d for d in body["districts"]}
     assert set(districts) == {"Huyện Định Hóa", "Huyện Phú Lương", "Huyện Dự Báo"}
     assert (districts["Huyện Dự Báo"]["shortfall"], len(districts["Huyện Dự Báo"]["deciding"])) == (1, 2)
     assert districts["Huyện Định Hóa"]["target_year"] is None
@@ -327,30 +328,44 @@ def keys_of(figures_class, *extra: str) -> set[str]:
     return {field.name for field in dataclasses.fields(figures_class)} | set(extra)
 
 
+def served(body: dict, serializer_class) -> set[str]:
+    """What a JSON object's keys read from the selector's dataclass: its API names (`commune_name`) mapped to the
+    dataclass fields they come from (`commune`), after checking the object has exactly the serializer's keys."""
+    fields = serializer_class().fields
+    assert set(body) == set(fields)
+    return {field.source for field in fields.values()}
+
+
 def test_the_secondment_results_json_carries_every_figure_of_the_selector(coordinator, seconded):
+    from secondments.api import serializers as api
+
     body = get(coordinator, seconded.district, "secondment-results", as_of="2020-12-31")
 
-    assert set(body) == keys_of(SecondmentResults, "listing_limited")
-    assert set(body["secondments"][0]) == keys_of(SecondmentResult, "reached")
-    assert set(body["overall"]) == keys_of(OutcomeGroup)
-    assert set(body["overall"]["comparison"]) == keys_of(OutcomeFigures)
+    assert served(body, api.SecondmentResultsSerializer) == keys_of(SecondmentResults, "listing_limited")
+    assert served(body["secondments"][0], api.SecondmentResultSerializer) == keys_of(SecondmentResult, "reached")
+    assert served(body["overall"], api.OutcomeGroupSerializer) == keys_of(OutcomeGroup)
+    assert served(body["overall"]["comparison"], api.OutcomeFiguresSerializer) == keys_of(OutcomeFigures)
 
 
 def test_the_sponsor_json_carries_every_figure_of_the_selector(coordinator, sponsors):
+    from secondments.api import serializers as api
+
     body = get(coordinator, sponsors.province, "sponsor-accountability", as_of="2024-08-15")
 
-    assert set(body) == keys_of(SponsorAccountability, "listing_limited")
-    assert set(body["agencies"][0]) == keys_of(AgencyAccountability, "flagged")
-    assert set(body["agencies"][0]["quarters"][0]) == keys_of(QuarterActivity)
-    assert set(body["support_by_kind"][0]) == keys_of(SupportLine)
+    assert served(body, api.SponsorAccountabilitySerializer) == keys_of(SponsorAccountability, "listing_limited")
+    assert served(body["agencies"][0], api.AgencyAccountabilitySerializer) == keys_of(AgencyAccountability, "flagged")
+    assert served(body["agencies"][0]["quarters"][0], api.QuarterActivitySerializer) == keys_of(QuarterActivity)
+    assert served(body["support_by_kind"][0], api.SupportLineSerializer) == keys_of(SupportLine)
 
 
 def test_the_forecast_json_carries_every_figure_of_the_selector(coordinator, forecast):
+    from criteria.api import serializers as api
+
     body = get(coordinator, forecast.district, "forecast", as_of="2023-12-31")
 
-    assert set(body) == keys_of(UnitForecast, "listing_limited")
-    assert set(body["outlook"]) == keys_of(TargetOutlook)
-    assert set(body["communes"][0]) == keys_of(CommuneForecast, "criteria_missing")
+    assert served(body, api.UnitForecastSerializer) == keys_of(UnitForecast, "listing_limited")
+    assert served(body["outlook"], api.TargetOutlookSerializer) == keys_of(TargetOutlook)
+    assert served(body["communes"][0], api.CommuneForecastSerializer) == keys_of(CommuneForecast, "criteria_missing")
     assert set(body["outlook"]["deciding"][0]) == {"commune", "on_track"}
 
 
@@ -367,7 +382,7 @@ def test_the_schema_documents_the_three_endpoints_and_which_figures_may_be_null(
     assert {"as_of", "year", "min_visits", "min_days"} <= set(parameters)
     components = schema["components"]["schemas"]
     assert components["SecondmentResults"]["properties"]["overall"].get("nullable")
-    assert components["OutcomeFigures"]["properties"]["percent_reaching"]["nullable"]
+    assert components["OutcomeFigures"]["properties"]["percent_meeting_standard"]["nullable"]
     assert components["CommuneForecast"]["properties"]["standard_year"]["nullable"]
     assert components["TargetOutlook"]["properties"]["deciding"]["items"]["$ref"].endswith("/DecidingCommune")
 
@@ -411,7 +426,9 @@ def test_a_district_officer_reads_the_provinces_secondment_results_without_other
     body = response.json()
     assert figures(body["overall"], "seconded")[:2] == (13, 21)  # every commune of the province counts
     assert body["listing_limited"] is True
-    assert [(row["commune"], row["district"]) for row in body["secondments"]] == [("Xã Phú Đình", "Huyện Định Hóa")]
+    assert [(row["commune_name"], row["district_name"]) for row in body["secondments"]] == [
+        ("Xã Phú Đình", "Huyện Định Hóa")
+    ]
     assert "Xã Biệt Phái" not in response.content.decode()
 
 
@@ -423,7 +440,7 @@ def test_a_district_officer_reads_the_provinces_sponsors_without_other_districts
     body = response.json()
     assert (body["agencies_flagged"], body["support_value_vnd"], body["listing_limited"]) == (1, 2_150_000_000, True)
     enterprise = body["agencies"][0]
-    assert (enterprise["name"], [q["below_minimum"] for q in enterprise["quarters"]]) == (
+    assert (enterprise["agency_name"], [q["below_minimum"] for q in enterprise["quarters"]]) == (
         "Công ty Chè Thử",
         [True, True, False],
     )
@@ -444,7 +461,7 @@ def test_an_unvisited_namesake_in_another_district_is_not_reported_as_the_office
 
     body = get(api(district_officer_a), geography.province, "sponsor-accountability", as_of="2024-06-30", year=2024)
 
-    [row] = [a for a in body["agencies"] if a["name"] == "Sở Xây dựng"]
+    [row] = [a for a in body["agencies"] if a["agency_name"] == "Sở Xây dựng"]
     # The province's figures count both communes; the officer is told only of their own commune, in the quarter it was
     # not visited, and never of the namesake.
     assert [q["communes_assigned"] for q in row["quarters"]] == [2, 2]
@@ -460,7 +477,7 @@ def test_a_district_officer_reads_the_provinces_forecast_without_other_districts
     assert body["listing_limited"] is True
     assert [c["name"] for c in body["communes"]] == ["Xã Phú Đình", "Xã Sơn Phú"]
     assert body["by_status"] == {"meets": 2, "projected": 2, "stalled": 1, "no_data": 4}
-    outlook = next(d for d in body["districts"] if d["unit_name"] == "Huyện Dự Báo")
+    outlook = next(d for d in body["districts"] if d["name"] == "Huyện Dự Báo")
     assert (outlook["communes_projected"], outlook["shortfall"], outlook["deciding"]) == (3, 1, [])
     assert "Xã Dự Báo" not in response.content.decode()
 
@@ -471,7 +488,7 @@ def test_a_district_officer_sees_every_commune_of_its_own_district(api, geograph
     body = get(api(district_officer_a), geography.district_a, "secondment-results", as_of="2020-12-31")
 
     assert body["listing_limited"] is False
-    assert [row["commune"] for row in body["secondments"]] == ["Xã Sơn Phú"]
+    assert [row["commune_name"] for row in body["secondments"]] == ["Xã Sơn Phú"]
 
 
 def test_a_commune_official_reading_its_district_sees_only_its_own_communes_rows(

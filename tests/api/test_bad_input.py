@@ -78,15 +78,15 @@ def test_a_page_past_the_end_is_a_json_404(api, world, province_coordinator):
 
 BODY_CASES = [
     # (body, the field the error names)
-    ({"name": "Sở Y tế", "kind": "ministry", "level": "province", "unit": "{province}"}, "kind"),
-    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit": "abc"}, "unit"),
-    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit": 99999999999999999999}, "unit"),
-    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit": True}, "unit"),
-    ({"name": "Sở\x00Y tế", "kind": "department", "level": "province", "unit": "{province}"}, "name"),
-    ({"name": "S" * 5000, "kind": "department", "level": "province", "unit": "{province}"}, "name"),
-    ({"kind": "department", "level": "province", "unit": "{province}"}, "name"),
-    ({"name": "Sở Y tế", "kind": "district_body", "level": "province", "unit": "{province}"}, "level"),  # clean()
-    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit": "{commune}"}, "unit"),  # clean()
+    ({"name": "Sở Y tế", "kind": "ministry", "level": "province", "unit_id": "{province}"}, "kind"),
+    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit_id": "abc"}, "unit_id"),
+    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit_id": 99999999999999999999}, "unit_id"),
+    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit_id": True}, "unit_id"),
+    ({"name": "Sở\x00Y tế", "kind": "department", "level": "province", "unit_id": "{province}"}, "name"),
+    ({"name": "S" * 5000, "kind": "department", "level": "province", "unit_id": "{province}"}, "name"),
+    ({"kind": "department", "level": "province", "unit_id": "{province}"}, "name"),
+    ({"name": "Sở Y tế", "kind": "district_body", "level": "province", "unit_id": "{province}"}, "level"),  # clean()
+    ({"name": "Sở Y tế", "kind": "department", "level": "province", "unit_id": "{commune}"}, "unit_id"),  # clean()
 ]
 
 
@@ -156,8 +156,8 @@ def test_a_return_without_any_comment_is_a_400(api, world, district_officer_a):
         {"version": 1, "indicators": [{"indicator": "x"}]},
         {"version": 1, "indicators": [{"indicator": 1, "value_number": "1e400"}]},
         {"version": 1, "indicators": [{"indicator": 1, "value_number": "NaN"}]},
-        {"version": 1, "criteria": [{"criterion": 1, "met": "perhaps"}]},
-        {"version": 1, "criteria": [{"criterion": 1}, {"criterion": 1}]},
+        {"version": 1, "criteria": [{"criterion_id": 1, "met": "perhaps"}]},
+        {"version": 1, "criteria": [{"criterion_id": 1}, {"criterion_id": 1}]},
     ],
     ids=lambda v: repr(v)[:40],
 )

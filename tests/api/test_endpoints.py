@@ -71,7 +71,7 @@ def test_the_coordinator_creates_changes_and_deletes_a_record(api, world, provin
 
 def test_the_liaison_logs_a_visit_of_its_agency(api, world, agency_liaison):
     body = {
-        "agency": agency_liaison.agency_id, "commune": world.commune.pk, "visit_date": "2019-09-09",
+        "agency_id": agency_liaison.agency_id, "commune_id": world.commune.pk, "visit_date": "2019-09-09",
         "days_on_site": "0", "hours_on_site": "3.5", "activities": "Kiểm tra tiến độ đường trục thôn",
     }  # fmt: skip
 
@@ -95,8 +95,8 @@ def test_deleting_an_agency_that_is_still_referenced_is_refused_saying_why(api, 
 
 def test_the_model_rules_come_back_as_field_errors(api, world, province_coordinator):
     body = {
-        "cadre": world.records["cadres"].pk, "commune": world.commune.pk, "kind": "biet_phai", "decided_by": "BTV",
-        "decision_number": "1-TB/TU", "decision_date": "2018-03-01", "start_date": "2018-03-15",
+        "cadre_id": world.records["cadres"].pk, "commune_id": world.commune.pk, "kind": "biet_phai",
+        "decided_by": "BTV", "decision_number": "1-TB/TU", "decision_date": "2018-03-01", "start_date": "2018-03-15",
         "actual_end_date": "2018-01-01",
     }  # fmt: skip
 
@@ -108,7 +108,7 @@ def test_the_model_rules_come_back_as_field_errors(api, world, province_coordina
 
 def test_a_unique_rule_comes_back_as_an_error_not_a_500(api, world, province_coordinator):
     target = world.records["unit-targets"]
-    body = {"unit": target.unit_id, "year": target.year, "min_communes_meeting_standard": 1}
+    body = {"unit_id": target.unit_id, "year": target.year, "min_communes_meeting_standard": 1}
 
     response = api(province_coordinator).post("/api/v1/unit-targets/", body, format="json")
 
@@ -210,7 +210,7 @@ def test_a_round_goes_from_the_commune_to_recognition_over_the_api(
     share, approved = criteria[1].indicators.get(code="1.1"), criteria[1].indicators.get(code="1.2")
 
     started = commune.post(
-        "/api/v1/assessment-rounds/", {"commune": geography.commune_a1.pk, "year": 2020}, format="json"
+        "/api/v1/assessment-rounds/", {"commune_id": geography.commune_a1.pk, "year": 2020}, format="json"
     )
     assert started.status_code == 201, started.json()
     round_url = f"/api/v1/assessment-rounds/{started.json()['id']}"
@@ -221,10 +221,10 @@ def test_a_round_goes_from_the_commune_to_recognition_over_the_api(
         {
             "version": started.json()["version"],
             "indicators": [
-                {"indicator": share.pk, "value_number": "85.5"},
-                {"indicator": approved.pk, "value_bool": True},
+                {"indicator_id": share.pk, "value_number": "85.5"},
+                {"indicator_id": approved.pk, "value_bool": True},
             ],
-            "criteria": [{"criterion": criteria[2].pk, "met": True}, {"criterion": criteria[3].pk, "met": True}],
+            "criteria": [{"criterion_id": criteria[2].pk, "met": True}, {"criterion_id": criteria[3].pk, "met": True}],
         },
         format="json",
     )
@@ -267,7 +267,7 @@ def test_the_district_returns_a_round_with_a_comment_per_criterion(api, world, c
 
     response = api(district_officer_a).post(
         f"/api/v1/assessment-rounds/{assessment_round.pk}/return-to-commune/",
-        {"reviews": [{"criterion": third.pk, "comment": "Thiếu biên bản họp thôn"}]},
+        {"reviews": [{"criterion_id": third.pk, "comment": "Thiếu biên bản họp thôn"}]},
         format="json",
     )
 
@@ -283,7 +283,7 @@ def test_a_value_outside_the_rounds_set_is_named_in_the_error(api, world, commun
 
     response = api(commune_official_a1).post(
         f"/api/v1/assessment-rounds/{assessment_round.pk}/values/",
-        {"version": 1, "indicators": [{"indicator": 999_999, "value_number": "1"}]},
+        {"version": 1, "indicators": [{"indicator_id": 999_999, "value_number": "1"}]},
         format="json",
     )
 
@@ -298,7 +298,7 @@ def test_a_percentage_over_100_is_refused_with_the_indicator_named(api, world, c
 
     response = api(commune_official_a1).post(
         f"/api/v1/assessment-rounds/{assessment_round.pk}/values/",
-        {"version": 1, "indicators": [{"indicator": share.pk, "value_number": "120"}]},
+        {"version": 1, "indicators": [{"indicator_id": share.pk, "value_number": "120"}]},
         format="json",
     )
 
@@ -307,7 +307,7 @@ def test_a_percentage_over_100_is_refused_with_the_indicator_named(api, world, c
 
 
 def test_a_round_for_a_year_twice_is_a_409(api, world, geography, commune_official_a1):
-    body = {"commune": geography.commune_a1.pk, "year": 2019}
+    body = {"commune_id": geography.commune_a1.pk, "year": 2019}
 
     response = api(commune_official_a1).post("/api/v1/assessment-rounds/", body, format="json")
 
@@ -320,8 +320,8 @@ FILTER_CASES = [
     # (prefix, query, whether our world's record matches)
     ("administrative-units", {"level": "commune"}, True),
     ("administrative-units", {"level": "district"}, False),
-    ("administrative-units", {"district": "167"}, True),
-    ("administrative-units", {"district": "168"}, False),
+    ("administrative-units", {"district_code": "167"}, True),
+    ("administrative-units", {"district_code": "168"}, False),
     # The world's commune was recognised on 1 June 2019: the level filter reads the level on as_of (default today).
     ("communes", {"ntm_level": "standard"}, True),
     ("communes", {"ntm_level": "not_yet"}, False),
@@ -331,10 +331,10 @@ FILTER_CASES = [
     ("criteria-sets", {"year": 2019}, True),
     ("criteria-sets", {"year": 2012}, False),
     ("criteria-sets", {"national": "true"}, True),
-    ("assessment-rounds", {"commune": "05554"}, True),
+    ("assessment-rounds", {"commune_code": "05554"}, True),
     ("assessment-rounds", {"status": "draft"}, False),
     ("assessment-rounds", {"year": 2019}, True),
-    ("indicator-values", {"indicator": "1.1"}, True),
+    ("indicator-values", {"indicator_code": "1.1"}, True),
     ("indicator-values", {"year": 2018}, False),
     ("unit-targets", {"year_from": 2020}, True),
     ("unit-targets", {"year_to": 2019}, False),
@@ -370,7 +370,7 @@ def test_commune_filters_come_in_pairs_of_key_and_code(api, world, geography, pr
     client = api(province_coordinator)
 
     by_key = client.get(f"/api/v1/{prefix}/", {"commune_id": geography.commune_a1.pk}).json()["results"]
-    by_code = client.get(f"/api/v1/{prefix}/", {"commune": geography.commune_a1.code}).json()["results"]
+    by_code = client.get(f"/api/v1/{prefix}/", {"commune_code": geography.commune_a1.code}).json()["results"]
     other = client.get(f"/api/v1/{prefix}/", {"commune_id": geography.commune_b1.pk}).json()["results"]
 
     assert [row["id"] for row in by_key] == [row["id"] for row in by_code] == [world.records[prefix].pk]
@@ -432,6 +432,6 @@ def test_an_item_cannot_be_moved_to_another_work_plan_but_a_put_may_repeat_its_o
     body = client.get(f"/api/v1/work-plan-items/{item.pk}/").json()
 
     assert client.put(f"/api/v1/work-plan-items/{item.pk}/", body, format="json").status_code == 200
-    moved = client.patch(f"/api/v1/work-plan-items/{item.pk}/", {"work_plan": other_plan.pk}, format="json")
+    moved = client.patch(f"/api/v1/work-plan-items/{item.pk}/", {"work_plan_id": other_plan.pk}, format="json")
     assert moved.status_code == 400
-    assert "work_plan" in moved.json()
+    assert "work_plan_id" in moved.json()

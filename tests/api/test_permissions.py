@@ -125,16 +125,16 @@ def test_a_write_that_points_a_record_of_ours_at_another_province_is_refused(
     client = api(province_coordinator)
     visit = world.records["field-visits"]
 
-    response = client.patch(f"/api/v1/field-visits/{visit.pk}/", {"commune": elsewhere.commune.pk}, format="json")
+    response = client.patch(f"/api/v1/field-visits/{visit.pk}/", {"commune_id": elsewhere.commune.pk}, format="json")
 
     assert response.status_code == 400
-    assert "commune" in response.json()
+    assert "commune_id" in response.json()
     visit.refresh_from_db()
     assert visit.commune_id == world.commune.pk
 
 
 def test_a_district_officer_cannot_set_the_provinces_target(api, world, district_officer_a):
-    body = {"unit": world.province.pk, "year": 2025, "min_communes_meeting_standard": 100}
+    body = {"unit_id": world.province.pk, "year": 2025, "min_communes_meeting_standard": 100}
 
     response = api(district_officer_a).post("/api/v1/unit-targets/", body, format="json")
 
@@ -143,23 +143,23 @@ def test_a_district_officer_cannot_set_the_provinces_target(api, world, district
 
 
 def test_a_district_officer_cannot_set_another_districts_target(api, world, geography, district_officer_a):
-    body = {"unit": geography.district_b.pk, "year": 2025, "min_communes_meeting_standard": 3}
+    body = {"unit_id": geography.district_b.pk, "year": 2025, "min_communes_meeting_standard": 3}
 
     response = api(district_officer_a).post("/api/v1/unit-targets/", body, format="json")
 
     assert response.status_code == 400  # district B is not in the officer's scope: no such unit for them
-    assert "unit" in response.json()
+    assert "unit_id" in response.json()
 
 
 def test_a_liaison_cannot_log_a_visit_for_a_commune_its_agency_is_not_assigned_to(
     api, world, geography, agency_liaison
 ):
-    body = WRITABLE_BY_PREFIX["field-visits"].body(world) | {"commune": geography.commune_a2.pk}
+    body = WRITABLE_BY_PREFIX["field-visits"].body(world) | {"commune_id": geography.commune_a2.pk}
 
     response = api(agency_liaison).post("/api/v1/field-visits/", body, format="json")
 
     assert response.status_code == 400
-    assert "commune" in response.json()
+    assert "commune_id" in response.json()
 
 
 def test_a_liaison_cannot_log_a_visit_in_another_agencys_name(
@@ -168,13 +168,13 @@ def test_a_liaison_cannot_log_a_visit_in_another_agencys_name(
     other_agency = api(province_coordinator).post(
         "/api/v1/agencies/", WRITABLE_BY_PREFIX["agencies"].body(world), format="json"
     )
-    body = WRITABLE_BY_PREFIX["field-visits"].body(world) | {"agency": other_agency.json()["id"]}
+    body = WRITABLE_BY_PREFIX["field-visits"].body(world) | {"agency_id": other_agency.json()["id"]}
 
     response = api(agency_liaison).post("/api/v1/field-visits/", body, format="json")
 
     # The liaison sees its own agency only, so the other one is no choice at all.
     assert response.status_code == 400
-    assert "agency" in response.json()
+    assert "agency_id" in response.json()
 
 
 def test_a_token_of_another_provinces_coordinator_sees_none_of_ours(api, world, elsewhere):
@@ -311,12 +311,12 @@ def test_each_transition_is_allowed_to_its_one_persona(
 )
 def test_who_may_start_a_round_for_commune_a1(request, api, world, geography, persona, expected):
     response = api(request.getfixturevalue(persona)).post(
-        "/api/v1/assessment-rounds/", {"commune": geography.commune_a1.pk, "year": 2018}, format="json"
+        "/api/v1/assessment-rounds/", {"commune_id": geography.commune_a1.pk, "year": 2018}, format="json"
     )
 
     assert response.status_code == expected, response.json()
     if expected == 400:
-        assert "commune" in response.json()
+        assert "commune_id" in response.json()
 
 
 # Every figure a dashboard gives, read by each persona for our district A and for another province's district.

@@ -81,7 +81,7 @@ def test_a_decision_reads_with_ids_for_its_references(api, decisions, province_c
         ({"level": "advanced"}, {"a2"}),
         ({"level": "standard"}, {"a1", "b1"}),
         ({"year": 2020}, {"b1"}),
-        ({"commune": "05557"}, {"a2"}),
+        ({"commune_code": "05557"}, {"a2"}),
         ({"in_force_on": "2020-12-31"}, {"a1", "b1"}),
         ({"in_force_on": "2021-03-01"}, {"b1"}),  # revoked on that day: no longer in force
         ({"in_force_on": "2019-01-01"}, set()),

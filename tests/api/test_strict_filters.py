@@ -81,7 +81,9 @@ def test_the_support_list_no_longer_ignores_a_province_it_did_not_filter_by(api,
 def test_the_commune_list_takes_its_progress_parameters_and_no_others(api, world, province_coordinator):
     client = api(province_coordinator)
 
-    ok = client.get("/api/v1/communes/", {"as_of": "2019-12-31", "criteria_set": "ntm-2016-2020", "approved_only": 1})
+    ok = client.get(
+        "/api/v1/communes/", {"as_of": "2019-12-31", "criteria_set_code": "ntm-2016-2020", "approved_only": 1}
+    )
     bad = client.get("/api/v1/communes/", {"as_of": "2019-12-31", "asof": "2019-12-31"})
 
     assert world.commune.pk in _ids(ok)
@@ -92,7 +94,7 @@ def test_the_commune_list_takes_its_progress_parameters_and_no_others(api, world
     ("path", "good", "bad"),
     [
         ("", {"as_of": "2019-12-31", "approved_only": "true"}, {"year": 2019}),
-        ("trend/", {"from_year": 2015, "to_year": 2019}, {"criteria_set": "ntm-2016-2020"}),
+        ("trend/", {"from_year": 2015, "to_year": 2019}, {"criteria_set_code": "ntm-2016-2020"}),
         ("secondment-results/", {"months_after": 6}, {"min_visits": 1}),
         ("sponsor-accountability/", {"year": 2019, "min_visits": 1, "min_days": "0.5"}, {"months_after": 6}),
         ("forecast/", {"as_of": "2019-12-31"}, {"approved_only": "true"}),
@@ -150,7 +152,9 @@ def test_the_province_filter_takes_several_provinces_with_or_without_districts(
 
     both = _ids(client.get(f"/api/v1/{prefix}/", {"province_id": [world.province.pk, reformed.province.pk]}))
     only_new = _ids(client.get(f"/api/v1/{prefix}/", {"province_id": reformed.province.pk}))
-    by_code = _ids(client.get(f"/api/v1/{prefix}/", {"province": [reformed.province.code, elsewhere.province.code]}))
+    by_code = _ids(
+        client.get(f"/api/v1/{prefix}/", {"province_code": [reformed.province.code, elsewhere.province.code]})
+    )
 
     assert {ours, new} <= both and theirs not in both
     assert new in only_new and not {ours, theirs} & only_new
@@ -163,7 +167,7 @@ def test_the_district_filter_takes_several_districts(api, world, elsewhere, refo
     ours, theirs, new = (w.records[prefix].pk for w in (world, elsewhere, reformed))
 
     both = _ids(client.get(f"/api/v1/{prefix}/", {"district_id": [world.district.pk, elsewhere.district.pk]}))
-    by_code = _ids(client.get(f"/api/v1/{prefix}/", {"district": elsewhere.district.code}))
+    by_code = _ids(client.get(f"/api/v1/{prefix}/", {"district_code": elsewhere.district.code}))
 
     assert {ours, theirs} <= both and new not in both  # a commune without a district is in none
     assert theirs in by_code and not {ours, new} & by_code
@@ -175,7 +179,7 @@ def test_the_commune_filter_takes_several_communes(api, world, elsewhere, reform
     ours, theirs, new = (w.records[prefix].pk for w in (world, elsewhere, reformed))
 
     both = _ids(client.get(f"/api/v1/{prefix}/", {"commune_id": [world.commune.pk, reformed.commune.pk]}))
-    by_code = _ids(client.get(f"/api/v1/{prefix}/", {"commune": [elsewhere.commune.code]}))
+    by_code = _ids(client.get(f"/api/v1/{prefix}/", {"commune_code": [elsewhere.commune.code]}))
 
     assert {ours, new} <= both and theirs not in both
     assert theirs in by_code and not {ours, new} & by_code

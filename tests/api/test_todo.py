@@ -90,12 +90,12 @@ def test_an_anonymous_caller_is_refused(api, waiting_work):
     assert api(None).get(URL).status_code == 401
 
 
-def test_naming_another_user_does_not_change_whose_todo_it_is(
-    api, waiting_work, commune_official_b1, commune_official_a1
-):
-    body = api(commune_official_b1).get(URL, {"user": commune_official_a1.pk, "username": "official_a1"}).json()
+def test_naming_another_user_is_refused_not_read(api, waiting_work, commune_official_b1, commune_official_a1):
+    response = api(commune_official_b1).get(URL, {"user": commune_official_a1.pk})
 
-    assert body["returned"] == []
+    assert response.status_code == 400
+    assert response.json()["user"][0].startswith("Tham số không được hỗ trợ.")
+    assert api(commune_official_b1).get(URL).json()["returned"] == []
 
 
 def test_a_nul_byte_in_a_parameter_is_a_400(api, district_officer_a):

@@ -38,9 +38,9 @@ def rows(forecast):
 def outlook_figures(outlook):
     return (
         outlook.communes_total,
-        outlook.communes_meeting,
+        outlook.communes_meeting_standard,
         outlook.target_year,
-        outlook.target_communes,
+        outlook.target_communes_meeting_standard,
         outlook.decision,
         outlook.communes_projected,
         outlook.met_on_trend,
@@ -77,8 +77,8 @@ def test_the_district_misses_its_target_of_four_by_one_on_the_trend(case):
 
     assert outlook_figures(outlook) == (6, 2, 2025, 4, "NQ thử 01", 3, False, 1)
     assert outlook_figures(outlook) == (
-        6, case.communes_meeting, case.target_year, case.target_communes, "NQ thử 01", case.communes_projected, False,
-        case.shortfall,
+        6, case.communes_meeting_standard, case.target_year, case.target_communes_meeting_standard, "NQ thử 01",
+        case.communes_projected, False, case.shortfall,
     )  # fmt: skip
     assert (outlook.unit_id, outlook.unit_name) == (case.district.pk, "Huyện Dự Báo")
 
@@ -140,7 +140,7 @@ def test_a_revoked_recognition_no_longer_meets_the_standard(case):
     # for 2023 itself while that year still had days left).
     f1 = next(f for f in forecast.communes if f.name == "Xã Dự Báo F1")
     assert (f1.status, f1.standard_year, f1.criteria_per_year) == (ForecastStatus.PROJECTED, 2024, 2.0)
-    assert forecast.outlook.communes_meeting == 1
+    assert forecast.outlook.communes_meeting_standard == 1
     assert forecast.outlook.projection[:2] == [(2024, 3), (2025, 3)]
     in_november = unit_forecast(unit=case.district, as_of=D(2023, 11, 30))
     assert next(f for f in in_november.communes if f.name == "Xã Dự Báo F1").standard_year == 2023
@@ -256,7 +256,7 @@ def test_a_target_year_already_past_is_not_in_force(case):
 
     outlook = unit_forecast(unit=case.district, as_of=case.as_of).outlook
 
-    assert (outlook.target_year, outlook.target_communes, outlook.met_on_trend) == (None, None, None)
+    assert (outlook.target_year, outlook.target_communes_meeting_standard, outlook.met_on_trend) == (None, None, None)
 
 
 def test_the_nearest_target_year_not_before_as_ofs_is_the_one_in_force(case):
@@ -316,7 +316,8 @@ def test_a_provinces_districts_come_in_code_order_with_their_own_targets(provinc
     forecast = unit_forecast(unit=province, as_of=D(2023, 12, 31))
 
     assert [
-        (d.unit_name, d.decision, d.communes_total, d.communes_meeting, d.met_on_trend) for d in forecast.districts
+        (d.unit_name, d.decision, d.communes_total, d.communes_meeting_standard, d.met_on_trend)
+        for d in forecast.districts
     ] == [
         ("Huyện Mã Trước", "NQ huyện trước", 1, 0, True),  # 17 of 19, 2 a year: 2024
         ("Huyện Mã Sau", "NQ huyện sau", 1, 1, True),
@@ -331,8 +332,8 @@ def test_communes_directly_under_the_province_count_for_it_but_under_no_district
 
     forecast = unit_forecast(unit=province, as_of=D(2023, 12, 31))
 
-    assert (forecast.outlook.communes_total, forecast.outlook.communes_meeting) == (2, 1)
-    assert [(d.communes_total, d.communes_meeting) for d in forecast.districts] == [(1, 1)]
+    assert (forecast.outlook.communes_total, forecast.outlook.communes_meeting_standard) == (2, 1)
+    assert [(d.communes_total, d.communes_meeting_standard) for d in forecast.districts] == [(1, 1)]
 
 
 def test_unit_forecast_costs_the_same_queries_for_20_more_communes_with_rounds(case, django_assert_num_queries):

@@ -282,7 +282,7 @@ def test_approved_only_ignores_rounds_not_yet_approved(set_1980):
     summary = unit_progress_summary(unit=commune.parent, as_of=END_2019, approved_only=True)
     assert summary.average_criteria_met == 17.0
     assert summary.approved_only is True
-    assert [(c.number, c.communes_meeting) for c in summary.criteria[:3]] == [(10, 0), (11, 0), (1, 1)]
+    assert [(c.number, c.communes_meeting_criterion) for c in summary.criteria[:3]] == [(10, 0), (11, 0), (1, 1)]
 
 
 # --- which criteria set ---------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_the_district_summary_puts_communes_in_bands(dinh_hoa):
 def test_the_district_summary_counts_communes_per_criterion_weakest_first(dinh_hoa):
     criteria = unit_progress_summary(unit=dinh_hoa.district, as_of=END_2019).criteria
 
-    assert [(c.number, c.communes_meeting) for c in criteria] == [
+    assert [(c.number, c.communes_meeting_criterion) for c in criteria] == [
         (10, 1),
         (11, 1),
         (3, 2),
@@ -490,7 +490,7 @@ def test_the_summary_agrees_with_the_list(thai_nguyen):
     assert summary.lowest_criteria_met == min(scores)
     for criterion in summary.criteria:
         unmet_somewhere = sum((criterion.number, criterion.name) in row.unmet_criteria for row in progress)
-        assert criterion.communes_meeting == len(scores) - unmet_somewhere
+        assert criterion.communes_meeting_criterion == len(scores) - unmet_somewhere
 
 
 def test_a_province_without_districts_has_no_district_table(set_1980):

@@ -124,7 +124,7 @@ def test_the_api_keeps_a_comment_sent_with_verify(round_a1, commune_official_a1,
 
     response = token_client(district_officer_a).post(
         f"/api/v1/assessment-rounds/{round_a1.pk}/verify/",
-        {"reviews": [{"criterion": third.pk, "comment": "Ảnh chụp mờ, đề nghị bổ sung"}]}, format="json",
+        {"reviews": [{"criterion_id": third.pk, "comment": "Ảnh chụp mờ, đề nghị bổ sung"}]}, format="json",
     )  # fmt: skip
 
     assert response.status_code == 200, response.json()
@@ -370,7 +370,7 @@ def test_a_round_for_a_year_still_ahead_is_refused_in_the_browser_and_the_api(
 
     page = client.post(reverse("criteria:round_start"), {"year": next_year}, follow=True)
     api = token_client(commune_official_a1).post(
-        "/api/v1/assessment-rounds/", {"commune": geography.commune_a1.pk, "year": next_year}, format="json"
+        "/api/v1/assessment-rounds/", {"commune_id": geography.commune_a1.pk, "year": next_year}, format="json"
     )
 
     assert f"Năm {next_year} chưa đến" in html(page)

@@ -34,8 +34,9 @@ def nfc(text: str) -> bool:
     return unicodedata.is_normalized("NFC", text)
 
 
-def agency_body(geography, name: str) -> dict:
-    return {"name": name, "kind": AgencyKind.DEPARTMENT, "level": "province", "unit": geography.province.pk}
+def agency_body(geography, name: str, *, unit_key: str = "unit_id") -> dict:
+    """An agency of the province: the API names the key `unit_id`, the forms and the admin `unit`."""
+    return {"name": name, "kind": AgencyKind.DEPARTMENT, "level": "province", unit_key: geography.province.pk}
 
 
 def test_the_two_spellings_differ_before_normalisation():
@@ -70,7 +71,8 @@ def test_an_agency_posted_in_nfd_then_in_nfc_over_the_api_is_refused_as_a_duplic
     assert first.status_code == 201, first.json()
     assert first.json()["name"] == NAME
     assert second.status_code == 400, second.json()
-    assert "name" in str(second.json())  # the refusal names the field
+    # The refusal names the field, in the portal's words (not DRF's "The fields unit, name must make a unique set").
+    assert second.json() == {"name": [f"Đã có cơ quan, đơn vị tên này trong {geography.province.name}."]}
     assert list(Agency.objects.filter(unit=geography.province).values_list("name", flat=True)) == [NAME]
 
 
@@ -100,7 +102,7 @@ def test_renaming_an_agency_to_another_ones_name_in_nfd_is_refused(geography, pr
 def test_a_name_with_surrounding_spaces_is_stored_trimmed(geography, province_coordinator, agency_liaison):
     response = token_client(province_coordinator).post(
         "/api/v1/cadres/",
-        {"full_name": "  Bùi Ngọc Nhật \n", "home_agency": agency_liaison.agency.pk, "title": " Phó Giám đốc "},
+        {"full_name": "  Bùi Ngọc Nhật \n", "home_agency_id": agency_liaison.agency.pk, "title": " Phó Giám đốc "},
         format="json",
     )
 
@@ -120,8 +122,12 @@ def test_a_communes_round_note_sent_in_nfd_is_stored_in_nfc(geography, commune_o
         f"/api/v1/assessment-rounds/{assessment_round.pk}/values/",
         {
             "version": assessment_round.version,
-            "indicators": [{"indicator": share.pk, "value_number": "85", "note": unicodedata.normalize("NFD", note)}],
-            "criteria": [{"criterion": criteria[2].pk, "met": True, "note": f" {unicodedata.normalize('NFD', note)} "}],
+            "indicators": [
+                {"indicator_id": share.pk, "value_number": "85", "note": unicodedata.normalize("NFD", note)}
+            ],
+            "criteria": [
+                {"criterion_id": criteria[2].pk, "met": True, "note": f" {unicodedata.normalize('NFD', note)} "}
+            ],
         },
         format="json",
     )
@@ -144,8 +150,8 @@ def test_an_agency_added_in_nfd_then_in_nfc_through_the_form_is_refused_as_a_dup
     client.force_login(province_coordinator)
     create = reverse("secondments:agency_create")
 
-    first = client.post(create, agency_body(geography, f"{NFD_NAME}  "))
-    second = client.post(create, agency_body(geography, NAME))
+    first = client.post(create, agency_body(geography, f"{NFD_NAME}  ", unit_key="unit"))
+    second = client.post(create, agency_body(geography, NAME, unit_key="unit"))
 
     assert first.status_code == 302
     assert second.status_code == 200  # the form again, with the error
@@ -154,7 +160,7 @@ def test_an_agency_added_in_nfd_then_in_nfc_through_the_form_is_refused_as_a_dup
 
 
 def test_model_forms_clean_text_to_nfc(geography, province_coordinator):
-    form = AgencyForm(agency_body(geography, f" {NFD_NAME} "), user=province_coordinator)
+    form = AgencyForm(agency_body(geography, f" {NFD_NAME} ", unit_key="unit"), user=province_coordinator)
 
     assert isinstance(form.fields["name"], NormalizedFormCharField)
     assert form.is_valid(), form.errors
@@ -163,7 +169,7 @@ def test_model_forms_clean_text_to_nfc(geography, province_coordinator):
 
 def test_the_admin_stores_an_agency_name_in_nfc(admin_client, geography):
     assert admin.site.is_registered(Agency)
-    body = agency_body(geography, f" {NFD_NAME} ") | {"short_name": "", "contact": "", "parent": ""}
+    body = agency_body(geography, f" {NFD_NAME} ", unit_key="unit") | {"short_name": "", "contact": "", "parent": ""}
 
     response = admin_client.post(reverse("admin:secondments_agency_add"), body)
 
@@ -208,7 +214,8 @@ def test_the_unique_check_of_full_clean_sees_the_normalised_name(geography):
     with pytest.raises(ValidationError) as refused:
         duplicate.full_clean()
 
-    assert [e.code for e in refused.value.error_dict[NON_FIELD_ERRORS]] == ["unique_together"]
+    assert refused.value.message_dict == {"name": [f"Đã có cơ quan, đơn vị tên này trong {geography.province.name}."]}
+    assert NON_FIELD_ERRORS not in refused.value.error_dict
 
 
 def test_user_entered_text_fields_are_normalised_and_choices_are_not():

@@ -46,7 +46,7 @@ def test_the_pdf_shows_the_secondment_results_next_to_the_comparison_group():
     text = built_text(province, case.as_of, national_set(period_start=2016, period_end=2020))
 
     seconded = (
-        f"Có cán bộ {case.communes_reaching}/{case.communes} {figure(case.percent_reaching)}% "
+        f"Có cán bộ {case.communes_meeting_standard}/{case.communes} {figure(case.percent_meeting_standard)}% "
         f"{figure(case.median_criteria_gained)} {figure(case.median_months_to_standard)}"
     )
     comparison = (
@@ -142,7 +142,8 @@ def test_the_pdf_shows_the_forecast_of_a_province_and_of_its_district():
     assert "Số xã đạt chuẩn hiện nay 2/6 xã" in text
     assert "chưa có mục tiêu số xã đạt chuẩn từ năm 2023" in text
     assert (
-        f"Huyện Dự Báo {case.communes_meeting}/6 {case.target_communes} xã năm {case.target_year} "
+        f"Huyện Dự Báo {case.communes_meeting_standard}/6 "
+        f"{case.target_communes_meeting_standard} xã năm {case.target_year} "
         f"{case.communes_projected} xã – không đạt, thiếu {case.shortfall} xã "
         "Xã Dự Báo F3 (2024, kịp); Xã Dự Báo F4 (2027, không kịp)" in text
     )

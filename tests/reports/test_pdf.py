@@ -102,7 +102,7 @@ def test_the_pdf_shows_the_figures_the_dashboard_selector_returns_for_the_same_d
             in text
         )
     weakest = summary.criteria[0]
-    assert f"{weakest.number} {weakest.name} {weakest.communes_meeting}/{weakest.communes_assessed}" in text
+    assert f"{weakest.number} {weakest.name} {weakest.communes_meeting_criterion}/{weakest.communes_assessed}" in text
     assert summary.target is not None
     assert f"Mục tiêu đến năm {summary.target.year}" in text
 
@@ -118,9 +118,10 @@ def test_the_pdf_shows_the_accountability_figures_the_selectors_return_for_the_d
         assert (
             f"{group.label} {group.period_start:%d/%m/%Y} – {group.period_end:%d/%m/%Y}; {group.secondments} lượt cử"
             f"{'' if not group.already_meeting else f'; {group.already_meeting} xã đã đạt chuẩn khi cán bộ đến'} "
-            f"Có cán bộ {seconded.communes_reaching}/{seconded.communes} {figure(seconded.percent_reaching)}%"
+            f"Có cán bộ {seconded.communes_meeting_standard}/{seconded.communes} "
+            f"{figure(seconded.percent_meeting_standard)}%"
         ) in text
-        assert f"So sánh {comparison.communes_reaching}/{comparison.communes}" in text
+        assert f"So sánh {comparison.communes_meeting_standard}/{comparison.communes}" in text
     for row in results.secondments:
         assert f"{row.cadre} {row.home_agency} {row.commune} {row.start_date:%d/%m/%Y}" in text
 
@@ -136,8 +137,8 @@ def test_the_pdf_shows_the_accountability_figures_the_selectors_return_for_the_d
 
     forecast = unit_forecast(unit=demo_province, as_of=AS_OF)
     outlook = forecast.outlook
-    assert f"Số xã đạt chuẩn hiện nay {outlook.communes_meeting}/{outlook.communes_total} xã" in text
-    assert f"Mục tiêu {outlook.target_communes} xã đạt chuẩn đến năm {outlook.target_year}" in text
+    assert f"Số xã đạt chuẩn hiện nay {outlook.communes_meeting_standard}/{outlook.communes_total} xã" in text
+    assert f"Mục tiêu {outlook.target_communes_meeting_standard} xã đạt chuẩn đến năm {outlook.target_year}" in text
     for commune in forecast.communes:
         if commune.status == ForecastStatus.PROJECTED:
             met = f"{commune.criteria_met}/{commune.criteria_total}"

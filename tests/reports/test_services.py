@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
@@ -154,16 +155,32 @@ def test_the_build_task_is_sent_only_once_the_request_commits(province_coordinat
     assert job.task_id == "task-1" and job.enqueued_at is not None
 
 
-def test_a_broker_that_is_down_leaves_the_job_queued_for_the_sweep(province_coordinator, geography, criteria_set):
-    from kombu.exceptions import OperationalError as BrokerDown
+@pytest.mark.parametrize(
+    "failure",
+    [
+        KombuOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
+        KombuOperationalError("Timeout reading from socket"),
+        # Celery's Redis result backend, when Redis is away (finding 4: a 500 although the job was stored).
+        RuntimeError("Retry limit exceeded while trying to reconnect to the Celery redis result store backend."),
+    ],
+    ids=["refused", "silent", "result-backend"],
+)
+def test_a_broker_that_is_down_leaves_the_job_queued_for_the_sweep(
+    province_coordinator, geography, criteria_set, failure, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("reports.tasks.report_build_task.apply_async", side_effect=failure) as apply_async,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = report_request(user=province_coordinator, unit=geography.province, as_of=AS_OF)
+        # Asked again at once: not sent again, not even tried (the broker failed moments ago).
+        other = report_request(user=province_coordinator, unit=geography.district_a, as_of=AS_OF)
 
-    job = ReportJobFactory(unit=geography.province, criteria_set=criteria_set)
-    with mock.patch("reports.tasks.report_build_task.apply_async", side_effect=BrokerDown("connection refused")):
-        services._enqueue(job.pk)
-
+    assert apply_async.call_count == 1
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.enqueued_at is None
-    assert job.pk in report_sweep_stale()  # never sent: the sweep sends it
+    with mock.patch("reports.tasks.report_build_task.apply_async") as apply_async:
+        assert set(report_sweep_stale()) == {job.pk, other.pk}  # never sent: the sweep sends them
 
 
 # --- building: one builder per job --------------------------------------------------------------------------------
@@ -306,12 +323,26 @@ def test_a_transient_error_puts_the_job_back_in_the_queue_for_the_tasks_retry(ge
     monkeypatch.setattr(services, "report_render", mock.Mock(side_effect=OperationalError("database is locked")))
     job = ReportJobFactory(unit=geography.province, criteria_set=criteria_set)
 
-    with pytest.raises(OperationalError):
+    with pytest.raises(services.BuildInterrupted):
         report_build(job.pk, may_retry=True)
 
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.runner == "" and job.attempts == 1
-    assert job.stage == "Lỗi tạm thời, sẽ thử lại."
+    assert job.stage == "Lỗi tạm thời, sẽ thử lại"  # the driver's words stay in the log
+    assert job.enqueued_at is not None and job.pk not in report_sweep_stale()  # the task's retry is on its way
+
+
+def test_a_retry_takes_back_the_claim_its_interrupted_try_could_not_release(geography, criteria_set, monkeypatch):
+    # The first try lost the database mid-build and could not put the job back: it is still "running" under the
+    # claim of a process that lives on (this test's parent), with a fresh heartbeat.
+    monkeypatch.setattr(services, "report_render", fake_render())
+    claim = f"{socket.gethostname()}:{os.getppid()}:interrupted"
+    job = running_job(unit=geography.province, criteria_set=criteria_set, runner=claim)
+
+    assert report_build(job.pk).status == JobStatus.RUNNING  # anyone else leaves a live claim alone
+    job = report_build(job.pk, resume=claim)
+
+    assert job.status == JobStatus.DONE and job.attempts == 2
 
 
 def test_a_transient_error_on_the_last_try_fails_the_job(geography, criteria_set, monkeypatch):
@@ -352,6 +383,37 @@ def test_the_sweep_sends_again_a_job_queued_long_ago_and_not_a_fresh_one(geograp
     ReportJobFactory(unit=geography.district_a, criteria_set=criteria_set, enqueued_at=timezone.now())
 
     assert report_sweep_stale() == [lost.pk]
+
+
+def test_lost_messages_and_silent_builders_are_sent_again_within_two_minutes(
+    geography, criteria_set, settings, django_capture_on_commit_callbacks
+):
+    """Finding 5: a lost message waited 965 s, a build stopped by a database outage until the next sweep. With the
+    settings as shipped, a sweep (every NTM_REPORT_SWEEP_SECONDS) finds each within two minutes of the loss."""
+    sweep_every = settings.CELERY_BEAT_SCHEDULE["sweep-stale-report-jobs"]["schedule"]
+    found_after = [settings.REPORTS_REQUEUE_AFTER_SECONDS, settings.REPORTS_STALE_AFTER_SECONDS]
+    assert max(found_after) + sweep_every <= 120
+    assert settings.REPORTS_HEARTBEAT_SECONDS * 3 <= settings.REPORTS_STALE_AFTER_SECONDS  # a live build beats often
+    ago = lambda seconds: timezone.now() - datetime.timedelta(seconds=seconds)  # noqa: E731
+    district_b = geography.district_b
+    lost = ReportJobFactory(unit=geography.province, criteria_set=criteria_set, enqueued_at=ago(max(found_after) + 1))
+    waiting = ReportJobFactory(unit=geography.district_a, criteria_set=criteria_set, enqueued_at=ago(10))
+    silent = running_job(unit=district_b, criteria_set=criteria_set, runner="worker-2.example:4242:abc")
+    ReportJob.objects.filter(pk=silent.pk).update(heartbeat_at=ago(settings.REPORTS_STALE_AFTER_SECONDS + 1))
+    beating = running_job(unit=district_b, criteria_set=criteria_set, runner="worker-3.example:1:abc", language="en")
+    ReportJob.objects.filter(pk=beating.pk).update(heartbeat_at=ago(settings.REPORTS_HEARTBEAT_SECONDS))
+
+    with mock.patch("reports.tasks.report_build_task.apply_async") as apply_async:
+        apply_async.return_value.id = "task"
+        with django_capture_on_commit_callbacks(execute=True):
+            resent = report_sweep_stale()
+
+    assert sorted(resent) == sorted([lost.pk, silent.pk])
+    assert sorted(call.kwargs["args"][0] for call in apply_async.call_args_list) == sorted(resent)
+    assert {j.pk: j.status for j in ReportJob.objects.filter(pk__in=[waiting.pk, beating.pk])} == {
+        waiting.pk: JobStatus.QUEUED,
+        beating.pk: JobStatus.RUNNING,
+    }
 
 
 def test_the_sweep_removes_temporary_files_of_dead_builds(geography, criteria_set, sent, media_root):

@@ -146,6 +146,36 @@ def test_a_child_process_killed_mid_job_puts_the_message_back_and_a_new_child_ta
     assert report_files(media_root) == [Path(job.file.path)]
 
 
+def test_a_build_heartbeats_while_the_pdf_is_laid_out(start_worker, demo_province, demo_coordinator):
+    # A layout that says nothing for long (here 6 s; minutes for a large province) must not look like a dead builder.
+    worker = start_worker(
+        app="tests.reports.faulty_worker",
+        extra_env={"NTM_TEST_REPORT_FAULT": "slow-render:6", "NTM_REPORT_HEARTBEAT_SECONDS": "0.5"},
+    )
+    job = report_request(user=demo_coordinator, unit=demo_province, as_of=AS_OF)
+    job = wait_for(job, lambda j: j.status == JobStatus.RUNNING and j.progress >= 35, [worker])
+    first_beat = job.heartbeat_at
+
+    job = wait_for(job, lambda j: j.heartbeat_at > first_beat + datetime.timedelta(seconds=2), [worker], timeout=10)
+
+    assert job.status == JobStatus.RUNNING and job.progress == 35  # still laying out
+    assert report_sweep_stale() == []
+    assert wait_for(job, finished, [worker]).status == JobStatus.DONE
+
+
+def test_a_build_the_database_interrupted_is_retried_by_its_task_and_finished_once(
+    start_worker, demo_province, demo_coordinator, media_root
+):
+    worker = start_worker(app="tests.reports.faulty_worker", extra_env={"NTM_TEST_REPORT_FAULT": "database-lost-once"})
+    job = report_request(user=demo_coordinator, unit=demo_province, as_of=AS_OF)
+
+    job = wait_for(job, finished, [worker])
+
+    assert job.status == JobStatus.DONE and job.attempts == 2, job.error
+    assert report_files(media_root) == [Path(job.file.path)]
+    assert "Retry in 5s" in worker.log_text()
+
+
 def test_a_rendering_that_fails_ends_the_job_failed_with_a_readable_error(
     client, start_worker, demo_province, demo_coordinator, media_root
 ):

@@ -61,8 +61,8 @@ def figures(outcome):
     """M (communes), N (reaching), the percent, the median gain and the median months of an OutcomeFigures."""
     return (
         outcome.communes,
-        outcome.communes_reaching,
-        outcome.percent_reaching,
+        outcome.communes_meeting_standard,
+        outcome.percent_meeting_standard,
         outcome.median_criteria_gained,
         outcome.median_months_to_standard,
     )
@@ -79,8 +79,8 @@ def test_thirteen_of_twenty_communes_with_a_seconded_cadre_reached_the_standard(
     assert (overall.secondments, overall.already_meeting) == (20, 0)
     assert figures(overall.seconded) == (
         seconded.communes,
-        seconded.communes_reaching,
-        seconded.percent_reaching,
+        seconded.communes_meeting_standard,
+        seconded.percent_meeting_standard,
         seconded.median_criteria_gained,
         seconded.median_months_to_standard,
     )
@@ -173,7 +173,7 @@ def test_the_months_after_default_to_the_setting(seconded, settings):
     results = secondment_results(unit=seconded.province, as_of=seconded.as_of)
 
     assert results.months_after == 24
-    assert results.overall.seconded.communes_reaching == 15
+    assert results.overall.seconded.communes_meeting_standard == 15
 
 
 # --- secondment results: the edges --------------------------------------------------------------------------------

@@ -253,7 +253,9 @@ def test_the_history_endpoint_returns_who_when_and_what(api, coordinator, second
     assert body["count"] == 2
     newest = body["results"][0]
     assert newest["changed_by"] == "coordinator" and newest["change"] == "changed"
-    assert newest["changes"] == [{"field": "commune", "old": geography.commune_a1.pk, "new": geography.commune_a2.pk}]
+    assert newest["changes"] == [
+        {"field": "commune_id", "old": geography.commune_a1.pk, "new": geography.commune_a2.pk}
+    ]
     assert body["results"][1] | {"changed_at": None} == {"changed_at": None, "changed_by": None, "change": "created",
                                                          "reason": "", "changes": []}  # fmt: skip
 
