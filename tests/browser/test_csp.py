@@ -15,6 +15,7 @@ from tests.criteria.factories import UnitTargetFactory
 pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 
 AS_OF = "2024-08-15"
+REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 # Every violation the page reports (a blocked script, style, image, frame, form target...), collected from the start
 # of each document, before any of its own scripts runs.
@@ -75,11 +76,16 @@ def test_the_main_pages_raise_no_content_security_policy_violation(new_page, pro
             expect(page.get_by_role("heading", name="NTM Portal API").first).to_be_visible(timeout=30_000)
         page.wait_for_load_state("networkidle")
         found = page.evaluate("window.__cspViolations")
+        if name == "api-redoc":
+            # Redoc's bundle always shows Redocly's logo from their CDN, whatever its options: the policy keeps that
+            # request from leaving, and it is the only thing refused on the page.
+            found = [v for v in found if not v.startswith(f"img-src blocked {REDOCLY_LOGO}")]
         if found:
             violations[name] = found
 
     assert violations == {}
-    assert [text for text in console_errors if "Content Security Policy" in text] == []
+    refused = [text for text in console_errors if "Content Security Policy" in text]
+    assert [text for text in refused if REDOCLY_LOGO not in text] == []
 
 
 def test_the_policy_refuses_an_inline_script(new_page, province_coordinator, pages):
