@@ -64,11 +64,21 @@ class _ManyFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def _described(schema: dict, filter_) -> dict:
+    description = filter_.extra.get("help_text") or filter_.label
+    return {**schema, "description": str(description)} if description else schema
+
+
 class IdsFilter(_ManyFilter):
     """`?x_id=1&x_id=2`: rows pointing at any of these keys, among the rows of `queryset` (a callable taking the
     request, so that the choices are the ones the user sees)."""
 
     field_class = _BoundedIdsField
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        # Each value as the schema states it (drf-spectacular cannot guess it and says "string"): a key.
+        return {"field": _described({"type": "integer", "minimum": 1, "maximum": MAX_ID}, self)}
 
 
 class CodesFilter(_ManyFilter):
@@ -77,6 +87,11 @@ class CodesFilter(_ManyFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "code")
         super().__init__(*args, **kwargs)
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        # An empty code names no unit: the schema says so, as the filter does.
+        return {"field": _described({"type": "string", "minLength": 1, "maxLength": CODE_MAX_LENGTH}, self)}
 
     def get_filter_predicate(self, v):
         # django-filter would compare the foreign key with the code ({"commune": "05554"}); compare the codes.
@@ -108,6 +123,16 @@ class IntegerFilter(django_filters.NumberFilter):
     """A whole number (a year, a count): "2018.5" is refused rather than rounded."""
 
     field_class = _StrictIntegerField
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        """The parameter's schema for drf-spectacular: what is accepted, bounds included (it would call a NumberFilter
+        on a non-integer field a "number", and state no bounds)."""
+        schema = {"type": "integer"}
+        for keyword, bound in (("minimum", "min_value"), ("maximum", "max_value")):
+            if self.extra.get(bound) is not None:
+                schema[keyword] = self.extra[bound]
+        return {"field": _described(schema, self)}
 
 
 class YearFilter(IntegerFilter):
@@ -143,7 +168,18 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
-class SearchFilter(django_filters.CharFilter):
+class TextFilter(django_filters.CharFilter):
+    """A text filter whose length limit (`max_length`, refused beyond) the schema states."""
+
+    @property
+    def _spectacular_annotation(self) -> dict:
+        schema = {"type": "string"}
+        if self.extra.get("max_length"):
+            schema["maxLength"] = self.extra["max_length"]
+        return {"field": _described(schema, self)}
+
+
+class SearchFilter(TextFilter):
     """`?q=dinh hoa`: diacritic-insensitive search; the FilterSet's `search` method does the matching."""
 
     def __init__(self, *args, **kwargs):
@@ -216,7 +252,7 @@ def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
 
 class AdministrativeUnitFilterSet(django_filters.FilterSet):
     q = SearchFilter()
-    code = django_filters.CharFilter(max_length=CODE_MAX_LENGTH, label=_("Mã đơn vị (TCTK), đúng từng ký tự"))
+    code = TextFilter(max_length=CODE_MAX_LENGTH, label=_("Mã đơn vị (TCTK), đúng từng ký tự"))
     level = django_filters.MultipleChoiceFilter(choices=UnitLevel.choices)
     kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices)
     parent_id = UnitIdsFilter(field_name="parent", queryset=visible_units, label=_("Đơn vị cấp trên (khóa)"))

@@ -37,14 +37,14 @@ class AssessmentRoundFilterSet(commune_filters("commune")):
 
 from django.db.models import Q  # noqa: E402 - appended section: the file's head belongs to the round list
 
-from communes.filtersets import BooleanFilter, IntegerFilter, visible_units  # noqa: E402
+from communes.filtersets import BooleanFilter, IntegerFilter, TextFilter, visible_units  # noqa: E402
 
 from .choices import Comparison, SetLevel, TargetScheme  # noqa: E402
 from .models import CriteriaSet, IndicatorValue, UnitTarget  # noqa: E402
 
 
 class CriteriaSetFilterSet(django_filters.FilterSet):
-    code = django_filters.CharFilter(max_length=40, label="Mã bộ tiêu chí")
+    code = TextFilter(max_length=40, label="Mã bộ tiêu chí")
     level = django_filters.MultipleChoiceFilter(choices=SetLevel.choices)
     target_scheme = django_filters.MultipleChoiceFilter(choices=TargetScheme.choices)
     year = YearFilter(method="filter_year", label="Năm thuộc giai đoạn của bộ tiêu chí")
@@ -71,9 +71,7 @@ class IndicatorValueFilterSet(commune_filters("assessment_round__commune")):
     criteria_set_code = CodesFilter(
         field_name="assessment_round__criteria_set", queryset=_visible_sets, label="Bộ tiêu chí (mã)"
     )
-    indicator_code = django_filters.CharFilter(
-        field_name="indicator__code", max_length=10, label="Mã chỉ tiêu (vd. 3.1)"
-    )
+    indicator_code = TextFilter(field_name="indicator__code", max_length=10, label="Mã chỉ tiêu (vd. 3.1)")
     criterion_number = IntegerFilter(
         field_name="indicator__criterion__number", min_value=1, max_value=100, label="Số thứ tự tiêu chí"
     )

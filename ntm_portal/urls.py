@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import views
+from .api import docs
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,10 +18,16 @@ urlpatterns = [
     path("assessments/", include("criteria.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("ntm_portal.api_router")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/schema/", docs.SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("account/api-token/", views.api_token, name="api-token"),
     path("account/locked/", views.locked_accounts_view, name="locked-accounts"),
     path("todo/", views.todo, name="todo"),
 ]
+
+# HTML for the browser, JSON for /api/ (ntm_portal.errors).
+handler400 = "ntm_portal.errors.bad_request"
+handler403 = "ntm_portal.errors.permission_denied"
+handler404 = "ntm_portal.errors.page_not_found"
+handler500 = "ntm_portal.errors.server_error"

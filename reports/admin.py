@@ -13,7 +13,7 @@ class ReportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("unit", "as_of", "language", "status", "progress", "attempts", "requested_by", "created_at")
     list_select_related = ("unit", "requested_by")
     list_filter = ("status", "language", ("unit", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("unit__name", "unit__name_folded", "unit__code", "requested_by__username", "error")
+    search_fields = ("unit__name", "unit__name_folded", "unit__code", "requested_by__username", "error", "error_detail")
     date_hierarchy = "created_at"
 
     def has_delete_permission(self, request, obj=None):

@@ -61,12 +61,29 @@ def _register_fonts() -> None:
         font_manager.fontManager.addfont(path)
 
 
+STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+STYLE_ELEMENT = re.compile(r'\s*<style type="text/css">\*\{([^}]*)\}</style>')
+
+
+def _presentation_attributes(declarations: str) -> str:
+    """`fill: #fff; stroke-width: 0.8` → ` fill="#fff" stroke-width="0.8"`: the same styling as SVG attributes."""
+    pairs = (declaration.split(":", 1) for declaration in declarations.split(";") if ":" in declaration)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05, metadata={"Date": None})
     svg = buffer.getvalue()
     # Inlined in HTML: drop the XML prolog and doctype, keep the <svg> element.
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    # Inlined in the dashboards, the chart is under the page's Content-Security-Policy, which refuses inline styles
+    # (style="…" and <style>): matplotlib's styling becomes presentation attributes, which it does not govern. Its one
+    # rule for every element (`*{stroke-linejoin: round; …}`) goes on the root, whence both properties are inherited.
+    rule = STYLE_ELEMENT.search(svg)
+    if rule:
+        svg = STYLE_ELEMENT.sub("", svg).replace("<svg ", f"<svg{_presentation_attributes(rule.group(1))} ", 1)
+    return STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(match.group(1)), svg)
 
 
 def _figure(height_in: float) -> Figure:

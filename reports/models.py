@@ -57,7 +57,9 @@ class ReportJob(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     stage = models.CharField(_("bước đang làm"), max_length=200, blank=True)
-    error = models.TextField(_("lỗi"), blank=True)
+    error = models.TextField(_("lỗi"), blank=True, help_text=_("Lý do, như người dùng thấy."))
+    # The exception's own text (paths, hosts...): for the admin and the log, never shown to users.
+    error_detail = models.TextField(_("chi tiết lỗi"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     # "host:pid:token" of the process building it; with heartbeat_at, how others tell a live build from a dead one.
     runner = models.CharField(_("tiến trình đang tạo"), max_length=200, blank=True)

@@ -31,10 +31,18 @@ from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -289,12 +297,13 @@ class _Runner:
                     progress=100,
                     stage="",
                     error="",
+                    error_detail="",
                     finished_at=timezone.now(),
                 )
             )
 
-    def fail(self, message: str) -> None:
-        self._mine().update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())
+    def fail(self, message: str, *, detail: str) -> None:
+        self._mine().update(status=JobStatus.FAILED, error=message, error_detail=detail, finished_at=timezone.now())
 
     def release(self) -> None:
         """Back to the queue for a retry after a transient error: the next delivery claims it again. Sent "now" as
@@ -343,10 +352,10 @@ def report_build(job_id: int, *, may_retry: bool = False, resume: str = "") -> R
                 raise BuildInterrupted(token) from error
             logger.exception("Report job %s failed", job.pk)
             _drop_connection()
-            runner.fail(_readable_error(error, runner.stage))
-        except Exception as error:  # noqa: BLE001 - any other failure ends the job with its error, shown to users
+            runner.fail(_readable_error(error, runner.stage), detail=_detail(error))
+        except Exception as error:  # noqa: BLE001 - any other failure ends the job, its reason shown to users
             logger.exception("Report job %s failed", job.pk)
-            runner.fail(_readable_error(error, runner.stage))
+            runner.fail(_readable_error(error, runner.stage), detail=_detail(error))
         finally:
             heartbeat.stop()
     job.refresh_from_db()
@@ -397,6 +406,7 @@ def _claim(job_id: int, token: str, *, resume: str = "") -> ReportJob | None:
             progress=1,
             stage=_("Bắt đầu"),
             error="",
+            error_detail="",
             started_at=now,
             heartbeat_at=now,
             finished_at=None,
@@ -457,15 +467,32 @@ def _store_whole(storage, partial_path: Path, name: str) -> None:
 
 
 def _readable_error(error: Exception, stage: str) -> str:
+    """What the user is told: the kind of failure and what to do, in their words. Never the exception's text, which
+    can name server paths, hosts or SQL: that goes to the log and to `error_detail`, shown in the admin only."""
+    stage = stage or _("Bắt đầu")
     if isinstance(error, SoftTimeLimitExceeded):
         return _(
-            "Quá thời gian cho phép (%(seconds)s giây) ở bước “%(stage)s”. Hãy thử yêu cầu báo cáo cho phạm vi nhỏ "
-            "hơn (một huyện)."
+            "Không tạo được báo cáo: quá thời gian cho phép (%(seconds)s giây) ở bước “%(stage)s”. Hãy thử yêu cầu "
+            "báo cáo cho phạm vi nhỏ hơn (một huyện)."
         ) % {"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT, "stage": stage}
-    return _("Không tạo được báo cáo ở bước “%(stage)s”: %(detail)s") % {
-        "stage": stage or _("Bắt đầu"),
-        "detail": _detail(error),
-    }
+    if isinstance(error, TRANSIENT_ERRORS):
+        return _(
+            "Không tạo được báo cáo: mất kết nối tới cơ sở dữ liệu ở bước “%(stage)s”. Hãy thử lại sau ít phút."
+        ) % {"stage": stage}
+    if isinstance(error, ValidationError | DataError | IntegrityError | ObjectDoesNotExist):
+        return _(
+            "Không tạo được báo cáo: lỗi dữ liệu ở bước “%(stage)s”. Hãy báo cho quản trị hệ thống để kiểm tra số "
+            "liệu của đơn vị."
+        ) % {"stage": stage}
+    if isinstance(error, OSError):
+        return _(
+            "Không tạo được báo cáo: máy chủ không ghi được tệp báo cáo (bước “%(stage)s”). Hãy thử lại sau hoặc báo "
+            "cho quản trị hệ thống."
+        ) % {"stage": stage}
+    return _(
+        "Không tạo được báo cáo: lỗi hệ thống ở bước “%(stage)s”. Lỗi đã được ghi lại; hãy thử lại sau hoặc báo cho "
+        "quản trị hệ thống."
+    ) % {"stage": stage}
 
 
 def _detail(error: Exception) -> str:

@@ -50,8 +50,7 @@ class ExcelUploadSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
-        required=False,
-        allow_null=True,
+        required=False,  # not nullable: a multipart form has no null, only a field left out
         help_text="Default: the year written in the file's information sheet (it must agree when given).",
     )
 
@@ -104,7 +103,8 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_query_parameters(request, allowed=allowed_query_parameters(self))
+        if hasattr(self, request.method.lower()):  # else DRF answers 405 next, whatever the query string says
+            check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     @extend_schema(
         operation_id="download_assessment_template",

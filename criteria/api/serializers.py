@@ -421,16 +421,22 @@ class ProgressQuerySerializer(AsOfQuerySerializer):
 
 class TrendQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(
-        required=False, help_text=_("Năm cuối tính đến ngày này (YYYY-MM-DD); mặc định hôm nay.")
+        required=False,
+        help_text=_("Năm cuối tính đến ngày này (YYYY-MM-DD); mặc định hôm nay. Năm từ 1990 đến 2100."),
     )
     from_year = serializers.IntegerField(
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
         required=False,
-        help_text=_("Năm đầu; mặc định 9 năm trước năm cuối."),
+        help_text=_(
+            "Năm đầu, từ 1990 đến 2100, không sau to_year; mặc định 9 năm trước năm cuối. Tối đa 30 năm một lần."
+        ),
     )
     to_year = serializers.IntegerField(
-        min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False, help_text=_("Năm cuối; mặc định năm của as_of.")
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        required=False,
+        help_text=_("Năm cuối, từ 1990 đến 2100, không trước from_year; mặc định năm của as_of."),
     )
     approved_only = serializers.BooleanField(
         required=False, default=False, help_text=_("Chỉ tính các kỳ đánh giá đã được tỉnh thẩm định.")

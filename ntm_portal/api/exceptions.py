@@ -47,4 +47,10 @@ def exception_handler(exc, context):
             {"detail": _("Không xóa được: còn dữ liệu khác tham chiếu tới bản ghi này."), "code": "protected"},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        # DRF's own errors (401, 404, 405, 429...) in the API's shape too: what went wrong and its code.
+        code = getattr(response.data["detail"], "code", None) or getattr(exc, "default_code", None)
+        if code:
+            response.data["code"] = code
+    return response

@@ -14,9 +14,9 @@ MAX_PARAMETER_LENGTH = 300
 
 
 def check_query_parameters(request, allowed: set[str] | None = None) -> None:
-    """400 for a NUL byte (PostgreSQL cannot store or compare one) or an oversized value in any query parameter,
-    before a filter, a form field or the ORM sees it; and, given the names the endpoint reads (`allowed`), for any
-    other parameter: a misspelt or unsupported filter would otherwise be ignored and answer every row."""
+    """400 for an empty value, a NUL byte (PostgreSQL cannot store or compare one) or an oversized value in any query
+    parameter, before a filter, a form field or the ORM sees it; and, given the names the endpoint reads (`allowed`),
+    for any other parameter: a misspelt or unsupported filter would otherwise be ignored and answer every row."""
     errors = {}
     for name, values in request.query_params.lists():
         label = name if len(name) <= 100 and "\x00" not in name else "query"
@@ -30,7 +30,10 @@ def check_query_parameters(request, allowed: set[str] | None = None) -> None:
             ]
             continue
         for value in values:
-            if "\x00" in value:
+            if not value:
+                # An empty value is no filter in a browser's form; in the API it is a mistake, said as such.
+                errors[label] = [_("Giá trị không được để trống.")]
+            elif "\x00" in value:
                 errors[label] = [_("Giá trị không được chứa ký tự NUL.")]
             elif len(value) > MAX_PARAMETER_LENGTH:
                 errors[label] = [_("Giá trị dài quá %(limit)d ký tự.") % {"limit": MAX_PARAMETER_LENGTH}]
@@ -95,7 +98,8 @@ class StrictOrderingFilter(OrderingFilter):
                 "required": False,
                 "in": "query",
                 "description": _("Sắp xếp theo một hay nhiều trường, cách nhau bằng dấu phẩy; '-' để giảm dần."),
-                "schema": {"type": "array", "items": {"type": "string", "enum": choices}},
+                # At least one field: `?ordering=` is refused, as the server does.
+                "schema": {"type": "array", "items": {"type": "string", "enum": choices}, "minItems": 1},
                 "style": "form",
                 "explode": False,
             }

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -7,6 +9,22 @@ class PortalPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        """`page_size` as the schema states it: a whole number from 1 to the maximum, else a 400 naming it. DRF's
+        own would quietly use the default for `-1.5e-195` or `0` and cut `10000` down to the maximum."""
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= self.max_page_size):
+            raise serializers.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Số dòng mỗi trang phải là số nguyên từ 1 đến %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(value)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

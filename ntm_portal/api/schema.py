@@ -10,6 +10,9 @@ import re
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
+
+from .filters import MAX_PARAMETER_LENGTH
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -17,7 +20,8 @@ ERROR_SCHEMA = {
     "messages (`non_field_errors` for the record as a whole).",
     "properties": {
         "detail": {"type": "string"},
-        "code": {"type": "string"},
+        # The error's code, or the messages of a refused field that is itself named `code` (`?code=`).
+        "code": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
     },
     "additionalProperties": {},
 }
@@ -71,6 +75,22 @@ class PortalAutoSchema(AutoSchema):
         verb, _, rest = name.partition("_")
         return f"{verb}_{singular(segments[0])}" + (f"_{rest}" if rest else "")
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        pattern = schema.get("pattern") if isinstance(schema, dict) else None
+        match = (
+            DECIMAL_PATTERN.match(pattern)
+            if isinstance(pattern, str) and isinstance(field, serializers.DecimalField)
+            else None
+        )
+        if match:
+            # drf-spectacular's `^-?\\d{0,3}(?:\\.\\d{0,1})?$` also matches "", "-" and ".", which DRF refuses, and a
+            # minus sign where the field's minimum is 0: the same digits, at least one of them, signed only if allowed.
+            whole, fraction = match.groups()
+            sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+            schema["pattern"] = rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
+        return schema
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "404", "429"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
@@ -87,6 +107,31 @@ class PortalAutoSchema(AutoSchema):
                 {"content": {"application/json": {"schema": component.ref}}, "description": ERROR_DESCRIPTIONS[code]},
             )
         return responses
+
+
+DECIMAL_PATTERN = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+
+
+def query_string_limits(result, generator, request, public):
+    """drf-spectacular hook: what every query parameter's text must be, as the server checks it before anything
+    reads it (ntm_portal.api.filters.check_query_parameters): not empty, at most MAX_PARAMETER_LENGTH characters,
+    no NUL byte."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query":
+                    continue
+                schema = parameter.get("schema", {})
+                for node in (schema, schema.get("items")):
+                    if not isinstance(node, dict) or node.get("type") != "string" or "enum" in node:
+                        continue
+                    node["minLength"] = max(node.get("minLength", 1), 1)
+                    node["maxLength"] = min(node.get("maxLength", MAX_PARAMETER_LENGTH), MAX_PARAMETER_LENGTH)
+                    if "pattern" not in node and "format" not in node:
+                        node["pattern"] = "^[^\\x00]+$"
+    return result
 
 
 def ascii_parameter_titles(result, generator, request, public):

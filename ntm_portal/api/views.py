@@ -1,11 +1,12 @@
-from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..errors import api_error
 from ..todo import todo_for
 from .filters import allowed_query_parameters, check_query_parameters
 from .serializers import MeSerializer, TodoSerializer
@@ -76,4 +77,4 @@ class PingView(APIView):
 @csrf_exempt  # any method may land here; CSRF would answer an unsafe one with its HTML 403 first
 def not_found(request, *args, **kwargs):
     """Any other path under /api/v1/: a JSON 404 like the API's own, not the site's HTML page."""
-    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return api_error(NotFound)

@@ -34,6 +34,8 @@ class PortalViewSetMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # a method this route does not take: DRF answers 405 next, whatever the query string says
         check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def get_queryset(self):

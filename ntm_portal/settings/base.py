@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "simple_history",
     "ntm_portal",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage answers 503 (JSON under /api/): first in the list, so its process_exception comes last.
     "ntm_portal.outage.DatabaseUnavailableMiddleware",
@@ -91,6 +93,21 @@ TEMPLATES = [
         },
     },
 ]
+
+# Content-Security-Policy (django-csp), enforced everywhere, the tests included, so that the browser tests prove the
+# pages keep to it: scripts, styles, fonts and data from this site only (the assets are vendored in static/), no
+# inline script, event handler or style attribute, no plugin, no framing, forms posted here only. A page that needs
+# more says so itself (the Redoc page: ntm_portal.api.docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Database: an SQLite file in var/ unless DATABASE_URL names another (postgres://...).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
@@ -227,6 +244,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ntm_portal.lockout.lockout_response"
 AXES_VERBOSE = False
 
+# The schema (/api/schema/) and its docs (/api/docs/, /api/redoc/) are for signed-in users (session or token) unless
+# this publishes them (ntm_portal.api.docs).
+NTM_API_SCHEMA_PUBLIC = env.bool("NTM_API_SCHEMA_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "NTM Portal API",
     "DESCRIPTION": "Communes, criteria, assessments, secondments and sponsors of a province's New Rural Development "
@@ -257,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ntm_portal.api.schema.ascii_parameter_titles",
+        "ntm_portal.api.schema.query_string_limits",
     ],
 }
 

@@ -369,7 +369,8 @@ def test_the_forecast_json_carries_every_figure_of_the_selector(coordinator, for
     assert set(body["outlook"]["deciding"][0]) == {"commune", "on_track"}
 
 
-def test_the_schema_documents_the_three_endpoints_and_which_figures_may_be_null(client):
+def test_the_schema_documents_the_three_endpoints_and_which_figures_may_be_null(client, province_coordinator):
+    client.force_login(province_coordinator)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     for endpoint in ENDPOINTS:

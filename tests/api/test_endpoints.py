@@ -394,7 +394,9 @@ def test_the_page_size_has_a_default_and_a_maximum(api, world, province_coordina
 
     assert len(client.get("/api/v1/communes/").json()["results"]) == 50
     assert len(client.get("/api/v1/communes/", {"page_size": 10}).json()["results"]) == 10
-    assert len(client.get("/api/v1/communes/", {"page_size": 10_000}).json()["results"]) == 63  # capped at 500
+    assert len(client.get("/api/v1/communes/", {"page_size": 500}).json()["results"]) == 63
+    # Beyond the maximum the schema states is refused, not cut down: a client learns the limit (issue 17).
+    assert client.get("/api/v1/communes/", {"page_size": 10_000}).status_code == 400
 
 
 def test_a_dashboard_date_far_in_the_past_has_no_figures_but_no_error(api, world, province_coordinator):

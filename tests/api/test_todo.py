@@ -102,7 +102,8 @@ def test_a_nul_byte_in_a_parameter_is_a_400(api, district_officer_a):
     assert api(district_officer_a).get(URL, {"q": "a\x00b"}).status_code == 400
 
 
-def test_the_schema_describes_the_todo(client):
+def test_the_schema_describes_the_todo(client, province_coordinator):
+    client.force_login(province_coordinator)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     operation = schema["paths"]["/api/v1/me/todo/"]["get"]

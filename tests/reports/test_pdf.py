@@ -197,6 +197,7 @@ def test_the_charts_are_svg_with_their_labels_kept_as_text(demo_province, demo_c
 
     for svg in charts:
         assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
-        assert "font-family: 'DejaVu Sans Condensed'" in svg
+        assert "font-family=\"'DejaVu Sans Condensed'\"" in svg
+        assert "style" not in svg  # presentation attributes only: the pages' CSP refuses inline styles
     assert "Huyện Định Hóa" in charts[1]  # a real <text>, not glyph outlines
     assert "Số xã theo số tiêu chí đạt" in charts[0]

@@ -297,7 +297,11 @@ def test_a_render_that_breaks_half_way_leaves_no_file_and_a_readable_error(
     job = report_build(job.pk)
 
     assert job.status == JobStatus.FAILED and not job.file
-    assert job.error == "Không tạo được báo cáo ở bước “Dàn trang, tạo PDF”: Không đọc được tệp phông chữ (ValueError)"
+    assert job.error == (
+        "Không tạo được báo cáo: lỗi hệ thống ở bước “Dàn trang, tạo PDF”. Lỗi đã được ghi lại; hãy thử lại sau hoặc "
+        "báo cho quản trị hệ thống."
+    )
+    assert job.error_detail == "Không đọc được tệp phông chữ (ValueError)"
     assert [p for p in Path(media_root).rglob("*") if p.is_file()] == []  # neither the half file nor a final one
 
 
@@ -312,7 +316,7 @@ def test_a_job_that_ran_out_of_time_says_so(geography, criteria_set, monkeypatch
     job = report_build(ReportJobFactory(unit=geography.province, criteria_set=criteria_set).pk)
 
     assert job.status == JobStatus.FAILED
-    assert job.error.startswith("Quá thời gian cho phép (540 giây) ở bước “Dàn trang, tạo PDF”")
+    assert job.error.startswith("Không tạo được báo cáo: quá thời gian cho phép (540 giây) ở bước “Dàn trang, tạo PDF”")
 
 
 def test_a_transient_error_puts_the_job_back_in_the_queue_for_the_tasks_retry(geography, criteria_set, monkeypatch):
@@ -347,7 +351,8 @@ def test_a_transient_error_on_the_last_try_fails_the_job(geography, criteria_set
 
     job = report_build(job.pk, may_retry=False)
 
-    assert job.status == JobStatus.FAILED and "database is locked" in job.error
+    assert job.status == JobStatus.FAILED and job.error.startswith("Không tạo được báo cáo: mất kết nối")
+    assert "database is locked" in job.error_detail
 
 
 # --- the sweep and the monthly report -----------------------------------------------------------------------------

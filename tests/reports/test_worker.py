@@ -184,8 +184,12 @@ def test_a_rendering_that_fails_ends_the_job_failed_with_a_readable_error(
 
     job = wait_for(job, finished, [worker])
 
-    expected = f"Không tạo được báo cáo ở bước “Dàn trang, tạo PDF”: {RENDER_ERROR} (ValueError)"
+    expected = (
+        "Không tạo được báo cáo: lỗi hệ thống ở bước “Dàn trang, tạo PDF”. Lỗi đã được ghi lại; hãy thử lại sau hoặc "
+        "báo cho quản trị hệ thống."
+    )
     assert job.status == JobStatus.FAILED and job.error == expected
+    assert job.error_detail == f"{RENDER_ERROR} (ValueError)"  # for the admin, not the user
     assert job.attempts == 1  # a rendering error is not transient: no retry
     assert report_files(media_root) == []
     client.force_login(demo_coordinator)
