@@ -50,6 +50,9 @@ def pages(geography):
         "round": reverse("criteria:round_detail", args=[assessment_round.pk]),
         "reports": reverse("reports:job_request"),
         "secondments": reverse("secondments:secondment_list"),
+        "api-token": reverse("api-token"),
+        "locked-accounts": reverse("locked-accounts"),
+        "excel": reverse("criteria:excel"),
         "api-docs": reverse("api-docs"),
         "api-redoc": reverse("api-redoc"),
     }
