@@ -1,3 +1,5 @@
+import hashlib
+
 from knox.auth import TokenAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
@@ -24,8 +26,10 @@ class TokenRateThrottle(UserRateThrottle):
 
 
 class TokenObtainRateThrottle(SimpleRateThrottle):
-    """Limits the attempts to obtain a token with a password, per client address, signed in or not: the brake on
-    guessing passwords through the API. The rate is read on every request, like TokenRateThrottle's."""
+    """Limits the attempts to obtain a token with a password, per client address and username, signed in or not: the
+    brake on guessing one account's password through the API (the account lockout counts per username too). Never
+    per address alone: a provincial office's programs share one address, and one of them guessing wrong must not stop
+    the others. The rate is read on every request, like TokenRateThrottle's."""
 
     scope = "token_obtain"
 
@@ -33,7 +37,9 @@ class TokenObtainRateThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        username = request.data.get("username", "") if isinstance(request.data, dict) else ""
+        account = hashlib.sha256(str(username).encode("utf-8", "replace")).hexdigest()[:16]  # any text, a safe key
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{account}"}
 
     def allow_request(self, request, view):
         self.rate = self.get_rate()

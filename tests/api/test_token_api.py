@@ -109,16 +109,18 @@ def test_a_stale_token_in_the_header_does_not_stop_a_password_login(commune_offi
     assert obtain(with_key("not-a-real-key"), "official_a1").status_code == 200
 
 
-def test_attempts_are_throttled_per_address(commune_official_a1, monkeypatch):
+def test_attempts_are_throttled_per_address_and_username(commune_official_a1, commune_official_b1, monkeypatch):
     monkeypatch.setitem(api_settings.DEFAULT_THROTTLE_RATES, "token_obtain", "3/minute")
     client = APIClient()
 
     answers = [obtain(client, "official_a1", "sai").status_code for _ in range(3)]
     refused = obtain(client, "official_a1")  # even the right password, once over the limit
+    colleague = obtain(client, "official_b1")  # the same office address: another account is not held up
 
     assert answers == [400, 400, 400]
     assert refused.status_code == 429
     assert "Retry-After" in refused.headers
+    assert colleague.status_code == 200
 
 
 def test_wrong_keys_are_throttled_per_address_and_a_right_key_still_works(commune_official_a1, monkeypatch):

@@ -193,7 +193,7 @@ def test_the_work_plan_items_are_counted_done_late_and_open(client, province_coo
     plans = section(page, "plans-title")
     assert 'aria-label="2 xong, 1 trễ hạn, 1 chưa đến hạn"' in plans  # Sở Y tế
     assert 'aria-label="0 xong, 2 trễ hạn, 0 chưa đến hạn"' in plans  # the enterprise
-    assert 'style="width: 50.0%"' in plans  # Sở Y tế: 2 of 4 done
+    assert 'data-width="50.0"' in plans  # Sở Y tế: 2 of 4 done
 
 
 def test_the_year_defaults_to_the_latest_with_a_visit(client, province_coordinator, sponsors):
