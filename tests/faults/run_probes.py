@@ -55,7 +55,7 @@ from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_en
 
 PASSWORD = "ntm-demo-2026"  # the demo's (ntm_portal.demo.DEMO_PASSWORD)
 SAMPLES = 4  # foreign records tried per resource, persona and kind of foreignness
-PAGES_PER_LIST = 3  # of 500 rows each: the first pages are where a missing filter shows
+PAGE_SIZE = 500  # the API's most
 PARALLEL_SAVES = 20
 GUESSES = 40
 GUESSES_PER_SECOND = 4  # faster than the 1.2/s the issue measured
@@ -129,6 +129,9 @@ SQL_PAGES = ["/communes/", "/secondments/", "/secondments/agencies/", "/secondme
 EVIL = ["https://evil.example/", "//evil.example", "/\\evil.example", "https:evil.example", "\\\\evil.example"]
 
 
+TIMES: list[tuple[float, str, str]] = []  # every request's (seconds, method, path with its numbers as N)
+
+
 def log(message: str) -> None:
     print(f"[probes {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -138,6 +141,7 @@ class Answer:
     status: int
     body: bytes = b""
     headers: dict = field(default_factory=dict)
+    seconds: float = 0.0
 
     def json(self):
         try:
@@ -169,15 +173,18 @@ class Client:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             if csrf and method != "GET" and "csrftoken" in self.cookies:
                 headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        started = time.monotonic()
         try:
             response = self.http.request(
                 method, self.base_url + path, headers=headers, allow_redirects=False, timeout=60, **kwargs
             )
         except requests.RequestException:
-            return Answer(0)
+            return Answer(0, seconds=time.monotonic() - started)
         for cookie in response.cookies:
             self.cookies[cookie.name] = cookie.value
-        return Answer(response.status_code, response.content, dict(response.headers))
+        answer = Answer(response.status_code, response.content, dict(response.headers), time.monotonic() - started)
+        TIMES.append((answer.seconds, method, re.sub(r"\d+", "N", path.split("?")[0])))
+        return answer
 
     def get(self, path: str, **params) -> Answer:
         return self.request("GET", path, params=params or None)
@@ -287,17 +294,18 @@ def api_access(persona: Persona, rows: dict, tally: Tally) -> None:
     client = persona.api
     for resource in API_LISTS:
         seen: list[int] = []
-        path, params = f"/api/v1/{resource}/", {"page_size": 500}
-        for _page in range(PAGES_PER_LIST):
-            answer = client.get(path, **params)
+        # The first page and the last: the other province's records were made after (or before) the persona's own,
+        # so a missing filter shows at one end of a list sorted by anything that follows creation.
+        pages, page_number = 1, 1
+        while page_number <= pages:
+            answer = client.get(f"/api/v1/{resource}/", page_size=PAGE_SIZE, page=page_number)
             page = answer.json() or {}
             listed = [item["id"] for item in page.get("results", []) if isinstance(item, dict) and "id" in item]
             leaked = [pk for pk in listed if pk in rows[resource] and persona.foreign(resource, rows[resource][pk])]
             tally.probe("api", f"{persona.name} API list {resource}: {leaked[:5]}" if leaked else None)
             seen += listed
-            if answer.status != 200 or not page.get("next"):
-                break
-            path, params = urlsplit(page["next"]).path + "?" + urlsplit(page["next"]).query, None
+            pages = -(-page.get("count", 0) // PAGE_SIZE) if answer.status == 200 else 0
+            page_number = pages if page_number == 1 and pages > 1 else pages + 1
         # Outside the commune-scoped resources who sees what is subtler (agencies above, cadres at or under one's
         # unit): there the control is only that a listed record opens.
         if resource in COMMUNE_SCOPED and persona.owns_some(resource):
@@ -400,6 +408,13 @@ def access_probes(personas: list[Persona], world: dict, results: Results) -> Non
         not leaks,
     )
     results.goal("the controls (own records) answer", f"{controls - len(failed)}/{controls}", not failed)
+    by_path: Counter = Counter()
+    for seconds, method, path in TIMES:
+        by_path[f"{method} {path}"] += seconds
+    log(
+        "    the paths that took longest, seconds in all: "
+        + ", ".join(f"{p} {s:.1f}" for p, s in by_path.most_common(8))
+    )
 
 
 # --- 2. lost updates, 3. doubled transitions -----------------------------------------------------------------------
