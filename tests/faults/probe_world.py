@@ -21,7 +21,10 @@ import django
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 django.setup()
 
-from django.core.files.base import ContentFile  # noqa: E402 - after django.setup()
+from django.conf import settings  # noqa: E402 - after django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
 
 from communes.models import AdministrativeUnit, Recognition  # noqa: E402
 from criteria.choices import RoundStatus  # noqa: E402
@@ -113,6 +116,17 @@ def issue_token(user: User) -> str:
     return tokens.token_issue(user=user).key
 
 
+def open_session(user: User) -> str:
+    """A signed-in browser session, as the login view leaves it: the password hash costs the run's CPU once per
+    sign-in, and the guessing probes sign in through the form already."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if b.endswith("ModelBackend"))
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
 def add_evidence() -> None:
     """One file on a round of each province, for the download probes."""
     for code in ("19", "20"):
@@ -192,6 +206,7 @@ def main() -> None:
                 "username": user.username,
                 "role": user.role,
                 "token": issue_token(user),
+                "session": open_session(user),
                 "unit_id": user.unit_id,
                 "province_code": places[user.unit_id][0] if user.unit_id else places[user.agency.unit_id][0],
                 "level": user.unit.level if user.unit_id else None,
@@ -201,6 +216,17 @@ def main() -> None:
             }
             for user in users
         ],
+        # The detector's own check: the superuser reaches everything, so probed as A's coordinator it must leak.
+        "superuser": {
+            "username": "admin",
+            "role": Role.PROVINCE_COORDINATOR,
+            "token": issue_token(User.objects.get(username="admin")),
+            "session": open_session(User.objects.get(username="admin")),
+            "unit_id": users[0].unit_id,
+            "province_code": places[users[0].unit_id][0],
+            "level": "province",
+            "assigned": [],
+        },
     }
     Path(os.environ["NTM_PROBE_WORLD"]).write_text(json.dumps(world))
 

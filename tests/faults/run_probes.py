@@ -228,6 +228,7 @@ class Persona:
         self.name = facts["username"]
         self.api = Client(base_url, token=facts["token"])
         self.browser = Client(base_url)
+        self.browser.cookies = {"sessionid": facts["session"], "csrftoken": secrets.token_hex(16)}
         self.records = world["records"]
         self.report_units = world.setdefault("report_units", {})
         self.rng = random.Random(self.name)
@@ -290,9 +291,9 @@ def index(records: dict) -> dict[str, dict[int, list]]:
     return {resource: {row[0]: row for row in rows} for resource, rows in records.items()}
 
 
-def api_access(persona: Persona, rows: dict, tally: Tally) -> None:
+def api_access(persona: Persona, rows: dict, tally: Tally, resources: list[str] = API_LISTS) -> None:
     client = persona.api
-    for resource in API_LISTS:
+    for resource in resources:
         seen: list[int] = []
         # The first page and the last: the other province's records were made after (or before) the persona's own,
         # so a missing filter shows at one end of a list sorted by anything that follows creation.
@@ -324,6 +325,8 @@ def api_access(persona: Persona, rows: dict, tally: Tally) -> None:
                 tally.probe(
                     "api", f"{persona.name} API {probe_path}: {answer.status}" if answer.status == 200 else None
                 )
+    if resources is not API_LISTS:
+        return
     # A foreign commune, district or province named in a filter: refused or empty, never its rows.
     for resource in ("assessment-rounds", "secondments", "field-visits", "recognitions"):
         for pk in persona.samples("communes")[:2]:
@@ -408,6 +411,15 @@ def access_probes(personas: list[Persona], world: dict, results: Results) -> Non
         not leaks,
     )
     results.goal("the controls (own records) answer", f"{controls - len(failed)}/{controls}", not failed)
+    # Were the probes able to see a leak at all? The superuser, probed as if it were A's coordinator, must leak.
+    superuser = Tally()
+    api_access(Persona(world["superuser"], world, personas[0].api.base_url), rows, superuser, ["assessment-rounds"])
+    results.figures["detector_check_leaks"] = len(superuser.leaks)
+    results.goal(
+        "the detector sees a leak: the superuser probed as A's coordinator",
+        f"{len(superuser.leaks)} leaks in {superuser.api_probes} probes",
+        bool(superuser.leaks),
+    )
     by_path: Counter = Counter()
     for seconds, method, path in TIMES:
         by_path[f"{method} {path}"] += seconds
@@ -753,9 +765,6 @@ def main() -> int:
         web.wait_ready()
         probing_started = time.monotonic()
         personas = [Persona(facts, world, web.base_url) for facts in world["personas"]]
-        for persona in personas:
-            if persona.browser.sign_in(persona.name, PASSWORD).status != 302 or not persona.browser.signed_in:
-                raise RuntimeError(f"{persona.name} cannot sign in")
         request_reports(personas, world)
         # Guessing passwords takes the password hash's time, not the other probes': it runs beside them, on users of
         # its own. Wrong tokens come last, so that a throttle they trip cannot refuse the access probes' tokens.
