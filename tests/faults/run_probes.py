@@ -710,23 +710,30 @@ def token_guessing(base_url: str, results: Results) -> None:
     started = time.monotonic()
     for _ in paced(GUESSES):
         body = {"username": "probe_guess_api", "password": "wrong-" + secrets.token_hex(4)}
-        statuses[anonymous.post("/api/v1/auth/token/", json=body).status] += 1
+        statuses[outcome(anonymous.post("/api/v1/auth/token/", json=body))] += 1
     rate = GUESSES / (time.monotonic() - started)
     right = anonymous.post("/api/v1/auth/token/", json={"username": "probe_guess_api", "password": PASSWORD})
     other = anonymous.post("/api/v1/auth/token/", json={"username": "probe_other_api", "password": PASSWORD})
     results.figures["token_guessing"] = {
         "wrong": dict(statuses),
         "per_second": round(rate, 2),
-        "right": right.status,
-        "other_user": other.status,
+        "right": outcome(right),
+        "other_user": outcome(other),
     }
-    why = " (the per-address rate, not a lockout)" if right.status == 429 else ""
     results.goal(
         f"token: {GUESSES} wrong passwords, then the right one refused",
-        f"wrong at {rate:.1f}/s: HTTP {dict(statuses)}; right one HTTP {right.status}{why}",
+        f"wrong at {rate:.1f}/s: HTTP {dict(statuses)}; right one HTTP {outcome(right)}",
         right.status != 200,
     )
-    results.goal("token: another user at the same address still gets one", f"HTTP {other.status}", other.status == 200)
+    results.goal(
+        "token: another user at the same address still gets one", f"HTTP {outcome(other)}", other.status == 200
+    )
+
+
+def outcome(answer: Answer) -> str:
+    """The status with the API's error code: a lockout (locked_out) and a rate (throttled) both answer 429."""
+    code = (answer.json() or {}).get("code") if answer.status >= 400 else None
+    return f"{answer.status} {code}" if code else str(answer.status)
 
 
 # --- set-up and the run --------------------------------------------------------------------------------------------
