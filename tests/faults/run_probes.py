@@ -731,11 +731,8 @@ def token_guessing(base_url: str, results: Results) -> None:
 
 
 def outcome(answer: Answer) -> str:
-    """The status with the API's error code: a lockout (locked_out) and a rate limit both answer 429, and DRF's
-    throttle, the only other 429 of the API, sends no code."""
+    """The status with the API's error code: a lockout (locked_out) and the rate limit (throttled) both answer 429."""
     code = (answer.json() or {}).get("code") if answer.status >= 400 else None
-    if answer.status == 429 and not code:
-        code = "rate"
     return f"{answer.status} {code}" if code else str(answer.status)
 
 
