@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import glob
 import json
 import os
 import secrets
@@ -40,7 +39,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.servers import Gunicorn, RedisServer, free_port  # noqa: E402 - needs the path above
+from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402 - needs the path above
 
 PAGES = ["/", "/dashboard/", "/communes/", "/api/v1/communes/"]
 REDIS_OUTAGE_SECONDS = 60
@@ -53,85 +52,6 @@ USER = "vpdp_tinh"  # the demo's province coordinator
 
 def log(message: str) -> None:
     print(f"[faults {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-class Postgres:
-    """A throwaway PostgreSQL cluster in `folder`, run as the postgres user when we are root (initdb refuses root)."""
-
-    def __init__(self, folder: Path) -> None:
-        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
-        self.bin = Path(versions[-1]) if versions else Path(shutil.which("pg_ctl") or "pg_ctl").parent
-        self.folder = folder
-        self.data = folder / "data"
-        self.port = free_port()
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def _run(self, *command: str, timeout: float = 60) -> None:
-        subprocess.run([*self.as_postgres, *command], check=True, timeout=timeout, capture_output=True)
-
-    def create(self) -> None:
-        self.folder.mkdir(parents=True)
-        if self.as_postgres:
-            shutil.chown(self.folder, "postgres", "postgres")
-        self._run(
-            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"
-        )
-        with (self.data / "postgresql.conf").open("a") as conf:
-            conf.write(
-                f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.folder}'\n"
-            )
-            conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")  # a throwaway cluster
-        self.start()
-        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "ntm_faults")
-
-    def start(self) -> None:
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-w", "start"
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/ntm_faults"
-
-    def destroy(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            with contextlib.suppress(Exception):
-                self.stop("immediate")
-
-
-class Celery:
-    def __init__(self, kind: str, env: dict, folder: Path) -> None:
-        self.kind = kind
-        self.env = env
-        self.log_path = folder / f"celery-{kind}.log"
-        self.process: subprocess.Popen | None = None
-        self.folder = folder
-
-    def start(self) -> Celery:
-        if self.kind == "worker":  # as docker-compose runs it
-            command = ["worker", "--loglevel=INFO", "--concurrency=2"]
-        else:
-            command = ["beat", "--loglevel=INFO", "--schedule", str(self.folder / "celerybeat-schedule")]
-        self.log = open(self.log_path, "w")  # noqa: SIM115 - the child's, closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "ntm_portal", *command],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=self.log,
-            stderr=self.log,
-            start_new_session=True,
-        )
-        return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=20)
-        if self.process:
-            self.log.close()
 
 
 @dataclass
@@ -399,22 +319,8 @@ def main() -> int:
         servers.append(postgres)
         postgres.create()
         media = folder / "media"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": postgres.url(),
-            "CELERY_BROKER_URL": redis.url(0),
-            "CACHE_URL": redis.url(1),
-            "NTM_VAR_DIR": str(folder / "var"),
-            "NTM_MEDIA_ROOT": str(media),
-            # The sweep every 10 s instead of 30: the run has 4 minutes (CI's budget), the goals 2 each.
-            "NTM_REPORT_SWEEP_SECONDS": "10",
-        }
-        for name in ("CELERY_RESULT_BACKEND", "NTM_TEST_RUN", "PYTEST_XDIST_WORKER"):
-            env.pop(name, None)
+        # The sweep every 10 s instead of 30: the run has 4 minutes (CI's budget), the goals 2 each.
+        env = production_env(folder, redis, postgres, NTM_REPORT_SWEEP_SECONDS="10")
         log(f"servers of our own: Redis on {redis.port}, PostgreSQL on {postgres.port}; loading the demo")
         found = setup(env, folder)
         log(f"set up in {time.monotonic() - started:.0f} s; starting gunicorn, a worker and beat")
