@@ -72,7 +72,22 @@ class RedisServer:
             self.process.wait(timeout=10)
 
 
-class Gunicorn:
+class _ChildProcess:
+    """A server this run started in a session of its own, logging to `self.log`: stopping it kills it with every
+    process it started (gunicorn's or Celery's workers)."""
+
+    process: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+        if self.process:
+            self.log.close()
+
+
+class Gunicorn(_ChildProcess):
     """The portal under gunicorn (sync workers, as docker-compose runs it) on a free port, with `env`."""
 
     def __init__(self, env: dict[str, str], *, workers: int = 2, timeout: int = 60, log_path: Path) -> None:
@@ -115,14 +130,6 @@ class Gunicorn:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=20)
-        if self.process:
-            self.log.close()
 
 
 class Postgres:
@@ -171,7 +178,7 @@ class Postgres:
                 self.stop("immediate")
 
 
-class Celery:
+class Celery(_ChildProcess):
     def __init__(self, kind: str, env: dict, folder: Path) -> None:
         self.kind = kind
         self.env = env
@@ -194,14 +201,6 @@ class Celery:
             start_new_session=True,
         )
         return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=20)
-        if self.process:
-            self.log.close()
 
 
 def production_env(folder: Path, redis: RedisServer, postgres: Postgres, **extra: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,6 +21,9 @@ from ..models import ApiToken
 from ..tokens import token_issue, token_list, token_revoke
 from .filters import allowed_query_parameters, check_query_parameters
 from .throttling import TokenObtainRateThrottle
+
+# The one answer to a wrong username or password: it never says which part was wrong.
+WRONG_CREDENTIALS = gettext_lazy("Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
 class TokenObtainSerializer(serializers.Serializer):
@@ -87,7 +90,7 @@ class TokenView(APIView):
         description="Issues a new named token that expires after `days` (the user's other tokens keep working). "
         "Wrong credentials answer 400 without saying which part was wrong; after repeated wrong passwords the account "
         "is locked for a while and answers 429 whatever the password, as does the login page; the attempts per "
-        "client address are limited too (429).",
+        "client address and username are limited too (429).",
         request=TokenObtainSerializer,
         responses={200: TokenIssuedSerializer},
         auth=[],
@@ -99,9 +102,7 @@ class TokenView(APIView):
         # None for an inactive user too; a locked account is refused here and answered by axes' middleware.
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]}, code="authorization"
-            )
+            raise serializers.ValidationError({"non_field_errors": [WRONG_CREDENTIALS]}, code="authorization")
         api_token, key = token_issue(user=user, name=data["name"], days=data["days"])
         return Response({**TokenIssuedSerializer(api_token).data, "token": key})
 

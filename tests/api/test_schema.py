@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from communes.filtersets import _ManyFilter
 from criteria.services.transitions import TRANSITIONS
 from ntm_portal.api.docs import SchemaView
+from ntm_portal.api.tokens import WRONG_CREDENTIALS
 from ntm_portal.choices import Role
 from ntm_portal.models import User
 from ntm_portal.tokens import token_issue
@@ -145,8 +146,10 @@ def _subclasses(cls):
 
 def _reference_error_patterns() -> list[re.Pattern]:
     """The API's messages for a reference to a record that does not exist or is outside the caller's scope (a body's
-    `"commune": 7`, a filter's `?commune_id=7`), in both languages, as patterns: read from the code that says them."""
+    `"commune_id": 7`, a filter's `?commune_id=7`) and for credentials that match no account, in both languages, as
+    patterns: read from the code that says them."""
     templates = [
+        WRONG_CREDENTIALS,  # which username and password are right is the data's business too
         PrimaryKeyRelatedField.default_error_messages["does_not_exist"],
         SlugRelatedField.default_error_messages["does_not_exist"],
         *{f.not_found for f in _subclasses(_ManyFilter)},
@@ -176,8 +179,9 @@ def _messages(body):
 
 def positive_data_acceptance_of_known_references(ctx, response, case):
     """schemathesis' positive_data_acceptance, except for a 400 whose every message refuses a reference to a record
-    that does not exist or that the caller may not see, or an uploaded file that is no workbook. Such a request is
-    valid in form, which is all a schema can promise: which ids exist and what a file holds are the data's business.
+    that does not exist or that the caller may not see, or to credentials that match no account, or an uploaded file
+    that is no workbook. Such a request is valid in form, which is all a schema can promise: which ids and passwords
+    exist and what a file holds are the data's business.
     Any other refusal of schema-valid data still fails."""
     if response.status_code == 400:
         body = response.json()

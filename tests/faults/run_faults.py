@@ -33,13 +33,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402 - needs the path above
+from tests.faults.measure import Answer, Results, logger  # noqa: E402 - needs the path above
+from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402
 
 PAGES = ["/", "/dashboard/", "/communes/", "/api/v1/communes/"]
 REDIS_OUTAGE_SECONDS = 60
@@ -49,22 +49,7 @@ HEALTHZ_GOAL_SECONDS = 3.0
 PAGES_GOAL_PERCENT = 95.0
 USER = "vpdp_tinh"  # the demo's province coordinator
 
-
-def log(message: str) -> None:
-    print(f"[faults {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-@dataclass
-class Answer:
-    status: int
-    seconds: float
-    body: bytes = b""
-
-    def json(self):
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
+log = logger("faults")
 
 
 class Browser:
@@ -83,25 +68,11 @@ class Browser:
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                return Answer(response.status, time.monotonic() - started, response.read())
+                return Answer(response.status, response.read(), seconds=time.monotonic() - started)
         except urllib.error.HTTPError as error:
-            return Answer(error.code, time.monotonic() - started, error.read())
+            return Answer(error.code, error.read(), seconds=time.monotonic() - started)
         except OSError:  # no answer at all (timed out, connection reset)
-            return Answer(0, time.monotonic() - started)
-
-
-@dataclass
-class Results:
-    figures: dict = field(default_factory=dict)
-    goals: list = field(default_factory=list)  # (goal, measured, met)
-
-    def goal(self, name: str, measured: str, met: bool) -> None:
-        self.goals.append((name, measured, met))
-        log(f"{'met   ' if met else 'MISSED'} {name}: {measured}")
-
-    @property
-    def all_met(self) -> bool:
-        return bool(self.goals) and all(met for _name, _measured, met in self.goals)
+            return Answer(0, seconds=time.monotonic() - started)
 
 
 def wait_for_job(browser: Browser, job_id: int, condition, timeout: float, poll: float = 0.5) -> tuple[dict, float]:
@@ -197,7 +168,7 @@ def redis_outage(browser: Browser, redis: RedisServer, unit_id: int, results: Re
         return
     job, _waited = wait_for_job(browser, job_id, lambda j: j["status"] in ("done", "failed"), RECOVERY_GOAL_SECONDS)
     after = time.monotonic() - resumed_at
-    pdf = browser.request(f"/api/v1/reports/{job_id}/download/") if job.get("status") == "done" else Answer(0, 0)
+    pdf = browser.request(f"/api/v1/reports/{job_id}/download/") if job.get("status") == "done" else Answer(0)
     built = job.get("status") == "done" and pdf.status == 200 and pdf.body.startswith(b"%PDF")
     results.figures["redis_report_built_after_s"] = round(after, 1) if built else None
     results.goal(
@@ -305,7 +276,7 @@ def main() -> int:
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="ntm-faults-"))
     os.chmod(folder, 0o755)  # the postgres user must reach its cluster inside
-    results = Results()
+    results = Results(log)
     servers: list = []
 
     def on_signal(signum, _frame):
@@ -356,16 +327,7 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
 
     seconds = round(time.monotonic() - started)
-    print("\n| goal | measured | met |\n|---|---|---|")
-    for name, measured, met in results.goals:
-        print(f"| {name} | {measured} | {'yes' if met else 'NO'} |")
-    print(f"\nfault run: {seconds} s, {'every goal met' if results.all_met else 'GOALS MISSED'}")
-    print(
-        json.dumps(
-            {"fault_run": {**results.figures, "seconds": seconds, "all_goals_met": results.all_met}}, ensure_ascii=False
-        )
-    )
-    return 0 if results.all_met else 1
+    return results.report("fault run", seconds)
 
 
 if __name__ == "__main__":

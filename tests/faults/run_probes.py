@@ -51,7 +51,8 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402 - needs the path above
+from tests.faults.measure import Answer, Results, logger  # noqa: E402 - needs the path above
+from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402
 
 PASSWORD = "ntm-demo-2026"  # the demo's (ntm_portal.demo.DEMO_PASSWORD)
 SAMPLES = 4  # foreign records tried per resource, persona and kind of foreignness
@@ -131,27 +132,7 @@ EVIL = ["https://evil.example/", "//evil.example", "/\\evil.example", "https:evi
 
 TIMES: list[tuple[float, str, str]] = []  # every request's (seconds, method, path with its numbers as N)
 
-
-def log(message: str) -> None:
-    print(f"[probes {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-@dataclass
-class Answer:
-    status: int
-    body: bytes = b""
-    headers: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def json(self):
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
-    @property
-    def text(self) -> str:
-        return self.body.decode(errors="replace")
+log = logger("probes")
 
 
 class Client:
@@ -209,23 +190,6 @@ class Client:
     @property
     def signed_in(self) -> bool:
         return "sessionid" in self.cookies
-
-
-@dataclass
-class Results:
-    figures: dict = field(default_factory=dict)
-    goals: list = field(default_factory=list)  # (goal, measured, met)
-
-    def goal(self, name: str, measured: str, met: bool) -> None:
-        self.goals.append((name, measured, met))
-        log(f"{'met   ' if met else 'MISSED'} {name}: {measured}")
-
-    @property
-    def all_met(self) -> bool:
-        return bool(self.goals) and all(met for _name, _measured, met in self.goals)
-
-
-# --- 1. access ----------------------------------------------------------------------------------------------------
 
 
 class Persona:
@@ -637,7 +601,7 @@ def _record_links(text: str) -> set[str]:
 def password_guessing(base_url: str, results: Results) -> None:
     """The browser's and the token's guessing side by side (users of their own), each as fast as the server answers
     and at most GUESSES_PER_SECOND: the password hash, not this script, sets the pace."""
-    token_results = Results()  # the table keeps its order whichever side ends first
+    token_results = Results(log)  # the table keeps its order whichever side ends first
     token_side = threading.Thread(target=token_guessing, args=(base_url, token_results))
     token_side.start()
     try:
@@ -774,7 +738,7 @@ def main() -> int:
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="ntm-probes-"))
     os.chmod(folder, 0o755)  # the postgres user must reach its cluster inside
-    results = Results()
+    results = Results(log)
     servers: list = []
     probing_seconds = 0.0
 
@@ -802,7 +766,7 @@ def main() -> int:
         # Guessing passwords takes the password hash's time, not the other probes': it runs beside them, on users of
         # its own. Wrong tokens come last, so that a throttle they trip cannot refuse the access probes' tokens.
         log("5. password guessing, beside 1-4")
-        guessing = Results()
+        guessing = Results(log)
         guesser = threading.Thread(target=password_guessing, args=(web.base_url, guessing))
         guesser.start()
 
@@ -838,16 +802,9 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
 
     seconds = round(time.monotonic() - started)
-    print("\n| goal | measured | met |\n|---|---|---|")
-    for name, measured, met in results.goals:
-        print(f"| {name} | {measured} | {'yes' if met else 'NO'} |")
-    print(
-        f"\nprobe run: {seconds} s ({probing_seconds:.0f} s of probes), "
-        f"{'every goal met' if results.all_met else 'GOALS MISSED'}"
+    return results.report(
+        "probe run", seconds, f" ({probing_seconds:.0f} s of probes)", probing_seconds=round(probing_seconds)
     )
-    figures = {**results.figures, "seconds": seconds, "probing_seconds": round(probing_seconds)}
-    print(json.dumps({"probe_run": {**figures, "all_goals_met": results.all_met}}, ensure_ascii=False))
-    return 0 if results.all_met else 1
 
 
 if __name__ == "__main__":

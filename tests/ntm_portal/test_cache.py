@@ -2,22 +2,10 @@
 
 import time
 
-import pytest
-
 from ntm_portal.breaker import close_every_breaker
 from ntm_portal.cache import PrefixedRedisCache
 from ntm_portal.figures_cache import cached_figures, invalidate_figures
-from tests.conftest import skip_unless_configured
 from tests.servers import RedisServer
-
-
-@pytest.fixture
-def own_redis():
-    if not RedisServer.available():
-        skip_unless_configured("redis-server is not installed")
-    redis = RedisServer().start()
-    yield redis
-    redis.stop()
 
 
 def redis_cache_settings(redis: RedisServer, timeout: float) -> dict:

@@ -20,8 +20,8 @@ from django.test import Client
 
 from reports.choices import JobStatus
 from reports.models import ReportJob
-from tests.conftest import LIVE_PROCESSES, skip_unless_configured
-from tests.servers import Gunicorn, RedisServer, free_port
+from tests.conftest import LIVE_PROCESSES
+from tests.servers import Gunicorn, free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 
@@ -70,15 +70,6 @@ def fetch(server: Gunicorn, path: str, *, headers=None, data: dict | None = None
     except urllib.error.HTTPError as error:
         status, content, kind = error.code, error.read(), error.headers.get("Content-Type", "")
     return Answer(status, content, kind, time.monotonic() - started)
-
-
-@pytest.fixture
-def own_redis():
-    if not RedisServer.available():
-        skip_unless_configured("redis-server is not installed")
-    redis = RedisServer().start()
-    yield redis
-    redis.stop()
 
 
 def session_headers(user) -> dict[str, str]:

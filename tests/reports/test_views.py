@@ -75,7 +75,7 @@ def test_posting_the_form_queues_a_job_and_opens_its_page(
     assert sent == [job.pk]
     page = client.get(response.url)
     assert page.status_code == 200
-    assert b'role="progressbar"' in page.content and b"js/report-progress.js" in page.content
+    assert b'role="progressbar"' in page.content and b"js/job-progress.js" in page.content
 
 
 def test_posting_the_same_request_again_opens_the_job_already_running(
