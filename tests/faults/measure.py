@@ -3,9 +3,16 @@ the table and the JSON line each run ends with."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
+import os
+import shutil
+import signal
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def logger(run: str):
@@ -61,3 +68,35 @@ class Results:
         figures = {**self.figures, "seconds": seconds, **figures, "all_goals_met": self.all_met}
         print(json.dumps({run.replace(" ", "_"): figures}, ensure_ascii=False))
         return 0 if self.all_met else 1
+
+
+def begin(description: str, prefix: str) -> tuple[argparse.Namespace, Path]:
+    """A run's options and its temporary folder (logs, the database cluster); SIGTERM ends it through its clean-up."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database) afterwards")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(folder, 0o755)  # the postgres user must reach its cluster inside
+
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    return args, folder
+
+
+def end(servers: list, folder: Path, *, keep: bool, failed: bool, logs: tuple[str, ...], log=print) -> None:
+    """Stop the run's servers, newest first, whatever happened; show the last lines of their logs when a goal was
+    missed; remove the folder unless asked to keep it."""
+    for server in reversed(servers):
+        with contextlib.suppress(Exception):
+            (server.destroy if hasattr(server, "destroy") else server.stop)()
+    if failed:
+        for name in logs:
+            path = folder / name
+            if path.exists():
+                print(f"--- last lines of {name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-25:]))
+    if keep:
+        log(f"kept {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -19,16 +19,10 @@ name does not start with test_); CI's PostgreSQL + Redis leg runs it after the t
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import json
-import os
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -38,7 +32,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.faults.measure import Answer, Results, logger  # noqa: E402 - needs the path above
+from tests.faults.measure import Answer, Results, begin, end, logger  # noqa: E402 - needs the path above
 from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402
 
 PAGES = ["/", "/dashboard/", "/communes/", "/api/v1/communes/"]
@@ -270,19 +264,10 @@ def setup(env: dict, folder: Path) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database) afterwards")
-    args = parser.parse_args()
     started = time.monotonic()
-    folder = Path(tempfile.mkdtemp(prefix="ntm-faults-"))
-    os.chmod(folder, 0o755)  # the postgres user must reach its cluster inside
+    args, folder = begin(__doc__.split("\n\n")[0], "ntm-faults-")
     results = Results(log)
     servers: list = []
-
-    def on_signal(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, on_signal)
     try:
         redis = RedisServer().start()
         servers.append(redis)
@@ -311,20 +296,8 @@ def main() -> int:
         log(f"the run failed: {type(error).__name__}: {error}")
         results.goal("the run completes", str(error)[:200], False)
     finally:
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                (server.destroy if isinstance(server, Postgres) else server.stop)()
-        if not results.all_met:
-            for name in ("gunicorn.log", "celery-worker.log", "celery-beat.log", "setup.log"):
-                path = folder / name
-                if path.exists():
-                    print(
-                        f"--- last lines of {name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-25:])
-                    )
-        if args.keep:
-            log(f"kept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        logs = ("gunicorn.log", "celery-worker.log", "celery-beat.log", "setup.log")
+        end(servers, folder, keep=args.keep, failed=not results.all_met, logs=logs, log=log)
 
     seconds = round(time.monotonic() - started)
     return results.report("fault run", seconds)

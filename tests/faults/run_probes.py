@@ -24,19 +24,13 @@ missed. Not collected by pytest (its name does not start with test_).
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import io
 import json
-import os
 import random
 import re
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -51,7 +45,7 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.faults.measure import Answer, Results, logger  # noqa: E402 - needs the path above
+from tests.faults.measure import Answer, Results, begin, end, logger  # noqa: E402 - needs the path above
 from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402
 
 PASSWORD = "ntm-demo-2026"  # the demo's (ntm_portal.demo.DEMO_PASSWORD)
@@ -732,20 +726,11 @@ def request_reports(personas: list[Persona], world: dict) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database) afterwards")
-    args = parser.parse_args()
     started = time.monotonic()
-    folder = Path(tempfile.mkdtemp(prefix="ntm-probes-"))
-    os.chmod(folder, 0o755)  # the postgres user must reach its cluster inside
+    args, folder = begin(__doc__.split("\n\n")[0], "ntm-probes-")
     results = Results(log)
     servers: list = []
     probing_seconds = 0.0
-
-    def on_signal(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, on_signal)
     try:
         redis = RedisServer().start()
         servers.append(redis)
@@ -787,19 +772,7 @@ def main() -> int:
         log(f"the run failed: {type(error).__name__}: {error}")
         results.goal("the run completes", str(error)[:200], False)
     finally:
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                (server.destroy if isinstance(server, Postgres) else server.stop)()
-        if not results.all_met:
-            for name in ("gunicorn.log", "setup.log"):
-                path = folder / name
-                if path.exists():
-                    lines = path.read_text(errors="replace").splitlines()[-25:]
-                    print(f"--- last lines of {name}\n" + "\n".join(lines))
-        if args.keep:
-            log(f"kept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        end(servers, folder, keep=args.keep, failed=not results.all_met, logs=("gunicorn.log", "setup.log"), log=log)
 
     seconds = round(time.monotonic() - started)
     return results.report(
