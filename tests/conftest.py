@@ -160,3 +160,11 @@ def sponsors(geography):
 @pytest.fixture
 def forecast(geography):
     return forecast_case(geography.province)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The report build tasks sent (by report_request, the sweep), by job id: no broker involved."""
+    ids = []
+    monkeypatch.setattr("reports.services._enqueue", ids.append)
+    return ids

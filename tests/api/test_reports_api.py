@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reports import services
 from reports.choices import JobStatus
 from reports.models import ReportJob
 from reports.services import report_build
@@ -30,14 +29,6 @@ def media_root(settings, tmp_path):
 def report_set(geography):
     """The national set of 2021–2025, the default of an as-of date in 2024."""
     return CriteriaSetFactory(period_start=2021, period_end=2025, criteria_count=3)
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """The build tasks sent, by job id (no broker involved)."""
-    ids = []
-    monkeypatch.setattr(services, "_enqueue", ids.append)
-    return ids
 
 
 def done_job(**fields) -> ReportJob:

@@ -32,14 +32,6 @@ def criteria_set(geography):
     return CriteriaSetFactory(period_start=2021, period_end=2025, criteria_count=3)
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """The build tasks report_request and the sweep send, by job id (no broker involved)."""
-    ids = []
-    monkeypatch.setattr(services, "_enqueue", ids.append)
-    return ids
-
-
 def fake_render(pages: int = 3):
     """A stand-in for report_render that writes a small PDF-looking file: the lock and storage logic under test."""
 

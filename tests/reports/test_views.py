@@ -24,13 +24,6 @@ def criteria_set(geography):
     return CriteriaSetFactory(period_start=2021, period_end=2025, criteria_count=3)
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    ids = []
-    monkeypatch.setattr("reports.services._enqueue", ids.append)
-    return ids
-
-
 def done_job(**fields) -> ReportJob:
     job = ReportJobFactory(status=JobStatus.DONE, progress=100, pages=7, **fields)
     job.file.save("bao-cao.pdf", ContentFile(b"%PDF-1.7 a report\n%%EOF\n"))
