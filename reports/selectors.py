@@ -36,6 +36,7 @@ from secondments.selectors import (
 )
 
 from .choices import JobStatus
+from .letterhead import Letterhead, letterhead_for
 from .models import ReportJob
 
 
@@ -63,6 +64,7 @@ class ReportContent:
     secondment_results: SecondmentResults
     sponsors: SponsorAccountability  # of sponsor_default_year: as_of's year, or the latest with a field visit
     forecast: UnitForecast
+    letterhead: Letterhead  # the issuing office's parts of the document (number, signer, recipients)
 
 
 def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet) -> ReportContent:
@@ -108,6 +110,7 @@ def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: Crite
         secondment_results=secondment_results(unit=unit, as_of=as_of, history=history),
         sponsors=sponsor_accountability(unit=unit, year=sponsor_default_year(unit=unit, as_of=as_of), as_of=as_of),
         forecast=unit_forecast(unit=unit, as_of=as_of, history=history),
+        letterhead=letterhead_for(unit),
     )
 
 
