@@ -16,6 +16,7 @@ ntm_portal.dashboard_forms; tests/ntm_portal/test_dashboard_accountability.py pi
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ from django.views.decorators.http import require_GET
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from communes.selectors import communes_map_points
 from communes.services import TWO_LEVEL_START
 from criteria import ledger
 from criteria.forecast import HORIZON_YEARS, TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, unit_forecast
@@ -180,12 +182,32 @@ def _lists_whole(listing_unit: AdministrativeUnit | None, unit: AdministrativeUn
     return listing_unit is not None and listing_unit.pk == unit.pk
 
 
-def _chart(draw: Callable[[object], str], data: object) -> str:
-    """`draw(data)`, kept in the shared cache (ntm_portal.figures_cache) under a hash of the data it is drawn from: an
-    SVG is a pure function of the figures (and of the language of its labels), and matplotlib takes 0.1–0.4 s a chart
-    (49 districts: 0.4 s), more than all the page's queries. On Redis or the file cache every worker process draws a
-    chart once, not once each."""
-    return cached_figures(f"chart:{draw.__name__}", repr(data), lambda: draw(data), timeout=CHART_CACHE_SECONDS)
+def _chart(draw: Callable[..., str], data: object, **options) -> str:
+    """`draw(data, layout=SCREEN, **options)`, kept in the shared cache (ntm_portal.figures_cache) under a hash of the
+    data it is drawn from: an SVG is a pure function of the figures (and of the language of its labels), and
+    matplotlib takes 0.1–0.4 s a chart (49 districts: 0.4 s), more than all the page's queries. On Redis or the file
+    cache every worker process draws a chart once, not once each. SCREEN: the size that reads on a phone (issue 19)."""
+    return cached_figures(
+        f"chart:{draw.__name__}",
+        repr((data, sorted(options.items()))),
+        lambda: draw(data, layout=charts.SCREEN, **options),
+        timeout=CHART_CACHE_SECONDS,
+    )
+
+
+def _commune_url_pattern() -> str:
+    """The commune page's URL with "{id}" in place of the pk, for the map's links (charts.communes_map)."""
+    return reverse("communes:commune_detail", args=[MAP_URL_PK]).replace(f"/{MAP_URL_PK}/", "/{id}/")
+
+
+MAP_URL_PK = 987654321
+
+
+def _map_legend(communes_map) -> list[tuple[str, str, int]]:
+    """(standing, label, communes) for the table under the map, in the legend's order."""
+    counts = Counter(point.standing for point in communes_map.points)
+    labels = charts.standing_labels(communes_map.criteria_total)
+    return [(key, label, counts[key]) for key, label in labels.items() if counts[key]]
 
 
 def _dashboard_unit(user, unit_pk: int) -> AdministrativeUnit:
@@ -285,6 +307,9 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         }
         for line in summary.districts
     ]
+    communes_map = communes_map_points(unit=unit, as_of=as_of)
+    # Dots of communes the user may not read by name stay on the map, without their name and link.
+    nameable = nameable_communes(user, unit, in_scope=_lists_whole(listing_unit, unit))
     commune_filter = ""
     if listing_unit is not None and listing_unit.level == UnitLevel.DISTRICT:
         commune_filter = f"district_id={listing_unit.pk}&"
@@ -326,7 +351,18 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "districts": _chart(charts.districts_chart, summary),
             "criteria": _chart(charts.criteria_chart, summary),
             "bands": _chart(charts.bands_chart, summary),
+            "map": _chart(
+                charts.communes_map,
+                communes_map,
+                href=_commune_url_pattern(),
+                linked=frozenset(nameable) if nameable is not None else None,
+            ),
         },
+        "communes_map": communes_map,
+        "map_legend": _map_legend(communes_map),
+        "unplaced": [
+            (point, nameable is None or point.commune_id in nameable) for point in communes_map.without_coordinates
+        ],
     }
     return render(request, "dashboard/unit.html", context)
 

@@ -1,17 +1,28 @@
-"""Charts of a unit's progress, drawn by matplotlib as SVG strings: the PDF report inlines them, and the browser
-dashboards can inline the same strings.
+"""Charts of a unit's progress, drawn as SVG strings: the PDF report inlines them, and the browser dashboards inline
+the same strings (so their text can be measured and their communes linked).
 
-Text stays text (`svg.fonttype: none`), set in DejaVu Sans Condensed, the font the report ships in static/fonts:
-matplotlib measures the labels with that very file, and WeasyPrint or the browser draws them with it (or a sans
-fallback).
-The Figure API is used without pyplot, so nothing global is touched and a worker can draw in any thread.
+One drawing code, two sizes (`Layout`): PRINT, the default, is drawn at the width the PDF shows it (160 mm) with
+8.5 pt text; SCREEN is drawn narrow (4.4 in) with 12 pt text, so that on a 375 px phone, where the chart is shrunk
+to the width of the screen, no text falls under 11 px (issue 19). On a wide screen a SCREEN chart keeps its own
+size (dashboard.css caps it). Bar charts are horizontal, one bar per line, the whole label written above its bar and
+wrapped to the chart's width: nothing is cut.
+
+matplotlib draws with text kept as text (`svg.fonttype: none`), set in DejaVu Sans Condensed, the font the report
+ships in static/fonts: matplotlib measures the labels with that very file, and WeasyPrint or the browser draws them
+with it (or a sans fallback). The Figure API is used without pyplot, so nothing global is touched and a worker can
+draw in any thread. The map of the communes is plain SVG written here: one <circle> per commune, in a link.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
+from html import escape
 from pathlib import Path
 
 import matplotlib
@@ -24,9 +35,13 @@ from django.utils.formats import number_format  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from criteria.forecast import TargetOutlook  # noqa: E402
-from criteria.selectors import UnitProgress, YearProgress  # noqa: E402
+from criteria.selectors import UnitProgress, YearProgress, criteria_band_ranges  # noqa: E402
 from secondments.selectors import SecondmentResults  # noqa: E402
 
 FONT_FILES = ("fonts/dejavu/DejaVuSansCondensed.ttf", "fonts/dejavu/DejaVuSansCondensed-Bold.ttf")
@@ -34,8 +49,28 @@ FONT_FAMILY = "DejaVu Sans Condensed"
 BRAND = "#1f6f43"
 TARGET = "#b3261e"
 MUTED = "#9aa79f"
+INK = "#1b2a1f"
 BAND_COLOURS = {"all": BRAND, "high": "#6aa84f", "middle": "#e0a526", "low": "#c0504d", "none": "#c9cfcb"}
-WIDTH_IN = 6.9  # the text width of an A4 page with the report's margins
+POINTS_PER_INCH = 72
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The size a chart is drawn at: its width and the size of every text in it (labels, ticks, values, legend)."""
+
+    width_in: float
+    font_pt: float
+    title_pt: float
+
+
+# The PDF shows a chart across the text width (about 160 mm), at its drawn size.
+PRINT = Layout(width_in=6.3, font_pt=8.5, title_pt=9.5)
+# Drawn 4.4 in (317 pt) wide with 12 pt text: shrunk to the 311 px a 375 px phone gives a chart (PHONE_CHART_PX),
+# the text is still 11.8 px.
+SCREEN = Layout(width_in=4.4, font_pt=12, title_pt=13)
+PHONE_CHART_PX = 311  # the chart's width on a 375 px screen: the page's and the card's padding taken off
+MIN_PHONE_TEXT_PX = 11
+
 STYLE = {
     "svg.fonttype": "none",
     "svg.hashsalt": "ntm-portal",  # stable element ids: the same figures give the same SVG
@@ -43,14 +78,12 @@ STYLE = {
     # DejaVu's regular face weighs 380 ("Book"): asking for exactly that spares a findfont warning per label.
     "font.weight": 380,
     "axes.labelweight": 380,
-    "font.size": 8,
-    "axes.titlesize": 9,
     "axes.titleweight": "bold",
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#5b6b60",
-    "xtick.color": "#1b2a1f",
-    "ytick.color": "#1b2a1f",
+    "xtick.color": INK,
+    "ytick.color": INK,
 }
 
 
@@ -71,7 +104,7 @@ def _presentation_attributes(declarations: str) -> str:
     return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
 
 
-def _svg(figure: Figure) -> str:
+def _svg(figure: Figure, *, title: str = "") -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05, metadata={"Date": None})
     svg = buffer.getvalue()
@@ -83,189 +116,655 @@ def _svg(figure: Figure) -> str:
     rule = STYLE_ELEMENT.search(svg)
     if rule:
         svg = STYLE_ELEMENT.sub("", svg).replace("<svg ", f"<svg{_presentation_attributes(rule.group(1))} ", 1)
-    return STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(match.group(1)), svg)
+    svg = STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(match.group(1)), svg)
+    if title:  # a name for screen readers; the figures themselves are in the table under each chart
+        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+    return svg
 
 
-def _figure(height_in: float) -> Figure:
+def _figure(layout: Layout, height_in: float) -> Figure:
     _register_fonts()
-    return Figure(figsize=(WIDTH_IN, height_in))
+    return Figure(figsize=(layout.width_in, height_in))
 
 
 def _percent_label(value: float) -> str:
     return f"{number_format(value, 1)}%"
 
 
-def bands_chart(summary: UnitProgress) -> str:
-    """Communes by criteria met: all / 15–18 / 10–14 / < 10 (for 19 criteria), and those without a round."""
+# --- text measured with the font the chart is drawn in ------------------------------------------------------------
+
+
+@cache
+def _font(size: float, bold: bool = False) -> FontProperties:
+    _register_fonts()
+    return FontProperties(family=FONT_FAMILY, size=size, weight="bold" if bold else 380)
+
+
+@cache
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width of `text` in points, as matplotlib will lay it out."""
+    width, _height, _descent = TextToPath().get_text_width_height_descent(text, _font(size, bold), ismath=False)
+    return width
+
+
+def wrap(text: str, width_pt: float, size: float, bold: bool = False) -> list[str]:
+    """`text` in lines no wider than `width_pt` at `size` points, broken between words (a word longer than the line
+    keeps its own line): the whole label, never cut."""
+    lines: list[str] = []
+    for word in re.sub(r"\s+", " ", text).strip().split(" "):
+        if lines and _text_width(f"{lines[-1]} {word}", size, bold) <= width_pt:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _title(figure: Figure, layout: Layout, title: str, top_pt: float) -> None:
+    """The chart's title, wrapped, at the top left of a figure whose height is already set."""
+    height_pt = figure.get_figheight() * POINTS_PER_INCH
+    figure.text(
+        0,
+        1 - top_pt / height_pt,
+        "\n".join(wrap(title, layout.width_in * POINTS_PER_INCH, layout.title_pt, True)),
+        fontsize=layout.title_pt,
+        fontweight="bold",
+        va="top",
+        ha="left",
+        linespacing=1.2,
+    )
+
+
+def _title_height(layout: Layout, title: str) -> float:
+    lines = len(wrap(title, layout.width_in * POINTS_PER_INCH, layout.title_pt, True))
+    return lines * layout.title_pt * 1.2 + layout.font_pt * 0.8
+
+
+# --- horizontal bars, each under its whole label -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bar:
+    value: float
+    colour: str
+    text: str  # written at the end of the bar
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str
+    bars: tuple[_Bar, ...]
+    marker: float | None = None  # a target, drawn as a tick across the bar
+
+
+def _bar_rows(
+    layout: Layout,
+    *,
+    title: str,
+    rows: Sequence[_Row],
+    x_max: float,
+    x_label: str,
+    ticks: Sequence[float],
+    tick_format=number_format,
+    legend: Sequence[tuple[str, str, str]] = (),  # (kind "bar" or "marker", colour, label)
+) -> str:
+    """Rows of bars top to bottom, each row's label above its bars over the chart's whole width, an x axis with its
+    values and label, the legend under it. The vertical scale is set in points so text and bars never overlap."""
+    font = layout.font_pt
+    width_pt = layout.width_in * POINTS_PER_INCH
+    left_pt = font * 1.3  # room for the first tick value
+    # Room on the right for the longest value written after its bar, where the bar leaves too little.
+    plot_pt = width_pt - left_pt - font * 1.5
+    right_pt = max(
+        font * 1.5,
+        *(
+            _text_width(bar.text, font) + 5 - (x_max - max(bar.value, row.marker or 0)) / x_max * plot_pt
+            for row in rows
+            for bar in row.bars
+        ),
+    )
+    line_pt, bar_pt, gap_pt = font * 1.22, font * 1.05, font * 0.55
+    placed, y = [], gap_pt * 0.5
+    for row in rows:
+        lines = wrap(row.label, width_pt - left_pt * 0.5, font)
+        label_y = y
+        y += len(lines) * line_pt + font * 0.15
+        bars_y = [y + index * bar_pt + bar_pt / 2 for index in range(len(row.bars))]
+        y += len(row.bars) * bar_pt + gap_pt
+        placed.append((row, lines, label_y, bars_y))
+    rows_pt = y
+    top_pt = _title_height(layout, title)
+    legend_lines = sum(len(wrap(label, width_pt - font * 2.5, font)) for _kind, _colour, label in legend)
+    bottom_pt = font * 3.4 + (legend_lines * line_pt + font * 0.6 if legend else 0)
+    height_pt = top_pt + rows_pt + bottom_pt
     with matplotlib.rc_context(STYLE):
-        figure = _figure(2.3)
-        axes = figure.add_subplot()
-        labels = [_("%(range)s tiêu chí") % {"range": band.label} for band in summary.bands]
-        values = [band.communes for band in summary.bands]
-        colours = [BAND_COLOURS.get(band.key, BRAND) for band in summary.bands]
-        if summary.communes_without_round:
-            labels.append(_("Chưa đánh giá"))
-            values.append(summary.communes_without_round)
-            colours.append(BAND_COLOURS["none"])
-        bars = axes.bar(labels, values, color=colours, width=0.6)
-        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2)
-        axes.set_ylabel(_("Số xã"))
-        axes.set_title(_("Số xã theo số tiêu chí đạt"))
-        axes.margins(y=0.15)
-        return _svg(figure)
+        figure = _figure(layout, height_pt / POINTS_PER_INCH)
+        axes = figure.add_axes(
+            (left_pt / width_pt, bottom_pt / height_pt, 1 - (left_pt + right_pt) / width_pt, rows_pt / height_pt)
+        )
+        axes.set_ylim(rows_pt, 0)
+        axes.set_xlim(0, x_max)
+        axes.set_yticks([])
+        axes.spines["left"].set_visible(True)
+        label_transform = blended_transform_factory(axes.transAxes, axes.transData)
+        for row, lines, label_y, bars_y in placed:
+            axes.text(
+                -left_pt * 0.5 / (width_pt - left_pt - right_pt),
+                label_y,
+                "\n".join(lines),
+                transform=label_transform,
+                va="top",
+                ha="left",
+                fontsize=font,
+                linespacing=1.1,
+            )
+            for bar, bar_y in zip(row.bars, bars_y, strict=True):
+                axes.barh(bar_y, bar.value, height=bar_pt * 0.8, color=bar.colour)
+                # After the target's tick too, which would cross the figure.
+                axes.annotate(
+                    bar.text,
+                    (max(bar.value, row.marker or 0), bar_y),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="left",
+                    fontsize=font,
+                )
+            if row.marker is not None:
+                top, bottom = bars_y[0] - bar_pt * 0.6, bars_y[-1] + bar_pt * 0.6
+                axes.plot([row.marker, row.marker], [top, bottom], color=TARGET, linewidth=2.5, solid_capstyle="butt")
+        axes.set_xticks(list(ticks), [tick_format(t) for t in ticks])
+        axes.tick_params(axis="x", labelsize=font)
+        axes.grid(axis="x", color="#e3e9e5", linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.set_xlabel(x_label, fontsize=font)
+        if legend:
+            handles = [
+                Patch(color=colour) if kind == "bar" else matplotlib.lines.Line2D([], [], color=colour, linewidth=2.5)
+                for kind, colour, _label in legend
+            ]
+            labels = ["\n".join(wrap(label, width_pt - font * 2.5, font)) for _kind, _colour, label in legend]
+            figure.legend(
+                handles,
+                labels,
+                loc="lower left",
+                bbox_to_anchor=(0, 0),
+                frameon=False,
+                fontsize=font,
+                borderaxespad=0,
+                handlelength=1.2,
+                borderpad=0.1,
+            )
+        _title(figure, layout, title, top_pt=0)
+        return _svg(figure, title=title)
 
 
-def districts_chart(summary: UnitProgress) -> str:
+def _percent_ticks() -> list[int]:
+    return [0, 25, 50, 75, 100]
+
+
+def _tick_percent(value: float) -> str:
+    return f"{number_format(value)}%"
+
+
+def _count_ticks(highest: float) -> list[int]:
+    """Round tick values from 0 to at least `highest`, at most five or six of them."""
+    highest = max(highest, 1)
+    step = 10 ** math.floor(math.log10(highest))
+    for factor in (1, 2, 5, 10):
+        if highest / (step * factor) <= 5:
+            step *= factor
+            break
+    return list(range(0, int(math.ceil(highest / step) * step) + 1, int(step)))
+
+
+def bands_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
+    """Communes by criteria met: all / 15–18 / 10–14 / < 10 (for 19 criteria), and those without a round."""
+    rows = [
+        _Row(
+            _("%(range)s tiêu chí") % {"range": band.label},
+            (_Bar(band.communes, BAND_COLOURS.get(band.key, BRAND), number_format(band.communes)),),
+        )
+        for band in summary.bands
+    ]
+    if summary.communes_without_round:
+        value = summary.communes_without_round
+        rows.append(_Row(_("Chưa đánh giá"), (_Bar(value, BAND_COLOURS["none"], number_format(value)),)))
+    if not rows:
+        return ""
+    ticks = _count_ticks(max(bar.value for row in rows for bar in row.bars))
+    title = _("Số xã theo số tiêu chí đạt")
+    return _bar_rows(layout, title=title, rows=rows, x_max=ticks[-1] * 1.02, x_label=_("Số xã"), ticks=ticks)
+
+
+def districts_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
     """Share of communes meeting the standard per district, with the district's target where one is set.
     Empty for a unit without district lines (a district itself, or a province without districts)."""
     lines = [line for line in summary.districts if line.district_id is not None]
     if not lines:
         return ""
-    with matplotlib.rc_context(STYLE):
-        figure = _figure(0.9 + 0.16 * len(lines))
-        axes = figure.add_subplot()
-        names = [line.name for line in lines][::-1]
-        shares = [line.percent_meeting_standard or 0 for line in lines][::-1]
-        # No value labels: the district table beside the chart has every figure, and each label costs a text box.
-        axes.barh(names, shares, color=BRAND, height=0.65)
-        targets = [
-            (position, 100 * line.target.min_communes_meeting_standard / line.communes_total)
-            for position, line in enumerate(lines[::-1])
-            if line.target and line.target.min_communes_meeting_standard and line.communes_total
-        ]
-        if targets:
-            axes.scatter(
-                [min(share, 100) for _position, share in targets],
-                [position for position, _share in targets],
-                marker="|",
-                s=120,
-                color=TARGET,
-                label=_("Mục tiêu năm %(year)s") % {"year": lines[0].target.year if lines[0].target else ""},
-                zorder=3,
-            )
-            axes.legend(loc="lower right", frameon=False, fontsize=7)
-        axes.set_xlim(0, 110)
-        axes.set_xlabel(_("% số xã đạt chuẩn NTM"))
-        axes.set_title(_("Tỷ lệ xã đạt chuẩn NTM theo huyện"))
-        axes.tick_params(axis="y", labelsize=7)
-        axes.margins(y=0.01)
-        return _svg(figure)
+    rows, target_year = [], None
+    for line in lines:
+        share = line.percent_meeting_standard or 0
+        marker = None
+        if line.target and line.target.min_communes_meeting_standard and line.communes_total:
+            marker = min(100 * line.target.min_communes_meeting_standard / line.communes_total, 100)
+            target_year = line.target.year
+        text = f"{line.communes_meeting_standard}/{line.communes_total} ({_percent_label(share)})"
+        rows.append(_Row(line.name, (_Bar(share, BRAND, text),), marker))
+    legend = [("marker", TARGET, _("Mục tiêu năm %(year)s") % {"year": target_year})] if target_year else []
+    return _bar_rows(
+        layout,
+        title=_("Tỷ lệ xã đạt chuẩn NTM theo huyện"),
+        rows=rows,
+        x_max=100,
+        x_label=_("% số xã đạt chuẩn NTM"),
+        ticks=_percent_ticks(),
+        tick_format=_tick_percent,
+        legend=legend,
+    )
 
 
-def criteria_chart(summary: UnitProgress) -> str:
-    """Share of assessed communes meeting each criterion, the weakest first (at the top)."""
+def criteria_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
+    """Share of assessed communes meeting each criterion of the one set in force, the weakest first (at the top)."""
     if not summary.criteria:
         return ""
-    with matplotlib.rc_context(STYLE):
-        figure = _figure(0.8 + 0.19 * len(summary.criteria))
-        axes = figure.add_subplot()
-        rows = summary.criteria[::-1]  # barh draws bottom-up: the weakest ends at the top
-        labels = [f"{c.number}. {_shorten(c.name)}" for c in rows]
-        shares = [c.percent or 0 for c in rows]
-        colours = [TARGET if share < 50 else BRAND for share in shares]
-        bars = axes.barh(labels, shares, color=colours, height=0.65)
-        axes.bar_label(bars, labels=[_percent_label(s) for s in shares], padding=2, fontsize=7)
-        axes.set_xlim(0, 110)
-        axes.set_xlabel(_("% số xã đã đánh giá đạt tiêu chí"))
-        axes.set_title(_("Tỷ lệ xã đạt từng tiêu chí (yếu nhất ở trên)"))
-        axes.tick_params(axis="y", labelsize=7)
-        axes.margins(y=0.01)
-        return _svg(figure)
+    rows = [
+        _Row(
+            f"{c.number}. {c.name}",
+            (_Bar(c.percent or 0, TARGET if (c.percent or 0) < 50 else BRAND, _percent_label(c.percent or 0)),),
+        )
+        for c in summary.criteria
+    ]
+    title = _("Tỷ lệ xã đạt từng tiêu chí (yếu nhất ở trên)")
+    if summary.criteria_set_name:
+        title = f"{title}: {summary.criteria_set_name}"
+    shares = [c.percent or 0 for c in summary.criteria]
+    legend = [("bar", TARGET, _("Dưới 50% số xã đạt"))] if min(shares) < 50 else []
+    legend += [("bar", BRAND, _("Từ 50% số xã đạt trở lên"))] if max(shares) >= 50 else []
+    return _bar_rows(
+        layout,
+        title=title,
+        rows=rows,
+        x_max=100,
+        x_label=_("% số xã đã đánh giá đạt tiêu chí"),
+        ticks=_percent_ticks(),
+        tick_format=_tick_percent,
+        legend=legend,
+    )
 
 
-def _shorten(name: str, limit: int = 38) -> str:
-    name = re.sub(r"\s+", " ", name).strip()
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
-def trend_chart(trend: list[YearProgress]) -> str:
-    """Communes meeting the standard year by year (on 31 December; the last year on the as-of date), with the
-    target in force each year where one is set. Empty for an empty trend."""
-    if not trend:
-        return ""
-    with matplotlib.rc_context(STYLE):
-        figure = _figure(2.3)
-        axes = figure.add_subplot()
-        # Positions, not the years as strings: matplotlib would warn that they look like numbers.
-        positions = list(range(len(trend)))
-        values = [line.communes_meeting_standard for line in trend]
-        bars = axes.bar(positions, values, color=BRAND, width=0.6)
-        axes.set_xticks(positions, [str(line.year) for line in trend])
-        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2)
-        targets = [
-            (position, line.target_communes_meeting_standard)
-            for position, line in enumerate(trend)
-            if line.target_communes_meeting_standard is not None
-        ]
-        if targets:
-            axes.scatter(
-                [position for position, _target in targets],
-                [target for _position, target in targets],
-                marker="_",
-                s=220,
-                linewidths=2,
-                color=TARGET,
-                label=_("Mục tiêu số xã đạt chuẩn"),
-                zorder=3,
-            )
-            axes.legend(loc="upper left", frameon=False, fontsize=7)
-        axes.set_ylabel(_("Số xã đạt chuẩn"))
-        axes.set_title(_("Số xã đạt chuẩn NTM qua các năm"))
-        axes.margins(y=0.15)
-        return _svg(figure)
-
-
-def secondment_comparison_chart(results: SecondmentResults) -> str:
+def secondment_comparison_chart(results: SecondmentResults, *, layout: Layout = PRINT) -> str:
     """Share of communes reaching the standard: those with a seconded cadre next to those without one in the same
     unit and period, for every batch and all secondments. Empty without secondments."""
     if results.overall is None:
         return ""
-    groups = [results.overall, *results.batches]
+    rows = []
+    for group in (results.overall, *results.batches):
+        seconded = group.seconded.percent_meeting_standard or 0
+        others = group.comparison.percent_meeting_standard or 0
+        rows.append(
+            _Row(
+                group.label,
+                (_Bar(seconded, BRAND, _percent_label(seconded)), _Bar(others, MUTED, _percent_label(others))),
+            )
+        )
+    legend = [
+        ("bar", BRAND, _("Xã có cán bộ biệt phái, luân chuyển")),
+        ("bar", MUTED, _("Xã không có cán bộ biệt phái cùng thời kỳ")),
+    ]
+    return _bar_rows(
+        layout,
+        title=_("Tỷ lệ xã đạt chuẩn: có và không có cán bộ biệt phái"),
+        rows=rows,
+        x_max=100,
+        x_label=_("% số xã đạt chuẩn NTM"),
+        ticks=_percent_ticks(),
+        tick_format=_tick_percent,
+        legend=legend,
+    )
+
+
+# --- values over the years ------------------------------------------------------------------------------------------
+
+
+def _year_labels(years: Sequence[int], layout: Layout, axes_width_pt: float) -> list[str]:
+    """Every year where the labels fit side by side, else every other one (the last always): never overlapping."""
+    slot = axes_width_pt / max(len(years), 1)
+    every = 1 if _text_width("2030", layout.font_pt) * 1.2 <= slot else 2
+    last = len(years) - 1
+    return [str(year) if (last - index) % every == 0 else "" for index, year in enumerate(years)]
+
+
+def _over_years(
+    layout: Layout,
+    *,
+    title: str,
+    years: Sequence[int],
+    y_label: str,
+    y_max: float,
+    draw,
+    legend_entries: int = 0,
+) -> str:
+    """A chart of values over the years: the title on top, the years along the bottom, the values up the left, the
+    legend under the chart. `draw(axes, positions)` draws the values."""
+    font = layout.font_pt
+    width_pt = layout.width_in * POINTS_PER_INCH
+    top_pt = _title_height(layout, title)
+    plot_pt = font * 13
+    left_pt = font * 3.2
+    bottom_pt = font * 2.2 + (legend_entries * font * 1.4 + font * 0.5 if legend_entries else 0)
+    height_pt = top_pt + plot_pt + bottom_pt
     with matplotlib.rc_context(STYLE):
-        figure = _figure(0.9 + 0.34 * len(groups))
-        axes = figure.add_subplot()
-        positions = list(range(len(groups)))[::-1]
-        height = 0.38
-        seconded = [g.seconded.percent_meeting_standard or 0 for g in groups]
-        others = [g.comparison.percent_meeting_standard or 0 for g in groups]
-        bars = axes.barh([p + height / 2 for p in positions], seconded, height=height, color=BRAND,
-                         label=_("Xã có cán bộ biệt phái, luân chuyển"))  # fmt: skip
-        axes.bar_label(bars, labels=[_percent_label(v) for v in seconded], padding=2, fontsize=7)
-        bars = axes.barh([p - height / 2 for p in positions], others, height=height, color=MUTED,
-                         label=_("Xã không có cán bộ biệt phái cùng thời kỳ"))  # fmt: skip
-        axes.bar_label(bars, labels=[_percent_label(v) for v in others], padding=2, fontsize=7)
-        axes.set_yticks(positions, [_shorten(g.label, 30) for g in groups])
-        axes.set_xlim(0, 115)
-        axes.set_xlabel(_("% số xã đạt chuẩn NTM"))
-        axes.set_title(_("Tỷ lệ xã đạt chuẩn: có và không có cán bộ biệt phái"))
-        # Below the axes: inside, it would cover a bar near 100%.
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / len(groups)), ncols=2, frameon=False,
-                    fontsize=7)  # fmt: skip
-        axes.margins(y=0.02)
-        return _svg(figure)
+        figure = _figure(layout, height_pt / POINTS_PER_INCH)
+        axes = figure.add_axes(
+            (left_pt / width_pt, bottom_pt / height_pt, 1 - (left_pt + font) / width_pt, plot_pt / height_pt)
+        )
+        positions = list(range(len(years)))
+        draw(axes, positions)
+        axes.set_xticks(positions, _year_labels(years, layout, width_pt - left_pt - font))
+        axes.set_xlim(-0.6, len(years) - 0.4)
+        ticks = _count_ticks(y_max)
+        axes.set_yticks(ticks, [number_format(t) for t in ticks])
+        axes.set_ylim(0, ticks[-1] * 1.12)
+        axes.tick_params(labelsize=font)
+        axes.grid(axis="y", color="#e3e9e5", linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.set_ylabel(y_label, fontsize=font)
+        if legend_entries:
+            handles, labels = axes.get_legend_handles_labels()
+            labels = ["\n".join(wrap(label, width_pt - font * 3, font)) for label in labels]
+            figure.legend(
+                handles,
+                labels,
+                loc="lower left",
+                bbox_to_anchor=(0, 0),
+                frameon=False,
+                fontsize=font,
+                borderaxespad=0,
+                handlelength=1.6,
+                borderpad=0.1,
+            )
+        _title(figure, layout, title, top_pt=0)
+        return _svg(figure, title=title)
 
 
-def forecast_chart(outlook: TargetOutlook) -> str:
+def trend_chart(trend: list[YearProgress], *, layout: Layout = PRINT) -> str:
+    """Communes meeting the standard year by year (on 31 December; the last year on the as-of date), with the
+    target in force each year where one is set. Empty for an empty trend."""
+    if not trend:
+        return ""
+    values = [line.communes_meeting_standard for line in trend]
+    targets = [
+        (position, line.target_communes_meeting_standard)
+        for position, line in enumerate(trend)
+        if line.target_communes_meeting_standard is not None
+    ]
+
+    def draw(axes, positions):
+        bars = axes.bar(positions, values, color=BRAND, width=0.62)
+        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2, fontsize=layout.font_pt)
+        if targets:
+            axes.scatter(
+                [p for p, _t in targets],
+                [t for _p, t in targets],
+                marker="_",
+                s=layout.font_pt * 30,
+                linewidths=2.5,
+                color=TARGET,
+                label=_("Mục tiêu số xã đạt chuẩn"),
+                zorder=3,
+            )
+
+    highest = max([*values, *(t for _p, t in targets)])
+    return _over_years(
+        layout,
+        title=_("Số xã đạt chuẩn NTM qua các năm"),
+        years=[line.year for line in trend],
+        y_label=_("Số xã đạt chuẩn"),
+        y_max=highest,
+        draw=draw,
+        legend_entries=1 if targets else 0,
+    )
+
+
+def forecast_chart(outlook: TargetOutlook, *, layout: Layout = PRINT) -> str:
     """Communes meeting the standard by the end of each year on the present trend, with the target where one is set.
     Empty for a unit without communes."""
     if not outlook.projection or not outlook.communes_total:
         return ""
-    with matplotlib.rc_context(STYLE):
-        figure = _figure(2.3)
-        axes = figure.add_subplot()
-        positions = list(range(len(outlook.projection)))
-        values = [communes for _year, communes in outlook.projection]
+    values = [communes for _year, communes in outlook.projection]
+    has_target = outlook.target_communes_meeting_standard is not None and outlook.target_year is not None
+
+    def draw(axes, positions):
         axes.plot(positions, values, color=BRAND, marker="o", label=_("Theo xu hướng hiện tại"))
         for position, value in zip(positions, values, strict=True):
-            axes.annotate(number_format(value), (position, value), textcoords="offset points", xytext=(0, 5),
-                          ha="center", fontsize=7)  # fmt: skip
-        axes.set_xticks(positions, [str(year) for year, _communes in outlook.projection])
-        if outlook.target_communes_meeting_standard is not None and outlook.target_year is not None:
-            axes.axhline(outlook.target_communes_meeting_standard, color=TARGET, linestyle="--", linewidth=1,
-                         label=_("Mục tiêu %(n)s xã năm %(year)s") % {"n": outlook.target_communes_meeting_standard,
-                                                                      "year": outlook.target_year})  # fmt: skip
-        axes.set_ylim(0, outlook.communes_total * 1.1)
-        axes.set_ylabel(_("Số xã đạt chuẩn"))
-        axes.set_title(_("Dự báo số xã đạt chuẩn NTM theo xu hướng hiện tại"))
-        axes.legend(loc="lower right", frameon=False, fontsize=7)
-        return _svg(figure)
+            axes.annotate(
+                number_format(value),
+                (position, value),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=layout.font_pt,
+            )
+        if has_target:
+            axes.axhline(
+                outlook.target_communes_meeting_standard,
+                color=TARGET,
+                linestyle="--",
+                linewidth=1.5,
+                label=_("Mục tiêu %(n)s xã năm %(year)s")
+                % {"n": outlook.target_communes_meeting_standard, "year": outlook.target_year},
+            )
+
+    return _over_years(
+        layout,
+        title=_("Dự báo số xã đạt chuẩn NTM theo xu hướng hiện tại"),
+        years=[year for year, _communes in outlook.projection],
+        y_label=_("Số xã đạt chuẩn"),
+        y_max=outlook.communes_total,
+        draw=draw,
+        legend_entries=2 if has_target else 1,
+    )
+
+
+@dataclass(frozen=True)
+class RoundScore:
+    """One assessment round of a commune, for its chart."""
+
+    year: int
+    criteria_met: int
+    criteria_total: int
+
+
+def commune_rounds_chart(set_name: str, rounds: Sequence[RoundScore], *, layout: Layout = SCREEN) -> str:
+    """Criteria met round by round, on one criteria set: the commune page draws one chart per set, so 19-criterion
+    and 10-criterion scores are never on one scale. Empty without rounds."""
+    if not rounds:
+        return ""
+    total = max(r.criteria_total for r in rounds)
+
+    def draw(axes, positions):
+        values = [r.criteria_met for r in rounds]
+        colours = [BRAND if r.criteria_met == r.criteria_total else "#6aa84f" for r in rounds]
+        bars = axes.bar(positions, values, color=colours, width=0.62)
+        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2, fontsize=layout.font_pt)
+        axes.axhline(total, color=TARGET, linestyle="--", linewidth=1.2, label=_("Đủ %(n)s tiêu chí") % {"n": total})
+
+    return _over_years(
+        layout,
+        title=_("Số tiêu chí đạt: %(set)s") % {"set": set_name},
+        years=[r.year for r in rounds],
+        y_label=_("Số tiêu chí đạt"),
+        y_max=total,
+        draw=draw,
+        legend_entries=1,
+    )
+
+
+# --- the map of the communes ---------------------------------------------------------------------------------------
+
+# Standing on the map's date (communes.selectors.MapPoint.standing): recognised levels in greens and blue, the
+# criteria-met bands of a commune not yet recognised from yellow to red, grey without a round.
+STANDING_COLOURS = {
+    "advanced": "#1d4e89",
+    "standard": BRAND,
+    "all": "#8cc084",
+    "high": "#e8c547",
+    "middle": "#e08a2c",
+    "low": "#b3261e",
+    "none": "#c9cfcb",
+}
+MAP_MAX_HEIGHT = 1.25  # of the map's width: a long province is drawn narrower rather than taller than a phone
+
+
+def standing_labels(criteria_total: int) -> dict[str, str]:
+    """The map legend's label of each standing (communes.selectors.MapPoint.standing), in the legend's order."""
+    labels = {"advanced": _("Đạt chuẩn nâng cao, kiểu mẫu"), "standard": _("Đạt chuẩn NTM")}
+    for key, label, _low, _high in criteria_band_ranges(criteria_total):
+        if key == "all":
+            labels[key] = _("Chưa công nhận, đủ %(n)s tiêu chí") % {"n": criteria_total}
+        else:
+            labels[key] = _("Chưa đạt chuẩn: %(range)s tiêu chí") % {"range": label}
+    labels["none"] = _("Chưa có kỳ đánh giá")
+    return labels
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull, counter-clockwise (Andrew's monotone chain)."""
+    points = sorted(set(points))
+    if len(points) < 3:
+        return points
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in points:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(points):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def communes_map(
+    data,
+    *,
+    title: str = "",
+    href: str | None = None,
+    linked: set[int] | frozenset[int] | None = None,
+    layout: Layout = PRINT,
+) -> str:
+    """The communes of `data` (communes.selectors.CommunesMap) as dots at their coordinates, coloured by standing,
+    inside the outline of their convex hull, with the title and a legend counting each colour. Communes without
+    coordinates are not drawn (the page lists them). `href`: the commune page's URL with "{id}" for the commune's
+    pk, each dot then a link to it; `linked`: the communes that may be linked and named (None: all of them).
+    Hand-written SVG: one <circle data-commune-id> per commune, presentation attributes only (the page's CSP)."""
+    font = layout.font_pt
+    width = layout.width_in * POINTS_PER_INCH
+    title = title or _("Bản đồ các xã theo mức đạt chuẩn NTM")
+    labels = standing_labels(data.criteria_total)
+    placed = [p for p in data.points if p.latitude is not None and p.longitude is not None]
+    counts = Counter(p.standing for p in data.points)
+
+    title_lines = wrap(title, width, layout.title_pt, True)
+    parts, y = [], layout.title_pt
+    for line in title_lines:
+        parts.append(
+            f'<text x="0" y="{_number(y)}" font-size="{_number(layout.title_pt)}" font-weight="bold">'
+            f"{escape(line)}</text>"
+        )
+        y += layout.title_pt * 1.2
+    if data.as_of:
+        parts.append(
+            f'<text x="0" y="{_number(y)}" font-size="{_number(font)}" fill="#3d4a41">'
+            f"{escape(_('Ngày %(date)s') % {'date': data.as_of.strftime('%d/%m/%Y')})}</text>"
+        )
+        y += font * 0.8
+    radius = font * 0.6  # a dot a finger can hit on a phone: 14 px across at 375 px
+    margin = radius * 3
+    map_top = y + font * 0.4
+    map_height = 0.0
+    if placed:
+        latitudes = [float(p.latitude) for p in placed]
+        longitudes = [float(p.longitude) for p in placed]
+        middle = math.radians((max(latitudes) + min(latitudes)) / 2)
+        # Equirectangular, x shrunk by cos(latitude): true shapes at a province's size.
+        span_x = max((max(longitudes) - min(longitudes)) * math.cos(middle), 1e-3)
+        span_y = max(max(latitudes) - min(latitudes), 1e-3)
+        inner = width - 2 * margin
+        scale = min(inner / span_x, inner * MAP_MAX_HEIGHT / span_y)
+        offset_x = margin + (inner - span_x * scale) / 2
+        map_height = span_y * scale + 2 * margin
+
+        def project(point) -> tuple[float, float]:
+            x = offset_x + (float(point.longitude) - min(longitudes)) * math.cos(middle) * scale
+            y_ = map_top + margin + (max(latitudes) - float(point.latitude)) * scale
+            return round(x, 1), round(y_, 1)
+
+        positions = [project(p) for p in placed]
+        hull = _hull(positions)
+        if len(hull) >= 3:
+            centre_x = sum(x for x, _y in hull) / len(hull)
+            centre_y = sum(y_ for _x, y_ in hull) / len(hull)
+
+            def out(x: float, y_: float) -> str:
+                distance = math.hypot(x - centre_x, y_ - centre_y) or 1
+                pad = radius * 2.2 / distance
+                return f"{_number(x + (x - centre_x) * pad)},{_number(y_ + (y_ - centre_y) * pad)}"
+
+            parts.append(
+                f'<polygon class="map-outline" points="{" ".join(out(x, y_) for x, y_ in hull)}" '
+                'fill="#f3f6f3" stroke="#8a9a8f" stroke-width="1" stroke-linejoin="round"/>'
+            )
+        for point, (x, y_) in zip(placed, positions, strict=True):
+            may_name = linked is None or point.commune_id in linked
+            standing = labels.get(point.standing, "")
+            score = (
+                f", {point.criteria_met}/{point.criteria_total} " + _("tiêu chí")
+                if point.criteria_met is not None
+                else ""
+            )
+            tooltip = f"{point.name}: {standing}{score}" if may_name else f"{standing}{score}"
+            circle = (
+                f'<circle data-commune-id="{point.commune_id}" data-standing="{point.standing}" cx="{_number(x)}" '
+                f'cy="{_number(y_)}" r="{_number(radius)}" fill="{STANDING_COLOURS.get(point.standing, MUTED)}" '
+                f'stroke="#ffffff" stroke-width="1"><title>{escape(tooltip)}</title></circle>'
+            )
+            if href and may_name:
+                circle = (
+                    f'<a href="{escape(href.replace("{id}", str(point.commune_id)))}" '
+                    f'aria-label="{escape(tooltip)}">{circle}</a>'
+                )
+            parts.append(circle)
+    y = map_top + map_height + font * 0.6
+    for key, label in labels.items():
+        if not counts[key]:
+            continue
+        colour = STANDING_COLOURS[key]
+        lines = wrap(f"{label} ({counts[key]})", width - font * 1.6, font)
+        parts.append(
+            f'<circle cx="{_number(radius)}" cy="{_number(y + font * 0.6)}" r="{_number(radius)}" fill="{colour}"/>'
+        )
+        for line in lines:
+            y += font * 1.0
+            parts.append(
+                f'<text x="{_number(font * 1.4)}" y="{_number(y)}" font-size="{_number(font)}">{escape(line)}</text>'
+            )
+            y += font * 0.25
+        y += font * 0.35
+    height = y + font * 0.3
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="communes-map" viewBox="0 0 {_number(width)} '
+        f'{_number(height)}" width="{_number(width)}pt" height="{_number(height)}pt" role="img" '
+        f'aria-label="{escape(title)}" font-family="{FONT_FAMILY}, DejaVu Sans, sans-serif" fill="{INK}">'
+        + "".join(parts)
+        + "</svg>"
+    )
