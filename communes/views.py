@@ -34,8 +34,10 @@ from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.access import units_in_scope, visible_criteria_sets
 from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
+from ntm_portal.figures_cache import cached_figures
 from ntm_portal.text import fold_vietnamese, vnd
 from ntm_portal.todo import todo_for
+from reports import charts
 from secondments.models import Agency, Secondment, SponsorAssignment
 
 from . import selectors
@@ -503,39 +505,27 @@ def criteria_matrix(request: HttpRequest) -> HttpResponse:
 
 # --- 3. the commune page -------------------------------------------------------------------------------------------
 
-SPARK_WIDTH, SPARK_HEIGHT, SPARK_GAP = 300, 60, 2
+COMMUNE_CHART_CACHE_SECONDS = 3600
 
 
-@dataclass(frozen=True)
-class SparkBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    complete: bool
-
-
-def _sparkline(rounds) -> list[SparkBar]:
-    """One bar per round, its height the share of the set's criteria met: drawn as inline SVG, no chart library."""
-    if not rounds:
-        return []
-    width = SPARK_WIDTH / len(rounds)
-    bars = []
-    for index, r in enumerate(rounds):
-        share = (r.criteria_met / r.criteria_total) if r.criteria_total else 0
-        height = max(round(share * SPARK_HEIGHT, 1), 1.0)  # a round with nothing met still shows as a line
-        bars.append(
-            SparkBar(
-                x=round(index * width + SPARK_GAP / 2, 1),
-                y=round(SPARK_HEIGHT - height, 1),
-                width=round(max(width - SPARK_GAP, 1), 1),
-                height=height,
-                label=f"{r.year}: {r.criteria_met}/{r.criteria_total}",
-                complete=bool(r.criteria_total) and r.criteria_met == r.criteria_total,
-            )
+def _rounds_charts(rounds) -> list[tuple[str, str]]:
+    """(set name, SVG) per criteria set, oldest set first: a 19-criterion score and a 10-criterion one are not on one
+    scale, so each set's rounds get their own chart (issue 19). Kept in the shared cache like the dashboards'."""
+    by_set: dict[int, list] = {}
+    for r in rounds:
+        by_set.setdefault(r.criteria_set_id, []).append(r)
+    charts_by_set = []
+    for group in by_set.values():
+        name = group[0].criteria_set.name
+        scores = tuple(charts.RoundScore(r.year, r.criteria_met, r.criteria_total) for r in group)
+        svg = cached_figures(
+            "chart:commune_rounds_chart",
+            repr((name, scores)),
+            lambda name=name, scores=scores: charts.commune_rounds_chart(name, scores),
+            timeout=COMMUNE_CHART_CACHE_SECONDS,
         )
-    return bars
+        charts_by_set.append((name, svg))
+    return charts_by_set
 
 
 @dataclass(frozen=True)
@@ -569,8 +559,7 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "standing_level": _level_label(data.standing.ntm_level) if data.standing else "",
         "latest": data.latest_round,
         "secondments": secondments,
-        "spark": _sparkline(data.rounds),
-        "spark_size": (SPARK_WIDTH, SPARK_HEIGHT),
+        "rounds_charts": _rounds_charts(data.rounds),
         "support_total": vnd(data.support_total),
         "support_by_kind": [(label, count, vnd(value)) for _kind, label, count, value in data.support_by_kind],
         "contributions": [(c, vnd(c.value_vnd)) for c in data.recent_contributions],

@@ -462,7 +462,8 @@ def _over_years(
         positions = list(range(len(years)))
         draw(axes, positions)
         axes.set_xticks(positions, _year_labels(years, layout, width_pt - left_pt - font))
-        axes.set_xlim(-0.6, len(years) - 0.4)
+        spare = max(4 - len(years), 0) / 2  # a single round keeps a bar's width, centred
+        axes.set_xlim(-0.6 - spare, len(years) - 0.4 + spare)
         ticks = _count_ticks(y_max)
         axes.set_yticks(ticks, [number_format(t) for t in ticks])
         axes.set_ylim(0, ticks[-1] * 1.12)
