@@ -308,7 +308,7 @@ def _tick_percent(value: float) -> str:
 
 def _count_ticks(highest: float) -> list[int]:
     """Round tick values from 0 to at least `highest`, at most five or six of them."""
-    highest = max(highest, 1)
+    highest = max(highest, 2)  # at least three values (0, 1, 2) on an axis of one commune
     step = 10 ** math.floor(math.log10(highest))
     for factor in (1, 2, 5, 10):
         if highest / (step * factor) <= 5:

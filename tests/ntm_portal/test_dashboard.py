@@ -288,7 +288,8 @@ def test_the_dashboard_costs_the_same_queries_for_2_communes_as_for_20(client, c
     summary: the set with its criteria, the targets, the counts per criterion, the groups (4); the trend: the sets,
     the per-year groups in one UNION ALL, the targets (3); whether the user may list the unit's communes (1); the
     commune list for "close to the finish": the set, the communes, their rounds (3); the secondment summary (3) and
-    the sponsor summary (4). The charts are drawn from those results."""
+    the sponsor summary (4); the map: the set with its criteria counted, the communes with their coordinates and
+    standing (2). The charts and the map are drawn from those results."""
     from tests.communes.factories import DistrictFactory
 
     province = ProvinceFactory()
@@ -299,7 +300,8 @@ def test_the_dashboard_costs_the_same_queries_for_2_communes_as_for_20(client, c
 
     def add_communes(n):
         for i in range(n):
-            commune = CommuneFactory(parent=districts[i % len(districts)])
+            # On the map, each one a dot: a dot costs no query.
+            commune = CommuneFactory(parent=districts[i % len(districts)], latitude=21.5 + i / 100, longitude=105.7)
             assess(commune, criteria_set, met=15 + i % 5)
             if i % 4 == 0:
                 RecognitionFactory(commune=commune, level=NtmLevel.STANDARD, decision_date=datetime.date(2020, 1, 2))
@@ -317,5 +319,6 @@ def test_the_dashboard_costs_the_same_queries_for_2_communes_as_for_20(client, c
         response = client.get(dashboard_url(province))
     assert response.status_code == 200
     assert len(response.context["summary"].districts) == 5
-    # 29: one more than before issue 16, the sponsor figures' period (the latest visit: reading_period).
-    assert len(small) == len(large) == 29, [q["sql"][:120] for q in large.captured_queries]
+    assert response.content.decode().count("data-commune-id=") == 20
+    # 31: the sponsor figures' period (issue 16: the latest visit, reading_period) and the map (issue 19: 2).
+    assert len(small) == len(large) == 31, [q["sql"][:120] for q in large.captured_queries]
