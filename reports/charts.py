@@ -307,14 +307,11 @@ def _tick_percent(value: float) -> str:
 
 
 def _count_ticks(highest: float) -> list[int]:
-    """Round tick values from 0 to at least `highest`, at most five or six of them."""
-    highest = max(highest, 2)  # at least three values (0, 1, 2) on an axis of one commune
-    step = 10 ** math.floor(math.log10(highest))
-    for factor in (1, 2, 5, 10):
-        if highest / (step * factor) <= 5:
-            step *= factor
-            break
-    return list(range(0, int(math.ceil(highest / step) * step) + 1, int(step)))
+    """Round tick values from 0 to at least `highest`: the finest step of 1, 2 or 5 × 10ⁿ giving at most five
+    intervals, and at least three values (0, 1, 2 on an axis of one commune)."""
+    highest = max(math.ceil(highest), 2)
+    step = next(f * 10**e for e in range(12) for f in (1, 2, 5) if math.ceil(highest / (f * 10**e)) <= 5)
+    return list(range(0, math.ceil(highest / step) * step + 1, step))
 
 
 def bands_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
