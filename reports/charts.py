@@ -681,10 +681,8 @@ def communes_map(
         )
         y += layout.title_pt * 1.2
     if data.as_of:
-        parts.append(
-            f'<text x="0" y="{_number(y)}" font-size="{_number(font)}" fill="#3d4a41">'
-            f"{escape(_('Ngày %(date)s') % {'date': data.as_of.strftime('%d/%m/%Y')})}</text>"
-        )
+        day = _("Ngày %(date)s") % {"date": data.as_of.strftime("%d/%m/%Y")}
+        parts.append(f'<text x="0" y="{_number(y)}" font-size="{_number(font)}" fill="#3d4a41">{escape(day)}</text>')
         y += font * 0.8
     radius = font * 0.6  # a dot a finger can hit on a phone: 14 px across at 375 px
     margin = radius * 3
