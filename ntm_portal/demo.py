@@ -37,7 +37,7 @@ from django.db.models import F
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
-from communes.services import merger_2025_import, units_import
+from communes.services import _load_conversion, merger_2025_import, units_import  # noqa: PLC2701 - its data, read once
 from criteria import ledger
 from criteria.choices import Comparison, ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
@@ -251,6 +251,7 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
 
         # The reform of 1 July 2025: from here on everything works on the communes in force on that day.
         successors = _merge(province, [u.pk for u in units])
+        _fill_coordinates(province)
         after = _present.build(
             province=province, old_ids=[u.pk for u in units], successors=successors, sets=sets, criteria=criteria,
             agencies=agencies, seed=seed, result=result,
@@ -282,6 +283,24 @@ def _merge(province: AdministrativeUnit, old_ids: list[int]) -> dict[int, int]:
     Secondment.objects.in_force_on(MERGER_DAY).filter(commune_id__in=borrowed).update(actual_end_date=OLD_LAST_DAY)
     SponsorAssignment.objects.in_force_on(MERGER_DAY).filter(commune_id__in=borrowed).update(end_date=OLD_LAST_DAY)
     return {old: parts[0][0] for old, parts in merged.successors.items() if old in set(old_ids) and parts}
+
+
+def _fill_coordinates(province: AdministrativeUnit) -> None:
+    """Real coordinates for the demo's communes the 2025 conversion left without (the districts borrowed from
+    neighbouring provinces, which it does not merge): each old commune's, from the same official data
+    (vietnamadminunits), by code. The dashboard's map draws every commune where it is; one the data lacks keeps none
+    and is listed under the map, never drawn at 0,0. (vietnam-provinces has no coordinates.)"""
+    missing = list(AdministrativeUnit.objects.communes().filter(province=province, latitude__isnull=True))
+    if not missing:
+        return
+    places = {p.code: p for p in _load_conversion().old_units.values() if p.level == UnitLevel.COMMUNE}
+    found = []
+    for unit in missing:
+        place = places.get(unit.code)
+        if place is not None and place.latitude is not None and place.longitude is not None:
+            unit.latitude, unit.longitude = place.latitude, place.longitude
+            found.append(unit)
+    AdministrativeUnit.objects.bulk_update(found, ["latitude", "longitude"], batch_size=500)
 
 
 def province_on(day: datetime.date, code: str) -> AdministrativeUnit:
