@@ -521,7 +521,7 @@ def _rounds_charts(rounds) -> list[tuple[str, str]]:
         svg = cached_figures(
             "chart:commune_rounds_chart",
             repr((name, scores)),
-            lambda name=name, scores=scores: charts.commune_rounds_chart(name, scores),
+            lambda name=name, scores=scores: charts.inline(charts.commune_rounds_chart(name, scores)),
             timeout=COMMUNE_CHART_CACHE_SECONDS,
         )
         charts_by_set.append((name, svg))

@@ -190,7 +190,7 @@ def _chart(draw: Callable[..., str], data: object, **options) -> str:
     return cached_figures(
         f"chart:{draw.__name__}",
         repr((data, sorted(options.items()))),
-        lambda: draw(data, layout=charts.SCREEN, **options),
+        lambda: charts.inline(draw(data, layout=charts.SCREEN, **options)),
         timeout=CHART_CACHE_SECONDS,
     )
 

@@ -95,6 +95,8 @@ def _register_fonts() -> None:
 
 
 STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+NAMESPACES = re.compile(r' xmlns(?::xlink)?="[^"]*"')
 STYLE_ELEMENT = re.compile(r'\s*<style type="text/css">\*\{([^}]*)\}</style>')
 
 
@@ -117,6 +119,7 @@ def _svg(figure: Figure, *, title: str = "") -> str:
     if rule:
         svg = STYLE_ELEMENT.sub("", svg).replace("<svg ", f"<svg{_presentation_attributes(rule.group(1))} ", 1)
     svg = STYLE_ATTRIBUTE.sub(lambda match: _presentation_attributes(match.group(1)), svg)
+    svg = METADATA.sub("", svg)  # matplotlib's name, version and web address: nothing a reader needs
     if title:  # a name for screen readers; the figures themselves are in the table under each chart
         svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
     return svg
@@ -129,6 +132,12 @@ def _figure(layout: Layout, height_in: float) -> Figure:
 
 def _percent_label(value: float) -> str:
     return f"{number_format(value, 1)}%"
+
+
+def inline(svg: str) -> str:
+    """A chart for an HTML page: without its namespace declarations, which HTML implies for <svg> (and for
+    xlink:href), so the page names no outside address. The PDF, which embeds a chart as an image, keeps them."""
+    return NAMESPACES.sub("", svg)
 
 
 # --- text measured with the font the chart is drawn in ------------------------------------------------------------

@@ -3,6 +3,7 @@ the commune page; each for every role in scope, a 404 outside it, and the same q
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -624,11 +625,13 @@ def test_the_commune_page_draws_the_history_year_by_year(client, province_coordi
 
     response = client.get(detail_url(geography.commune_a1))
 
-    assert [bar.label for bar in response.context["spark"]] == ["2019: 1/5", "2020: 3/5", "2021: 5/5"]
-    assert [bar.height for bar in response.context["spark"]] == [12.0, 36.0, 60.0]
-    content = html(response)
-    assert "<svg" in content and "<title>2021: 5/5</title>" in content
-    assert 'height="36.0"' in content  # a dot, not the Vietnamese decimal comma, inside SVG
+    [(set_name, svg)] = response.context["rounds_charts"]  # one criteria set: one chart
+    assert set_name == criteria_set.name
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    for label in ("2019", "2020", "2021", "1", "3", "5", "Đủ 5 tiêu chí"):  # the years, the scores, the full mark
+        assert label in texts
+    assert svg in html(response)
+    assert not re.search(r'(?:x|y|width|height)="\d+,\d', svg)  # a dot, not the Vietnamese decimal comma, in SVG
 
 
 def test_the_commune_page_shows_a_secondment_with_the_criteria_at_start_and_end(
