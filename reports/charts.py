@@ -622,6 +622,7 @@ STANDING_COLOURS = {
     "none": "#c9cfcb",
 }
 MAP_MAX_HEIGHT = 1.25  # of the map's width: a long province is drawn narrower rather than taller than a phone
+MAP_MAX_HEIGHT_PT = 360  # 127 mm: the map, its title and legend fit on half an A4 page in the PDF
 
 
 def standing_labels(criteria_total: int) -> dict[str, str]:
@@ -705,7 +706,7 @@ def communes_map(
         span_x = max((max(longitudes) - min(longitudes)) * math.cos(middle), 1e-3)
         span_y = max(max(latitudes) - min(latitudes), 1e-3)
         inner = width - 2 * margin
-        scale = min(inner / span_x, inner * MAP_MAX_HEIGHT / span_y)
+        scale = min(inner / span_x, min(inner * MAP_MAX_HEIGHT, MAP_MAX_HEIGHT_PT) / span_y)
         offset_x = margin + (inner - span_x * scale) / 2
         map_height = span_y * scale + 2 * margin
 
