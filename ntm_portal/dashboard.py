@@ -188,7 +188,7 @@ def _chart(draw: Callable[..., str], data: object, **options) -> str:
     matplotlib takes 0.1–0.4 s a chart (49 districts: 0.4 s), more than all the page's queries. On Redis or the file
     cache every worker process draws a chart once, not once each. SCREEN: the size that reads on a phone (issue 19)."""
     return cached_figures(
-        f"chart:{draw.__name__}",
+        f"chart:{draw.__name__}:screen",  # not the pre-issue-19 drawings cached under the bare name
         repr((data, sorted(options.items()))),
         lambda: charts.inline(draw(data, layout=charts.SCREEN, **options)),
         timeout=CHART_CACHE_SECONDS,
