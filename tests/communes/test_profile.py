@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from criteria.choices import Comparison, RoundStatus
+from reports import commune_profile
 from tests.criteria.factories import (
     AssessmentRoundFactory,
     CriteriaSetFactory,
@@ -220,3 +221,46 @@ def test_the_profile_costs_the_same_queries_for_one_cadre_and_visit_as_for_twent
 
     text = text_of(pdf_of(response))
     assert "cán bộ khác" in text  # 20 cadres, a few shown: the page did read them all
+
+
+def test_a_commune_failing_every_criterion_with_long_lists_everywhere_still_gets_one_page(
+    client, province_coordinator, geography, monkeypatch
+):
+    """The page is made again with shorter lists until it fits: 19 unmet criteria of three failing indicators each,
+    15 years of rounds, 20 cadres, 20 agencies and every kind of support."""
+    criteria_set = CriteriaSetFactory(period_start=2000, period_end=2100, criteria_count=19)
+    for year in range(2010, 2025):
+        AssessmentRoundFactory(commune=geography.commune_a1, criteria_set=criteria_set, year=year)
+    latest = AssessmentRoundFactory(commune=geography.commune_a1, criteria_set=criteria_set, year=2025)
+    for criterion in criteria_set.criteria.all():
+        criterion.name = f"Tiêu chí số {criterion.number} về hạ tầng kinh tế - xã hội và môi trường nông thôn"
+        criterion.save()
+        CriterionResultFactory(assessment_round=latest, criterion=criterion, met=False, assessed_as_whole=False)
+        for position in range(1, 4):
+            indicator = IndicatorFactory(
+                criterion=criterion,
+                code=f"{criterion.number}.{position}",
+                name="Tỷ lệ hộ gia đình được sử dụng nước sạch đạt quy chuẩn theo quy định hiện hành",
+                position=position,
+            )
+            IndicatorTargetFactory(indicator=indicator, threshold=90)
+            IndicatorValueFactory(assessment_round=latest, indicator=indicator, value_number=40, met=False)
+    agency = AgencyFactory(unit=geography.province)
+    add_records(geography.commune_a1, agency, 20)
+    for n in range(20):
+        SponsorAssignmentFactory(
+            agency=AgencyFactory(name=f"Công ty cổ phần đầu tư phát triển nông nghiệp công nghệ cao số {n}"),
+            commune=geography.commune_a1,
+        )
+    renders = []
+    render = commune_profile._render
+    monkeypatch.setattr(commune_profile, "_render", lambda html: renders.append(html) or render(html))
+    client.force_login(province_coordinator)
+
+    reader = pdf_of(client.get(profile_url(geography.commune_a1)))
+
+    assert len(reader.pages) == 1
+    assert len(renders) > 1  # the longest lists did not fit: shorter ones were tried
+    text = text_of(reader)
+    assert "tiêu chí khác chưa đạt" in text and "chỉ tiêu khác chưa đạt" in text
+    assert "1.1 Tỷ lệ hộ gia đình" in text and "40% ≥ 90%" in text
