@@ -95,15 +95,14 @@ class CommuneProfile:
         return f"ho-so-xa-{slug}-{self.page.today.isoformat()}.pdf"
 
 
-def _unmet_criteria(page: CommunePage) -> list[UnmetCriterion]:
+def _unmet_criteria(page: CommunePage, *, user) -> list[UnmetCriterion]:
     """The latest round's unmet criteria, each with the indicators whose value misses the commune's target."""
     if page.latest_round is None or not page.unmet:
         return []
     numbers = [c.number for c in page.unmet]
     values = (
-        IndicatorValue.objects.filter(
-            assessment_round=page.latest_round, met=False, indicator__criterion__number__in=numbers
-        )
+        IndicatorValue.objects.visible_to(user)
+        .filter(assessment_round=page.latest_round, met=False, indicator__criterion__number__in=numbers)
         .select_related("indicator__criterion__criteria_set")
         .prefetch_related("indicator__targets")
         .order_by("indicator__criterion__number", "indicator__position", "indicator__code")
@@ -125,7 +124,7 @@ def _unmet_criteria(page: CommunePage) -> list[UnmetCriterion]:
 def commune_profile(*, user, commune: AdministrativeUnit, today: datetime.date) -> CommuneProfile:
     """What the profile shows; `commune` must be one the user may read (the view checks, as the commune page does)."""
     page = commune_page(user=user, commune=commune, today=today)
-    return CommuneProfile(page=page, unmet=_unmet_criteria(page), generated_at=timezone.localtime())
+    return CommuneProfile(page=page, unmet=_unmet_criteria(page, user=user), generated_at=timezone.localtime())
 
 
 def profile_html(profile: CommuneProfile, limits: Limits) -> str:
