@@ -593,7 +593,7 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def commune_profile_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The commune page as a one-page A4 PDF (issue 18), made while the user waits: one page takes well under a
+    """The commune page as a one-page A4 PDF (issue 18), made while the user waits: one page takes about half a
     second, the progress report's job queue is for the province's hundred pages."""
     commune = _commune_in_scope(request.user, pk)
     profile = build_commune_profile(user=request.user, commune=commune, today=timezone.localdate())

@@ -3,7 +3,8 @@ history, cadres, sponsors and support, for a meeting's table or a leader's folde
 
 Every figure comes from communes.selectors.commune_page, the one the commune page shows, so the two never disagree;
 the only read of its own is the unmet indicators' values of the latest round (two queries, whatever their number).
-The page is made synchronously: one page lays out in well under a second, no Celery job is worth its polling.
+The page is made synchronously: one page lays out in about half a second (a second or two when lists must be cut
+shorter), no Celery job is worth its polling.
 Long lists are cut to fit the page ("và N … khác"); when the page still overflows, the lists are cut shorter.
 """
 
