@@ -385,8 +385,8 @@ def criteria_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
     if summary.criteria_set_name:
         title = f"{title}: {summary.criteria_set_name}"
     shares = [c.percent or 0 for c in summary.criteria]
-    legend = [("bar", TARGET, _("Dưới 50% số xã đạt"))] if min(shares) < 50 else []
-    legend += [("bar", BRAND, _("Từ 50% số xã đạt trở lên"))] if max(shares) >= 50 else []
+    legend = [("bar", TARGET, _("Dưới một nửa số xã đạt"))] if min(shares) < 50 else []
+    legend += [("bar", BRAND, _("Từ một nửa số xã đạt trở lên"))] if max(shares) >= 50 else []
     return _bar_rows(
         layout,
         title=title,
