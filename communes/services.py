@@ -533,6 +533,15 @@ def _place(key: str, level: str, code: str | None, name: str | None, kind_hint: 
     return _Place(key=key, level=level, code=code, name=name, kind=kind, **values)
 
 
+def old_commune_coordinates() -> dict[str, tuple[Decimal, Decimal]]:
+    """The pre-2025 communes' coordinates by GSO code, from the official conversion data (vietnamadminunits)."""
+    return {
+        place.code: (place.latitude, place.longitude)
+        for place in _load_conversion().old_units.values()
+        if place.level == UnitLevel.COMMUNE and place.latitude is not None and place.longitude is not None
+    }
+
+
 @functools.cache
 def _load_conversion() -> _Conversion:
     """Read converter_2025.json and dataset.db once per process and check that every key resolves to a code."""

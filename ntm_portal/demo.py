@@ -37,7 +37,7 @@ from django.db.models import F
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from communes.models import AdministrativeUnit, Recognition
-from communes.services import _load_conversion, merger_2025_import, units_import  # noqa: PLC2701 - its data, read once
+from communes.services import merger_2025_import, old_commune_coordinates, units_import
 from criteria import ledger
 from criteria.choices import Comparison, ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
@@ -293,12 +293,11 @@ def _fill_coordinates(province: AdministrativeUnit) -> None:
     missing = list(AdministrativeUnit.objects.communes().filter(province=province, latitude__isnull=True))
     if not missing:
         return
-    places = {p.code: p for p in _load_conversion().old_units.values() if p.level == UnitLevel.COMMUNE}
+    coordinates = old_commune_coordinates()
     found = []
     for unit in missing:
-        place = places.get(unit.code)
-        if place is not None and place.latitude is not None and place.longitude is not None:
-            unit.latitude, unit.longitude = place.latitude, place.longitude
+        if unit.code in coordinates:
+            unit.latitude, unit.longitude = coordinates[unit.code]
             found.append(unit)
     AdministrativeUnit.objects.bulk_update(found, ["latitude", "longitude"], batch_size=500)
 
