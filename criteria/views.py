@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from ntm_portal import formats
 from ntm_portal.access import (
     IMPORT_DENIED,
     AccessDenied,
@@ -61,7 +62,6 @@ from .forms import (
     criterion_field_name,
     indicator_field_name,
     note_field_name,
-    plain_number,
     review_field_name,
 )
 from .models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, Indicator
@@ -262,21 +262,24 @@ def _target_text(indicator: Indicator, threshold: Decimal | None) -> str:
     if threshold is None:
         return _("chưa có mức (chưa công bố)")
     sign = "≥" if indicator.comparison in (Comparison.AT_LEAST, Comparison.PERCENT_AT_LEAST) else "≤"
-    unit = "%" if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) else ""
-    unit = unit or (f" {indicator.unit}" if indicator.unit else "")
-    return f"{sign} {plain_number(threshold)}{unit}"
+    return f"{sign} {_figure(indicator, threshold)}"
+
+
+def _figure(indicator: Indicator, value: Decimal) -> str:
+    """An indicator's figure with its unit: "85,5%" (percentages as everywhere: formats.percent), "12,5 km"."""
+    if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST):
+        return formats.percent(value)
+    return f"{formats.number(value)} {indicator.unit}".strip()
 
 
 def _value_text(indicator: Indicator, value) -> str:
     if value is None:
         return _("Chưa nhập")
     if indicator.comparison == Comparison.YES_NO:
-        return {True: _("Đạt"), False: _("Không đạt")}.get(value.value_bool, _("Chưa nhập"))
+        return {True: _("Đạt"), False: _("Chưa đạt")}.get(value.value_bool, _("Chưa nhập"))
     if value.value_number is None:
         return _("Chưa nhập")
-    unit = "%" if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) else ""
-    unit = unit or (f" {indicator.unit}" if indicator.unit else "")
-    return f"{plain_number(value.value_number)}{unit}"
+    return _figure(indicator, value.value_number)
 
 
 def _round_page(
@@ -532,7 +535,7 @@ def _describe(change: AssessmentChange, value) -> str:
     if value is None or value == "":
         return "—"
     if name == "value_bool":
-        return {True: _("Đạt"), False: _("Không đạt")}.get(value, str(value))
+        return {True: _("Đạt"), False: _("Chưa đạt")}.get(value, str(value))
     if name == "status" and value in RoundStatus.values:
         return str(RoundStatus(value).label)
     if name == "ntm_level" and value in NtmLevel.values:
@@ -541,18 +544,15 @@ def _describe(change: AssessmentChange, value) -> str:
         return str(ReviewState(value).label)
     if name == "revoked_on":
         try:
-            return f"{datetime.date.fromisoformat(str(value)):%d/%m/%Y}"
+            return formats.date_text(datetime.date.fromisoformat(str(value)))
         except ValueError:
             return str(value)
     if name == "value_number":
-        indicator = change.indicator
         try:
-            number = plain_number(Decimal(str(value)))
+            number = Decimal(str(value))
         except InvalidOperation:  # the log keeps whatever was written; show it as it is
             return str(value)
-        if indicator and indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST):
-            return f"{number}%"
-        return f"{number} {indicator.unit}".strip() if indicator else number
+        return _figure(change.indicator, number) if change.indicator else formats.number(number)
     if name == "file":
         return os.path.basename(str(value))
     return str(value)
