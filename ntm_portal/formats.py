@@ -142,3 +142,12 @@ def parse_number(text: str) -> Decimal:
     except InvalidOperation as error:
         raise NumberSyntaxError(text) from error
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+# --- names -----------------------------------------------------------------------------------------------------------
+
+
+def agency_name(name: str, short_name: str = "", *, compact: bool = False) -> str:
+    """An agency as the portal names it: its full name ("Sở Nông nghiệp và Phát triển nông thôn"), and its short name
+    ("Sở NN&PTNT") only where space is short (`compact`: chart labels, narrow dashboard columns)."""
+    return (short_name or name) if compact else name

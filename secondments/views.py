@@ -41,7 +41,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import UnitLevel
 from criteria.models import Criterion
-from ntm_portal import access
+from ntm_portal import access, formats
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
 from ntm_portal.excel import xlsx_response
@@ -71,7 +71,6 @@ from .forms import (
     SupportContributionForm,
     WorkPlanForm,
     WorkPlanItemForm,
-    format_vnd,
 )
 from .history import assignment_history, record_history
 from .models import (
@@ -128,10 +127,7 @@ def _initial_from(request: HttpRequest, *names: str) -> dict[str, str]:
 
 def _days(value: Decimal | None) -> str:
     """1.50 → "1,5"; 2.0 → "2"."""
-    if value is None:
-        return "—"
-    text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", ",")
+    return formats.number(value)
 
 
 # --- lists: the shared FilterSet as the page's filter form ----------------------------------------------------------
@@ -717,7 +713,7 @@ def secondment_close(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Đã ghi kết thúc biệt phái của %(cadre)s tại %(commune)s ngày %(day)s. Số tiêu chí: %(change)s.")
                 % {"cadre": secondment.cadre, "commune": secondment.commune.name,
-                   "day": secondment.actual_end_date.strftime("%d/%m/%Y"),
+                   "day": formats.date_text(secondment.actual_end_date),
                    "change": _criteria_change(secondment)},
             )  # fmt: skip
             return redirect("secondments:secondment_detail", pk=pk)
@@ -776,7 +772,8 @@ def _assignments(user) -> QuerySet[SponsorAssignment]:
 
 
 def _decorate_assignment(a: SponsorAssignment) -> None:
-    a.days_text, a.hours_text, a.support_text = _days(a.days_on_site), _days(a.hours_on_site), format_vnd(a.support_vnd)
+    a.days_text, a.hours_text = _days(a.days_on_site), _days(a.hours_on_site)
+    a.support_text = formats.vnd(a.support_vnd)
 
 
 ASSIGNMENTS = Listing(
@@ -1227,12 +1224,12 @@ def _support(user) -> QuerySet[SupportContribution]:
 
 
 def _decorate_support(s: SupportContribution) -> None:
-    s.value_text = format_vnd(s.value_vnd)
+    s.value_text = formats.vnd(s.value_vnd)
 
 
 def _support_summary(rows: QuerySet[SupportContribution]) -> dict:
     totals = rows.order_by().aggregate(contributions=Count("pk"), value=Sum("value_vnd"))
-    return {"contributions": totals["contributions"], "value": format_vnd(totals["value"] or 0)}
+    return {"contributions": totals["contributions"], "value": formats.vnd(totals["value"] or 0)}
 
 
 SUPPORT = Listing(
