@@ -44,7 +44,7 @@ from criteria.models import Criterion
 from ntm_portal import access, formats
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
-from ntm_portal.excel import xlsx_response
+from ntm_portal.excel import Money, xlsx_response
 
 from . import services
 from .choices import PlanItemStatus
@@ -822,7 +822,7 @@ ASSIGNMENTS = Listing(
         a.days_on_site,
         a.hours_on_site,
         a.last_visit,
-        a.support_vnd,
+        Money(a.support_vnd),
     ],  # fmt: skip
     decorate=_decorate_assignment,
 )
@@ -1266,7 +1266,7 @@ SUPPORT = Listing(
         s.commune.name,
         s.commune.district.name if s.commune.district else "",
         s.get_kind_display(),
-        s.value_vnd,
+        Money(s.value_vnd),
         s.description,
         str(s.criterion) if s.criterion else "",
     ],  # fmt: skip
