@@ -17,6 +17,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from criteria import ledger
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, EvidenceFile
 from criteria.selectors import CommuneProgress, commune_progress_for, commune_progress_list, round_list
+from ntm_portal.collation import vi_order
 from ntm_portal.in_force import in_force
 from secondments.choices import PlanItemStatus, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
@@ -258,7 +259,7 @@ def commune_page(*, user, commune: AdministrativeUnit, today: datetime.date) -> 
         SponsorAssignment.objects.visible_to(user)
         .filter(commune=commune)
         .select_related("agency")
-        .order_by("-start_date", "agency__name", "pk")
+        .order_by("-start_date", vi_order("agency__name"), "pk")
     )
 
     since = today - datetime.timedelta(days=VISIT_WINDOW_DAYS)

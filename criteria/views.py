@@ -44,6 +44,7 @@ from ntm_portal.access import (
     visible_import_jobs,
 )
 from ntm_portal.choices import Role
+from ntm_portal.collation import vi_order
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
 from . import ledger, selectors
@@ -122,7 +123,11 @@ def _start_form(user, data=None) -> RoundStartForm | None:
         if not can(user, Action.EDIT, unit):
             return None
         return RoundStartForm(data, communes=None, fixed_commune=unit, auto_id="start-%s")
-    communes = AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).order_by("name")
+    communes = (
+        AdministrativeUnit.objects.communes()
+        .filter(action_q(user, Action.EDIT, path=""))
+        .order_by(vi_order("name"), "pk")
+    )
     return RoundStartForm(data, communes=communes, auto_id="start-%s") if communes.exists() else None
 
 
@@ -142,7 +147,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     districts = AdministrativeUnit.objects.districts().filter(pk__in=visible_communes(user).values("district_id"))
     context = {
         "page": _page(request, rounds, PAGE_SIZE),
-        "filter_form": RoundFilterForm(request.GET, districts=list(districts.order_by("name"))),
+        "filter_form": RoundFilterForm(request.GET, districts=list(districts.order_by(vi_order("name"), "pk"))),
         "start_form": _start_form(user),
     }
     return render(request, "criteria/round_list.html", context)
@@ -641,7 +646,7 @@ def _units_for_templates(user):
         default=Value(2),
         output_field=IntegerField(),
     )
-    return units_in_scope(user).annotate(level_rank=rank).order_by("level_rank", "name")
+    return units_in_scope(user).annotate(level_rank=rank).order_by("level_rank", vi_order("name"), "pk")
 
 
 def _excel_page(request, *, template_form=None, import_form=None, import_errors=None, status=200) -> HttpResponse:

@@ -43,6 +43,7 @@ class Money(int):
     def __new__(cls, value):
         return None if value is None else super().__new__(cls, value)
 
+
 # Column widths are measured on the header and the first rows only: the rest are streamed, never held.
 WIDTH_SAMPLE_ROWS = 200
 MIN_WIDTH, MAX_WIDTH = 8, 60

@@ -19,6 +19,7 @@ from communes.models import AdministrativeUnit
 from criteria.models import Criterion
 from criteria.selectors import default_criteria_set
 from ntm_portal import access
+from ntm_portal.collation import vi_order
 from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q
 
@@ -78,7 +79,12 @@ def _formfield(db_field: models.Field, **kwargs):
 
 def visible_communes(user) -> QuerySet[AdministrativeUnit]:
     """The communes the user sees (a liaison: those its agency is assigned to), by name."""
-    return AdministrativeUnit.objects.communes().filter(commune_q(user)).select_related("district").order_by("name")
+    return (
+        AdministrativeUnit.objects.communes()
+        .filter(commune_q(user))
+        .select_related("district")
+        .order_by(vi_order("name"), "pk")
+    )
 
 
 def criteria_in_force(year: int) -> QuerySet[Criterion]:
@@ -148,7 +154,7 @@ class AgencyForm(ScopedModelForm):
             access.units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by(
                 "level", "name")
         )  # fmt: skip
-        parents = access.visible_agencies(user).order_by("name")
+        parents = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
@@ -162,7 +168,7 @@ class CadreForm(ScopedModelForm):
         widgets = {"birth_year": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def limit_choices(self, user):
-        self.fields["home_agency"].queryset = access.visible_agencies(user).order_by("name")
+        self.fields["home_agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
 
 
 class SecondmentBatchForm(ScopedModelForm):
@@ -173,7 +179,7 @@ class SecondmentBatchForm(ScopedModelForm):
         widgets = {"year": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def limit_choices(self, user):
-        provinces = AdministrativeUnit.objects.provinces().visible_to(user).order_by("name")
+        provinces = AdministrativeUnit.objects.provinces().visible_to(user).order_by(vi_order("name"), "pk")
         self.fields["province"].queryset = provinces
         if not self.instance.pk and getattr(user, "unit_id", None):
             self.fields["province"].initial = user.unit.province_id or user.unit_id
@@ -206,7 +212,7 @@ class SecondmentForm(ScopedModelForm):
         self.fields["cadre"].queryset = access.visible_cadres(user).select_related("home_agency").order_by(
             "full_name")  # fmt: skip
         self.fields["commune"].queryset = visible_communes(user)
-        self.fields["batch"].queryset = access.visible_batches(user).order_by("-year", "name")
+        self.fields["batch"].queryset = access.visible_batches(user).order_by("-year", vi_order("name"), "pk")
 
 
 class SecondmentCloseForm(forms.Form):
@@ -227,7 +233,7 @@ class SponsorAssignmentForm(ScopedModelForm):
         help_texts = {"decision_number": _("Ví dụ: 708/QĐ-UBND, 140-QĐ/TU.")}
 
     def limit_choices(self, user):
-        self.fields["agency"].queryset = access.visible_agencies(user).order_by("name")
+        self.fields["agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         self.fields["commune"].queryset = visible_communes(user)
 
 
@@ -309,7 +315,7 @@ class FieldVisitForm(ScopedModelForm):
 
     def limit_choices(self, user):
         if "agency" in self.fields:
-            self.fields["agency"].queryset = access.visible_agencies(user).order_by("name")
+            self.fields["agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         communes = visible_communes(user)
         self.fields["commune"].queryset = communes
         if not self.instance.pk and not self.is_bound:
@@ -347,7 +353,7 @@ class SupportContributionForm(ScopedModelForm):
 
     def limit_choices(self, user):
         if "giver" in self.fields:
-            self.fields["giver"].queryset = access.visible_agencies(user).order_by("name")
+            self.fields["giver"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         self.fields["commune"].queryset = visible_communes(user)
         year = self.year_of("date", self.instance.date if self.instance.pk else None)
         self.fields["criterion"].queryset = criteria_in_force(year)

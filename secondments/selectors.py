@@ -26,6 +26,7 @@ from communes.models import AdministrativeUnit
 from criteria import ledger
 from criteria.selectors import CriteriaHistory, criteria_history
 from ntm_portal import formats
+from ntm_portal.collation import vi_order
 
 from .choices import COUNTED_OUTCOMES, PlanItemStatus, SecondmentKind, SecondmentOutcome, SupportKind
 from .models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
@@ -610,7 +611,7 @@ def sponsor_accountability(
     assignments = (
         SponsorAssignment.objects.in_force_during(year_start, year_end)
         .filter(unit.communes_q())
-        .order_by("agency__name", "commune__code")
+        .order_by(vi_order("agency__name"), "commune__code")
         .values_list("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "commune__name",
                      "start_date", "end_date")
     )  # fmt: skip

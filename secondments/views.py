@@ -44,6 +44,7 @@ from criteria.models import Criterion
 from ntm_portal import access, formats
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
+from ntm_portal.collation import vi_order
 from ntm_portal.excel import Money, xlsx_response
 
 from . import services
@@ -315,7 +316,7 @@ def _url(name: str, *args) -> str:
 
 
 def _agencies(user) -> QuerySet[Agency]:
-    return access.visible_agencies(user).select_related("unit", "parent").order_by("name", "pk")
+    return access.visible_agencies(user).select_related("unit", "parent").order_by(vi_order("name"), "pk")
 
 
 AGENCIES = Listing(
@@ -399,7 +400,7 @@ def _cadres(user) -> QuerySet[Cadre]:
         access.visible_cadres(user)
         .select_related("home_agency")
         .annotate(secondments_count=Coalesce(Subquery(seconded, output_field=IntegerField()), 0))
-        .order_by("full_name", "pk")
+        .order_by(vi_order("full_name"), "pk")
     )
 
 
@@ -483,7 +484,7 @@ def _batches(user) -> QuerySet[SecondmentBatch]:
         access.visible_batches(user)
         .select_related("province")
         .annotate(secondments_count=Coalesce(Subquery(sent, output_field=IntegerField()), 0))
-        .order_by("-year", "name", "pk")
+        .order_by("-year", vi_order("name"), "pk")
     )
 
 
@@ -767,7 +768,7 @@ def _assignments(user) -> QuerySet[SponsorAssignment]:
             last_visit=Subquery(visits.order_by("-visit_date").values("visit_date")[:1]),
             support_vnd=_total(support, Sum("value_vnd"), models.BigIntegerField()),
         )
-        .order_by("commune__name", "agency__name", "pk")
+        .order_by(vi_order("commune__name"), vi_order("agency__name"), "pk")
     )
 
 
@@ -967,7 +968,7 @@ def _work_plans(user) -> QuerySet[WorkPlan]:
             items_late=Count("items", filter=open_items & Q(items__due_date__lt=today)),
             items_open=Count("items", filter=open_items & Q(items__due_date__gte=today)),
         )
-        .order_by("-year", "assignment__commune__name", "assignment__agency__name", "pk")
+        .order_by("-year", vi_order("assignment__commune__name"), vi_order("assignment__agency__name"), "pk")
     )
 
 
