@@ -30,7 +30,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from . import formats
 from .text import normalize_text
@@ -73,7 +73,7 @@ class MoneyField(forms.IntegerField):
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     default_error_messages = {
         "invalid": formats.INVALID_NUMBER,
-        "fraction": _lazy("Số tiền tính bằng đồng, không có phần lẻ."),
+        "fraction": gettext_lazy("Số tiền tính bằng đồng, không có phần lẻ."),
     }
 
     def to_python(self, value):
