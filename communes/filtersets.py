@@ -251,10 +251,18 @@ def search_text(text: str) -> str:
 
 
 def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
-    """Units whose own name, district's name or former (pre-merger) names contain `text`, with or without
-    diacritics, whatever the case and spacing; or whose code is `text`. Since 1 July 2025 communes have no district:
-    a former commune's district finds the new commune ("Định Hóa" finds the communes formed in it). One query: the
-    former names are an EXISTS on the succession links, not a second query per unit."""
+    """Units whose name contains `text` with or without diacritics, whatever the case and spacing, or whose code is
+    `text`."""
+    folded = search_text(text)
+    if not folded:
+        return queryset
+    return queryset.filter(Q(name_folded__contains=folded) | Q(code=text.strip()))
+
+
+def _commune_search(queryset: QuerySet, text: str) -> QuerySet:
+    """`_unit_search`, and communes whose district's name or former (pre-merger) names match: since 1 July 2025
+    communes have no district, so a former commune's district finds the new commune ("Định Hóa" finds the communes
+    formed in it). One query: the former names are an EXISTS on the succession links, not a query per commune."""
     folded = search_text(text)
     if not folded:
         return queryset
@@ -308,6 +316,9 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
     especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
     designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
     target_year = YearFilter(label="Năm phấn đấu đạt chuẩn")
+
+    def search(self, queryset, name, value):
+        return _commune_search(queryset, value)
 
     def level_on_date(self, queryset, name, value):
         """The NTM level on the as-of date, as the progress ledger has it: a dated list or API page filters the
