@@ -17,7 +17,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ from criteria.ledger import level_on_q
 from ntm_portal.text import fold_vietnamese
 
 from .choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
-from .models import AdministrativeUnit
+from .models import AdministrativeUnit, UnitSuccession
 
 # Primary keys are 64-bit: a larger number is no key, and SQLite cannot even bind it (OverflowError).
 MAX_ID = 2**63 - 1
@@ -180,7 +180,7 @@ class TextFilter(django_filters.CharFilter):
 
 
 class SearchFilter(TextFilter):
-    """`?q=dinh hoa`: diacritic-insensitive search; the FilterSet's `search` method does the matching."""
+    """`?q=dinh hoa`: search ignoring diacritics, case and extra spaces; the FilterSet's `search` method matches."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("method", "search")
@@ -196,13 +196,13 @@ def folded_match(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
     here, in Python, from one query over the already scoped rows, and the matches come back as a key filter. Units,
     which number in the thousands, have `name_folded` and are searched in the database (`AdministrativeUnit.search`).
     """
-    needle = fold_vietnamese(text)
+    needle = search_text(text)
     if not needle:
         return queryset
     keys = [
         row[0]
         for row in queryset.order_by().values_list("pk", *fields)
-        if any(value and needle in fold_vietnamese(value) for value in row[1:])
+        if any(value and needle in search_text(value) for value in row[1:])
     ]
     return queryset.filter(pk__in=keys)
 
@@ -245,9 +245,36 @@ def commune_filters(path: str) -> type[django_filters.FilterSet]:
     return CommuneFilters
 
 
+def search_text(text: str) -> str:
+    """What a search matches: folded ("Định  Hóa" -> "dinh hoa"), runs of spaces as one, as names are stored."""
+    return " ".join(fold_vietnamese(text).split())
+
+
 def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
-    folded = fold_vietnamese(text)
+    """Units whose name contains `text` with or without diacritics, whatever the case and spacing, or whose code is
+    `text`."""
+    folded = search_text(text)
+    if not folded:
+        return queryset
     return queryset.filter(Q(name_folded__contains=folded) | Q(code=text.strip()))
+
+
+def _commune_search(queryset: QuerySet, text: str) -> QuerySet:
+    """`_unit_search`, and communes whose district's name or former (pre-merger) names match: since 1 July 2025
+    communes have no district, so a former commune's district finds the new commune ("Định Hóa" finds the communes
+    formed in it). One query: the former names are an EXISTS on the succession links, not a query per commune."""
+    folded = search_text(text)
+    if not folded:
+        return queryset
+    former = UnitSuccession.objects.filter(successor=OuterRef("pk")).filter(
+        Q(predecessor__name_folded__contains=folded) | Q(predecessor__district__name_folded__contains=folded)
+    )
+    return queryset.filter(
+        Q(name_folded__contains=folded)
+        | Q(district__name_folded__contains=folded)
+        | Q(code=text.strip())
+        | Exists(former)
+    )
 
 
 class AdministrativeUnitFilterSet(django_filters.FilterSet):
@@ -289,6 +316,9 @@ class CommuneFilterSet(AdministrativeUnitFilterSet):
     especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
     designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
     target_year = YearFilter(label="Năm phấn đấu đạt chuẩn")
+
+    def search(self, queryset, name, value):
+        return _commune_search(queryset, value)
 
     def level_on_date(self, queryset, name, value):
         """The NTM level on the as-of date, as the progress ledger has it: a dated list or API page filters the

@@ -24,6 +24,7 @@ from criteria.selectors import (
     criteria_band_ranges,
     round_list,
 )
+from ntm_portal.collation import vi_order
 from ntm_portal.in_force import in_force
 from secondments.choices import PlanItemStatus, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
@@ -265,7 +266,7 @@ def commune_page(*, user, commune: AdministrativeUnit, today: datetime.date) -> 
         SponsorAssignment.objects.visible_to(user)
         .filter(commune=commune)
         .select_related("agency")
-        .order_by("-start_date", "agency__name", "pk")
+        .order_by("-start_date", vi_order("agency__name"), "pk")
     )
 
     since = today - datetime.timedelta(days=VISIT_WINDOW_DAYS)

@@ -32,10 +32,11 @@ from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.access import units_in_scope, visible_criteria_sets
+from ntm_portal.collation import vi_order, vi_sort_key
 from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.figures_cache import cached_figures
-from ntm_portal.text import fold_vietnamese, vnd
+from ntm_portal.formats import date_text, vnd
 from ntm_portal.todo import todo_for
 from reports import charts
 from reports.commune_profile import commune_profile as build_commune_profile
@@ -124,7 +125,10 @@ class CommuneFilterForm(forms.Form):
 
     q = forms.CharField(
         label=gettext_lazy("Tìm xã"),
-        help_text=gettext_lazy("Tên hoặc mã xã; gõ không dấu cũng được: “dinh hoa” tìm ra “Định Hóa”."),
+        help_text=gettext_lazy(
+            "Tên xã, tên huyện, tên xã cũ trước sắp xếp hoặc mã xã; gõ không dấu cũng được: “dinh hoa” tìm ra các xã "
+            "của Định Hóa."
+        ),
         required=False,
         max_length=SEARCH_MAX_LENGTH,
     )
@@ -173,7 +177,8 @@ class CommuneFilterForm(forms.Form):
     def __init__(self, *args, user, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         visible = _visible_communes(user)
-        districts = AdministrativeUnit.objects.districts().filter(pk__in=visible.values("district_id")).order_by("name")
+        districts = AdministrativeUnit.objects.districts().filter(pk__in=visible.values("district_id"))
+        districts = districts.order_by(vi_order("name"), "pk")
         district_choices = [(d.pk, d.name) for d in districts]
         if district_choices:
             self.fields["district_id"].choices = [("", _("Tất cả")), *district_choices]
@@ -183,7 +188,7 @@ class CommuneFilterForm(forms.Form):
         self.fields["commune_group"].choices = [("", _("Tất cả")), *CommuneGroup.choices]
         self.fields["criteria_set"].queryset = visible_criteria_sets(user).order_by("-period_start", "level", "code")
         in_force = SponsorAssignment.objects.visible_to(user).in_force_on(today)
-        agencies = Agency.objects.filter(pk__in=in_force.values("agency_id")).order_by("name")
+        agencies = Agency.objects.filter(pk__in=in_force.values("agency_id")).order_by(vi_order("name"), "pk")
         self.fields["sponsor_id"].choices = [("", _("Tất cả")), *((a.pk, a.name) for a in agencies)]
 
     def clean(self):
@@ -300,8 +305,8 @@ def commune_list(request: HttpRequest) -> HttpResponse:
     sort = _chosen_sort(request)
     order = {
         "code": ("code", "pk"),
-        "name": ("name_folded", "code"),
-        "-name": ("-name_folded", "-code"),
+        "name": (vi_order("name"), "code"),
+        "-name": (vi_order("name", descending=True), "-code"),
         # Communes without a round last, whichever way the scores run.
         "score": (F("criteria_met").asc(nulls_last=True), "code"),
         "-score": (F("criteria_met").desc(nulls_last=True), "code"),
@@ -358,7 +363,7 @@ def _matrix_units(user) -> list[AdministrativeUnit]:
         units = AdministrativeUnit.objects.filter(
             Q(pk__in=visible.values("district_id")) | Q(pk__in=visible.values("province_id"))
         )
-    return list(units.annotate(level_rank=rank).order_by("level_rank", "name", "pk"))
+    return list(units.annotate(level_rank=rank).order_by("level_rank", vi_order("name"), "pk"))
 
 
 class MatrixForm(forms.Form):
@@ -449,7 +454,7 @@ def _matrix_export(matrix: selectors.CriteriaMatrix, rows: list[selectors.Matrix
     totals = ["", _("Số xã đạt"), "", "", None, None, *matrix.communes_meeting]
     filename = _("Ma trận tiêu chí %(unit)s %(day)s.xlsx") % {
         "unit": matrix.unit.name,
-        "day": matrix.as_of.strftime("%d-%m-%Y"),
+        "day": date_text(matrix.as_of).replace("/", "-"),  # no slash in a file name
     }
     return xlsx_streaming_response(
         filename=filename, title=_("Ma trận tiêu chí"), columns=columns, rows=itertools.chain(body, [totals])
@@ -489,7 +494,7 @@ def criteria_matrix(request: HttpRequest) -> HttpResponse:
     if sort in ("score", "-score"):
         rows.sort(key=lambda r: (*_score_key(r.progress, descending=sort == "-score"), r.progress.code))
     elif sort in ("name", "-name"):
-        rows.sort(key=lambda r: (fold_vietnamese(r.progress.name), r.progress.code), reverse=sort == "-name")
+        rows.sort(key=lambda r: (vi_sort_key(r.progress.name), r.progress.code), reverse=sort == "-name")
     if request.GET.get("format") == "xlsx":
         return _matrix_export(matrix, rows)
     lines = _matrix_lines(rows, show_district=unit.level == UnitLevel.PROVINCE)

@@ -4,7 +4,6 @@ saved, when, by whom) stays in criteria.services.assessment, whose errors the vi
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit
+from ntm_portal.fields import VietnameseDecimalField
+from ntm_portal.formats import number_input
 
 from .choices import Comparison, ReviewState, RoundStatus
 from .models import Criterion, CriterionResult, Indicator, IndicatorValue
@@ -22,7 +23,7 @@ YES, NO = "yes", "no"
 FIRST_YEAR, LAST_YEAR = 2010, 2100
 
 MET_CHOICES = [("", _("Chưa đánh giá")), (YES, _("Đạt")), (NO, _("Chưa đạt"))]
-YES_NO_CHOICES = [("", _("Chưa nhập")), (YES, _("Đạt")), (NO, _("Không đạt"))]
+YES_NO_CHOICES = [("", _("Chưa nhập")), (YES, _("Đạt")), (NO, _("Chưa đạt"))]
 
 
 def _as_bool(choice: str) -> bool | None:
@@ -33,31 +34,11 @@ def _as_choice(value: bool | None) -> str:
     return {True: YES, False: NO}.get(value, "")
 
 
-def plain_number(value: Decimal | None) -> str:
-    """85.50 → "85.5", 100.00 → "100": how people write the figure, without the column's trailing zeros."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-class NumberField(forms.DecimalField):
-    """A decimal typed either way: "85,5" (Vietnamese) or "85.5". A text input with a decimal keypad on phones,
-    since a type=number input refuses the comma on some of them."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+class NumberField(VietnameseDecimalField):
+    """An indicator's value: "85,5" or "85.5", two decimals at most."""
 
     def __init__(self, **kwargs):
         super().__init__(max_digits=14, decimal_places=2, required=False, **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace(",", ".")
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # No max/step attributes: the browser would reject "85,5" before the server could read it.
-        return {}
 
 
 class YearField(forms.IntegerField):
@@ -161,7 +142,7 @@ class RoundValuesForm(forms.Form):
                     field.initial = _as_choice(value.value_bool if value else None)
                 else:
                     field = NumberField(label=label)
-                    field.initial = plain_number(value.value_number) if value else ""
+                    field.initial = number_input(value.value_number) if value else ""
                 self.fields[indicator_field_name(indicator)] = field
             if not indicators:
                 field = forms.ChoiceField(label=_("Kết quả"), choices=MET_CHOICES, required=False)

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from ntm_portal import formats
 from ntm_portal.access import (
     IMPORT_DENIED,
     AccessDenied,
@@ -43,6 +44,7 @@ from ntm_portal.access import (
     visible_import_jobs,
 )
 from ntm_portal.choices import Role
+from ntm_portal.collation import vi_order
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
 from . import ledger, selectors
@@ -61,7 +63,6 @@ from .forms import (
     criterion_field_name,
     indicator_field_name,
     note_field_name,
-    plain_number,
     review_field_name,
 )
 from .models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, Indicator
@@ -122,7 +123,11 @@ def _start_form(user, data=None) -> RoundStartForm | None:
         if not can(user, Action.EDIT, unit):
             return None
         return RoundStartForm(data, communes=None, fixed_commune=unit, auto_id="start-%s")
-    communes = AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).order_by("name")
+    communes = (
+        AdministrativeUnit.objects.communes()
+        .filter(action_q(user, Action.EDIT, path=""))
+        .order_by(vi_order("name"), "pk")
+    )
     return RoundStartForm(data, communes=communes, auto_id="start-%s") if communes.exists() else None
 
 
@@ -142,7 +147,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     districts = AdministrativeUnit.objects.districts().filter(pk__in=visible_communes(user).values("district_id"))
     context = {
         "page": _page(request, rounds, PAGE_SIZE),
-        "filter_form": RoundFilterForm(request.GET, districts=list(districts.order_by("name"))),
+        "filter_form": RoundFilterForm(request.GET, districts=list(districts.order_by(vi_order("name"), "pk"))),
         "start_form": _start_form(user),
     }
     return render(request, "criteria/round_list.html", context)
@@ -262,21 +267,24 @@ def _target_text(indicator: Indicator, threshold: Decimal | None) -> str:
     if threshold is None:
         return _("chưa có mức (chưa công bố)")
     sign = "≥" if indicator.comparison in (Comparison.AT_LEAST, Comparison.PERCENT_AT_LEAST) else "≤"
-    unit = "%" if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) else ""
-    unit = unit or (f" {indicator.unit}" if indicator.unit else "")
-    return f"{sign} {plain_number(threshold)}{unit}"
+    return f"{sign} {_figure(indicator, threshold)}"
+
+
+def _figure(indicator: Indicator, value: Decimal) -> str:
+    """An indicator's figure with its unit: "85,5%" (percentages as everywhere: formats.percent), "12,5 km"."""
+    if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST):
+        return formats.percent(value)
+    return f"{formats.number(value)} {indicator.unit}".strip()
 
 
 def _value_text(indicator: Indicator, value) -> str:
     if value is None:
         return _("Chưa nhập")
     if indicator.comparison == Comparison.YES_NO:
-        return {True: _("Đạt"), False: _("Không đạt")}.get(value.value_bool, _("Chưa nhập"))
+        return {True: _("Đạt"), False: _("Chưa đạt")}.get(value.value_bool, _("Chưa nhập"))
     if value.value_number is None:
         return _("Chưa nhập")
-    unit = "%" if indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST) else ""
-    unit = unit or (f" {indicator.unit}" if indicator.unit else "")
-    return f"{plain_number(value.value_number)}{unit}"
+    return _figure(indicator, value.value_number)
 
 
 def _round_page(
@@ -532,7 +540,7 @@ def _describe(change: AssessmentChange, value) -> str:
     if value is None or value == "":
         return "—"
     if name == "value_bool":
-        return {True: _("Đạt"), False: _("Không đạt")}.get(value, str(value))
+        return {True: _("Đạt"), False: _("Chưa đạt")}.get(value, str(value))
     if name == "status" and value in RoundStatus.values:
         return str(RoundStatus(value).label)
     if name == "ntm_level" and value in NtmLevel.values:
@@ -541,18 +549,15 @@ def _describe(change: AssessmentChange, value) -> str:
         return str(ReviewState(value).label)
     if name == "revoked_on":
         try:
-            return f"{datetime.date.fromisoformat(str(value)):%d/%m/%Y}"
+            return formats.date_text(datetime.date.fromisoformat(str(value)))
         except ValueError:
             return str(value)
     if name == "value_number":
-        indicator = change.indicator
         try:
-            number = plain_number(Decimal(str(value)))
+            number = Decimal(str(value))
         except InvalidOperation:  # the log keeps whatever was written; show it as it is
             return str(value)
-        if indicator and indicator.comparison in (Comparison.PERCENT_AT_LEAST, Comparison.PERCENT_AT_MOST):
-            return f"{number}%"
-        return f"{number} {indicator.unit}".strip() if indicator else number
+        return _figure(change.indicator, number) if change.indicator else formats.number(number)
     if name == "file":
         return os.path.basename(str(value))
     return str(value)
@@ -641,7 +646,7 @@ def _units_for_templates(user):
         default=Value(2),
         output_field=IntegerField(),
     )
-    return units_in_scope(user).annotate(level_rank=rank).order_by("level_rank", "name")
+    return units_in_scope(user).annotate(level_rank=rank).order_by("level_rank", vi_order("name"), "pk")
 
 
 def _excel_page(request, *, template_form=None, import_form=None, import_errors=None, status=200) -> HttpResponse:

@@ -7,6 +7,7 @@ class NtmPortalConfig(AppConfig):
     verbose_name = _("Người dùng và vai trò")
 
     def ready(self) -> None:
-        from . import figures_cache
+        from . import collation, figures_cache
 
         figures_cache.connect_signals()
+        collation.connect_signals()

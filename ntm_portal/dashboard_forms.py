@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from criteria.forms import FIRST_YEAR, NumberField, plain_number
+from criteria.forms import FIRST_YEAR, NumberField
+
+from .formats import number_input
 
 MAX_MONTHS_AFTER = 120
 MAX_VISITS_PER_QUARTER = 100
@@ -58,7 +60,7 @@ class DashboardForm(forms.Form):
         if isinstance(value, datetime.date):
             return value.isoformat()
         if isinstance(value, float | Decimal):
-            return plain_number(Decimal(str(value)))
+            return number_input(value)
         return str(value)
 
     def as_of_given(self) -> bool:

@@ -28,10 +28,21 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from . import formats
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 DATE_FORMAT = "DD/MM/YYYY"  # as Vietnamese offices write dates
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+
+
+class Money(int):
+    """An amount in đồng for a cell: written as a number with thousands grouped ("#,##0", which a Vietnamese Excel
+    shows as 50.000.000), where a plain int (a year, a count) is left as it is. `Money(value)` in an export row."""
+
+    def __new__(cls, value):
+        return None if value is None else super().__new__(cls, value)
+
 
 # Column widths are measured on the header and the first rows only: the rest are streamed, never held.
 WIDTH_SAMPLE_ROWS = 200
@@ -66,11 +77,16 @@ def _plain(value):
 
 def _cell(sheet, value, *, bold: bool = False):
     """A WriteOnlyCell where the value needs a style, else the plain value (several times cheaper to write)."""
+    number_format = _number_format(value)
     value = _plain(value)
-    needs_cell = bold or isinstance(value, datetime.date) or (isinstance(value, str) and value.startswith("="))
+    needs_cell = (
+        bold or number_format or isinstance(value, datetime.date) or (isinstance(value, str) and value.startswith("="))
+    )
     if not needs_cell:
         return value
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=int(value) if isinstance(value, Money) else value)
+    if number_format:
+        cell.number_format = number_format
     if isinstance(value, str) and value.startswith("="):
         # Text is text: a name or note starting with "=" must not become a formula (spreadsheet injection).
         cell.data_type = "s"
@@ -84,6 +100,15 @@ def _cell(sheet, value, *, bold: bool = False):
     return cell
 
 
+def _number_format(value) -> str | None:
+    """Money with thousands grouped, decimals (days on site, percentages) with a decimal comma in a Vietnamese Excel."""
+    if isinstance(value, Money):
+        return formats.EXCEL_MONEY_FORMAT
+    if isinstance(value, float | Decimal):
+        return formats.EXCEL_DECIMAL_FORMAT
+    return None
+
+
 def _display_width(value) -> int:
     value = _plain(value)
     if value is None:
@@ -92,6 +117,8 @@ def _display_width(value) -> int:
         return len(DATETIME_FORMAT)
     if isinstance(value, datetime.date):
         return len(DATE_FORMAT)
+    if isinstance(value, Money):
+        return len(formats.number(value))
     if isinstance(value, float):
         return len(f"{value:.2f}")
     text = str(value)

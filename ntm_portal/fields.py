@@ -1,4 +1,7 @@
-"""Model fields for text people type: stored in Unicode NFC with surrounding whitespace trimmed (issue 16).
+"""Model fields for text people type, and form fields for the figures people type (issue 19: see the end of this
+docstring).
+
+Text: model fields: stored in Unicode NFC with surrounding whitespace trimmed (issue 16).
 
 Why at the model field, not in serializers and forms: text reaches the tables through the API, the browser forms,
 the admin, Excel uploads, management commands and services, and only the model field sees all of them. The field
@@ -12,22 +15,85 @@ normalises at three points, so that no path gets past it:
 - in the form field (ModelForms and the admin), so that `cleaned_data` is normalised too.
 
 Database unique constraints then hold on the normalised text, as no other form of it can be written.
+
+Figures: `VietnameseDecimalField` and `MoneyField` are the form fields of every number and amount people type in the
+browser forms (indicator values, days on site, support in đồng): they read "85,5" and "85.5", "50.000.000" and
+"12,5 triệu" alike (ntm_portal.formats.parse_number), and say what to type otherwise.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import formats
 from .text import normalize_text
 
 
 class NormalizedFormCharField(forms.CharField):
     def to_python(self, value):
         return normalize_text(super().to_python(value))
+
+
+class VietnameseDecimalField(forms.DecimalField):
+    """A decimal typed the Vietnamese way or the English way: "85,5", "85.5", "1.234,5" (ntm_portal.formats
+    .parse_number), and shown back the Vietnamese way ("85,5"). A text box with a decimal keypad: a type=number input
+    refuses the comma on some phones, and its max/step attributes would refuse "85,5" before the server reads it."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    default_error_messages = {"invalid": formats.INVALID_NUMBER}
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            return formats.parse_number(value)
+        except formats.NumberSyntaxError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        return formats.number_input(value) if isinstance(value, int | float | Decimal) else value
+
+    def widget_attrs(self, widget):
+        return {}
+
+
+class MoneyField(forms.IntegerField):
+    """Đồng, typed as people write them: "50.000.000", "50000000", "50 000 000 đ", "12,5 triệu" (= 12.500.000);
+    shown back as "50.000.000". A fraction of a đồng is refused."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid": formats.INVALID_NUMBER,
+        "fraction": gettext_lazy("Số tiền tính bằng đồng, không có phần lẻ."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int):
+            return value
+        try:
+            amount = formats.parse_number(str(value))
+        except formats.NumberSyntaxError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if amount != amount.to_integral_value():
+            raise ValidationError(self.error_messages["fraction"], code="fraction")
+        return int(amount)
+
+    def prepare_value(self, value):
+        return formats.number_input(value) if isinstance(value, int) else value
+
+    def widget_attrs(self, widget):
+        return {}
 
 
 class _NormalizedAttribute(DeferredAttribute):

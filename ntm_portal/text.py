@@ -3,6 +3,10 @@
 import unicodedata
 from typing import TypeVar
 
+# Moved to ntm_portal.formats with the portal's other number formats; imported here for the modules not yet switched
+# (ntm_portal.dashboard, reports.pdf).
+from .formats import vnd  # noqa: F401
+
 T = TypeVar("T")
 
 
@@ -27,8 +31,3 @@ def fold_vietnamese(text: str) -> str:
     text = text.replace("Đ", "D").replace("đ", "d")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
-
-
-def vnd(value: int | None) -> str:
-    """22500000000 → "22.500.000.000 đ": đồng as Vietnamese offices write them, whatever the interface language."""
-    return f"{value or 0:,}".replace(",", ".") + " đ"

@@ -1,12 +1,12 @@
 """Browser forms of the secondment side. They parse what the user typed — dates as dd/mm/yyyy or from a date picker,
-"1,5" days, "22.500.000.000" đồng — and offer only the rows the user sees as choices. Who may write what, and every
-rule of the domain, stay in secondments.services (and the models' clean()), whose errors the views put back here.
+"1,5" days, "22.500.000.000" or "12,5 triệu" đồng (ntm_portal.fields) — and offer only the rows the user sees as
+choices. Who may write what, and every rule of the domain, stay in secondments.services (and the models'
+clean()), whose errors the views put back here.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 
 from django import forms
 from django.db import models
@@ -19,6 +19,8 @@ from communes.models import AdministrativeUnit
 from criteria.models import Criterion
 from criteria.selectors import default_criteria_set
 from ntm_portal import access
+from ntm_portal.collation import vi_order
+from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q
 
 from .models import (
@@ -36,17 +38,6 @@ from .models import (
 # As Vietnamese offices write dates (05/03/2018 is 5 March), then what a date picker sends. Django's own defaults
 # would read 05/03/2018 the American way.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
-
-
-def format_vnd(value: int | None) -> str:
-    """22500000000 → "22.500.000.000 đ"."""
-    if value is None:
-        return "—"
-    return f"{format_thousands(value)} đ"
-
-
-def format_thousands(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 class DateInput(forms.DateInput):
@@ -78,43 +69,22 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class DecimalField(forms.DecimalField):
-    """ "1,5" (Vietnamese) or "1.5". A text box with a decimal keypad: a number input refuses the comma on some
-    phones."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace(",", ".")
-        return super().to_python(value)
-
-
-class MoneyField(forms.IntegerField):
-    """Đồng, typed with or without thousands separators: "22.500.000.000", "22 500 000 000 đ", "22500000000"."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s.,]|đồng|đ|vnd", "", value.strip().lower())
-        return super().to_python(value)
-
-    def prepare_value(self, value):
-        return format_thousands(value) if isinstance(value, int) else value
-
-
 def _formfield(db_field: models.Field, **kwargs):
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs["form_class"] = DateField
     elif isinstance(db_field, models.DecimalField):
-        kwargs["form_class"] = DecimalField
+        kwargs["form_class"] = VietnameseDecimalField
     return db_field.formfield(**kwargs)
 
 
 def visible_communes(user) -> QuerySet[AdministrativeUnit]:
     """The communes the user sees (a liaison: those its agency is assigned to), by name."""
-    return AdministrativeUnit.objects.communes().filter(commune_q(user)).select_related("district").order_by("name")
+    return (
+        AdministrativeUnit.objects.communes()
+        .filter(commune_q(user))
+        .select_related("district")
+        .order_by(vi_order("name"), "pk")
+    )
 
 
 def criteria_in_force(year: int) -> QuerySet[Criterion]:
@@ -184,7 +154,7 @@ class AgencyForm(ScopedModelForm):
             access.units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by(
                 "level", "name")
         )  # fmt: skip
-        parents = access.visible_agencies(user).order_by("name")
+        parents = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
@@ -198,7 +168,7 @@ class CadreForm(ScopedModelForm):
         widgets = {"birth_year": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def limit_choices(self, user):
-        self.fields["home_agency"].queryset = access.visible_agencies(user).order_by("name")
+        self.fields["home_agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
 
 
 class SecondmentBatchForm(ScopedModelForm):
@@ -209,7 +179,7 @@ class SecondmentBatchForm(ScopedModelForm):
         widgets = {"year": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def limit_choices(self, user):
-        provinces = AdministrativeUnit.objects.provinces().visible_to(user).order_by("name")
+        provinces = AdministrativeUnit.objects.provinces().visible_to(user).order_by(vi_order("name"), "pk")
         self.fields["province"].queryset = provinces
         if not self.instance.pk and getattr(user, "unit_id", None):
             self.fields["province"].initial = user.unit.province_id or user.unit_id
@@ -242,7 +212,7 @@ class SecondmentForm(ScopedModelForm):
         self.fields["cadre"].queryset = access.visible_cadres(user).select_related("home_agency").order_by(
             "full_name")  # fmt: skip
         self.fields["commune"].queryset = visible_communes(user)
-        self.fields["batch"].queryset = access.visible_batches(user).order_by("-year", "name")
+        self.fields["batch"].queryset = access.visible_batches(user).order_by("-year", vi_order("name"), "pk")
 
 
 class SecondmentCloseForm(forms.Form):
@@ -263,7 +233,7 @@ class SponsorAssignmentForm(ScopedModelForm):
         help_texts = {"decision_number": _("Ví dụ: 708/QĐ-UBND, 140-QĐ/TU.")}
 
     def limit_choices(self, user):
-        self.fields["agency"].queryset = access.visible_agencies(user).order_by("name")
+        self.fields["agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         self.fields["commune"].queryset = visible_communes(user)
 
 
@@ -345,7 +315,7 @@ class FieldVisitForm(ScopedModelForm):
 
     def limit_choices(self, user):
         if "agency" in self.fields:
-            self.fields["agency"].queryset = access.visible_agencies(user).order_by("name")
+            self.fields["agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         communes = visible_communes(user)
         self.fields["commune"].queryset = communes
         if not self.instance.pk and not self.is_bound:
@@ -371,7 +341,7 @@ class SupportContributionForm(ScopedModelForm):
         fields = ["giver", "commune", "date", "kind", "value_vnd", "description", "criterion"]
         formfield_callback = _formfield
         field_classes = {"value_vnd": MoneyField}
-        help_texts = {"value_vnd": _("Ví dụ: 50.000.000")}
+        help_texts = {"value_vnd": _("Ví dụ: 50.000.000 hoặc 12,5 triệu")}
 
     def __init__(self, *args, fixed_agency: Agency | None = None, **kwargs):
         self.fixed_agency = fixed_agency
@@ -383,7 +353,7 @@ class SupportContributionForm(ScopedModelForm):
 
     def limit_choices(self, user):
         if "giver" in self.fields:
-            self.fields["giver"].queryset = access.visible_agencies(user).order_by("name")
+            self.fields["giver"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         self.fields["commune"].queryset = visible_communes(user)
         year = self.year_of("date", self.instance.date if self.instance.pk else None)
         self.fields["criterion"].queryset = criteria_in_force(year)

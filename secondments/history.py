@@ -21,7 +21,8 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from .forms import format_thousands
+from ntm_portal import formats
+
 from .models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlan, WorkPlanItem
 
 HISTORY_LIMIT = 50  # rows a page shows; the count tells how many there are in all
@@ -215,11 +216,11 @@ def _text(row, name: str, value: Any, labels: dict) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return formats.date_text(value)
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f").replace(".", ",")
+        return formats.number(value)
     if isinstance(value, int) and name == "value_vnd":
-        return f"{format_thousands(value)} đ"
+        return formats.vnd(value)
     return str(value)
 
 

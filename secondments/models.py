@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from communes.choices import UnitLevel
 from communes.models import commune_foreign_key
+from ntm_portal import formats
 from ntm_portal.fields import NameUniqueWithinMixin, NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
@@ -94,7 +95,11 @@ class Agency(NameUniqueWithinMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agency_name_unique_per_unit")]
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        return formats.agency_name(self.name, self.short_name)
+
+    @property
+    def compact_name(self) -> str:
+        return formats.agency_name(self.name, self.short_name, compact=True)
 
     def clean(self) -> None:
         if self.unit_id and self.unit.is_commune:
@@ -371,7 +376,7 @@ class FieldVisit(models.Model):
         indexes = [models.Index(fields=["agency", "visit_date"]), models.Index(fields=["commune", "visit_date"])]
 
     def __str__(self) -> str:
-        return f"{self.agency} – {self.commune} – {self.visit_date}"
+        return f"{self.agency} – {self.commune} – {formats.date_text(self.visit_date)}"
 
     def clean(self) -> None:
         _check_commune(self.commune if self.commune_id else None)
@@ -411,7 +416,7 @@ class SupportContribution(models.Model):
         indexes = [models.Index(fields=["commune", "date"]), models.Index(fields=["giver", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.giver} – {self.commune} – {self.value_vnd:,} đ"
+        return f"{self.giver} – {self.commune} – {formats.vnd(self.value_vnd)}"
 
     def clean(self) -> None:
         _check_commune(self.commune if self.commune_id else None)

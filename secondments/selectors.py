@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from communes.models import AdministrativeUnit
 from criteria import ledger
 from criteria.selectors import CriteriaHistory, criteria_history
+from ntm_portal import formats
+from ntm_portal.collation import vi_order
 
 from .choices import COUNTED_OUTCOMES, PlanItemStatus, SecondmentKind, SecondmentOutcome, SupportKind
 from .models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
@@ -376,7 +378,7 @@ def _secondment_result(
         cadre=secondment.cadre.full_name,
         role_at_commune=secondment.role_at_commune,
         home_agency_id=agency.pk,
-        home_agency=agency.short_name or agency.name,
+        home_agency=agency.compact_name,
         commune_id=secondment.commune_id,
         commune=secondment.commune.name,
         district_id=secondment.commune.district_id,
@@ -609,13 +611,14 @@ def sponsor_accountability(
     assignments = (
         SponsorAssignment.objects.in_force_during(year_start, year_end)
         .filter(unit.communes_q())
-        .order_by("agency__name", "commune__code")
+        .order_by(vi_order("agency__name"), "commune__code")
         .values_list("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "commune__name",
                      "start_date", "end_date")
     )  # fmt: skip
     agencies: dict[int, dict] = {}
     for agency_id, name, short_name, kind, commune_id, commune_name, start, end in assignments:
-        agency = agencies.setdefault(agency_id, {"name": short_name or name, "kind": kind, "assigned": {}})
+        label = formats.agency_name(name, short_name, compact=True)
+        agency = agencies.setdefault(agency_id, {"name": label, "kind": kind, "assigned": {}})
         agency["assigned"].setdefault(commune_id, (commune_name, []))[1].append((start, end))
 
     visits: dict[tuple[int, int], dict[int, tuple[int, Decimal, Decimal]]] = defaultdict(dict)
@@ -627,7 +630,7 @@ def sponsor_accountability(
         .annotate(visits=Count("pk"), days=Coalesce(Sum("days_on_site"), Decimal(0)),
                   hours=Coalesce(Sum("hours_on_site"), Decimal(0)))
     ):  # fmt: skip
-        name = row["agency__short_name"] or row["agency__name"]
+        name = formats.agency_name(row["agency__name"], row["agency__short_name"], compact=True)
         agencies.setdefault(row["agency_id"], {"name": name, "kind": row["agency__kind"], "assigned": {}})
         visits[(row["agency_id"], row["quarter"])][row["commune_id"]] = (row["visits"], row["days"], row["hours"])
 
@@ -642,7 +645,7 @@ def sponsor_accountability(
     support_by_kind = dict.fromkeys(SupportKind.values, 0)
     support_by_criterion: dict[int | None, list] = {}
     for row in support_rows:
-        name = row["giver__short_name"] or row["giver__name"]
+        name = formats.agency_name(row["giver__name"], row["giver__short_name"], compact=True)
         agencies.setdefault(row["giver_id"], {"name": name, "kind": row["giver__kind"], "assigned": {}})
         support_by_agency[row["giver_id"]] += row["value"]
         support_by_kind[row["kind"]] += row["value"]

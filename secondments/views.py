@@ -41,10 +41,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import UnitLevel
 from criteria.models import Criterion
-from ntm_portal import access
+from ntm_portal import access, formats
 from ntm_portal.access import AccessDenied
 from ntm_portal.choices import Role
-from ntm_portal.excel import xlsx_response
+from ntm_portal.collation import vi_order
+from ntm_portal.excel import Money, xlsx_response
 
 from . import services
 from .choices import PlanItemStatus
@@ -71,7 +72,6 @@ from .forms import (
     SupportContributionForm,
     WorkPlanForm,
     WorkPlanItemForm,
-    format_vnd,
 )
 from .history import assignment_history, record_history
 from .models import (
@@ -128,10 +128,7 @@ def _initial_from(request: HttpRequest, *names: str) -> dict[str, str]:
 
 def _days(value: Decimal | None) -> str:
     """1.50 → "1,5"; 2.0 → "2"."""
-    if value is None:
-        return "—"
-    text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", ",")
+    return formats.number(value)
 
 
 # --- lists: the shared FilterSet as the page's filter form ----------------------------------------------------------
@@ -319,7 +316,7 @@ def _url(name: str, *args) -> str:
 
 
 def _agencies(user) -> QuerySet[Agency]:
-    return access.visible_agencies(user).select_related("unit", "parent").order_by("name", "pk")
+    return access.visible_agencies(user).select_related("unit", "parent").order_by(vi_order("name"), "pk")
 
 
 AGENCIES = Listing(
@@ -403,7 +400,7 @@ def _cadres(user) -> QuerySet[Cadre]:
         access.visible_cadres(user)
         .select_related("home_agency")
         .annotate(secondments_count=Coalesce(Subquery(seconded, output_field=IntegerField()), 0))
-        .order_by("full_name", "pk")
+        .order_by(vi_order("full_name"), "pk")
     )
 
 
@@ -487,7 +484,7 @@ def _batches(user) -> QuerySet[SecondmentBatch]:
         access.visible_batches(user)
         .select_related("province")
         .annotate(secondments_count=Coalesce(Subquery(sent, output_field=IntegerField()), 0))
-        .order_by("-year", "name", "pk")
+        .order_by("-year", vi_order("name"), "pk")
     )
 
 
@@ -717,7 +714,7 @@ def secondment_close(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Đã ghi kết thúc biệt phái của %(cadre)s tại %(commune)s ngày %(day)s. Số tiêu chí: %(change)s.")
                 % {"cadre": secondment.cadre, "commune": secondment.commune.name,
-                   "day": secondment.actual_end_date.strftime("%d/%m/%Y"),
+                   "day": formats.date_text(secondment.actual_end_date),
                    "change": _criteria_change(secondment)},
             )  # fmt: skip
             return redirect("secondments:secondment_detail", pk=pk)
@@ -771,12 +768,13 @@ def _assignments(user) -> QuerySet[SponsorAssignment]:
             last_visit=Subquery(visits.order_by("-visit_date").values("visit_date")[:1]),
             support_vnd=_total(support, Sum("value_vnd"), models.BigIntegerField()),
         )
-        .order_by("commune__name", "agency__name", "pk")
+        .order_by(vi_order("commune__name"), vi_order("agency__name"), "pk")
     )
 
 
 def _decorate_assignment(a: SponsorAssignment) -> None:
-    a.days_text, a.hours_text, a.support_text = _days(a.days_on_site), _days(a.hours_on_site), format_vnd(a.support_vnd)
+    a.days_text, a.hours_text = _days(a.days_on_site), _days(a.hours_on_site)
+    a.support_text = formats.vnd(a.support_vnd)
 
 
 ASSIGNMENTS = Listing(
@@ -825,7 +823,7 @@ ASSIGNMENTS = Listing(
         a.days_on_site,
         a.hours_on_site,
         a.last_visit,
-        a.support_vnd,
+        Money(a.support_vnd),
     ],  # fmt: skip
     decorate=_decorate_assignment,
 )
@@ -970,7 +968,7 @@ def _work_plans(user) -> QuerySet[WorkPlan]:
             items_late=Count("items", filter=open_items & Q(items__due_date__lt=today)),
             items_open=Count("items", filter=open_items & Q(items__due_date__gte=today)),
         )
-        .order_by("-year", "assignment__commune__name", "assignment__agency__name", "pk")
+        .order_by("-year", vi_order("assignment__commune__name"), vi_order("assignment__agency__name"), "pk")
     )
 
 
@@ -1227,12 +1225,12 @@ def _support(user) -> QuerySet[SupportContribution]:
 
 
 def _decorate_support(s: SupportContribution) -> None:
-    s.value_text = format_vnd(s.value_vnd)
+    s.value_text = formats.vnd(s.value_vnd)
 
 
 def _support_summary(rows: QuerySet[SupportContribution]) -> dict:
     totals = rows.order_by().aggregate(contributions=Count("pk"), value=Sum("value_vnd"))
-    return {"contributions": totals["contributions"], "value": format_vnd(totals["value"] or 0)}
+    return {"contributions": totals["contributions"], "value": formats.vnd(totals["value"] or 0)}
 
 
 SUPPORT = Listing(
@@ -1269,7 +1267,7 @@ SUPPORT = Listing(
         s.commune.name,
         s.commune.district.name if s.commune.district else "",
         s.get_kind_display(),
-        s.value_vnd,
+        Money(s.value_vnd),
         s.description,
         str(s.criterion) if s.criterion else "",
     ],  # fmt: skip

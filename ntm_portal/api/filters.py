@@ -9,6 +9,8 @@ from rest_framework import serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.settings import api_settings
 
+from ntm_portal.collation import vi_order
+
 # Codes are at most 10 characters, names 300, searches 100: nothing a client needs to send comes near this.
 MAX_PARAMETER_LENGTH = 300
 
@@ -68,6 +70,10 @@ def allowed_query_parameters(view) -> set[str]:
     return allowed
 
 
+# Ordering fields that hold people's words (names, titles): sorted with the Vietnamese collation.
+TEXT_ORDERING_FIELDS = {"name", "title"}
+
+
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=name,-code`: only the viewset's `ordering_fields`; an unknown one is a 400, not silently ignored."""
 
@@ -88,6 +94,24 @@ class StrictOrderingFilter(OrderingFilter):
                 }
             )
         return fields
+
+    def filter_queryset(self, request, queryset, view):
+        """Names (`name`, `commune__name`, `full_name`, `title`...) in Vietnamese alphabetical order, not code-point
+        order ("Bảo Linh" before "Bình Yên", "Điềm Mặc" after "Dương" rather than last)."""
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(*(self._collated(field) for field in ordering))
+
+    @staticmethod
+    def _collated(field):
+        if not isinstance(field, str):
+            return field
+        descending, name = field.startswith("-"), field.lstrip("-")
+        last = name.rsplit("__", 1)[-1]
+        if last in TEXT_ORDERING_FIELDS or last.endswith("_name"):
+            return vi_order(name, descending=descending)
+        return field
 
     def get_schema_operation_parameters(self, view):
         fields = sorted(view.ordering_fields)

@@ -176,6 +176,8 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
+# Vietnamese dates and numbers as ntm_portal.formats writes them (Django's "vi" has "Ngày 2 tháng 12 năm 2026").
+FORMAT_MODULE_PATH = ["ntm_portal.locale_formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

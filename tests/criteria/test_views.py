@@ -208,7 +208,7 @@ def test_the_round_page_shows_criteria_targets_and_the_score(client, round_a1, c
     assert response.status_code == 200
     assert "15/19" in content and "9. Nhà ở dân cư; 10. Thu nhập; 11. Nghèo đa chiều; 15. Y tế" in content
     assert "Thủy lợi và phòng, chống thiên tai" in content and "Hạ tầng kinh tế - xã hội" in content
-    assert "≥ 80%" in content  # the target of 3.1 that applies to the commune
+    assert "≥ 80,0%" in content  # the target of 3.1 that applies to the commune
     assert 'name="version"' in content and 'name="indicator_' in content and 'name="criterion_' in content
 
 
@@ -365,7 +365,7 @@ def test_the_round_page_is_read_only_after_submission(client, round_a1, commune_
     assert 'name="indicator_' not in content and 'name="criterion_' not in content
     assert "Lưu số liệu" not in content and "Tải lên" not in content and "Gửi thẩm tra" not in content
     assert "Chế độ chỉ xem" in content and "Đã gửi thẩm tra" in content
-    assert "85%" in content  # the values are shown as text
+    assert "85,0%" in content  # the values are shown as text
 
 
 def test_the_district_verifies_a_submitted_round(client, round_a1, commune_official_a1, district_officer_a):
@@ -667,7 +667,7 @@ def test_the_history_page_tells_each_change_in_words(
     assert first.changed_at >= response.context["rows"][-1][0].changed_at  # newest first
     assert "Chưa đánh giá → <strong>Đạt</strong>" in content  # a criterion's result, not "None → True"
     assert "Đang nhập → <strong>Đã gửi thẩm tra</strong>" in content
-    assert "Chỉ tiêu 3.1" in content and "85%" in content
+    assert "Chỉ tiêu 3.1" in content and "85,0%" in content
     assert "Tiêu chí 10. Thu nhập — ý kiến thẩm tra" in content and "Bổ sung số liệu thu nhập" in content
     assert "official_a1" in content and "2022" in content
 
@@ -868,7 +868,7 @@ def test_the_history_page_costs_the_same_queries_for_2_changes_as_for_20(
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert len(response.context["rows"]) == 20
-    assert "80.5%" in html(response)
+    assert "80,5%" in html(response)
 
 
 def test_the_round_page_does_not_query_per_criterion_or_indicator(client, geography, province_coordinator):

@@ -77,14 +77,14 @@ def test_the_secondments_page_shows_13_of_20_against_2_of_9_without_a_cadre(clie
     assert "tăng 11 tiêu chí" in headline and "15 tháng đến khi đạt chuẩn" in headline  # the medians
     assert "21 tháng đến khi đạt chuẩn" in headline  # the comparison's median months
     # Overall: 20 secondments, 13/20, 65%, median gain 11, median 15 months; the comparison 2/9, 22.2%, no gain, 21.
-    assert row_text(page, "group-all") == "Tất cả cán bộ biệt phái, luân chuyển|20|13/20|65%|11|15|2/9|22,2%|—|21"
+    assert row_text(page, "group-all") == "Tất cả cán bộ biệt phái, luân chuyển|20|13/20|65,0%|11|15|2/9|22,2%|—|21"
 
 
 def test_the_groups_are_the_batch_and_each_home_agency(client, province_coordinator, seconded):
     page = get_page(client, province_coordinator, "secondments", seconded.district, as_of=seconded.as_of)
 
-    assert row_text(page, f"group-batch-{seconded.batch.pk}").startswith("Đợt 1 năm 2016|20|13/20|65%|11|15|")
-    assert row_text(page, f"group-agency-{seconded.agency_a.pk}").startswith("Ban Tổ chức Tỉnh ủy|12|12/12|100%|11|15|")
+    assert row_text(page, f"group-batch-{seconded.batch.pk}").startswith("Đợt 1 năm 2016|20|13/20|65,0%|11|15|")
+    assert row_text(page, f"group-agency-{seconded.agency_a.pk}").startswith("Ban Tổ chức Tỉnh ủy|12|12/12|100,0%|11|15|")
     assert row_text(page, f"group-agency-{seconded.agency_b.pk}").startswith(
         "Sở Nông nghiệp và Môi trường|8|1/8|12,5%|4|30|"
     )
