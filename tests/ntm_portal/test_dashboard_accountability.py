@@ -84,7 +84,9 @@ def test_the_groups_are_the_batch_and_each_home_agency(client, province_coordina
     page = get_page(client, province_coordinator, "secondments", seconded.district, as_of=seconded.as_of)
 
     assert row_text(page, f"group-batch-{seconded.batch.pk}").startswith("Đợt 1 năm 2016|20|13/20|65,0%|11|15|")
-    assert row_text(page, f"group-agency-{seconded.agency_a.pk}").startswith("Ban Tổ chức Tỉnh ủy|12|12/12|100,0%|11|15|")
+    assert row_text(page, f"group-agency-{seconded.agency_a.pk}").startswith(
+        "Ban Tổ chức Tỉnh ủy|12|12/12|100,0%|11|15|"
+    )
     assert row_text(page, f"group-agency-{seconded.agency_b.pk}").startswith(
         "Sở Nông nghiệp và Môi trường|8|1/8|12,5%|4|30|"
     )
