@@ -200,11 +200,10 @@ def _letterhead(document, content: ReportContent, day: date) -> None:
     _paragraph(
         document,
         _(
-            "%(issuer)s báo cáo kết quả thực hiện Chương trình xây dựng nông thôn mới trên địa bàn %(unit)s, số liệu "
-            "tính đến ngày %(as_of)s, đánh giá theo %(criteria_set)s, như sau:"
+            "Kết quả thực hiện Chương trình xây dựng nông thôn mới trên địa bàn %(unit)s, số liệu tính đến ngày "
+            "%(as_of)s, đánh giá theo %(criteria_set)s, như sau:"
         )
         % {
-            "issuer": letterhead.issuer.capitalize(),
             "unit": content.unit.name,
             "as_of": f"{content.as_of:%d/%m/%Y}",
             "criteria_set": content.criteria_set.name,
@@ -293,6 +292,10 @@ def _signature(document, content: ReportContent) -> None:
 # --- the figures: the PDF's sections, in its order ------------------------------------------------------------------
 
 
+def _numbered(number: int | str, title: str) -> str:
+    return f"{number}. {title}"
+
+
 def _one_decimal(value: float | None, suffix: str = "") -> str:
     # floatformat as the PDF's template writes figures: "65,0" in Vietnamese, "65.0" in English.
     return "—" if value is None else f"{floatformat(value, 1)}{suffix}"
@@ -305,9 +308,9 @@ def _figure(value: float | None, suffix: str = "") -> str:
 def _figures(document, content: ReportContent) -> None:
     summary = content.summary
     sections = section_numbers(has_districts=bool(summary.districts))
-    document.add_heading(f"{ROMAN[0]}. {_('KẾT QUẢ THỰC HIỆN')}", level=1)
+    document.add_heading(_numbered(ROMAN[0], _("KẾT QUẢ THỰC HIỆN")), level=1)
 
-    document.add_heading(f"{sections['overall']}. {_('Kết quả chung')}", level=2)
+    document.add_heading(_numbered(sections["overall"], _("Kết quả chung")), level=2)
     _table(document, None, _overall_rows(content), [95, TEXT_WIDTH_MM - 95])
     document.add_heading(_("Số xã theo số tiêu chí đạt"), level=3)
     _table(
@@ -319,7 +322,7 @@ def _figures(document, content: ReportContent) -> None:
     )
 
     if summary.districts:
-        document.add_heading(f"{sections['districts']}. {_('Kết quả theo huyện')}", level=2)
+        document.add_heading(_numbered(sections["districts"], _("Kết quả theo huyện")), level=2)
         _table(
             document,
             [_("Huyện"), _("Số xã"), _("Đạt chuẩn"), "%", _("BQ tiêu chí"), _("Mục tiêu (xã)"), _("% mục tiêu")],
@@ -341,7 +344,7 @@ def _figures(document, content: ReportContent) -> None:
             numeric={1, 2, 3, 4, 5, 6},
         )
 
-    document.add_heading(f"{sections['criteria']}. {_('Kết quả theo tiêu chí (yếu nhất trước)')}", level=2)
+    document.add_heading(_numbered(sections["criteria"], _("Kết quả theo tiêu chí (yếu nhất trước)")), level=2)
     _table(
         document,
         [_("TC"), _("Tiêu chí"), _("Số xã đạt"), _("% xã đã đánh giá")],
@@ -358,26 +361,27 @@ def _figures(document, content: ReportContent) -> None:
         numeric={2, 3},
     )
 
-    document.add_heading(f"{sections['near_finish']}. {_('Xã sắp về đích')}", level=2)
+    document.add_heading(_numbered(sections["near_finish"], _("Xã sắp về đích")), level=2)
     _near_finish(document, content)
-    document.add_heading(f"{sections['forecast']}. {_('Dự báo đạt chuẩn')}", level=2)
+    document.add_heading(_numbered(sections["forecast"], _("Dự báo đạt chuẩn")), level=2)
     _forecast(document, content)
-    document.add_heading(f"{sections['matrix']}. {_('Bảng xã × tiêu chí')}", level=2)
+    document.add_heading(_numbered(sections["matrix"], _("Bảng xã × tiêu chí")), level=2)
     _matrix(document, content)
-    document.add_heading(f"{sections['secondments']}. {_('Kết quả cán bộ biệt phái, luân chuyển')}", level=2)
+    document.add_heading(_numbered(sections["secondments"], _("Kết quả cán bộ biệt phái, luân chuyển")), level=2)
     _secondments(document, content)
-    document.add_heading(f"{sections['sponsors']}. {_('Trách nhiệm cơ quan giúp đỡ xã')}", level=2)
+    document.add_heading(_numbered(sections["sponsors"], _("Trách nhiệm cơ quan giúp đỡ xã")), level=2)
     _sponsors(document, content)
 
 
 def _overall_rows(content: ReportContent) -> list[list]:
     summary = content.summary
+    communes, criteria = _("xã"), _("tiêu chí")
     levels = {level: str(label) for level, label in NtmLevel.choices if level != NtmLevel.NOT_YET}
     rows = [
         [
             _("Số xã đạt chuẩn NTM (kể cả nâng cao, kiểu mẫu)"),
             Cell(
-                f"{summary.communes_meeting_standard}/{summary.communes_total} {_('xã')} "
+                f"{summary.communes_meeting_standard}/{summary.communes_total} {communes} "
                 f"({_one_decimal(summary.percent_meeting_standard, '%')})",
                 bold=True,
             ),
@@ -394,7 +398,7 @@ def _overall_rows(content: ReportContent) -> list[list]:
         ],
         [
             _("Xã có ít tiêu chí đạt nhất"),
-            "—" if summary.lowest_criteria_met is None else f"{summary.lowest_criteria_met} {_('tiêu chí')}",
+            "—" if summary.lowest_criteria_met is None else f"{summary.lowest_criteria_met} {criteria}",
         ],
         [_("Xã đã có kỳ đánh giá / chưa có"), f"{summary.communes_assessed} / {summary.communes_without_round}"],
     ]
@@ -403,20 +407,20 @@ def _overall_rows(content: ReportContent) -> list[list]:
         title = _("Mục tiêu đến năm %(year)s") % {"year": target.year}
         rows.append([f"{title} ({target.decision})" if target.decision else title, ""])
         if target.min_communes_meeting_standard is not None:
-            value = f"{target.communes_meeting_standard}/{target.min_communes_meeting_standard} {_('xã')}"
+            value = f"{target.communes_meeting_standard}/{target.min_communes_meeting_standard} {communes}"
             if target.percent_of_target is not None:
                 value += " – " + _("đạt %(percent)s%% mục tiêu") % {"percent": _one_decimal(target.percent_of_target)}
             rows.append(
                 [
-                    f"· {_('Số xã đạt chuẩn tối thiểu')}",
-                    value + (f" – {_('đạt')}" if target.communes_target_met else ""),
+                    "· " + _("Số xã đạt chuẩn tối thiểu"),
+                    value + (" – " + _("đạt") if target.communes_target_met else ""),
                 ]
             )
         if target.min_average_criteria is not None:
             verdict = _("đạt") if target.average_target_met else _("chưa đạt")
             rows.append(
                 [
-                    f"· {_('Bình quân tiêu chí/xã tối thiểu')}",
+                    "· " + _("Bình quân tiêu chí/xã tối thiểu"),
                     f"{_one_decimal(target.min_average_criteria)} – {verdict}",
                 ]
             )
@@ -452,7 +456,8 @@ def _near_finish(document, content: ReportContent) -> None:
 def _forecast(document, content: ReportContent) -> None:
     tables = forecast_tables(content.forecast)
     outlook = tables["outlook"]["o"]
-    rows = [[_("Số xã đạt chuẩn hiện nay"), f"{outlook.communes_meeting_standard}/{outlook.communes_total} {_('xã')}"]]
+    communes = _("xã")
+    rows = [[_("Số xã đạt chuẩn hiện nay"), f"{outlook.communes_meeting_standard}/{outlook.communes_total} {communes}"]]
     if outlook.target_communes_meeting_standard is not None:
         target = _("%(n)s xã đạt chuẩn đến năm %(year)s") % {
             "n": outlook.target_communes_meeting_standard,
@@ -462,7 +467,7 @@ def _forecast(document, content: ReportContent) -> None:
             [_("Mục tiêu"), f"{target} ({outlook.decision})" if outlook.decision else target],
             [
                 _("Số xã đạt chuẩn đến năm %(year)s theo xu hướng hiện tại") % {"year": outlook.target_year},
-                f"{outlook.communes_projected} {_('xã')}",
+                f"{outlook.communes_projected} {communes}",
             ],
             [
                 _("Đạt mục tiêu theo xu hướng hiện tại"),
@@ -494,10 +499,11 @@ def _forecast(document, content: ReportContent) -> None:
     _table(document, None, rows, [95, TEXT_WIDTH_MM - 95])
     if tables["pending"]:
         document.add_heading(_("Xã chưa đạt chuẩn theo năm dự kiến đạt chuẩn"), level=3)
-        for label, communes in tables["pending"]:
+        communes_label = _("xã")
+        for label, members in tables["pending"]:
             paragraph = _paragraph(document, indent=True)
             paragraph.add_run(f"{label[:1].upper()}{label[1:]}").bold = True
-            paragraph.add_run(f" – {len(communes)} {_('xã')}: {'; '.join(communes)}")
+            paragraph.add_run(f" – {len(members)} {communes_label}: {'; '.join(members)}")
 
 
 def _matrix(document, content: ReportContent) -> None:
@@ -514,10 +520,11 @@ def _matrix(document, content: ReportContent) -> None:
     levels = {level: str(label) for level, label in NtmLevel.choices if level != NtmLevel.NOT_YET}
     name_mm, met_mm = 48, 11
     mark_mm = (TEXT_WIDTH_MM - name_mm - met_mm) / max(len(numbers), 1)
+    communes, meeting = _("xã"), _("đạt chuẩn")
     for block in content.districts:
         title = block.name or _("Xã trực thuộc tỉnh")
         document.add_heading(
-            f"{title} – {len(block.communes)} {_('xã')}, {block.communes_meeting_standard} {_('đạt chuẩn')}", level=3
+            f"{title} – {len(block.communes)} {communes}, {block.communes_meeting_standard} {meeting}", level=3
         )
         rows = []
         for commune in block.communes:
@@ -656,9 +663,10 @@ def _sponsors(document, content: ReportContent) -> None:
     )
     quarters = tables["quarters"]
     header = [_("Cơ quan, doanh nghiệp"), _("Số xã")]
+    not_over, below = _("chưa kết thúc"), _("dưới mức tối thiểu")
     for quarter, complete in quarters:
         label = _("Quý %(quarter)s") % {"quarter": quarter}
-        header.append(label if complete else f"{label} ({_('chưa kết thúc')})")
+        header.append(label if complete else f"{label} ({not_over})")
     header += [_("Cả năm"), _("Kế hoạch: xong / trễ / chưa đến hạn")]
     rows = []
     for agency in sponsors.agencies:
@@ -666,7 +674,7 @@ def _sponsors(document, content: ReportContent) -> None:
         for quarter in agency.quarters:
             if quarter.communes_assigned or quarter.field_visits:
                 text = f"{quarter.field_visits} / {_figure(quarter.days_on_site)}"
-                cells.append(f"{text} {_('dưới mức tối thiểu')}" if quarter.below_minimum else text)
+                cells.append(f"{text} {below}" if quarter.below_minimum else text)
             else:
                 cells.append("—")
         cells += [
@@ -690,7 +698,8 @@ def _sponsors(document, content: ReportContent) -> None:
         },
         indent=True,
     )
-    document.add_heading(f"{_('Hỗ trợ năm %(year)s') % {'year': sponsors.year}}: {tables['total']}", level=3)
+    support = _("Hỗ trợ năm %(year)s") % {"year": sponsors.year}
+    document.add_heading(f"{support}: {tables['total']}", level=3)
     for title, lines in tables["support"]:
         _table(document, [title, _("Giá trị")], [[label, value] for label, value in lines], [115, 50], numeric={1})
 
