@@ -57,7 +57,7 @@ def report_docx(content: ReportContent, target: str | Path | BinaryIO, *, genera
     _set_up_page_and_styles(document)
     _letterhead(document, content, generated_at.date())
     _figures(document, content)
-    _narrative(document, start=2)
+    _narrative(document)
     _signature(document, content)
     document.save(target)
 
@@ -117,8 +117,14 @@ def _use_font(rpr) -> None:
         fonts.set(qn(f"w:{attribute}"), FONT)
 
 
-def _paragraph(container, text: str = "", *, bold=False, italic=False, size=None, center=False, indent=False):
+def _paragraph(
+    container, text: str = "", *, bold=False, italic=False, size=None, center=False, indent=False, tight=False
+):
+    """A paragraph of `text`; `indent`: a body paragraph's first-line indent, `tight`: no space after (lines of a
+    block such as the letterhead)."""
     paragraph = container.add_paragraph()
+    if tight:
+        paragraph.paragraph_format.space_after = Pt(0)
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if not indent:
@@ -157,38 +163,39 @@ def document_date_line(place: str, day: date) -> str:
     }
 
 
+def _borderless_table(document, *, rows: int, widths_mm: tuple[float, float]) -> list[list]:
+    """A 2-column layout table without borders (the default table style draws none), its cells emptied."""
+    table = document.add_table(rows=rows, cols=2)
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # the grid, which LibreOffice reads
+    cells = []
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)  # each cell's own, which Word reads
+            cell._tc.remove(cell.paragraphs[0]._p)
+        cells.append(list(row.cells))
+    return cells
+
+
 def _letterhead(document, content: ReportContent, day: date) -> None:
     letterhead = content.letterhead
-    left_mm, right_mm = 65, TEXT_WIDTH_MM - 65
-    table = document.add_table(rows=2, cols=2)  # the default table style draws no borders
-    table.autofit = False
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Mm(left_mm), Mm(right_mm)
-    issuer, nation = table.rows[0].cells
-    issuer.paragraphs[0]._p.getparent().remove(issuer.paragraphs[0]._p)
-    nation.paragraphs[0]._p.getparent().remove(nation.paragraphs[0]._p)
-    _paragraph(issuer, letterhead.governing_body, size=12, center=True).paragraph_format.space_after = Pt(0)
-    _paragraph(issuer, letterhead.issuer, bold=True, size=12, center=True).paragraph_format.space_after = Pt(0)
-    _short_rule(issuer, 22, left_mm)
-    _paragraph(nation, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, size=12, center=True)
-    nation.paragraphs[-1].paragraph_format.space_after = Pt(0)
-    _paragraph(nation, _("Độc lập - Tự do - Hạnh phúc"), bold=True, center=True).paragraph_format.space_after = Pt(0)
-    _short_rule(nation, 60, right_mm)
-    number, dated = table.rows[1].cells
+    widths = (65, TEXT_WIDTH_MM - 65)
+    (issuer, nation), (number, dated) = _borderless_table(document, rows=2, widths_mm=widths)
+    _paragraph(issuer, letterhead.governing_body, size=12, center=True, tight=True)
+    _paragraph(issuer, letterhead.issuer, bold=True, size=12, center=True, tight=True)
+    _short_rule(issuer, 22, widths[0])
+    _paragraph(nation, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, size=12, center=True, tight=True)
+    _paragraph(nation, _("Độc lập - Tự do - Hạnh phúc"), bold=True, center=True, tight=True)
+    _short_rule(nation, 60, widths[1])
     # The number is the clerk's to give when the report is registered: a blank before the office's suffix.
-    number.paragraphs[0].text = _("Số: %(blank)s%(suffix)s") % {
-        "blank": "\u00a0" * 6,
-        "suffix": letterhead.number_suffix,
-    }
-    number.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    number.paragraphs[0].paragraph_format.first_line_indent = Mm(0)
-    dated.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    dated.paragraphs[0].paragraph_format.first_line_indent = Mm(0)
-    dated.paragraphs[0].add_run(document_date_line(letterhead.place, day)).italic = True
+    blank = "\u00a0" * 6
+    _paragraph(number, _("Số: %(blank)s%(suffix)s") % {"blank": blank, "suffix": letterhead.number_suffix}, center=True)
+    _paragraph(dated, document_date_line(letterhead.place, day), italic=True, center=True)
 
     _paragraph(document)
-    _paragraph(document, _("BÁO CÁO"), bold=True, size=14, center=True).paragraph_format.space_after = Pt(0)
-    _paragraph(document, report_summary_line(content), bold=True, center=True).paragraph_format.space_after = Pt(0)
+    _paragraph(document, _("BÁO CÁO"), bold=True, size=14, center=True, tight=True)
+    _paragraph(document, report_summary_line(content), bold=True, center=True, tight=True)
     _short_rule(document, 40, TEXT_WIDTH_MM)
     _placeholder(
         document,
@@ -227,7 +234,8 @@ def _placeholder(document, text: str) -> None:
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
-def _narrative(document, *, start: int) -> None:
+def _narrative(document) -> None:
+    """Parts II–IV, after the figures of part I: the office's to write."""
     parts = [
         (
             _("ĐÁNH GIÁ CHUNG"),
@@ -251,8 +259,8 @@ def _narrative(document, *, start: int) -> None:
         ),
         (_("ĐỀ XUẤT, KIẾN NGHỊ"), [("", _("[Đề xuất, kiến nghị với cấp trên (nếu có).]"))]),
     ]
-    for index, (title, items) in enumerate(parts, start=start - 1):
-        document.add_heading(f"{ROMAN[index]}. {title}", level=1)
+    for roman, (title, items) in zip(ROMAN[1:], parts, strict=False):
+        document.add_heading(_numbered(roman, title), level=1)
         for number, (heading, text) in enumerate(items, start=1):
             if heading:
                 document.add_heading(f"{number}. {heading}", level=2)
@@ -262,29 +270,17 @@ def _narrative(document, *, start: int) -> None:
 def _signature(document, content: ReportContent) -> None:
     letterhead = content.letterhead
     _paragraph(document)
-    left_mm, right_mm = 80, TEXT_WIDTH_MM - 80
-    table = document.add_table(rows=1, cols=2)
-    table.autofit = False
-    recipients, signer = table.rows[0].cells
-    recipients.width, signer.width = Mm(left_mm), Mm(right_mm)
-    first = recipients.paragraphs[0]
-    first.paragraph_format.first_line_indent = Mm(0)
-    first.paragraph_format.space_after = Pt(0)
-    heading = first.add_run(_("Nơi nhận:"))
-    heading.bold = heading.italic = True
-    heading.font.size = Pt(12)
+    [[recipients, signer]] = _borderless_table(document, rows=1, widths_mm=(80, TEXT_WIDTH_MM - 80))
+    _paragraph(recipients, _("Nơi nhận:"), bold=True, italic=True, size=12, tight=True)
     # NĐ 30: one recipient a line, each after "- " and ending ";", the last ("Lưu: VT") ending ".".
     lines = letterhead.recipients
     for position, line in enumerate(lines, start=1):
-        _paragraph(
-            recipients, f"- {line}{'.' if position == len(lines) else ';'}", size=11
-        ).paragraph_format.space_after = Pt(0)
-    signer.paragraphs[0]._p.getparent().remove(signer.paragraphs[0]._p)
+        _paragraph(recipients, f"- {line}{'.' if position == len(lines) else ';'}", size=11, tight=True)
     if letterhead.signer_capacity:
-        _paragraph(signer, letterhead.signer_capacity, bold=True, center=True).paragraph_format.space_after = Pt(0)
-    _paragraph(signer, letterhead.signer_title, bold=True, center=True).paragraph_format.space_after = Pt(0)
+        _paragraph(signer, letterhead.signer_capacity, bold=True, center=True, tight=True)
+    _paragraph(signer, letterhead.signer_title, bold=True, center=True, tight=True)
     for _line in range(4):  # room for the signature and the seal
-        _paragraph(signer).paragraph_format.space_after = Pt(6)
+        _paragraph(signer)
     if letterhead.signer_name:
         _paragraph(signer, letterhead.signer_name, bold=True, center=True)
 
