@@ -44,6 +44,14 @@ class Column:
 
 
 @dataclass(frozen=True)
+class _Formatted:
+    """A value with a number format of its own, in a column whose rows differ (counts, shares, averages)."""
+
+    value: object
+    number_format: str
+
+
+@dataclass(frozen=True)
 class Sheet:
     title: str  # the table's name: the sheet's tab, and the first words of its title row
     columns: list[Column]
@@ -112,14 +120,6 @@ def _overall(content: ReportContent) -> Sheet:
         [Column(_("Chỉ tiêu"), 62), Column(_("Giá trị"), 14)],
         [(label, _Formatted(value, number_format)) for label, value, number_format in rows],
     )
-
-
-@dataclass(frozen=True)
-class _Formatted:
-    """A value with a number format of its own, in a column whose rows differ (counts, shares, averages)."""
-
-    value: object
-    number_format: str
 
 
 def _bands(content: ReportContent) -> Sheet:
