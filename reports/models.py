@@ -1,9 +1,15 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import UnitLevel
+from ntm_portal.excel import XLSX_CONTENT_TYPE
+from ntm_portal.text import fold_vietnamese
 
 from .choices import ACTIVE_STATUSES, JobStatus, ReportLanguage
 
@@ -22,6 +28,25 @@ class ReportJobQuerySet(models.QuerySet):
 
 def report_file_path(job: "ReportJob", filename: str) -> str:
     return f"reports/{job.unit.code}/{filename}"
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """One of the files a job builds: the PDF to read and print, the .docx an office finishes and signs, the .xlsx
+    of its tables (issue 18)."""
+
+    extension: str
+    field_name: str  # the ReportJob FileField holding it
+    content_type: str
+
+
+REPORT_FORMATS = {
+    "pdf": ReportFormat("pdf", "file", "application/pdf"),
+    "docx": ReportFormat(
+        "docx", "docx_file", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+    "xlsx": ReportFormat("xlsx", "xlsx_file", XLSX_CONTENT_TYPE),
+}
 
 
 class ReportJob(models.Model):
@@ -71,6 +96,9 @@ class ReportJob(models.Model):
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
     timings = models.JSONField(_("thời gian từng bước (giây)"), default=dict, blank=True)
     file = models.FileField(_("tệp PDF"), upload_to=report_file_path, max_length=300, blank=True)
+    # Empty on a job built before the office files existed: its page offers the PDF only.
+    docx_file = models.FileField(_("tệp Word (.docx)"), upload_to=report_file_path, max_length=300, blank=True)
+    xlsx_file = models.FileField(_("tệp Excel (.xlsx)"), upload_to=report_file_path, max_length=300, blank=True)
     file_size = models.PositiveIntegerField(_("dung lượng (byte)"), null=True, blank=True)
     pages = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
 
@@ -101,6 +129,16 @@ class ReportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def report_file(self, kind: str) -> FieldFile:
+        """The job's file of `kind` ("pdf", "docx", "xlsx"); falsy while it has none."""
+        return getattr(self, REPORT_FORMATS[kind].field_name)
+
+    def download_name(self, kind: str) -> str:
+        """What the downloaded file is called: the report, its unit and date, and its kind, without diacritics
+        ("bao-cao-tien-do-ntm_tinh-thai-nguyen_2025-12-31.pdf"), so that it reads the same in every mail client."""
+        unit = slugify(fold_vietnamese(self.unit.name))
+        return f"bao-cao-tien-do-ntm_{unit}_{self.as_of:%Y-%m-%d}.{REPORT_FORMATS[kind].extension}"
 
     @property
     def duration_seconds(self) -> float | None:

@@ -18,7 +18,7 @@ from ntm_portal.access import AccessDenied
 
 from .choices import JobStatus
 from .forms import ReportRequestForm
-from .models import ReportJob
+from .models import REPORT_FORMATS, ReportJob
 from .selectors import report_job_list, report_job_status
 from .services import report_request
 
@@ -69,13 +69,16 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int, kind: str = "pdf") -> FileResponse:
+    """The job's PDF, .docx or .xlsx (`kind`), named after the unit and the date."""
     job = _visible_job(request, pk)
-    if job.status != JobStatus.DONE or not job.file:
+    report_file = job.report_file(kind)
+    if job.status != JobStatus.DONE or not report_file:
         raise Http404("Báo cáo chưa có tệp.")
     try:
-        handle = job.file.open("rb")
+        handle = report_file.open("rb")
     except FileNotFoundError as error:
         raise Http404("Tệp báo cáo không còn.") from error
-    filename = f"bao-cao-tien-do-{job.unit.code}-{job.as_of:%Y-%m-%d}.pdf"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=True, filename=job.download_name(kind), content_type=REPORT_FORMATS[kind].content_type
+    )

@@ -58,8 +58,22 @@ class ReportProgressSerializer(serializers.Serializer):
     stage = serializers.CharField(help_text="The step the build is at, in the report's language.")
 
 
+class ReportDownloadsSerializer(serializers.Serializer):
+    pdf = serializers.URLField(allow_null=True, help_text="The report as PDF, to read and print.")
+    docx = serializers.URLField(
+        allow_null=True,
+        help_text="The report as Word (.docx), for the office to finish and sign. Null on a job built "
+        "before Word files were made.",
+    )
+    xlsx = serializers.URLField(
+        allow_null=True,
+        help_text="The report's tables as an Excel workbook, one sheet a table. Null on a job built "
+        "before workbooks were made.",
+    )
+
+
 class ReportJobSerializer(serializers.ModelSerializer):
-    """A report job: queued, running (with its progress), done (with its PDF) or failed (with the error)."""
+    """A report job: queued, running (with its progress), done (with its files) or failed (with the error)."""
 
     unit_id = serializers.IntegerField(read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -75,14 +89,33 @@ class ReportJobSerializer(serializers.ModelSerializer):
         child=serializers.FloatField(), read_only=True, help_text="Seconds spent on each step of the build."
     )
     download_url = serializers.SerializerMethodField(help_text="Where the PDF is, once the job is done.")
+    downloads = serializers.SerializerMethodField(help_text="Where each file is once the job is done; null before.")
 
     class Meta:
         model = ReportJob
         fields = [
-            "id", "unit_id", "unit_name", "as_of", "criteria_set_id", "language", "requested_by_id", "status",
-            "status_label", "progress", "error", "attempts", "created_at", "started_at", "finished_at",
-            "duration_seconds", "timings", "pages", "file_size", "download_url",
-        ]  # fmt: skip
+            "id",
+            "unit_id",
+            "unit_name",
+            "as_of",
+            "criteria_set_id",
+            "language",
+            "requested_by_id",
+            "status",
+            "status_label",
+            "progress",
+            "error",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+            "timings",
+            "pages",
+            "file_size",
+            "download_url",
+            "downloads",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(ReportProgressSerializer)
@@ -94,6 +127,19 @@ class ReportJobSerializer(serializers.ModelSerializer):
         if job.status != JobStatus.DONE:
             return None
         return reverse("reportjob-download", args=[job.pk], request=self.context.get("request"))
+
+    @extend_schema_field(ReportDownloadsSerializer(allow_null=True))
+    def get_downloads(self, job: ReportJob) -> dict | None:
+        if job.status != JobStatus.DONE:
+            return None
+        request = self.context.get("request")
+        urls = {"pdf": self.get_download_url(job)}
+        for kind in ("docx", "xlsx"):
+            # A job built before the office files existed has none.
+            urls[kind] = (
+                reverse(f"reportjob-download-{kind}", args=[job.pk], request=request) if job.report_file(kind) else None
+            )
+        return urls
 
 
 NOT_READY = _("Báo cáo chưa tạo xong: hãy tải về khi trạng thái là “Hoàn thành”.")

@@ -1,4 +1,4 @@
-"""/api/v1/reports/: order a progress report, watch its job, download its PDF.
+"""/api/v1/reports/: order a progress report, watch its job, download its PDF, .docx and .xlsx.
 
 The same scope and rules as the browser's pages (reports/views.py): jobs come from `ReportJob.objects.visible_to`,
 the unit and criteria set are chosen among what the browser's form offers (reports.selectors), and the request goes
@@ -22,7 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 from ntm_portal.api.exceptions import django_error_dict
 from ntm_portal.api.viewsets import FileActionsMixin, PortalViewSetMixin
 from reports.choices import JobStatus
-from reports.models import ReportJob
+from reports.models import REPORT_FORMATS, ReportJob
 from reports.services import report_request
 
 from .serializers import NOT_READY, ReportJobSerializer, ReportRequestSerializer
@@ -63,7 +63,7 @@ class ReportJobViewSet(
 ):
     queryset = ReportJob.objects.select_related("unit")
     serializer_class = ReportJobSerializer
-    file_actions = ("download",)
+    file_actions = ("download", "download_docx", "download_xlsx")
     ordering_fields = ["created_at", "as_of", "status"]
 
     def get_serializer_class(self):
@@ -103,14 +103,53 @@ class ReportJobViewSet(
     )
     @action(detail=True, methods=["get"], url_path="download")
     def download(self, request, pk=None):
-        job = self.get_object()
-        if job.status != JobStatus.DONE or not job.file:
+        return self._file(self.get_object(), "pdf")
+
+    @extend_schema(
+        operation_id="download_report_docx",
+        summary="Download a report as Word (.docx)",
+        description="The report as a Word document in the form of an administrative report (Nghị định 30/2020): the "
+        "PDF's figures and tables, with marked places for the assessment and the tasks ahead, for the office to "
+        "finish and sign. 409 while the job is not done, 404 for a job built before Word files were made.",
+        responses={
+            (200, REPORT_FORMATS["docx"].content_type): OpenApiTypes.BINARY,
+            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="The job has no files yet."),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="download/docx")
+    def download_docx(self, request, pk=None):
+        return self._file(self.get_object(), "docx")
+
+    @extend_schema(
+        operation_id="download_report_xlsx",
+        summary="Download a report's tables (.xlsx)",
+        description="The report's tables as an Excel workbook, one sheet a table, numbers and dates typed. 409 while "
+        "the job is not done, 404 for a job built before workbooks were made.",
+        responses={
+            (200, REPORT_FORMATS["xlsx"].content_type): OpenApiTypes.BINARY,
+            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="The job has no files yet."),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="download/xlsx")
+    def download_xlsx(self, request, pk=None):
+        return self._file(self.get_object(), "xlsx")
+
+    def _file(self, job: ReportJob, kind: str):
+        report_file = job.report_file(kind)
+        # A done job has its PDF; its .docx and .xlsx only if it was built since they were made.
+        if job.status != JobStatus.DONE or (kind == "pdf" and not report_file):
             return Response(
                 {"detail": str(NOT_READY), "code": "not_ready", "status": job.status}, status=status.HTTP_409_CONFLICT
             )
+        if not report_file:
+            raise NotFound(_("Báo cáo này được tạo trước khi có tệp Word và Excel: hãy yêu cầu lại báo cáo."))
         try:
-            handle = job.file.open("rb")
+            handle = report_file.open("rb")
         except FileNotFoundError as error:
             raise NotFound(_("Tệp báo cáo không còn.")) from error
-        filename = f"bao-cao-tien-do-{job.unit.code}-{job.as_of:%Y-%m-%d}.pdf"
-        return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=job.download_name(kind),
+            content_type=REPORT_FORMATS[kind].content_type,
+        )

@@ -190,7 +190,9 @@ def test_it_builds_a_queued_job_into_one_whole_file(geography, criteria_set, mon
     assert Path(job.file.path).read_bytes().startswith(b"%PDF")
     assert job.file_size == Path(job.file.path).stat().st_size
     assert "total" in job.timings
-    assert [p.name for p in Path(media_root).rglob("*") if p.is_file()] == [Path(job.file.name).name]
+    # The PDF and the office files beside it (issue 18), no partial file left.
+    stored = sorted(p.name for p in Path(media_root).rglob("*") if p.is_file())
+    assert stored == sorted(Path(f.name).name for f in (job.file, job.docx_file, job.xlsx_file))
 
 
 def test_a_job_being_built_by_a_live_process_is_not_built_again(geography, criteria_set, monkeypatch):

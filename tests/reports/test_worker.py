@@ -72,6 +72,11 @@ def report_files(media_root) -> list[Path]:
     return sorted(p for p in Path(media_root).rglob("*") if p.is_file())
 
 
+def job_files(job) -> list[Path]:
+    """The job's PDF and the .docx and .xlsx built beside it."""
+    return sorted(Path(f.path) for f in (job.file, job.docx_file, job.xlsx_file))
+
+
 def test_a_report_requested_in_the_browser_is_built_by_the_worker_and_downloaded(
     client, celery_worker_process, settings, demo_province, demo_criteria_set, demo_coordinator
 ):
@@ -121,7 +126,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_once_with_one
     job = wait_for(job, finished, [replacement])
 
     assert job.status == JobStatus.DONE and job.attempts == 2 and job.progress == 100
-    assert report_files(media_root) == [Path(job.file.path)]
+    assert report_files(media_root) == job_files(job)
     assert replacement.log_text().count("Task reports.build") >= 1
     assert report_sweep_stale() == []  # nothing left behind
 
@@ -143,7 +148,7 @@ def test_a_child_process_killed_mid_job_puts_the_message_back_and_a_new_child_ta
     job = wait_for(job, finished, [worker])
     assert job.status == JobStatus.DONE and job.attempts == 2
     assert int(job.runner.split(":")[1]) != child
-    assert report_files(media_root) == [Path(job.file.path)]
+    assert report_files(media_root) == job_files(job)
 
 
 def test_a_build_heartbeats_while_the_pdf_is_laid_out(start_worker, demo_province, demo_coordinator):
@@ -172,7 +177,7 @@ def test_a_build_the_database_interrupted_is_retried_by_its_task_and_finished_on
     job = wait_for(job, finished, [worker])
 
     assert job.status == JobStatus.DONE and job.attempts == 2, job.error
-    assert report_files(media_root) == [Path(job.file.path)]
+    assert report_files(media_root) == job_files(job)
     assert "Retry in 5s" in worker.log_text()
 
 
