@@ -130,6 +130,7 @@ def _bands(content: ReportContent) -> Sheet:
             Column(_("Từ"), 8, INTEGER),
             Column(_("Đến"), 8, INTEGER),
             Column(_("Số xã"), 10, INTEGER),
+            # xgettext:no-python-format
             Column(_("% số xã đã đánh giá"), 20, PERCENT),
         ],
         [

@@ -311,6 +311,7 @@ def _figures(document, content: ReportContent) -> None:
     document.add_heading(_("Số xã theo số tiêu chí đạt"), level=3)
     _table(
         document,
+        # xgettext:no-python-format
         [_("Số tiêu chí đạt"), _("Số xã"), _("% số xã đã đánh giá")],
         [[band.label, str(band.communes), _one_decimal(band.percent, "%")] for band in summary.bands],
         [75, 45, 45],
