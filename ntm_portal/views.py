@@ -7,7 +7,12 @@ from .health import run_checks
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """A visitor: the welcome and its sign-in button. A signed-in user: their own start page (ntm_portal.start)."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    from .start import start_page  # noqa: PLC0415 - the start page reads every app's selectors
+
+    return start_page(request)
 
 
 @never_cache

@@ -73,7 +73,7 @@ AUTHENTICATION_BACKENDS = [
     "ntm_portal.auth_backends.UnitModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_REDIRECT_URL = "dashboard:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ntm_portal.context_processors.work_counts",
+                "ntm_portal.context_processors.navigation",
             ],
         },
     },
