@@ -52,11 +52,12 @@ class Entry:
     show: Callable = _everyone  # user -> bool, or a tuple of URL args (None: not shown)
     badge: str = ""  # the work_counts key counted beside the label
     badge_title: str = ""
+    marks: str = ""  # a URL name whose pages also mark this entry current (the dashboards for "Tổng quan")
 
 
 # In the order they appear. `show` returning a tuple both shows the entry and gives its URL's arguments.
 ENTRIES = (
-    Entry("start", _("Tổng quan"), "home", PRIMARY, _neither_commune_nor_liaison),
+    Entry("start", _("Tổng quan"), "home", PRIMARY, _neither_commune_nor_liaison, marks="dashboard:home"),
     Entry("start", _("Trang đầu"), "home", PRIMARY, _liaison),
     Entry("my_commune", _("Xã của tôi"), "communes:commune_detail", PRIMARY, _own_commune),
     Entry("communes", _("Danh sách xã"), "communes:commune_list", PRIMARY, _neither_commune_nor_liaison),
@@ -82,8 +83,8 @@ ENTRIES = (
         _("xã đang chờ thẩm định"),
     ),
     Entry("todo", _("Việc cần làm"), "todo", PRIMARY, _everyone, "returned", _("kỳ đánh giá bị trả lại")),
-    Entry("history", _("Lịch sử của xã"), "criteria:commune_history", MORE, _own_commune),
-    Entry("excel", _("Nhập bằng Excel"), "criteria:excel", MORE, access.may_edit_some),
+    Entry("history", _("Lịch sử của xã"), "criteria:commune_history", PRIMARY, _own_commune),
+    Entry("excel", _("Nhập bằng Excel"), "criteria:excel", PRIMARY, access.may_edit_some),
     Entry("matrix", _("Ma trận tiêu chí"), "communes:criteria_matrix", MORE, _not_commune),
     Entry("secondments", _("Biệt phái, luân chuyển"), "secondments:secondment_list", MORE),
     Entry("assignments", _("Giúp đỡ xã"), "secondments:assignment_list", MORE),
@@ -132,8 +133,14 @@ def navigation_for(user, path: str, counts: Callable[[], dict[str, int]] = dict)
         if not verdict:
             continue
         shown.append((entry, reverse(entry.url_name, args=verdict if isinstance(verdict, tuple) else ())))
-    matching = [url for _entry, url in shown if path == url or (url != "/" and path.startswith(url))]
-    current_url = max(matching, key=len, default=None)
+    # (length of the prefix the path starts with, key, URL): the longest prefix wins.
+    matches = []
+    for entry, url in shown:
+        for prefix in (url, reverse(entry.marks) if entry.marks else None):
+            if prefix and (path == prefix or (prefix != "/" and path.startswith(prefix))):
+                matches.append((len(prefix), entry.key, url))
+    current = max(matches, default=None)
+    current_url = current[2] if current else None
     groups: dict[str, list[Link]] = {PRIMARY: [], MORE: [], ACCOUNT: []}
     for entry, url in shown:
         group = entry.group

@@ -51,6 +51,8 @@ def test_the_page_under_an_entry_marks_that_entry_current(province_coordinator):
     assert [link.key for link in navigation.primary + navigation.more if link.current] == ["verification"]
     on_a_round = navigation_for(province_coordinator, reverse("criteria:round_detail", args=[1]))
     assert [link.key for link in on_a_round.primary + on_a_round.more if link.current] == ["rounds"]
+    on_the_dashboard = navigation_for(province_coordinator, reverse("dashboard:unit", args=[1]))
+    assert [link.key for link in on_the_dashboard.primary if link.current] == ["start"]
 
 
 def test_the_header_marks_the_current_page_for_screen_readers(client, district_officer_a):
