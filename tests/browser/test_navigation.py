@@ -135,3 +135,14 @@ def test_revoking_a_token_asks_first(new_page, commune_official_a1):
     page.get_by_role("button", name="Thu hồi khóa").click()
     expect(page.get_by_role("status")).to_contain_text("Đã thu hồi khóa")
     expect(page.locator("table.list")).to_have_count(0)
+
+
+def test_the_header_stays_one_line_in_english(new_page, province_coordinator):
+    page = new_page(viewport=DESK)
+    login(page, "coordinator")
+    page.get_by_label("Ngôn ngữ").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    tops = {round(box(item)["y"]) for item in page.locator("#site-nav > ul > li").all()}
+    assert max(tops) - min(tops) <= 8, tops
+    assert box(page.locator("header.topbar"))["height"] <= 56
+    screenshot(page, "start-province-desk-english")
