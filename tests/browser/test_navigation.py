@@ -146,3 +146,21 @@ def test_the_header_stays_one_line_in_english(new_page, province_coordinator):
     assert max(tops) - min(tops) <= 8, tops
     assert box(page.locator("header.topbar"))["height"] <= 56
     screenshot(page, "start-province-desk-english")
+
+
+def test_the_locked_accounts_list_is_cards_with_a_full_size_button_on_a_phone(new_page, province_coordinator):
+    official = new_page(viewport=PHONE)
+    UserFactory(username="locked_one", role="commune_official", unit=province_coordinator.unit)
+    for _ in range(5):
+        login(official, "locked_one", "sai-mat-khau")
+
+    page = new_page(viewport=PHONE)
+    login(page, "coordinator")
+    page.goto(reverse("locked-accounts"))
+    row = page.locator("table.list tbody tr")
+    expect(row).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert box(row.get_by_role("link", name="Mở khóa…"))["height"] >= TAP
+    label = row.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Tên đăng nhập"'  # each cell labelled, as a card
+    screenshot(page, "locked-accounts-phone")
