@@ -169,3 +169,22 @@ def test_the_locked_accounts_list_is_cards_with_a_full_size_button_on_a_phone(ne
     label = row.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == '"Tên đăng nhập"'  # each cell labelled, as a card
     screenshot(page, "locked-accounts-phone")
+
+
+def test_the_new_pages_and_the_menu_raise_no_content_security_policy_violation(new_page, people):
+    from tests.browser.test_csp import COLLECT_VIOLATIONS
+
+    found = {}
+    for role in ("liaison", "superuser"):
+        page = new_page(viewport=PHONE)
+        page.context.add_init_script(COLLECT_VIOLATIONS)
+        login(page, people[role][0])
+        for url in ("/", reverse("api-token"), reverse("password_reset")):
+            page.goto(url)
+            page.locator("[data-menu-toggle]").click()  # the menu's script ran and answers
+            expect(page.locator("#site-nav")).to_be_visible()
+            violations = page.evaluate("window.__cspViolations")
+            assert isinstance(violations, list)  # the collector ran on this page
+            if violations:
+                found[f"{role} {url}"] = violations
+    assert found == {}
