@@ -55,6 +55,7 @@ def test_each_role_lands_on_its_own_start_page_under_a_short_header_on_a_phone(n
         heights = [box(links.nth(i))["height"] for i in range(links.count())]
         assert min(heights) >= TAP, (role, heights)
         assert box(toggle)["height"] >= TAP
+        assert box(nav.get_by_label("Ngôn ngữ"))["height"] >= TAP
         screenshot(page, f"menu-{role}-phone")
         page.context.close()
 
