@@ -2,10 +2,15 @@
 the country for the admin; a visitor gets the welcome and its sign-in button."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ntm_portal.choices import Role
+from tests.communes.factories import CommuneFactory
 from tests.ntm_portal.factories import UserFactory
+from tests.secondments.factories import FieldVisitFactory, SponsorAssignmentFactory, SupportContributionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +73,24 @@ def test_the_old_dashboard_address_and_the_login_lead_to_the_start_page(client, 
     client.logout()
     response = client.post(reverse("login"), {"username": "coordinator", "password": "mat-khau-thu"})
     assert response["Location"] == reverse("home")
+
+
+def test_the_liaisons_start_page_costs_the_same_queries_for_2_communes_as_for_8(
+    client, agency_liaison, geography, django_assert_num_queries
+):
+    agency, today = agency_liaison.agency, timezone.localdate()
+
+    def assign(commune):
+        SponsorAssignmentFactory(agency=agency, commune=commune)
+        FieldVisitFactory(agency=agency, commune=commune, visit_date=today)
+        SupportContributionFactory(giver=agency, commune=commune, date=today)
+
+    assign(geography.commune_a2)
+    client.force_login(agency_liaison)
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get("/").context["communes"]) == 2
+    for n in range(6):
+        assign(CommuneFactory(code=f"0590{n}", name=f"Xã Thử {n}", parent=geography.district_b))
+    # Sessions, user, agency, assignments, standing, the accountability figures, the to-do: none per commune.
+    with django_assert_num_queries(len(two.captured_queries)):
+        assert len(client.get("/").context["communes"]) == 8
