@@ -322,6 +322,12 @@ class TemplateDownloadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["year"].initial = timezone.localdate().year
+        # A user with one unit (a commune official: their commune) is not asked to pick it from a one-item list.
+        only = list(units[:2])
+        self.sole_unit = only[0] if len(only) == 1 else None
+        if self.sole_unit is not None:
+            self.fields["unit"].initial = self.sole_unit.pk
+            self.fields["unit"].widget = forms.HiddenInput()
 
 
 class ImportForm(forms.Form):

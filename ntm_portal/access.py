@@ -378,3 +378,61 @@ def unlockable_users(user) -> QuerySet:
         return User.objects.none()
     units = units_in_scope(user)
     return User.objects.filter(Q(unit__in=units) | Q(agency__unit__in=units)).filter(is_staff=False, is_superuser=False)
+
+
+# --- What a user may use at all: the navigation and the start page ask these (no query) ----------------------------
+# Each mirrors, for the role and unit alone, the rule above that decides for one commune or record: a menu entry is
+# shown when at least one commune or record could pass it.
+
+
+def may_verify_some(user) -> bool:
+    """Has a verification queue: `action_q(user, Action.VERIFY)` is not NOTHING."""
+    if not _active(user):
+        return False
+    return user.is_superuser or (
+        user.role in (Role.DISTRICT_OFFICER, Role.PROVINCE_COORDINATOR) and user.unit_id is not None
+    )
+
+
+def may_approve_some(user) -> bool:
+    """Has an approval queue: `action_q(user, Action.APPROVE)` is not NOTHING."""
+    if not _active(user):
+        return False
+    return user.is_superuser or (user.role == Role.PROVINCE_COORDINATOR and user.unit_id is not None)
+
+
+def may_edit_some(user) -> bool:
+    """May enter values for some commune (and so use the Excel template and import), as `action_q(user, EDIT)`."""
+    if not _active(user):
+        return False
+    return user.is_superuser or (
+        user.role in (Role.COMMUNE_OFFICIAL, Role.PROVINCE_COORDINATOR) and user.unit_id is not None
+    )
+
+
+def may_unlock_some(user) -> bool:
+    """May lift sign-in lockouts: `unlockable_users(user)` is not empty by role."""
+    if not _active(user):
+        return False
+    return user.is_superuser or (user.role == Role.PROVINCE_COORDINATOR and user.unit_id is not None)
+
+
+def manages_secondments(user) -> bool:
+    """Runs the secondment side (batches, cadres, agencies, assignments): the coordinator of a province, the admin."""
+    from secondments.models import Secondment  # noqa: PLC0415
+
+    return may_change_any(user, Secondment) and (user.is_superuser or user.role == Role.PROVINCE_COORDINATOR)
+
+
+def own_commune_id(user) -> int | None:
+    """A commune official's own commune, the one their pages are about."""
+    if not _active(user) or user.role != Role.COMMUNE_OFFICIAL:
+        return None
+    return user.unit_id
+
+
+def liaison_agency_id(user) -> int | None:
+    """An agency liaison's agency, whose assigned communes are the liaison's scope."""
+    if not _active(user) or user.role != Role.AGENCY_LIAISON:
+        return None
+    return user.agency_id

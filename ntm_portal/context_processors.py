@@ -23,3 +23,13 @@ def work_counts(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"work_counts": SimpleLazyObject(lambda: request_work_counts(request))}
+
+
+def navigation(request) -> dict:
+    """`nav`: the menu entries the signed-in user may use, the current page marked (ntm_portal.menu)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from .menu import navigation_for  # noqa: PLC0415 - settings load this module before the URLs
+
+    return {"nav": SimpleLazyObject(lambda: navigation_for(user, request.path, lambda: request_work_counts(request)))}

@@ -255,23 +255,8 @@ def _url_or_none(name: str, *args) -> str | None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard of the user's own unit; a commune official goes to the commune page (or its province's)."""
-    user = request.user
-    unit = getattr(user, "unit", None)
-    if unit is not None and unit.level in DASHBOARD_LEVELS:
-        return redirect("dashboard:unit", unit_pk=unit.pk)
-    if unit is not None and unit.level == UnitLevel.COMMUNE:
-        commune_page = _url_or_none("communes:commune_detail", unit.pk)
-        if commune_page:
-            return redirect(commune_page)
-        if unit.province_id:
-            return redirect("dashboard:unit", unit_pk=unit.province_id)
-    if user.is_superuser:
-        province = AdministrativeUnit.objects.provinces().current().order_by("code").first()
-        if province is not None:
-            return redirect("dashboard:unit", unit_pk=province.pk)
-    # An agency liaison sees the communes its agency is assigned to, not a province or a district.
-    return render(request, "dashboard/none.html")
+    """/dashboard/, kept for old bookmarks: the user's start page is `/` (ntm_portal.start)."""
+    return redirect("home")
 
 
 @login_required

@@ -7,7 +7,12 @@ from .health import run_checks
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """A visitor: the welcome and its sign-in button. A signed-in user: their own start page (ntm_portal.start)."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    from .start import start_page  # noqa: PLC0415 - the start page reads every app's selectors
+
+    return start_page(request)
 
 
 @never_cache
@@ -104,3 +109,21 @@ def todo(request: HttpRequest) -> HttpResponse:
     return render(
         request, "ntm_portal/todo.html", {"todo": todo_for(user=request.user, counts=request_work_counts(request))}
     )
+
+
+# --- forgotten password (issue 19) -----------------------------------------------------------------------------------
+
+from axes.utils import reset as axes_reset  # noqa: E402
+from django.contrib.auth import views as auth_views  # noqa: E402
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "set a new password" page, which also lifts the account's sign-in lockout: whoever reads the
+    account's mailbox could reset it anyway, and the owner who forgot their password has usually locked it by trying.
+    The reset does not sign in (post_reset_login stays False), so the lockout is never bypassed by it: the new
+    password still goes through the login page and axes."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response

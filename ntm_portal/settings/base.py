@@ -73,7 +73,7 @@ AUTHENTICATION_BACKENDS = [
     "ntm_portal.auth_backends.UnitModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_REDIRECT_URL = "dashboard:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ntm_portal.context_processors.work_counts",
+                "ntm_portal.context_processors.navigation",
             ],
         },
     },
@@ -417,8 +418,8 @@ LOGGING = {
 # Accountability (issue 8). A commune that reaches the standard this many months after its seconded cadre left still
 # counts for the secondment; sponsor agencies below these minimums per assigned commune and quarter are flagged
 # (seed 003: "a few times a year, a few hours each"). Each can be changed per request on the dashboards and the API.
-# Workflow notifications (criteria.notifications): printed to the console on the embedded default; SMTP by
-# EMAIL_URL (e.g. smtp+tls://user:password@mail.example.gov.vn:587) in production.
+# Workflow notifications (criteria.notifications) and password-reset links: printed to the console on the embedded
+# default; SMTP by EMAIL_URL (e.g. smtp+tls://user:password@mail.example.gov.vn:587) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NTM Portal <no-reply@ntm.localhost>")
 NTM_PORTAL_URL = env.str("NTM_PORTAL_URL", default="http://127.0.0.1:8000")  # links in e-mails

@@ -8,6 +8,35 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // The header's menu button (a phone): shown only here, so that without JavaScript the menu is simply open.
+  var header = document.querySelector("[data-menu]");
+  var toggle = header && header.querySelector("[data-menu-toggle]");
+  if (toggle) {
+    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    toggle.hidden = false;
+    header.classList.add("menu-ready");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    });
+  }
+
+  // <details data-nav-group>: the header's dropdowns. One open at a time; a click elsewhere or Escape closes them.
+  var groups = Array.prototype.slice.call(document.querySelectorAll("details[data-nav-group]"));
+  function closeGroups(except) {
+    groups.forEach(function (group) { if (group !== except) { group.open = false; } });
+  }
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () { if (group.open) { closeGroups(group); } });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details[data-nav-group]")) { closeGroups(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeGroups(null); }
+  });
+
   // <form data-confirm="question">: a destructive post asks first.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -69,8 +69,17 @@ def enter_all_met_and_submit(official, assessment_round):
 
 
 def nav_link(page, name: str):
-    """The navigation's link by its words; a queue's link may carry the count of waiting communes after them."""
-    return page.locator("header nav").get_by_role("link", name=re.compile(rf"^{re.escape(name)}( \d+)?$"))
+    """The navigation's link by its words; a queue's link may carry the count of waiting communes after them. A link
+    under "Thêm" or the user's name is shown first by opening its dropdown (on a phone, the menu first)."""
+    words = re.compile(rf"^{re.escape(name)}( \d+)?$")
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    folded = page.get_by_role("link", name=words, include_hidden=True)  # a closed dropdown hides it from roles
+    group = page.locator("header details[data-nav-group]:not([open])").filter(has=folded)
+    if group.count():
+        group.locator("summary").click()
+    return page.locator("header nav").get_by_role("link", name=words)
 
 
 def commune_rows(page):
@@ -299,6 +308,7 @@ def test_the_header_language_select_switches_to_english_and_back(
     expect(nav_link(page, "Commune list")).to_be_visible()
     expect(nav_link(page, "Overview")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commune list")
+    page.locator("header details.nav-user > summary").click()  # the account's dropdown
     expect(page.locator("header").get_by_role("button", name="Log out")).to_be_visible()
     screenshot(page, "journey-language-english")
 

@@ -10,6 +10,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
 def test_a_commune_official_logs_in_on_a_phone_and_sees_their_name_and_role(new_page, commune_official_a1):
     page = new_page(viewport=PHONE)
     login(page, "official_a1")
+    page.get_by_role("button", name="Menu").click()  # the phone's header is one line until opened
+    page.locator("details.nav-user > summary").click()
+    assert "official_a1" in page.locator("header").inner_text()
     assert "Cán bộ xã" in page.locator("header").inner_text()
     screenshot(page, "home-phone-commune-official")
 

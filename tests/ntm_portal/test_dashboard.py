@@ -84,28 +84,27 @@ def get_dashboard(client, user, unit, as_of=AS_OF):
 
 def test_a_province_coordinator_is_sent_to_the_province_dashboard(client, province_coordinator, geography):
     client.force_login(province_coordinator)
-    response = client.get("/dashboard/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard:unit", args=[geography.province.pk])
+    response = client.get("/dashboard/", follow=True)  # by way of the start page, `/`
+    assert response.redirect_chain[-1] == (reverse("dashboard:unit", args=[geography.province.pk]), 302)
 
 
 def test_a_district_officer_is_sent_to_its_district_dashboard(client, district_officer_a, geography):
     client.force_login(district_officer_a)
-    response = client.get("/dashboard/")
-    assert response["Location"] == reverse("dashboard:unit", args=[geography.district_a.pk])
+    response = client.get("/dashboard/", follow=True)
+    assert response.redirect_chain[-1] == (reverse("dashboard:unit", args=[geography.district_a.pk]), 302)
 
 
 def test_a_commune_official_is_sent_to_its_commune_page(client, commune_official_a1, geography):
     client.force_login(commune_official_a1)
-    response = client.get("/dashboard/")
-    assert response["Location"] == reverse("communes:commune_detail", args=[geography.commune_a1.pk])
+    response = client.get("/dashboard/", follow=True)
+    assert response.redirect_chain[-1] == (reverse("communes:commune_detail", args=[geography.commune_a1.pk]), 302)
 
 
-def test_an_agency_liaison_is_told_there_is_no_dashboard_of_its_own(client, agency_liaison):
+def test_an_agency_liaison_is_sent_to_its_agencys_start_page(client, agency_liaison):
     client.force_login(agency_liaison)
-    response = client.get("/dashboard/")
-    assert response.status_code == 200
-    assert "không có bảng điều khiển riêng" in response.content.decode()
+    response = client.get("/dashboard/", follow=True)
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert response.templates[0].name == "ntm_portal/start_liaison.html"
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, geography):
