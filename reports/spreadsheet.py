@@ -180,6 +180,7 @@ def _criteria(content: ReportContent) -> Sheet:
             Column(_("Tiêu chí"), 40),
             Column(_("Số xã đạt"), 11, INTEGER),
             Column(_("Số xã đã đánh giá"), 12, INTEGER),
+            # xgettext:no-python-format
             Column(_("% xã đã đánh giá"), 14, PERCENT),
         ],
         [

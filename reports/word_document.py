@@ -344,6 +344,7 @@ def _figures(document, content: ReportContent) -> None:
     document.add_heading(_numbered(sections["criteria"], _("Kết quả theo tiêu chí (yếu nhất trước)")), level=2)
     _table(
         document,
+        # xgettext:no-python-format
         [_("TC"), _("Tiêu chí"), _("Số xã đạt"), _("% xã đã đánh giá")],
         [
             [

@@ -4,6 +4,7 @@ Screenshots go to var/screenshots/ so that a person can look at what each test s
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,20 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state("networkidle")
+
+
+def nav_link(page, name: str):
+    """The navigation's link by its words; a queue's link may carry the count of waiting communes after them. A link
+    under "Thêm" or the user's name is shown first by opening its dropdown (on a phone, the menu first)."""
+    words = re.compile(rf"^{re.escape(name)}( \d+)?$")
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    folded = page.get_by_role("link", name=words, include_hidden=True)  # a closed dropdown hides it from roles
+    group = page.locator("header details[data-nav-group]:not([open])").filter(has=folded)
+    if group.count():
+        group.locator("summary").click()
+    return page.locator("header nav").get_by_role("link", name=words)
 
 
 def screenshot(page, name: str) -> Path:

@@ -24,7 +24,7 @@ from criteria.services.assessment import (
 )
 from criteria.services.reference import criteria_reference_load
 from reports.models import ReportJob
-from tests.browser.conftest import PHONE, login, screenshot
+from tests.browser.conftest import PHONE, login, nav_link, screenshot
 from tests.conftest import LIVE_PROCESSES
 
 pytestmark = [pytest.mark.django_db(transaction=True), *LIVE_PROCESSES]
@@ -66,20 +66,6 @@ def enter_all_met_and_submit(official, assessment_round):
 
 
 # --- page helpers -----------------------------------------------------------------------------------------------------
-
-
-def nav_link(page, name: str):
-    """The navigation's link by its words; a queue's link may carry the count of waiting communes after them. A link
-    under "Thêm" or the user's name is shown first by opening its dropdown (on a phone, the menu first)."""
-    words = re.compile(rf"^{re.escape(name)}( \d+)?$")
-    toggle = page.locator("[data-menu-toggle]")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
-        toggle.click()
-    folded = page.get_by_role("link", name=words, include_hidden=True)  # a closed dropdown hides it from roles
-    group = page.locator("header details[data-nav-group]:not([open])").filter(has=folded)
-    if group.count():
-        group.locator("summary").click()
-    return page.locator("header nav").get_by_role("link", name=words)
 
 
 def commune_rows(page):

@@ -11,7 +11,7 @@ from criteria.choices import ReviewState, RoundStatus
 from criteria.models import AssessmentRound
 from criteria.services.assessment import round_return_to_commune, round_verify
 from ntm_portal.choices import Role
-from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, login, nav_link, screenshot
 from tests.browser.test_journeys import enter_all_met_and_submit, open_round, round_status
 from tests.communes.factories import CommuneFactory
 from tests.conftest import LIVE_PROCESSES
@@ -103,8 +103,9 @@ def test_the_coordinator_bulk_approves_three_communes_after_a_confirmation(
 
     page = new_page(viewport=viewport)
     login(page, "coordinator")
-    expect(page.locator("header nav").get_by_role("link", name=re.compile("Chờ thẩm định"))).to_contain_text("3")
-    page.locator("header nav").get_by_role("link", name=re.compile("Chờ thẩm định")).click()
+    queue_link = nav_link(page, "Chờ thẩm định")
+    expect(queue_link).to_contain_text("3")
+    queue_link.click()
     for commune in communes:
         page.get_by_label(f"Chọn {commune.name}, năm 2022").check()
     screenshot(page, f"review-{device}-approval-queue-three-selected")

@@ -97,7 +97,7 @@ def test_the_profile_is_one_page_with_the_standing_and_the_unmet_indicators(
     assert "Tiêu chí đạt 4/5" in text and "tiêu chí" in text and "Đã gửi thẩm tra" in text
     assert "Môi trường và an toàn thực phẩm" in text
     # The unmet indicator with its value against its target; the met one is not listed.
-    assert "5.2 Tỷ lệ chất thải rắn được thu gom, xử lý 62% ≥ 80%" in text
+    assert "5.2 Tỷ lệ chất thải rắn được thu gom, xử lý 62,0% ≥ 80,0%" in text
     assert "Tỷ lệ hộ dùng nước sạch" not in text
     # History: both rounds.
     assert "2023" in text and "2024" in text
@@ -263,4 +263,4 @@ def test_a_commune_failing_every_criterion_with_long_lists_everywhere_still_gets
     assert len(renders) > 1  # the longest lists did not fit: shorter ones were tried
     text = text_of(reader)
     assert "tiêu chí khác chưa đạt" in text and "chỉ tiêu khác chưa đạt" in text
-    assert "1.1 Tỷ lệ hộ gia đình" in text and "40% ≥ 90%" in text
+    assert "1.1 Tỷ lệ hộ gia đình" in text and "40,0% ≥ 90,0%" in text
