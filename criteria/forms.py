@@ -110,7 +110,7 @@ def comment_field_name(criterion: Criterion) -> str:
 
 
 class RoundValuesForm(forms.Form):
-    """One field per indicator (a number, or Đạt / Không đạt), a Đạt / Chưa đạt select per criterion assessed as a
+    """One field per indicator (a number, or Đạt / Chưa đạt), a Đạt / Chưa đạt select per criterion assessed as a
     whole, a note per criterion, and the version the user started from (optimistic locking in round_save)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -273,7 +273,7 @@ class IndicatorValue(models.Model):
             return
         comparison = self.indicator.comparison
         if comparison == Comparison.YES_NO and self.value_number is not None:
-            raise ValidationError({"value_number": _("Chỉ tiêu này chỉ nhận giá trị Đạt / Không đạt.")})
+            raise ValidationError({"value_number": _("Chỉ tiêu này chỉ nhận giá trị Đạt / Chưa đạt.")})
         if comparison != Comparison.YES_NO and self.value_bool is not None:
             raise ValidationError({"value_bool": _("Chỉ tiêu này nhận giá trị số.")})
         number = self.value_number

@@ -25,10 +25,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -66,7 +64,7 @@ from .access import nameable_communes, units_in_scope
 from .context_processors import request_work_counts
 from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
 from .figures_cache import cached_figures
-from .text import vnd
+from .formats import number, percent, vnd
 from .todo import todo_for
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
@@ -76,11 +74,6 @@ AGENCIES_SHOWN = 10
 CHART_CACHE_SECONDS = 3600
 # The sponsor summary on the progress tab covers the twelve months up to the as-of date; the sponsors tab reads
 # calendar quarters instead (sponsor_accountability).
-
-
-def _number(value: float | Decimal | None) -> str:
-    """60.0 → "60", 66.67 → "66,7" (in Vietnamese): one decimal only where there is one."""
-    return "—" if value is None else floatformat(value, -1)
 
 
 @dataclass(frozen=True)
@@ -104,17 +97,17 @@ def _figures(summary: UnitProgress) -> list[Figure]:
     communes = {
         "key": "meeting",
         "label": _("Xã đạt chuẩn NTM (kể cả nâng cao, kiểu mẫu)"),
-        "value": _("%(meeting)s/%(total)s xã (%(percent)s%%)")
-        % {"meeting": meeting, "total": total, "percent": _number(summary.percent_meeting_standard)},
+        "value": _("%(meeting)s/%(total)s xã (%(percent)s)")
+        % {"meeting": meeting, "total": total, "percent": percent(summary.percent_meeting_standard)},
     }
     if target and target.min_communes_meeting_standard:
         communes |= {
             "target_label": _("Mục tiêu %(n)s xã") % {"n": target.min_communes_meeting_standard},
-            "progress": _("%(meeting)s/%(target)s xã = %(percent)s%%")
+            "progress": _("%(meeting)s/%(target)s xã = %(percent)s")
             % {
                 "meeting": meeting,
                 "target": target.min_communes_meeting_standard,
-                "percent": _number(target.percent_of_target),
+                "percent": percent(target.percent_of_target),
             },
             "bar_percent": min(target.percent_of_target or 0, 100),
             "met": target.communes_target_met,
@@ -129,13 +122,13 @@ def _figures(summary: UnitProgress) -> list[Figure]:
     average = {
         "key": "average",
         "label": _("Bình quân tiêu chí đạt/xã"),
-        "value": f"{_number(summary.average_criteria_met)}/{summary.criteria_total}",
+        "value": f"{number(summary.average_criteria_met)}/{summary.criteria_total}",
     }
     if target and target.min_average_criteria is not None:
         reached = summary.average_criteria_met or 0
         average |= {
-            "target_label": _("Mục tiêu ≥ %(n)s") % {"n": _number(target.min_average_criteria)},
-            "progress": f"{_number(reached)}/{_number(target.min_average_criteria)}",
+            "target_label": _("Mục tiêu ≥ %(n)s") % {"n": number(target.min_average_criteria)},
+            "progress": f"{number(reached)}/{number(target.min_average_criteria)}",
             "bar_percent": min(100 * reached / float(target.min_average_criteria), 100)
             if target.min_average_criteria
             else 100,
@@ -146,7 +139,7 @@ def _figures(summary: UnitProgress) -> list[Figure]:
     lowest = {
         "key": "lowest",
         "label": _("Xã ít tiêu chí đạt nhất"),
-        "value": _("%(n)s tiêu chí") % {"n": _number(summary.lowest_criteria_met)},
+        "value": _("%(n)s tiêu chí") % {"n": number(summary.lowest_criteria_met)},
     }
     if target and target.min_criteria_per_commune is not None:
         lowest |= {
@@ -360,8 +353,8 @@ def _reaching(figures: OutcomeFigures) -> str:
     values = {"n": figures.communes_meeting_standard, "m": figures.communes}
     if figures.percent_meeting_standard is None:
         return _("%(n)s/%(m)s xã đạt chuẩn") % values
-    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s%%)") % (
-        values | {"percent": _number(figures.percent_meeting_standard)}
+    return _("%(n)s/%(m)s xã đạt chuẩn (%(percent)s)") % (
+        values | {"percent": percent(figures.percent_meeting_standard)}
     )
 
 
@@ -439,7 +432,7 @@ def _agency_rows(accountability: SponsorAccountability, listed: set[int] | None)
                 QuarterCell(
                     activity=quarter,
                     visits_needed=accountability.min_visits_per_commune * quarter.communes_assigned,
-                    days_needed=_number(minimum_days * quarter.communes_assigned),
+                    days_needed=number(minimum_days * quarter.communes_assigned),
                     not_visited=shown,
                     not_visited_hidden=len(quarter.communes_not_visited) - len(shown),
                 )
@@ -492,7 +485,7 @@ def sponsors_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
         ],
         "rows": rows,
         "not_visited": [(row, cell) for row in rows for cell in row.cells if cell.activity.communes_not_visited],
-        "min_days": _number(accountability.min_days_per_commune),
+        "min_days": number(accountability.min_days_per_commune),
         "support_total": vnd(accountability.support_value_vnd),
         "support_tables": [
             (
@@ -518,7 +511,7 @@ FORECAST_STATUS_LABELS = {
 
 def _slope(value: float | None) -> str:
     """1.5 → "1,5", 1.33 → "1,33", 2.0 → "2" (in Vietnamese): the selector rounds the slope to two decimals."""
-    return "—" if value is None else number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
+    return number(None if value is None else round(Decimal(str(value)), 2))
 
 
 def _verdict(outlook: TargetOutlook, as_of: datetime.date) -> str:

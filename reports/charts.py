@@ -31,7 +31,6 @@ matplotlib.use("svg")  # before anything imports pyplot: no GUI backend in a wor
 
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
-from django.utils.formats import number_format  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -42,6 +41,7 @@ from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from criteria.forecast import TargetOutlook  # noqa: E402
 from criteria.selectors import UnitProgress, YearProgress, criteria_band_ranges  # noqa: E402
+from ntm_portal.formats import number, percent  # noqa: E402
 from secondments.selectors import SecondmentResults  # noqa: E402
 
 FONT_FILES = ("fonts/dejavu/DejaVuSansCondensed.ttf", "fonts/dejavu/DejaVuSansCondensed-Bold.ttf")
@@ -131,7 +131,7 @@ def _figure(layout: Layout, height_in: float) -> Figure:
 
 
 def _percent_label(value: float) -> str:
-    return f"{number_format(value, 1)}%"
+    return percent(value)
 
 
 def inline(svg: str) -> str:
@@ -213,7 +213,7 @@ def _bar_rows(
     x_max: float,
     x_label: str,
     ticks: Sequence[float],
-    tick_format=number_format,
+    tick_format=number,
     legend: Sequence[tuple[str, str, str]] = (),  # (kind "bar" or "marker", colour, label)
 ) -> str:
     """Rows of bars top to bottom, each row's label above its bars over the chart's whole width, an x axis with its
@@ -312,7 +312,7 @@ def _percent_ticks() -> list[int]:
 
 
 def _tick_percent(value: float) -> str:
-    return f"{number_format(value)}%"
+    return f"{number(value)}%"  # axis ticks are whole percents: no decimals to line up
 
 
 def _count_ticks(highest: float) -> list[int]:
@@ -328,13 +328,13 @@ def bands_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
     rows = [
         _Row(
             _("%(range)s tiêu chí") % {"range": band.label},
-            (_Bar(band.communes, BAND_COLOURS.get(band.key, BRAND), number_format(band.communes)),),
+            (_Bar(band.communes, BAND_COLOURS.get(band.key, BRAND), number(band.communes)),),
         )
         for band in summary.bands
     ]
     if summary.communes_without_round:
         value = summary.communes_without_round
-        rows.append(_Row(_("Chưa đánh giá"), (_Bar(value, BAND_COLOURS["none"], number_format(value)),)))
+        rows.append(_Row(_("Chưa đánh giá"), (_Bar(value, BAND_COLOURS["none"], number(value)),)))
     if not rows:
         return ""
     ticks = _count_ticks(max(bar.value for row in rows for bar in row.bars))
@@ -471,7 +471,7 @@ def _over_years(
         spare = max(4 - len(years), 0) / 2  # a single round keeps a bar's width, centred
         axes.set_xlim(-0.6 - spare, len(years) - 0.4 + spare)
         ticks = _count_ticks(y_max)
-        axes.set_yticks(ticks, [number_format(t) for t in ticks])
+        axes.set_yticks(ticks, [number(t) for t in ticks])
         axes.set_ylim(0, ticks[-1] * 1.12)
         axes.tick_params(labelsize=font)
         axes.grid(axis="y", color="#e3e9e5", linewidth=0.8)
@@ -509,7 +509,7 @@ def trend_chart(trend: list[YearProgress], *, layout: Layout = PRINT) -> str:
 
     def draw(axes, positions):
         bars = axes.bar(positions, values, color=BRAND, width=0.62)
-        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2, fontsize=layout.font_pt)
+        axes.bar_label(bars, labels=[number(v) for v in values], padding=2, fontsize=layout.font_pt)
         if targets:
             axes.scatter(
                 [p for p, _t in targets],
@@ -546,7 +546,7 @@ def forecast_chart(outlook: TargetOutlook, *, layout: Layout = PRINT) -> str:
         axes.plot(positions, values, color=BRAND, marker="o", label=_("Theo xu hướng hiện tại"))
         for position, value in zip(positions, values, strict=True):
             axes.annotate(
-                number_format(value),
+                number(value),
                 (position, value),
                 textcoords="offset points",
                 xytext=(0, 6),
@@ -594,7 +594,7 @@ def commune_rounds_chart(set_name: str, rounds: Sequence[RoundScore], *, layout:
         values = [r.criteria_met for r in rounds]
         colours = [BRAND if r.criteria_met == r.criteria_total else "#6aa84f" for r in rounds]
         bars = axes.bar(positions, values, color=colours, width=0.62)
-        axes.bar_label(bars, labels=[number_format(v) for v in values], padding=2, fontsize=layout.font_pt)
+        axes.bar_label(bars, labels=[number(v) for v in values], padding=2, fontsize=layout.font_pt)
         axes.axhline(total, color=TARGET, linestyle="--", linewidth=1.2, label=_("Đủ %(n)s tiêu chí") % {"n": total})
 
     return _over_years(

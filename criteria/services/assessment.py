@@ -163,7 +163,7 @@ def _parse_number(value) -> Decimal | None:
 def _parse_yes_no(value) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise ValidationError(_("Chỉ tiêu này chỉ nhận giá trị Đạt / Không đạt."))
+    raise ValidationError(_("Chỉ tiêu này chỉ nhận giá trị Đạt / Chưa đạt."))
 
 
 def _json(value):

@@ -1,7 +1,7 @@
 """Assessments in Excel: the template an office downloads, fills in and uploads again.
 
 The template has one row per commune the user may edit and one column per value to enter: a criterion assessed
-as a whole ("TC5 Trường học": Đạt / Không đạt) or an indicator ("3.1 ... (%)": a number). A "Hướng dẫn" sheet
+as a whole ("TC5 Trường học": Đạt / Chưa đạt) or an indicator ("3.1 ... (%)": a number). A "Hướng dẫn" sheet
 explains the columns and the targets, and a "Thông tin" sheet carries the criteria set and the year, which the
 upload reads back.
 
@@ -59,7 +59,7 @@ DATA_SHEET = "Đánh giá"
 GUIDE_SHEET = "Hướng dẫn"
 INFO_SHEET = "Thông tin"
 CODE_HEADER, NAME_HEADER, DISTRICT_HEADER = "Mã xã", "Tên xã", "Huyện"
-MET, NOT_MET = "Đạt", "Không đạt"
+MET, NOT_MET = "Đạt", "Chưa đạt"
 INFO_SET_CODE, INFO_SET_NAME, INFO_YEAR = "Mã bộ tiêu chí", "Tên bộ tiêu chí", "Năm đánh giá"
 INFO_UNIT, INFO_CREATED_BY, INFO_CREATED_AT = "Đơn vị", "Người tải mẫu", "Thời điểm tải mẫu"
 TEMPLATE_VERSION = 1
@@ -136,7 +136,7 @@ class _Column:
 
     @property
     def kind(self) -> str:
-        """Either "met" (Đạt / Không đạt) or "number"."""
+        """Either "met" (Đạt / Chưa đạt) or "number"."""
         if self.indicator is None or self.indicator.comparison == Comparison.YES_NO:
             return "met"
         return "number"
@@ -238,7 +238,7 @@ def _met_text(met: bool | None) -> str | None:
 
 
 def _current_value(column: _Column, assessment_round: AssessmentRound | None):
-    """What the round holds for a column: bool or None for Đạt / Không đạt, Decimal or None for numbers."""
+    """What the round holds for a column: bool or None for Đạt / Chưa đạt, Decimal or None for numbers."""
     if assessment_round is None:
         return None
     if column.indicator is None:
@@ -317,7 +317,7 @@ def _write_data_sheet(sheet, communes, columns: list[_Column], rounds: dict[int,
     last_row = max(sheet.max_row, 2)
     met_list = DataValidation(
         type="list", formula1=f'"{MET},{NOT_MET}"', allow_blank=True, showErrorMessage=True,
-        errorTitle=_("Giá trị không hợp lệ"), error=_("Chọn Đạt hoặc Không đạt (hoặc để trống)."),
+        errorTitle=_("Giá trị không hợp lệ"), error=_("Chọn Đạt hoặc Chưa đạt (hoặc để trống)."),
     )  # fmt: skip
     percent = DataValidation(
         type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True, showErrorMessage=True,
@@ -373,7 +373,7 @@ def _targets_text(column: _Column, communes) -> str:
 
 def _allowed_text(column: _Column) -> str:
     if column.kind == "met":
-        return _("Đạt / Không đạt")
+        return _("Đạt / Chưa đạt")
     if column.is_percent:
         return _("Số từ 0 đến 100 (tỷ lệ %), ví dụ 80,5")
     return _("Số không âm, ví dụ 45,5") + (f" ({column.indicator.unit})" if column.indicator.unit else "")
@@ -387,7 +387,7 @@ def _write_guide_sheet(sheet, criteria_set: CriteriaSet, year: int, communes, co
         _("Mỗi dòng của trang “%(sheet)s” là một xã. Không sửa cột “Mã xã” và dòng tiêu đề; không thêm, xóa hay đổi "
           "tên cột.") % {"sheet": DATA_SHEET},
         _("Ô để trống: giữ nguyên giá trị đang có trên hệ thống (muốn xóa một giá trị, hãy sửa trên trang web)."),
-        _("Tiêu chí đánh giá chung (cột “TCn ...”) và chỉ tiêu có/không: ghi Đạt hoặc Không đạt (viết hoa, thường "
+        _("Tiêu chí đánh giá chung (cột “TCn ...”) và chỉ tiêu có/không: ghi Đạt hoặc Chưa đạt (viết hoa, thường "
           "hay không dấu đều được: “dat”, “khong dat”)."),
         _("Chỉ tiêu số: ghi số, dấu thập phân là dấu phẩy hoặc dấu chấm (80,5 hay 80.5); tỷ lệ phần trăm từ 0 đến "
           "100; không nhận số âm. Số được làm tròn đến 2 chữ số thập phân."),
@@ -885,7 +885,7 @@ def _parse_met(value) -> bool:
         word = _normal(value)
         if word in _MET_WORDS:
             return _MET_WORDS[word]
-    raise _BadCell(_("“%(value)s” không phải là Đạt hoặc Không đạt.") % {"value": value})
+    raise _BadCell(_("“%(value)s” không phải là Đạt hoặc Chưa đạt.") % {"value": value})
 
 
 def _decimal_from_text(text: str, *, percent: bool) -> Decimal:

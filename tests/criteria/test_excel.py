@@ -265,7 +265,7 @@ def test_the_template_prefills_values_greys_locked_rows_and_explains_the_targets
         cell = sheet.cell(4, column).coordinate
         return next(dv for dv in sheet.data_validations.dataValidation if cell in dv.sqref)
 
-    assert validation_of(tc5).formula1 == '"Đạt,Không đạt"'
+    assert validation_of(tc5).formula1 == '"Đạt,Chưa đạt"'
     percent = validation_of(irrigation)
     assert (percent.type, percent.operator, percent.formula1, percent.formula2) == ("decimal", "between", "0", "100")
 
@@ -274,7 +274,7 @@ def test_the_template_prefills_values_greys_locked_rows_and_explains_the_targets
     guide = [row for row in workbook["Hướng dẫn"].iter_rows(values_only=True) if row[0]]
     irrigation_row = next(row for row in guide if str(row[1]).startswith("3.1 "))
     assert irrigation_row[3].startswith("Số từ 0 đến 100") and irrigation_row[4] == "≥ 80%"
-    assert next(row for row in guide if row[1] == "TC5 Trường học")[3] == "Đạt / Không đạt"
+    assert next(row for row in guide if row[1] == "TC5 Trường học")[3] == "Đạt / Chưa đạt"
 
 
 def test_the_guide_names_the_regional_income_target_of_each_commune(geography, sets, province_coordinator):
@@ -458,7 +458,7 @@ BAD_UPLOADS = {
     "a date where a number goes": (spoil_cell(A2, "3.1", datetime.date(2022, 5, 8)), (3, "F", "ngày")),
     "an unrecognised dat value": (
         spoil_cell(A2, "TC5", "Đạt một phần"),
-        (3, "I (TC5 Trường học)", "không phải là Đạt hoặc Không đạt"),
+        (3, "I (TC5 Trường học)", "không phải là Đạt hoặc Chưa đạt"),
     ),
     "a yes-no indicator with a number": (spoil_cell(A2, "3.2", 1), (3, "G (3.2 ", "không phải là Đạt")),
     "a round that is submitted": (spoil_cell(B1, "TC5", "Không đạt"), (4, "", "“Đã gửi thẩm tra”")),

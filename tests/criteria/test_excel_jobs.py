@@ -80,7 +80,7 @@ def test_a_job_whose_file_has_a_bad_cell_lists_it_and_writes_nothing(
     job = excel_import_run(job.pk)
 
     assert job.status == ImportStatus.REFUSED and job.report is None
-    assert [(e["row"], e["reason"]) for e in job.errors] == [(2, "“có lẽ” không phải là Đạt hoặc Không đạt.")]
+    assert [(e["row"], e["reason"]) for e in job.errors] == [(2, "“có lẽ” không phải là Đạt hoặc Chưa đạt.")]
     assert database_state() == before
 
 

@@ -742,7 +742,7 @@ def test_an_upload_with_errors_lists_them_by_row_and_column_and_writes_nothing(
     assert response.status_code == 200
     assert "chưa ghi số liệu nào vào hệ thống" in content
     assert (
-        "<th>Dòng</th><th>Cột</th><th>Lý do</th>" in content and "“có lẽ” không phải là Đạt hoặc Không đạt." in content
+        "<th>Dòng</th><th>Cột</th><th>Lý do</th>" in content and "“có lẽ” không phải là Đạt hoặc Chưa đạt." in content
     )
     assert not AssessmentRound.objects.exists()
 

@@ -122,8 +122,8 @@ def test_the_province_dashboard_shows_the_selectors_figures_against_the_target(
 ):
     page = get_dashboard(client, province_coordinator, province_case.province)
 
-    assert "1/4 xã (25%)" in page  # communes meeting the standard, N/M and %
-    assert "1/2 xã = 50%" in page  # against the target of 2
+    assert "1/4 xã (25,0%)" in page  # communes meeting the standard, N/M and %
+    assert "1/2 xã = 50,0%" in page  # against the target of 2
     assert "Mục tiêu 2 xã" in page
     assert "chưa đạt" in page
     assert "15/19" in page  # the average: (19 + 17 + 16 + 8) / 4
@@ -139,8 +139,8 @@ def test_the_province_dashboard_has_a_row_per_district_linking_to_its_dashboard(
     for district in (province_case.district_a, province_case.district_b):
         assert district.name in page
         assert f'href="{dashboard_url(district)}"' in page
-    assert "1/2 (50%)" in page  # district A: A1 of A1, A2
-    assert "0/2 (0%)" in page  # district B
+    assert "1/2 (50,0%)" in page  # district A: A1 of A1, A2
+    assert "0/2 (0,0%)" in page  # district B
 
 
 def test_the_communes_close_to_the_finish_are_listed_with_their_missing_criteria(
@@ -208,8 +208,8 @@ def test_a_district_officer_sees_the_province_figures_but_no_commune_name_of_dis
 ):
     page = get_dashboard(client, district_officer_a, province_case.province)
 
-    assert "1/4 xã (25%)" in page
-    assert "1/2 xã = 50%" in page
+    assert "1/4 xã (25,0%)" in page
+    assert "1/2 xã = 50,0%" in page
     assert province_case.district_b.name in page  # a district line is an aggregate
     assert "<svg" in page
     for name in ("Xã Yên Ninh", "Xã Ôn Lương"):
@@ -230,8 +230,8 @@ def test_the_district_dashboard_shows_its_own_figures(client, district_officer_a
 
     page = get_dashboard(client, district_officer_a, province_case.district_a)
 
-    assert "1/2 xã (50%)" in page
-    assert "1/1 xã = 100%" in page
+    assert "1/2 xã (50,0%)" in page
+    assert "1/1 xã = 100,0%" in page
     assert "Xã Sơn Phú" in page
     assert "Xã Yên Ninh" not in page
 
@@ -252,7 +252,7 @@ def test_a_commune_official_reads_the_province_summary_without_other_communes_na
 ):
     page = get_dashboard(client, commune_official_b1, province_case.province)
 
-    assert "1/4 xã (25%)" in page
+    assert "1/4 xã (25,0%)" in page
     assert "Xã Sơn Phú" not in page
     assert "Xã Yên Ninh" in page  # its own commune, 16/19
 
@@ -264,9 +264,9 @@ def test_a_recognition_after_the_as_of_date_does_not_count(client, province_coor
     before = get_dashboard(client, province_coordinator, province_case.province, as_of=datetime.date(2020, 6, 14))
     after = get_dashboard(client, province_coordinator, province_case.province, as_of=datetime.date(2020, 6, 15))
 
-    assert "0/4 xã (0%)" in before
-    assert "0/2 xã = 0%" in before
-    assert "1/4 xã (25%)" in after
+    assert "0/4 xã (0,0%)" in before
+    assert "0/2 xã = 0,0%" in before
+    assert "1/4 xã (25,0%)" in after
 
 
 def test_an_invalid_as_of_date_is_said_and_today_is_used(client, province_coordinator, province_case):

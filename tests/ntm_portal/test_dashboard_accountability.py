@@ -72,7 +72,7 @@ def test_the_secondments_page_shows_13_of_20_against_2_of_9_without_a_cadre(clie
     page = get_page(client, province_coordinator, "secondments", seconded.district, as_of=seconded.as_of)
 
     headline = section(page, "headline-title")
-    assert "13/20 xã đạt chuẩn (65%)" in headline
+    assert "13/20 xã đạt chuẩn (65,0%)" in headline
     assert "2/9 xã đạt chuẩn (22,2%)" in headline
     assert "tăng 11 tiêu chí" in headline and "15 tháng đến khi đạt chuẩn" in headline  # the medians
     assert "21 tháng đến khi đạt chuẩn" in headline  # the comparison's median months
@@ -127,7 +127,7 @@ def test_months_after_0_counts_only_the_communes_reaching_it_during_the_secondme
     page = get_page(client, province_coordinator, "secondments", seconded.district, as_of=seconded.as_of,
                     months_after=0)  # fmt: skip
 
-    assert "10/20 xã đạt chuẩn (50%)" in section(page, "headline-title")
+    assert "10/20 xã đạt chuẩn (50,0%)" in section(page, "headline-title")
     assert 'name="months_after" value="0"' in page
 
 
@@ -293,7 +293,7 @@ def test_a_district_officer_reads_the_province_results_but_no_other_districts_ca
 ):
     page = get_page(client, district_officer_a, "secondments", seconded.province, as_of=seconded.as_of)
 
-    assert "13/20 xã đạt chuẩn (65%)" in page
+    assert "13/20 xã đạt chuẩn (65,0%)" in page
     assert "Ban Tổ chức Tỉnh ủy" in page  # a home agency's line is an aggregate
     assert "Xã Biệt Phái" not in page and "Nguyễn Văn Thử" not in page
     assert "20 lượt cử về các xã khác chỉ được tính trong số liệu tổng hợp" in page
@@ -381,7 +381,7 @@ def test_wrong_secondment_parameters_are_said_and_the_defaults_used(client, prov
     assert response.status_code == 200
     page = response.content.decode()
     assert 'role="alert"' in page and "Đã dùng giá trị mặc định." in page
-    assert "13/20 xã đạt chuẩn (65%)" in page  # the default 12 months
+    assert "13/20 xã đạt chuẩn (65,0%)" in page  # the default 12 months
     assert 'name="months_after" value="12"' in page
 
     response = client.get(page_url("secondments", seconded.district, as_of="2020-13-45", months_after="abc"))
