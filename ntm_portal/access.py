@@ -378,3 +378,13 @@ def unlockable_users(user) -> QuerySet:
         return User.objects.none()
     units = units_in_scope(user)
     return User.objects.filter(Q(unit__in=units) | Q(agency__unit__in=units)).filter(is_staff=False, is_superuser=False)
+
+
+def can_edit_letterhead(user, province: AdministrativeUnit) -> bool:
+    """May `user` change the report letterhead (issuer, signer, recipients) of `province`? Its coordination office's
+    staff (and the admin): the document goes out in that office's name."""
+    if not _active(user) or province.level != UnitLevel.PROVINCE:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.PROVINCE_COORDINATOR and user.unit_id == province.pk

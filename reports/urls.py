@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="job_detail"),
     path("<int:pk>/status/", views.job_status, name="job_status"),
     path("<int:pk>/download/", views.download, name="download"),
+    path("letterhead/", views.letterhead_own, name="letterhead"),
+    path("letterhead/<int:province_pk>/", views.letterhead_edit, name="letterhead_edit"),
 ]
