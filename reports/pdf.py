@@ -4,9 +4,9 @@ recipients), the letterhead taken from the province's settings (reports.letterhe
 
 Speed comes from the layout, not from the machine (DESIGN §5; reference notes §1: WeasyPrint pays ~2 ms per
 table cell and renders on one core). So: `table-layout: fixed` with explicit widths everywhere, and the communes ×
-criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's row has
-three cells: its name, its marks as one letter-spaced monospace string that falls under the criteria's columns, and
-its count. Measured at 700 communes: a cell per mark costs ~7 s of layout, three cells a row ~1 s.
+criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's row has two
+cells: its name, and its marks and count as one monospace line whose word-spacing puts each mark under its
+criterion's column. Measured at 700 communes: a cell per mark costs ~7 s of layout, two cells a row under 1 s.
 The "naive" layout (one table cell per criterion, automatic table layout) is kept for the benchmark only.
 
 Fonts are files the project ships (static/fonts), declared with @font-face through one FontConfiguration; no
@@ -54,9 +54,10 @@ FONTS = {
     "serif_bold_italic": "fonts/texgyre-termes/texgyretermes-bolditalic.otf",
 }
 MET, UNMET, NOT_ASSESSED = "●", "○", "·"
-# The appendix matrix, in mm: the criteria's columns are this wide, and the marks' letter-spacing makes each mark
-# advance by exactly one column (DejaVu Sans Mono advances 0.602 em).
-MATRIX_NAME_MM, MATRIX_COUNT_MM, MATRIX_PAGE_MM = 52.0, 12.0, 165.0
+# The appendix matrix, in mm: the criteria's columns are this wide, and the word-spacing between the marks makes each
+# advance by exactly one column (DejaVu Sans Mono advances 0.602 em, the space too).
+MATRIX_NAME_MM, MATRIX_COUNT_MM, MATRIX_PAGE_MM = 56.0, 9.0, 165.0
+FIGURE_SPACE = "\u2007"  # as wide as a digit, and no word-spacing: counts under 10 line up with the others
 MATRIX_FONT_PT, MONO_ADVANCE_EM, MM_PER_PT = 8.5, 0.6021, 25.4 / 72
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
@@ -135,9 +136,9 @@ def report_html(
             "rows": [
                 {
                     "name": c.name,
-                    "marks": criteria_marks(c.criteria_met, c.unmet_criteria, numbers),
+                    "marks": (marks := criteria_marks(c.criteria_met, c.unmet_criteria, numbers)),
                     "met": c.criteria_met,
-                    "met_padded": "–".rjust(width) if c.criteria_met is None else str(c.criteria_met).rjust(width),
+                    "line": matrix_line(marks, "–" if c.criteria_met is None else str(c.criteria_met), width),
                     "meets_standard": c.meets_standard,
                     "level": level_labels.get(c.ntm_level, ""),
                 }
@@ -323,15 +324,22 @@ def task_sentences(content: ReportContent) -> list[str]:
     return tasks
 
 
+def matrix_line(marks: str, met: str, width: int) -> str:
+    """A commune's cell of the appendix matrix: its marks and its count, one word each, so that the word-spacing
+    (matrix_geometry) puts each in its column; one text box, no element per mark or for the count."""
+    return " ".join(marks) + " " + met.rjust(width, FIGURE_SPACE)
+
+
 def matrix_geometry(criteria: int) -> dict[str, str]:
-    """Widths of the appendix matrix's columns, and the letter-spacing that puts one mark under each criterion."""
+    """Widths of the appendix matrix's columns, and the word-spacing that makes a mark and the space after it
+    (two monospace advances) exactly one criterion's column wide."""
     column = (MATRIX_PAGE_MM - MATRIX_NAME_MM - MATRIX_COUNT_MM) / max(criteria, 1)
     advance = MATRIX_FONT_PT * MONO_ADVANCE_EM * MM_PER_PT
     return {
         "name": f"{MATRIX_NAME_MM:.2f}mm",
         "count": f"{MATRIX_COUNT_MM:.2f}mm",
         "column": f"{column:.3f}mm",
-        "spacing": f"{column - advance:.3f}mm",
+        "spacing": f"{column - 2 * advance:.3f}mm",
         "indent": f"{(column - advance) / 2:.3f}mm",
         "font": f"{MATRIX_FONT_PT}pt",
     }
