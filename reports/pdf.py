@@ -317,7 +317,7 @@ def task_sentences(content: ReportContent) -> list[str]:
     if flagged:
         tasks.append(
             _(
-                "Đôn đốc các cơ quan, doanh nghiệp dưới mức tối thiểu về số lần đến xã, số ngày làm việc tại xã: %(names)s."
+                "Đôn đốc các cơ quan, doanh nghiệp chưa đạt mức tối thiểu về số lượt đến xã, số ngày làm việc tại xã: %(names)s."
             )
             % {"names": "; ".join(flagged)}
         )
