@@ -263,7 +263,8 @@ def assessment_sentences(content: ReportContent) -> list[str]:
         lowest = min(lines, key=lambda d: d.percent_meeting_standard)
         sentences.append(
             _(
-                "Huyện có tỷ lệ xã đạt chuẩn cao nhất: %(high)s (%(high_percent)s%%); thấp nhất: %(low)s (%(low_percent)s%%)."
+                "Huyện có tỷ lệ xã đạt chuẩn cao nhất: %(high)s (%(high_percent)s%%); "
+                "thấp nhất: %(low)s (%(low_percent)s%%)."
             )
             % {
                 "high": highest.name,
@@ -287,7 +288,8 @@ def task_sentences(content: ReportContent) -> list[str]:
         most = sorted(lacking.items(), key=lambda item: (-item[1], item[0][0]))[:3]
         tasks.append(
             _(
-                "Tập trung hỗ trợ %(count)s xã đã đạt từ %(low)s/%(total)s tiêu chí trở lên hoàn thành các tiêu chí còn thiếu"
+                "Tập trung hỗ trợ %(count)s xã đã đạt từ %(low)s/%(total)s tiêu chí trở lên "
+                "hoàn thành các tiêu chí còn thiếu"
             )
             % {
                 "count": len(content.near_finish),
@@ -305,7 +307,8 @@ def task_sentences(content: ReportContent) -> list[str]:
     if outlook.target_communes_meeting_standard is not None and outlook.met_on_trend is False:
         tasks.append(
             _(
-                "Theo xu hướng hiện tại, đến năm %(year)s còn thiếu %(shortfall)s xã so với mục tiêu %(goal)s xã đạt chuẩn: cần đẩy nhanh các xã quyết định việc đạt mục tiêu (mục III)."
+                "Theo xu hướng hiện tại, đến năm %(year)s còn thiếu %(shortfall)s xã so với mục tiêu %(goal)s xã "
+                "đạt chuẩn: cần đẩy nhanh các xã quyết định việc đạt mục tiêu nêu trong phần dự báo."
             )
             % {
                 "year": outlook.target_year,
@@ -317,7 +320,8 @@ def task_sentences(content: ReportContent) -> list[str]:
     if flagged:
         tasks.append(
             _(
-                "Đôn đốc các cơ quan, doanh nghiệp chưa đạt mức tối thiểu về số lượt đến xã, số ngày làm việc tại xã: %(names)s."
+                "Đôn đốc các cơ quan, doanh nghiệp chưa đạt mức tối thiểu về số lượt đến xã, "
+                "số ngày làm việc tại xã: %(names)s."
             )
             % {"names": "; ".join(flagged)}
         )
