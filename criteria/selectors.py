@@ -44,9 +44,12 @@ from .choices import ChangeKind, SetLevel
 from .models import AssessmentChange, AssessmentRound, CriteriaSet, Criterion, CriterionResult, Standing, UnitTarget
 from .services.transitions import TRANSITIONS, Transition, waiting_q
 
-# The band thresholds the 19-criterion reports use (DESIGN §2 Reports: 19 / 15–18 / 10–14 / <10).
+# The bands provincial reports count communes in (reference notes §4.2, Quảng Bình 2018, Bắc Giang): 19 / 15–18 /
+# 10–14 / 5–9 / under 5 on the 19-criterion sets. "Under 5" stays 5 on the 10-criterion set (Biểu 06: "Số xã đạt
+# từ 5 - 9 tiêu chí", "dưới 5 tiêu chí").
 BAND_BASE_TOTAL = ledger.BASE_TOTAL
 BAND_MIDDLE_FROM = 10
+BAND_UNDER = 5
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class CommuneProgress:
 class CriteriaBand:
     """Communes whose criteria met fall in [min_criteria, max_criteria]; the label shows that range."""
 
-    key: str  # "all", "high", "middle", "low": stable names for CSS and the API
+    key: str  # "all", "high", "middle", "low", "lowest": stable names for CSS and the API
     label: str
     min_criteria: int
     max_criteria: int
@@ -324,20 +327,22 @@ def default_criteria_set(*, year: int) -> CriteriaSet | None:
 def criteria_band_ranges(criteria_total: int) -> list[tuple[str, str, int, int]]:
     """The report's bands as (key, label, min, max) for a set of `criteria_total` criteria.
 
-    For 19 criteria: all met "19", "15–18", "10–14", "< 10". For a set of another size (the 2026–2030
-    set has 10) the thresholds 15 and 10 are scaled proportionally to the set size, rounding up so that
-    a band's floor is at least the same share of the set as in the 19-criterion bands: 10 criteria give
-    "10", "8–9", "6–7", "< 6". A band that becomes empty in a very small set is left out.
+    For 19 criteria: "19", "15–18", "10–14", "5–9", "< 5". For a set of another size the "close to the finish"
+    floor scales up (ledger.near_finish_from: 8 of 10) and the middle floor scales to the nearest criterion (10/19 of
+    10 = 5.3 → 5), while "under 5" stays 5: 10 criteria give "10", "8–9", "5–7", "< 5". A band that becomes empty in a
+    small set is left out.
     """
     if criteria_total <= 0:
         return []
-    high_from = ledger.near_finish_from(criteria_total)  # the "close to the finish" band
-    middle_from = min(math.ceil(BAND_MIDDLE_FROM * criteria_total / BAND_BASE_TOTAL), high_from)
+    high_from = ledger.near_finish_from(criteria_total)
+    middle_from = min(math.floor(BAND_MIDDLE_FROM * criteria_total / BAND_BASE_TOTAL + 0.5), high_from)
+    low_from = min(BAND_UNDER, middle_from)
     ranges = [
         ("all", str(criteria_total), criteria_total, criteria_total),
         ("high", _range_label(high_from, criteria_total - 1), high_from, criteria_total - 1),
         ("middle", _range_label(middle_from, high_from - 1), middle_from, high_from - 1),
-        ("low", f"< {middle_from}", 0, middle_from - 1),
+        ("low", _range_label(low_from, middle_from - 1), low_from, middle_from - 1),
+        ("lowest", f"< {low_from}", 0, low_from - 1),
     ]
     return [band for band in ranges if band[2] <= band[3]]
 

@@ -380,6 +380,16 @@ def unlockable_users(user) -> QuerySet:
     return User.objects.filter(Q(unit__in=units) | Q(agency__unit__in=units)).filter(is_staff=False, is_superuser=False)
 
 
+def can_edit_letterhead(user, province: AdministrativeUnit) -> bool:
+    """May `user` change the report letterhead (issuer, signer, recipients) of `province`? Its coordination office's
+    staff (and the admin): the document goes out in that office's name."""
+    if not _active(user) or province.level != UnitLevel.PROVINCE:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.PROVINCE_COORDINATOR and user.unit_id == province.pk
+
+
 # --- What a user may use at all: the navigation and the start page ask these (no query) ----------------------------
 # Each mirrors, for the role and unit alone, the rule above that decides for one commune or record: a menu entry is
 # shown when at least one commune or record could pass it.

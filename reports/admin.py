@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from criteria.admin import ReadOnlyAdminMixin
 
-from .models import ReportJob
+from .models import ReportJob, ReportLetterhead
 
 
 @admin.register(ReportJob)
@@ -18,3 +18,13 @@ class ReportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+
+@admin.register(ReportLetterhead)
+class ReportLetterheadAdmin(admin.ModelAdmin):
+    """Each province's office edits its own at /reports/letterhead/; the admin sees and corrects any."""
+
+    list_display = ("unit", "governing_body", "issuer", "signer_title", "updated_at")
+    list_select_related = ("unit",)
+    search_fields = ("unit__name", "governing_body", "issuer")
+    raw_id_fields = ("unit",)

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ReportLanguage
+from .models import ReportLetterhead
 from .selectors import report_criteria_sets_for, report_units_for
 
 
@@ -29,3 +30,21 @@ class ReportRequestForm(forms.Form):
         self.fields["unit"].label_from_instance = lambda unit: unit.name
         self.fields["criteria_set"].queryset = report_criteria_sets_for(user)
         self.fields["as_of"].initial = timezone.localdate()
+
+
+class ReportLetterheadForm(forms.ModelForm):
+    """The province's letterhead, as its coordination office words it; the province itself is not the form's."""
+
+    class Meta:
+        model = ReportLetterhead
+        fields = (
+            "governing_body",
+            "issuer",
+            "number_suffix",
+            "place",
+            "signer_capacity",
+            "signer_title",
+            "signer_name",
+            "recipients",
+        )
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 6})}

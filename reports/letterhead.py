@@ -2,14 +2,19 @@
 who issues the report, its number, where it is signed, who signs it and who receives it.
 
 Every output of the report (PDF, .docx) takes them from `letterhead_for(unit)`, so they are written once per
-province. Until the office has entered its own, they are worded from the unit's name.
+province: the province's coordination office enters them (`ReportLetterhead`, page /reports/letterhead/), and a
+district's report is issued under its province's. Until the office has entered its own, they are worded from the
+unit's name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+
+from .models import ReportLetterhead
 
 KIND_PREFIXES = ("Thành phố ", "Tỉnh ", "Huyện ", "Quận ", "Thị xã ")
 
@@ -53,6 +58,27 @@ def default_letterhead(unit: AdministrativeUnit) -> Letterhead:
     )
 
 
+def letterhead_province(unit: AdministrativeUnit) -> AdministrativeUnit | None:
+    """The province whose letterhead a report of `unit` uses: itself, or the province it lies in."""
+    if unit.level == UnitLevel.PROVINCE:
+        return unit
+    return unit.province
+
+
 def letterhead_for(unit: AdministrativeUnit) -> Letterhead:
-    """The letterhead the report of `unit` is issued under."""
-    return default_letterhead(unit)
+    """The letterhead the report of `unit` is issued under: its province's as the office entered it, else worded
+    from the unit's name."""
+    province = letterhead_province(unit)
+    row = ReportLetterhead.objects.filter(unit=province).first() if province is not None else None
+    if row is None:
+        return default_letterhead(unit)
+    return Letterhead(
+        governing_body=row.governing_body,
+        issuer=row.issuer,
+        number_suffix=row.number_suffix,
+        place=row.place,
+        signer_capacity=row.signer_capacity,
+        signer_title=row.signer_title,
+        signer_name=row.signer_name,
+        recipients=row.recipient_lines,
+    )

@@ -145,3 +145,51 @@ class ReportJob(models.Model):
         if self.started_at and self.finished_at:
             return round((self.finished_at - self.started_at).total_seconds(), 1)
         return None
+
+
+class ReportLetterhead(models.Model):
+    """Thể thức văn bản: the parts of the report (Nghị định 30/2020/NĐ-CP) that are the province's coordination
+    office's, not the data's, kept per province and edited by that office. Read through `letterhead_for(unit)`."""
+
+    unit = models.OneToOneField(
+        "communes.AdministrativeUnit",
+        on_delete=models.CASCADE,
+        related_name="report_letterhead",
+        limit_choices_to={"level": UnitLevel.PROVINCE},
+        verbose_name=_("tỉnh"),
+    )
+    governing_body = models.CharField(
+        _("cơ quan chủ quản"), max_length=120, help_text=_("In hoa, ví dụ: UBND TỈNH THÁI NGUYÊN")
+    )
+    issuer = models.CharField(
+        _("cơ quan ban hành"), max_length=120, help_text=_("In hoa, ví dụ: VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI")
+    )
+    number_suffix = models.CharField(
+        _("ký hiệu sau số văn bản"), max_length=40, help_text=_("Phần sau “Số: …”, ví dụ: /BC-VPĐP")
+    )
+    place = models.CharField(_("địa danh"), max_length=80, help_text=_("Trong dòng ngày tháng, ví dụ: Thái Nguyên"))
+    signer_capacity = models.CharField(
+        _("quyền hạn ký"),
+        max_length=80,
+        blank=True,
+        help_text=_("Ví dụ: KT. CHÁNH VĂN PHÒNG; để trống khi người đứng đầu ký"),
+    )
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=80, help_text=_("Ví dụ: CHÁNH VĂN PHÒNG"))
+    signer_name = models.CharField(
+        _("họ tên người ký"), max_length=80, blank=True, help_text=_("Để trống: báo cáo chừa chỗ ký và ghi tên")
+    )
+    recipients = models.TextField(
+        _("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận; dòng cuối thường là “Lưu: VT”")
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("thể thức báo cáo")
+        verbose_name_plural = _("thể thức báo cáo")
+
+    def __str__(self) -> str:
+        return f"{self.governing_body} – {self.issuer}"
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]

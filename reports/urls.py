@@ -26,4 +26,6 @@ urlpatterns = [
     # The PDF at download/, as before the office files; each kind at download/<kind>/.
     path("<int:pk>/download/", views.download, name="download"),
     path("<int:pk>/download/<report_kind:kind>/", views.download, name="download"),
+    path("letterhead/", views.letterhead_own, name="letterhead"),
+    path("letterhead/<int:province_pk>/", views.letterhead_edit, name="letterhead_edit"),
 ]

@@ -7,18 +7,24 @@ same choices of unit and criteria set (reports.selectors).
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ntm_portal.access import AccessDenied
+from communes.models import AdministrativeUnit
+from ntm_portal.access import AccessDenied, can_edit_letterhead
 
 from .choices import JobStatus
-from .forms import ReportRequestForm
-from .models import REPORT_FORMATS, ReportJob
+from .forms import ReportLetterheadForm, ReportRequestForm
+from .letterhead import default_letterhead
+from .models import REPORT_FORMATS, ReportJob, ReportLetterhead
 from .selectors import report_job_list, report_job_status
 from .services import report_request
 
@@ -50,7 +56,9 @@ def job_request(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return redirect("reports:job_detail", pk=job.pk)
-    return render(request, "reports/job_request.html", {"form": form})
+    unit = request.user.unit
+    letterhead_province = unit if unit is not None and can_edit_letterhead(request.user, unit) else None
+    return render(request, "reports/job_request.html", {"form": form, "letterhead_province": letterhead_province})
 
 
 @login_required
@@ -82,3 +90,33 @@ def download(request: HttpRequest, pk: int, kind: str = "pdf") -> FileResponse:
     return FileResponse(
         handle, as_attachment=True, filename=job.download_name(kind), content_type=REPORT_FORMATS[kind].content_type
     )
+
+
+@login_required
+@require_GET
+def letterhead_own(request: HttpRequest) -> HttpResponse:
+    """The coordinator's way in: the letterhead of their own province."""
+    unit = request.user.unit
+    if unit is None or not can_edit_letterhead(request.user, unit):
+        raise PermissionDenied(_("Chỉ Văn phòng Điều phối nông thôn mới của tỉnh được sửa thể thức báo cáo."))
+    return redirect("reports:letterhead_edit", province_pk=unit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letterhead_edit(request: HttpRequest, province_pk: int) -> HttpResponse:
+    province = get_object_or_404(AdministrativeUnit.objects.provinces(), pk=province_pk)
+    if not can_edit_letterhead(request.user, province):
+        raise PermissionDenied(_("Chỉ Văn phòng Điều phối nông thôn mới của tỉnh được sửa thể thức báo cáo."))
+    letterhead = ReportLetterhead.objects.filter(unit=province).first()
+    if letterhead is None:
+        # Until the office saves its own, the form starts from the wording every report uses meanwhile.
+        defaults = asdict(default_letterhead(province))
+        defaults["recipients"] = "\n".join(defaults["recipients"])
+        letterhead = ReportLetterhead(unit=province, **defaults)
+    form = ReportLetterheadForm(request.POST or None, instance=letterhead)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Đã lưu thể thức báo cáo của %(province)s.") % {"province": province.name})
+        return redirect("reports:letterhead_edit", province_pk=province.pk)
+    return render(request, "reports/letterhead_form.html", {"form": form, "province": province})

@@ -440,7 +440,7 @@ def test_the_pdf_report_prints_the_figures_the_dashboard_and_the_api_give(label,
     meeting, total = figures["communes_meeting_standard"], figures["communes_total"]
     headline = f"{meeting}/{total} xã ({vi(figures['percent_meeting_standard'])}%)"
     assert headline in text, f"{day}: the PDF does not print the dashboard's headline {headline!r}"
-    assert f"{province.name} – số liệu tính đến {day:%d/%m/%Y}" in text
+    assert f"Tiến độ xây dựng nông thôn mới {province.name} đến ngày {day:%d/%m/%Y}" in text
 
     communes = api_communes(api, day, figures["criteria_set_code"])
     total_criteria = figures["criteria_total"]
@@ -456,8 +456,8 @@ def test_the_pdf_report_prints_the_figures_the_dashboard_and_the_api_give(label,
         district = f" ({row['district']['name']})" if row["district"] else ""
         line = f"{row['name']}{district} – {row['progress']['criteria_met']}/{total_criteria}"
         assert line in text, f"{day}: the PDF does not print the API's score {line!r}"
-    # In the matrix section a commune's line is its marks (met ●, unmet ○, no round ·), its criteria met ("–" without
-    # a round), then its name (pypdf reads no space before a name in bold: a commune meeting the standard).
+    # In the appendix matrix a commune's row is its name (and level, if it meets the standard), then its marks (met ●,
+    # unmet ○, no round ·) one per criterion's column, then its criteria met ("–" without a round).
     for row in sorted(communes.values(), key=lambda r: r["code"])[:3]:
         progress = row["progress"]
         unmet = {c["number"] for c in progress["unmet_criteria"]}
@@ -466,5 +466,5 @@ def test_the_pdf_report_prints_the_figures_the_dashboard_and_the_api_give(label,
         else:
             marks = "".join("○" if n in unmet else "●" for n in range(1, total_criteria + 1))
             met = str(progress["criteria_met"])
-        line = rf"{re.escape(marks)} {met} ?{re.escape(row['name'])}"
+        line = rf"{re.escape(row['name'])}( – [^●○·]+)? {re.escape(' '.join(marks))} {met}"
         assert re.search(line, text), f"{day}: the PDF's matrix does not show {row['name']} at {met} as the API has it"

@@ -365,7 +365,8 @@ def test_the_district_summary_puts_communes_in_bands(dinh_hoa):
         CriteriaBand(key="all", label="19", min_criteria=19, max_criteria=19, communes=1, percent=33.3),
         CriteriaBand(key="high", label="15–18", min_criteria=15, max_criteria=18, communes=1, percent=33.3),
         CriteriaBand(key="middle", label="10–14", min_criteria=10, max_criteria=14, communes=1, percent=33.3),
-        CriteriaBand(key="low", label="< 10", min_criteria=0, max_criteria=9, communes=0, percent=0.0),
+        CriteriaBand(key="low", label="5–9", min_criteria=5, max_criteria=9, communes=0, percent=0.0),
+        CriteriaBand(key="lowest", label="< 5", min_criteria=0, max_criteria=4, communes=0, percent=0.0),
     ]
 
 
@@ -475,7 +476,7 @@ def test_the_province_summary_adds_up_its_districts(thai_nguyen):
     assert (summary.communes_meeting_standard, summary.communes_total, summary.percent_meeting_standard) == (2, 6, 33.3)
     assert summary.communes_by_level == {"not_yet": 4, "standard": 1, "advanced": 1, "model": 0}
     assert summary.average_criteria_met == 16.6  # (19 + 15 + 12 + 19 + 18) / 5 = 16.6
-    assert [band.communes for band in summary.bands] == [2, 2, 1, 0]
+    assert [band.communes for band in summary.bands] == [2, 2, 1, 0, 0]
     assert (summary.target.percent_of_target, summary.target.communes_target_met) == (66.7, False)
 
 
@@ -507,7 +508,7 @@ def test_a_commune_can_be_summarised_on_its_own(dinh_hoa):
     summary = unit_progress_summary(unit=dinh_hoa.phu_dinh, as_of=END_2019)
 
     assert (summary.communes_total, summary.average_criteria_met, summary.target) == (1, 15.0, None)
-    assert [band.communes for band in summary.bands] == [0, 1, 0, 0]
+    assert [band.communes for band in summary.bands] == [0, 1, 0, 0, 0]
 
 
 # --- bands for sets of other sizes ----------------------------------------------------------------
@@ -518,13 +519,14 @@ def test_band_ranges_follow_the_reports_for_19_criteria():
         ("19", 19, 19),
         ("15–18", 15, 18),
         ("10–14", 10, 14),
-        ("< 10", 0, 9),
+        ("5–9", 5, 9),
+        ("< 5", 0, 4),
     ]
 
 
 def test_band_ranges_scale_with_the_size_of_the_set():
-    # QĐ 51/2025/QĐ-TTg: 10 criteria. 15/19 of 10 = 7.9 -> 8; 10/19 of 10 = 5.3 -> 6.
-    assert [label for _key, label, _low, _high in criteria_band_ranges(10)] == ["10", "8–9", "6–7", "< 6"]
+    # QĐ 51/2025/QĐ-TTg: 10 criteria. 15/19 of 10 = 7.9 -> 8; 10/19 of 10 = 5.3 -> 5; "under 5" stays 5.
+    assert [label for _key, label, _low, _high in criteria_band_ranges(10)] == ["10", "8–9", "5–7", "< 5"]
     assert [label for _key, label, _low, _high in criteria_band_ranges(3)] == ["3", "2", "< 2"]
     assert criteria_band_ranges(0) == []
 
@@ -532,12 +534,12 @@ def test_band_ranges_scale_with_the_size_of_the_set():
 def test_a_ten_criterion_set_is_summarised_with_scaled_bands():
     set_2026 = CriteriaSetFactory(period_start=2026, period_end=2030, criteria_count=10)
     district = DistrictFactory()
-    for unmet in [(), (1, 2), (1, 2, 3, 4), (1, 2, 3, 4, 5)]:
+    for unmet in [(), (1, 2), (1, 2, 3, 4), (1, 2, 3, 4, 5, 6)]:
         record_round(CommuneFactory(parent=district), set_2026, year=2026, unmet=unmet)
 
     summary = unit_progress_summary(unit=district, as_of=datetime.date(2026, 12, 31))
 
-    assert [(band.label, band.communes) for band in summary.bands] == [("10", 1), ("8–9", 1), ("6–7", 1), ("< 6", 1)]
+    assert [(band.label, band.communes) for band in summary.bands] == [("10", 1), ("8–9", 1), ("5–7", 1), ("< 5", 1)]
 
 
 # --- a fixed number of queries --------------------------------------------------------------------

@@ -55,11 +55,12 @@ def test_the_pdf_shows_the_secondment_results_next_to_the_comparison_group():
     )
     assert seconded == "Có cán bộ 13/20 65% 11 15"
     assert comparison == "So sánh 2/9 22,2% — 21"
-    assert f"Tất cả cán bộ biệt phái, luân chuyển 01/03/2016 – 31/12/2017; 20 lượt cử {seconded} {comparison}" in text
-    assert f"Đợt 1 năm 2016 01/03/2016 – 31/12/2017; 20 lượt cử {seconded} {comparison}" in text
-    assert f"Ban Tổ chức Tỉnh ủy 01/03/2016 – 31/12/2017; 12 lượt cử Có cán bộ 12/12 100% 11 15 {comparison}" in text
+    # A group's label beside the seconded communes' line, its period beside the comparison's.
+    assert f"Tất cả cán bộ biệt phái, luân chuyển {seconded} 01/03/2016 – 31/12/2017; 20 lượt cử {comparison}" in text
+    assert f"Đợt 1 năm 2016 {seconded} 01/03/2016 – 31/12/2017; 20 lượt cử {comparison}" in text
+    assert f"Ban Tổ chức Tỉnh ủy Có cán bộ 12/12 100% 11 15 01/03/2016 – 31/12/2017; 12 lượt cử {comparison}" in text
     assert (
-        f"Sở Nông nghiệp và Môi trường 01/03/2016 – 31/12/2017; 8 lượt cử Có cán bộ 1/8 12,5% 4 30 {comparison}" in text
+        f"Sở Nông nghiệp và Môi trường Có cán bộ 1/8 12,5% 4 30 01/03/2016 – 31/12/2017; 8 lượt cử {comparison}" in text
     )
     # The definitions, in one paragraph: the window, what M leaves out, what the comparison is.
     assert "trong vòng 12 tháng sau khi cán bộ về" in text
@@ -170,7 +171,7 @@ def test_the_report_content_costs_the_same_queries_for_20_more_secondments_and_v
     sponsor_case(province)
     criteria_set = cases_criteria_set()
     as_of = D(2024, 12, 31)
-    # 18 queries, whatever the number of communes, secondments and visits:
+    # 19 queries, whatever the number of communes, secondments and visits:
     # 7 progress: unit_progress_summary's criteria of the set, targets, met results per criterion, commune groups;
     #   commune_progress_list's criteria of the set, the set in force before it, the communes with their standing.
     # 4 round history, shared: the national sets, the communes, the rounds with their met count, the recognitions.
@@ -178,10 +179,11 @@ def test_the_report_content_costs_the_same_queries_for_20_more_secondments_and_v
     # 5 sponsors: sponsor_default_year's latest visit; sponsor_accountability's assignments, visits by agency,
     #   commune and quarter, support by giver, kind and criterion, work-plan items by agency and status.
     # 1 unit_forecast: the targets in force.
+    # 1 letterhead_for: the province's letterhead, as its coordination office saved it.
     with CaptureQueriesContext(connection) as before:
         content = report_content(unit=province, as_of=as_of, criteria_set=criteria_set)
     assert len(content.secondment_results.secondments) == 20
-    assert len(before) == 18, "\n".join(q["sql"][:120] for q in before.captured_queries)
+    assert len(before) == 19, "\n".join(q["sql"][:120] for q in before.captured_queries)
 
     district = DistrictFactory(parent=province, name="Huyện Thêm")
     for number in range(20):

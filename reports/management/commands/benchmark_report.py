@@ -1,17 +1,24 @@
 """Time the provincial progress report on a large province, packed layout against the naive one.
 
-    manage.py load_demo --communes 700 && manage.py benchmark_report
+    manage.py load_demo --communes 700 && manage.py benchmark_report --output DIR
 
-Goal on a 2-core machine (DESIGN §5): the full report in ≤ 10 s and ≤ 500 MB, at least 4× faster than the same
-content laid out naively (one table cell per criterion per commune, automatic table layout). A benchmark, not a
-test: the figures depend on the machine and on what else runs on it.
+Goals at 700 communes on a 2-core machine (issue 18): the full PDF in ≤ 4 s of CPU, ≤ 300 MB peak, at least 4×
+faster than the same content laid out naively (one table cell per criterion per commune, automatic table layout).
+The PDF measured is written into DIR. The last line of the output is one JSON object, for scripts and CI:
+`cpu_s`, `wall_s`, `pages`, `peak_mb`, `naive_ratio` (null with --skip-naive), then one `<format>_s` per other
+output timed (EXTRA_OUTPUTS). A benchmark, not a test: the figures depend on the machine and on what else runs on it;
+CPU time is the figure to compare, wall time includes what other processes took.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+import logging
 import resource
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -22,9 +29,14 @@ from communes.models import AdministrativeUnit
 from criteria.selectors import default_criteria_set
 from reports.services import RenderOutcome, report_render
 
-GOAL_SECONDS = 10.0
-GOAL_MEGABYTES = 500
+GOAL_CPU_SECONDS = 4.0
+GOAL_MEGABYTES = 300
 GOAL_RATIO = 4.0
+PDF_NAME, NAIVE_NAME = "bao-cao-goi-gon.pdf", "bao-cao-ngay-tho.pdf"
+
+# Other outputs of the same report to time, as (JSON key, file name, function(unit, as_of, criteria_set, language,
+# target)). The .docx and .xlsx exports add theirs here: "docx_s", "xlsx_s".
+EXTRA_OUTPUTS: list[tuple[str, str, Callable]] = []
 
 
 def peak_megabytes() -> float:
@@ -38,38 +50,65 @@ class Command(BaseCommand):
         parser.add_argument("--province", help="province code (default: the province with the most communes)")
         parser.add_argument("--as-of", default="2024-12-31", help="as-of date, YYYY-MM-DD (the demo runs to 2024)")
         parser.add_argument("--language", default="vi", choices=["vi", "en"])
-        parser.add_argument("--output-dir", default=None, help="where the two PDFs go (default: var/benchmark)")
+        parser.add_argument(
+            "--output", "--output-dir", dest="output", default=None, help="where the PDFs go (default: var/benchmark)"
+        )
         parser.add_argument("--skip-naive", action="store_true", help="time the packed layout only")
+        parser.add_argument(
+            "--cold", action="store_true", help="no warm-up: include the process's one-time start-up costs"
+        )
 
-    def handle(self, *args, province, as_of, language, output_dir, skip_naive, **options):
+    def handle(self, *args, province, as_of, language, output, skip_naive, cold, **options):
+        # fontTools reports every table it subsets at INFO: noise that would bury the JSON line.
+        logging.getLogger("fontTools").setLevel(logging.WARNING)
         unit = self._province(province)
         day = datetime.date.fromisoformat(as_of)
         criteria_set = default_criteria_set(year=day.year)
         if criteria_set is None:
             raise CommandError(f"Không có bộ tiêu chí cho năm {day.year}: chạy `manage.py load_criteria`.")
-        folder = Path(output_dir or Path(settings.VAR_DIR) / "benchmark")
+        folder = Path(output or Path(settings.VAR_DIR) / "benchmark")
         folder.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"{unit.name} · tính đến {day:%d/%m/%Y} · {criteria_set.name}")
         self.stdout.write(f"Bộ nhớ trước khi tạo: {peak_megabytes():.0f} MB (Django, WeasyPrint, matplotlib đã nạp)")
 
-        packed_seconds, packed = self._run(unit, day, criteria_set, language, folder / "bao-cao-goi-gon.pdf", "packed")
+        run = partial(self._run, unit, day, criteria_set, language)
+        if not cold:
+            # A worker builds report after report: template compilation, font loading and the first charts are paid
+            # once per process, not per report. A small unit's report pays them before the clock starts.
+            warm_up = self._smallest_district(unit) or unit
+            self._run(warm_up, day, criteria_set, language, folder / "khoi-dong.pdf", "packed")
+            self._run(warm_up, day, criteria_set, language, folder / "khoi-dong.pdf", "naive")
+        packed_wall, packed_cpu, packed = run(folder / PDF_NAME, "packed")
         packed_peak = peak_megabytes()
-        self._print("Báo cáo đầy đủ (dàn trang gói gọn)", packed_seconds, packed, folder / "bao-cao-goi-gon.pdf")
+        self._print("Báo cáo đầy đủ (dàn trang gói gọn)", packed_wall, packed_cpu, packed, folder / PDF_NAME)
         self.stdout.write(f"  bộ nhớ đỉnh của tiến trình: {packed_peak:.0f} MB")
         verdicts = [
-            (f"≤ {GOAL_SECONDS:.0f} s", packed_seconds <= GOAL_SECONDS),
+            (f"≤ {GOAL_CPU_SECONDS:.0f} s CPU", packed_cpu <= GOAL_CPU_SECONDS),
             (f"≤ {GOAL_MEGABYTES} MB", packed_peak <= GOAL_MEGABYTES),
         ]
+        ratio = None
         if not skip_naive:
-            naive_seconds, naive = self._run(
-                unit, day, criteria_set, language, folder / "bao-cao-ngay-tho.pdf", "naive"
-            )
-            self._print("Cùng nội dung, dàn trang ngây thơ (mỗi tiêu chí một ô)", naive_seconds, naive,
-                        folder / "bao-cao-ngay-tho.pdf")  # fmt: skip
-            ratio = naive_seconds / packed_seconds
-            self.stdout.write(f"Tỉ lệ ngây thơ / gói gọn: {ratio:.1f}×")
+            naive_wall, naive_cpu, naive = run(folder / NAIVE_NAME, "naive")
+            title = "Cùng nội dung, dàn trang ngây thơ (mỗi tiêu chí một ô)"
+            self._print(title, naive_wall, naive_cpu, naive, folder / NAIVE_NAME)
+            ratio = naive_cpu / packed_cpu
+            self.stdout.write(f"Tỉ lệ ngây thơ / gói gọn (CPU): {ratio:.1f}×")
             verdicts.append((f"≥ {GOAL_RATIO:.0f}× nhanh hơn", ratio >= GOAL_RATIO))
+        extra = {}
+        for key, name, build in EXTRA_OUTPUTS:
+            started = time.process_time()
+            build(unit, day, criteria_set, language, folder / name)
+            extra[key] = round(time.process_time() - started, 2)
         self.stdout.write("Mục tiêu: " + "; ".join(f"{goal} {'đạt' if met else 'CHƯA ĐẠT'}" for goal, met in verdicts))
+        result = {
+            "cpu_s": round(packed_cpu, 2),
+            "wall_s": round(packed_wall, 2),
+            "pages": packed.pages,
+            "peak_mb": round(packed_peak),
+            "naive_ratio": None if ratio is None else round(ratio, 2),
+            **extra,
+        }
+        self.stdout.write(json.dumps(result))
 
     def _province(self, code: str | None) -> AdministrativeUnit:
         provinces = AdministrativeUnit.objects.provinces()
@@ -88,20 +127,25 @@ class Command(BaseCommand):
             raise CommandError("Không có tỉnh nào: chạy `manage.py load_demo --communes 700` trước.")
         return unit
 
-    def _run(self, unit, day, criteria_set, language, target: Path, layout: str) -> tuple[float, RenderOutcome]:
+    def _smallest_district(self, province: AdministrativeUnit) -> AdministrativeUnit | None:
+        return (
+            AdministrativeUnit.objects.districts()
+            .filter(province=province)
+            .annotate(communes=Count("children"))
+            .order_by("communes", "code")
+            .first()
+        )
+
+    def _run(self, unit, day, criteria_set, language, target: Path, layout: str) -> tuple[float, float, RenderOutcome]:
+        # CPU time beside wall time: on a shared machine the gap between them is what others took.
         started, cpu_started = time.perf_counter(), time.process_time()
         outcome = report_render(
             unit=unit, as_of=day, criteria_set=criteria_set, language=language, target=target, layout=layout
         )
-        # CPU time beside wall time: on a shared machine the gap between them is what others took.
-        self._cpu = time.process_time() - cpu_started
-        return time.perf_counter() - started, outcome
+        return time.perf_counter() - started, time.process_time() - cpu_started, outcome
 
-    def _print(self, title: str, seconds: float, outcome: RenderOutcome, path: Path) -> None:
+    def _print(self, title: str, wall: float, cpu: float, outcome: RenderOutcome, path: Path) -> None:
         steps = ", ".join(f"{name} {value:.2f}" for name, value in outcome.timings.items())
-        self.stdout.write(
-            f"{title}: {seconds:.2f} s (CPU của tiến trình {self._cpu:.2f} s), {outcome.pages} trang, "
-            f"{outcome.communes} xã"
-        )
-        self.stdout.write(f"  các bước (s): {steps}")
+        self.stdout.write(f"{title}: CPU {cpu:.2f} s, {wall:.2f} s, {outcome.pages} trang, {outcome.communes} xã")
+        self.stdout.write(f"  các bước (s, thời gian thực): {steps}")
         self.stdout.write(f"  tệp: {path} ({path.stat().st_size / 1024:.0f} KB)")

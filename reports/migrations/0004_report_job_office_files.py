@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_report_job_error_detail'),
+        ('reports', '0003_report_letterhead'),
     ]
 
     operations = [
