@@ -50,7 +50,14 @@ BRAND = "#1f6f43"
 TARGET = "#b3261e"
 MUTED = "#9aa79f"
 INK = "#1b2a1f"
-BAND_COLOURS = {"all": BRAND, "high": "#6aa84f", "middle": "#e0a526", "low": "#c0504d", "none": "#c9cfcb"}
+BAND_COLOURS = {
+    "all": BRAND,
+    "high": "#6aa84f",
+    "middle": "#e0a526",
+    "low": "#c0504d",
+    "lowest": "#7d2a27",
+    "none": "#c9cfcb",
+}
 POINTS_PER_INCH = 72
 
 
@@ -324,7 +331,7 @@ def _count_ticks(highest: float) -> list[int]:
 
 
 def bands_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
-    """Communes by criteria met: all / 15–18 / 10–14 / < 10 (for 19 criteria), and those without a round."""
+    """Communes by criteria met: all / 15–18 / 10–14 / 5–9 / < 5 (for 19 criteria), and those without a round."""
     rows = [
         _Row(
             _("%(range)s tiêu chí") % {"range": band.label},
@@ -619,6 +626,7 @@ STANDING_COLOURS = {
     "high": "#e8c547",
     "middle": "#e08a2c",
     "low": "#b3261e",
+    "lowest": "#6e1410",
     "none": "#c9cfcb",
 }
 MAP_MAX_HEIGHT = 1.25  # of the map's width: a long province is drawn narrower rather than taller than a phone

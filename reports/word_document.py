@@ -31,7 +31,17 @@ from docx.shared import Mm, Pt
 from communes.choices import NtmLevel
 from secondments.choices import SecondmentOutcome
 
-from .pdf import MET, NOT_ASSESSED, UNMET, criteria_marks, forecast_tables, section_numbers, sponsor_tables
+from .pdf import (
+    MET,
+    NOT_ASSESSED,
+    UNMET,
+    assessment_sentences,
+    criteria_marks,
+    forecast_tables,
+    section_numbers,
+    sponsor_tables,
+    task_sentences,
+)
 from .selectors import ReportContent
 
 FONT = "Times New Roman"  # NĐ 30/2020, Phụ lục I: Times New Roman, Unicode (TCVN 6909:2001)
@@ -57,8 +67,9 @@ def report_docx(content: ReportContent, target: str | Path | BinaryIO, *, genera
     _set_up_page_and_styles(document)
     _letterhead(document, content, generated_at.date())
     _figures(document, content)
-    _narrative(document)
+    _narrative(document, content)
     _signature(document, content)
+    _appendix(document, content)
     document.save(target)
 
 
@@ -234,37 +245,36 @@ def _placeholder(document, text: str) -> None:
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
-def _narrative(document) -> None:
-    """Parts II–IV, after the figures of part I: the office's to write."""
-    parts = [
-        (
-            _("ĐÁNH GIÁ CHUNG"),
-            [
-                (
-                    _("Kết quả đạt được"),
-                    _(
-                        "[Đánh giá kết quả đạt được: những việc đã làm được, so với kế hoạch và mục "
-                        "tiêu. Phần này do cơ quan soạn thảo viết.]"
-                    ),
-                ),
-                (
-                    _("Tồn tại, hạn chế, khó khăn và nguyên nhân"),
-                    _("[Những khó khăn, vướng mắc, tồn tại, hạn chế và nguyên nhân (khách quan, chủ quan).]"),
-                ),
-            ],
+def _narrative(document, content: ReportContent) -> None:
+    """Parts II and III, as in the PDF: what the figures say (pdf.assessment_sentences, pdf.task_sentences), then
+    highlighted placeholders for what only the office can write before it signs."""
+    document.add_heading(_numbered(ROMAN[1], _("ĐÁNH GIÁ CHUNG")), level=1)
+    for sentence in assessment_sentences(content):
+        _paragraph(document, indent=True).add_run(sentence)
+    _placeholder(
+        document,
+        _(
+            "[Đánh giá kết quả đạt được, những khó khăn, vướng mắc, tồn tại, hạn chế và nguyên nhân (khách quan, chủ "
+            "quan). Phần này do cơ quan soạn thảo viết.]"
         ),
-        (
-            _("NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM THỜI GIAN TỚI"),
-            [("", _("[Nhiệm vụ, giải pháp trọng tâm thời gian tới, cơ quan chủ trì, thời hạn.]"))],
-        ),
-        (_("ĐỀ XUẤT, KIẾN NGHỊ"), [("", _("[Đề xuất, kiến nghị với cấp trên (nếu có).]"))]),
-    ]
-    for roman, (title, items) in zip(ROMAN[1:], parts, strict=False):
-        document.add_heading(_numbered(roman, title), level=1)
-        for number, (heading, text) in enumerate(items, start=1):
-            if heading:
-                document.add_heading(f"{number}. {heading}", level=2)
-            _placeholder(document, text)
+    )
+    document.add_heading(_numbered(ROMAN[2], _("DỰ BÁO VÀ NHIỆM VỤ THỜI GIAN TỚI")), level=1)
+    document.add_heading(_numbered(1, _("Dự báo đạt chuẩn")), level=2)
+    _forecast(document, content)
+    document.add_heading(_numbered(2, _("Nhiệm vụ số liệu chỉ ra")), level=2)
+    for task in task_sentences(content):
+        _paragraph(document, indent=True).add_run(f"- {task}")
+    _placeholder(
+        document,
+        _("[Nhiệm vụ, giải pháp trọng tâm thời gian tới, cơ quan chủ trì, thời hạn; đề xuất, kiến nghị (nếu có).]"),
+    )
+
+
+def _appendix(document, content: ReportContent) -> None:
+    """The communes × criteria matrix after the signature, as the PDF's appendix."""
+    document.add_page_break()
+    document.add_heading(_("PHỤ LỤC: BẢNG XÃ × TIÊU CHÍ"), level=1)
+    _matrix(document, content)
 
 
 def _signature(document, content: ReportContent) -> None:
@@ -308,7 +318,7 @@ def _figures(document, content: ReportContent) -> None:
 
     document.add_heading(_numbered(sections["overall"], _("Kết quả chung")), level=2)
     _table(document, None, _overall_rows(content), [95, TEXT_WIDTH_MM - 95])
-    document.add_heading(_("Số xã theo số tiêu chí đạt"), level=3)
+    document.add_heading(_numbered(sections["bands"], _("Số xã theo số tiêu chí đạt")), level=2)
     _table(
         document,
         # xgettext:no-python-format
@@ -361,10 +371,6 @@ def _figures(document, content: ReportContent) -> None:
 
     document.add_heading(_numbered(sections["near_finish"], _("Xã sắp về đích")), level=2)
     _near_finish(document, content)
-    document.add_heading(_numbered(sections["forecast"], _("Dự báo đạt chuẩn")), level=2)
-    _forecast(document, content)
-    document.add_heading(_numbered(sections["matrix"], _("Bảng xã × tiêu chí")), level=2)
-    _matrix(document, content)
     document.add_heading(_numbered(sections["secondments"], _("Kết quả cán bộ biệt phái, luân chuyển")), level=2)
     _secondments(document, content)
     document.add_heading(_numbered(sections["sponsors"], _("Trách nhiệm cơ quan giúp đỡ xã")), level=2)

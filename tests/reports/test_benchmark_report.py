@@ -1,11 +1,13 @@
-"""benchmark_report on the small demo province: the PDF it measured is left in --output, and its last line is the
-JSON the CI and the other outputs' benchmarks read."""
+"""benchmark_report on the small demo province: the PDF, .docx and .xlsx it measured are left in --output, and its
+last line is the JSON the CI reads."""
 
 import io
 import json
 
 import pytest
 from django.core.management import call_command
+from docx import Document
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # builds PDFs with WeasyPrint
@@ -17,8 +19,9 @@ def test_the_benchmark_leaves_the_pdf_it_measured_and_ends_with_one_json_line(de
     call_command("benchmark_report", "--output", str(tmp_path), stdout=out)
 
     result = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert list(result) == ["cpu_s", "wall_s", "pages", "peak_mb", "naive_ratio"]
-    assert result["cpu_s"] > 0 and result["naive_ratio"] > 0
+    assert list(result) == ["cpu_s", "wall_s", "pages", "peak_mb", "naive_ratio", "docx_s", "xlsx_s"]
+    assert result["cpu_s"] > 0 and result["naive_ratio"] > 0 and result["docx_s"] > 0 and result["xlsx_s"] > 0
+    assert Document(tmp_path / "bao-cao.docx").tables and load_workbook(tmp_path / "bao-cao.xlsx").sheetnames
     pdf = tmp_path / "bao-cao-goi-gon.pdf"
     assert len(PdfReader(pdf).pages) == result["pages"]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in PdfReader(pdf).pages[0].extract_text()

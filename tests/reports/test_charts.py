@@ -242,7 +242,7 @@ def test_the_map_has_a_title_and_a_legend_counting_each_colour(case):
     for entry in (
         "Đạt chuẩn NTM (1)",
         "Chưa đạt chuẩn: 15–18 tiêu chí (1)",
-        "Chưa đạt chuẩn: < 10 tiêu chí (1)",
+        "Chưa đạt chuẩn: 5–9 tiêu chí (1)",
         "Chưa có kỳ đánh giá (1)",
     ):
         assert entry in lines

@@ -17,6 +17,7 @@ from ntm_portal.choices import Role
 from reports import services
 from reports.choices import JobStatus
 from reports.models import ReportJob
+from reports.selectors import report_content
 from reports.services import report_build, report_monthly_request, report_request, report_sweep_stale
 from tests.communes.factories import ProvinceFactory
 from tests.criteria.factories import CriteriaSetFactory
@@ -35,10 +36,11 @@ def criteria_set(geography):
 def fake_render(pages: int = 3):
     """A stand-in for report_render that writes a small PDF-looking file: the lock and storage logic under test."""
 
-    def render(*, target, progress, **kwargs):
+    def render(*, target, progress, unit, as_of, criteria_set, **kwargs):
         progress(50, "Dàn trang, tạo PDF")
         Path(target).write_bytes(b"%PDF-1.7 fake report\n%%EOF\n")
-        return services.RenderOutcome(pages=pages, communes=3, timings={"layout": 0.1})
+        content = report_content(unit=unit, as_of=as_of, criteria_set=criteria_set)  # the .docx and .xlsx read it
+        return services.RenderOutcome(pages=pages, communes=3, timings={"layout": 0.1}, content=content)
 
     return render
 
