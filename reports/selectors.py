@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from communes.selectors import CommunesMap, communes_map_points
 from criteria import ledger
 from criteria.forecast import UnitForecast, unit_forecast
 from criteria.models import CriteriaSet
@@ -65,14 +66,15 @@ class ReportContent:
     sponsors: SponsorAccountability  # of sponsor_default_year: as_of's year, or the latest with a field visit
     forecast: UnitForecast
     letterhead: Letterhead  # the issuing office's parts of the document (number, signer, recipients)
+    communes_map: CommunesMap  # the communes' positions and standing, for the map
 
 
 def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: CriteriaSet) -> ReportContent:
     """Everything the report shows for `unit` on `as_of`, whatever the number of communes, secondments and visits.
 
     Queries: the two progress selectors' (4 + 3), the round history (4) that secondment_results (+1) and
-    unit_forecast (+1) share, sponsor_default_year's (1) and sponsor_accountability's (4);
-    tests/reports/test_accountability_pdf.py pins the total."""
+    unit_forecast (+1) share, sponsor_default_year's (1) and sponsor_accountability's (4), the letterhead (1) and the
+    map's points (2); tests/reports/test_accountability_pdf.py pins the total."""
     summary = unit_progress_summary(unit=unit, as_of=as_of, criteria_set=criteria_set)
     communes = commune_progress_list(unit=unit, as_of=as_of, criteria_set=criteria_set)
     criteria = sorted((c.number, c.name) for c in summary.criteria)
@@ -111,6 +113,7 @@ def report_content(*, unit: AdministrativeUnit, as_of: date, criteria_set: Crite
         sponsors=sponsor_accountability(unit=unit, year=sponsor_default_year(unit=unit, as_of=as_of), as_of=as_of),
         forecast=unit_forecast(unit=unit, as_of=as_of, history=history),
         letterhead=letterhead_for(unit),
+        communes_map=communes_map_points(unit=unit, as_of=as_of),
     )
 
 

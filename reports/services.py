@@ -214,6 +214,7 @@ def report_render(
             "bands": charts.bands_chart(content.summary),
             "forecast": charts.forecast_chart(content.forecast.outlook),
             "secondments": charts.secondment_comparison_chart(content.secondment_results),
+            "map": charts.communes_map(content.communes_map) if content.communes_map.points else "",
         }
         lap("charts")
         step(35, _("Dàn trang, tạo PDF"))

@@ -171,7 +171,7 @@ def test_the_report_content_costs_the_same_queries_for_20_more_secondments_and_v
     sponsor_case(province)
     criteria_set = cases_criteria_set()
     as_of = D(2024, 12, 31)
-    # 19 queries, whatever the number of communes, secondments and visits:
+    # 21 queries, whatever the number of communes, secondments and visits:
     # 7 progress: unit_progress_summary's criteria of the set, targets, met results per criterion, commune groups;
     #   commune_progress_list's criteria of the set, the set in force before it, the communes with their standing.
     # 4 round history, shared: the national sets, the communes, the rounds with their met count, the recognitions.
@@ -180,10 +180,11 @@ def test_the_report_content_costs_the_same_queries_for_20_more_secondments_and_v
     #   commune and quarter, support by giver, kind and criterion, work-plan items by agency and status.
     # 1 unit_forecast: the targets in force.
     # 1 letterhead_for: the province's letterhead, as its coordination office saved it.
+    # 2 communes_map_points: the set in force with its criteria counted, the communes with position and standing.
     with CaptureQueriesContext(connection) as before:
         content = report_content(unit=province, as_of=as_of, criteria_set=criteria_set)
     assert len(content.secondment_results.secondments) == 20
-    assert len(before) == 19, "\n".join(q["sql"][:120] for q in before.captured_queries)
+    assert len(before) == 21, "\n".join(q["sql"][:120] for q in before.captured_queries)
 
     district = DistrictFactory(parent=province, name="Huyện Thêm")
     for number in range(20):

@@ -97,3 +97,13 @@ def test_the_parts_are_numbered_and_the_bands_are_those_provinces_report(geograp
 def test_a_date_is_written_as_the_decree_writes_it():
     assert issue_date_parts(datetime.date(2026, 2, 5)) == {"day": "05", "month": "02", "year": "2026"}
     assert issue_date_parts(datetime.date(2026, 12, 17)) == {"day": "17", "month": "12", "year": "2026"}
+
+
+def test_the_report_maps_the_communes_that_have_coordinates_and_counts_those_that_have_none(geography, letterhead):
+    geography.commune_a1.latitude, geography.commune_a1.longitude = 21.9, 105.6
+    geography.commune_a1.save(update_fields=["latitude", "longitude"])
+
+    _reader, text = built(geography.province)
+
+    assert "Bản đồ các xã theo mức đạt chuẩn NTM" in text
+    assert "2 xã chưa có tọa độ nên không có trên bản đồ." in text
