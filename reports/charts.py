@@ -137,6 +137,21 @@ def _figure(layout: Layout, height_in: float) -> Figure:
     return Figure(figsize=(layout.width_in, height_in))
 
 
+def _legend_below(figure: Figure, handles, labels: list[str], font: float, *, handle_length: float) -> None:
+    """The legend in the space left under the axes, from the left edge, without a frame."""
+    figure.legend(
+        handles,
+        labels,
+        loc="lower left",
+        bbox_to_anchor=(0, 0),
+        frameon=False,
+        fontsize=font,
+        borderaxespad=0,
+        handlelength=handle_length,
+        borderpad=0.1,
+    )
+
+
 def _percent_label(value: float) -> str:
     return percent(value)
 
@@ -299,17 +314,7 @@ def _bar_rows(
                 for kind, colour, _label in legend
             ]
             labels = ["\n".join(wrap(label, width_pt - font * 2.5, font)) for _kind, _colour, label in legend]
-            figure.legend(
-                handles,
-                labels,
-                loc="lower left",
-                bbox_to_anchor=(0, 0),
-                frameon=False,
-                fontsize=font,
-                borderaxespad=0,
-                handlelength=1.2,
-                borderpad=0.1,
-            )
+            _legend_below(figure, handles, labels, font, handle_length=1.2)
         _title(figure, layout, title, top_pt=0)
         return _svg(figure, title=title)
 
@@ -487,17 +492,7 @@ def _over_years(
         if legend_entries:
             handles, labels = axes.get_legend_handles_labels()
             labels = ["\n".join(wrap(label, width_pt - font * 3, font)) for label in labels]
-            figure.legend(
-                handles,
-                labels,
-                loc="lower left",
-                bbox_to_anchor=(0, 0),
-                frameon=False,
-                fontsize=font,
-                borderaxespad=0,
-                handlelength=1.6,
-                borderpad=0.1,
-            )
+            _legend_below(figure, handles, labels, font, handle_length=1.6)
         _title(figure, layout, title, top_pt=0)
         return _svg(figure, title=title)
 

@@ -173,6 +173,20 @@ def _enqueue(job_id: int) -> None:
 # --- building -------------------------------------------------------------------------------------------------------
 
 
+class _Laps:
+    """Seconds between calls, by step name: `lap("layout")` records the time since the previous lap (or since
+    creation)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self._clock, 3)
+        self._clock = now
+
+
 @dataclass(frozen=True)
 class RenderOutcome:
     pages: int
@@ -194,16 +208,8 @@ def report_render(
     """Read the figures, draw the charts and write the report's PDF to `target`. No job involved: `report_build`
     and the benchmark command both call this. `progress(percent, stage)` is told where it stands."""
     step = progress or (lambda percent, stage: None)
-    timings: dict[str, float] = {}
+    lap = _Laps()
     with translation.override(language):
-        clock = time.perf_counter()
-
-        def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[name] = round(now - clock, 3)
-            clock = now
-
         step(10, _("Đọc số liệu"))
         content = report_content(unit=unit, as_of=as_of, criteria_set=criteria_set)
         lap("queries")
@@ -229,7 +235,7 @@ def report_render(
 
         rendered = pdf.render_pdf(html, target, layout=layout, on_laid_out=laid_out)
         lap("write")
-    return RenderOutcome(pages=rendered.pages, communes=len(content.communes), timings=timings, content=content)
+    return RenderOutcome(pages=rendered.pages, communes=len(content.communes), timings=lap.timings, content=content)
 
 
 class _Superseded(Exception):
@@ -461,15 +467,7 @@ def _build_file(job: ReportJob, runner: _Runner, started: float) -> None:
 
 def _build_office_files(content: ReportContent, runner: _Runner, *, docx: Path, xlsx: Path) -> dict[str, float]:
     """The .docx and .xlsx of the job, from the figures the PDF was made of. Returns the seconds each step took."""
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
+    lap = _Laps()
     with translation.override(runner.job.language):
         runner.step(88, _("Tạo tệp Word (.docx)"))
         report_docx(content, docx, generated_at=timezone.localtime())
@@ -477,7 +475,7 @@ def _build_office_files(content: ReportContent, runner: _Runner, *, docx: Path, 
         runner.step(92, _("Tạo tệp Excel (.xlsx)"))
         report_xlsx(content, xlsx)
         lap("xlsx")
-    return timings
+    return lap.timings
 
 
 def _partial_path(job: ReportJob, runner: _Runner, kind: str) -> Path:

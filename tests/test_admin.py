@@ -31,7 +31,7 @@ from criteria.models import (
 from ntm_portal.choices import Role
 from ntm_portal.models import ApiToken, User
 from ntm_portal.tokens import token_issue
-from reports.models import ReportJob
+from reports.models import ReportJob, ReportLetterhead
 from secondments.models import (
     Agency,
     Cadre,
@@ -135,6 +135,15 @@ def one_of_each(geography):
     Group.objects.create(name="Thẩm tra viên")
     ReportJobFactory(unit=geography.province, criteria_set=criteria_set, requested_by=official)
     ExcelImportJob.objects.create(requested_by=official, file_name="danh-gia.xlsx")
+    ReportLetterhead.objects.create(
+        unit=geography.province,
+        governing_body="UBND TỈNH THÁI NGUYÊN",
+        issuer="VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI",
+        number_suffix="/BC-VPĐP",
+        place="Thái Nguyên",
+        signer_title="CHÁNH VĂN PHÒNG",
+        recipients="Lưu: VT",
+    )
     return geography
 
 
@@ -231,6 +240,15 @@ BUILDERS = {
     AccessFailureLog: lambda: login_rows(UserFactory().username, AccessFailureLog),
     AssessmentChange: lambda: AssessmentChangeFactory(),
     ReportJob: lambda: ReportJobFactory(requested_by=UserFactory()),
+    ReportLetterhead: lambda: ReportLetterhead.objects.create(
+        unit=ProvinceFactory(),
+        governing_body="UBND TỈNH THỬ",
+        issuer="VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI",
+        number_suffix="/BC-VPĐP",
+        place="Thử",
+        signer_title="CHÁNH VĂN PHÒNG",
+        recipients="Lưu: VT",
+    ),
     ExcelImportJob: lambda: ExcelImportJob.objects.create(requested_by=UserFactory(), file_name="danh-gia.xlsx"),
 }
 

@@ -38,7 +38,7 @@ def test_the_coordinator_goes_through_the_accountability_tabs(new_page, province
 
     tab(page, "Cán bộ biệt phái").click()
     expect(page).to_have_url(f"{page.url.split('?')[0]}?as_of={AS_OF}")
-    expect(page.locator(".figure-seconded .figure-value")).to_have_text("13/20 xã đạt chuẩn (65%)")
+    expect(page.locator(".figure-seconded .figure-value")).to_have_text("13/20 xã đạt chuẩn (65,0%)")
     expect(page.locator(".chart-secondments svg")).to_be_visible()
     expect(tab(page, "Cán bộ biệt phái")).to_have_attribute("aria-current", "page")
     screenshot(page, "accountability-secondments")
@@ -73,7 +73,7 @@ def test_the_accountability_pages_read_on_a_phone(new_page, province_coordinator
     page = new_page(viewport=PHONE)
     login(page, "coordinator")
     checks = {
-        "secondments": (seconded.province, ".figure-seconded .figure-value", "13/20 xã đạt chuẩn (65%)"),
+        "secondments": (seconded.province, ".figure-seconded .figure-value", "13/20 xã đạt chuẩn (65,0%)"),
         "sponsors": (seconded.province, ".figure-support .figure-value", "2.150.000.000 đ"),
         "forecast": (forecast.district, ".verdict", "thiếu 1 xã"),
     }
