@@ -152,6 +152,20 @@ def _legend_below(figure: Figure, handles, labels: list[str], font: float, *, ha
     )
 
 
+def _percent_bar_rows(layout: Layout, *, title: str, rows: list, x_label: str, legend: list) -> str:
+    """Bars of shares, on an axis from 0 to 100% with whole-percent ticks."""
+    return _bar_rows(
+        layout,
+        title=title,
+        rows=rows,
+        x_max=100,
+        x_label=x_label,
+        ticks=_percent_ticks(),
+        tick_format=_tick_percent,
+        legend=legend,
+    )
+
+
 def _percent_label(value: float) -> str:
     return percent(value)
 
@@ -370,14 +384,11 @@ def districts_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
         text = f"{line.communes_meeting_standard}/{line.communes_total} ({_percent_label(share)})"
         rows.append(_Row(line.name, (_Bar(share, BRAND, text),), marker))
     legend = [("marker", TARGET, _("Mục tiêu năm %(year)s") % {"year": target_year})] if target_year else []
-    return _bar_rows(
+    return _percent_bar_rows(
         layout,
         title=_("Tỷ lệ xã đạt chuẩn NTM theo huyện"),
         rows=rows,
-        x_max=100,
         x_label=_("% số xã đạt chuẩn NTM"),
-        ticks=_percent_ticks(),
-        tick_format=_tick_percent,
         legend=legend,
     )
 
@@ -399,15 +410,8 @@ def criteria_chart(summary: UnitProgress, *, layout: Layout = PRINT) -> str:
     shares = [c.percent or 0 for c in summary.criteria]
     legend = [("bar", TARGET, _("Dưới một nửa số xã đạt"))] if min(shares) < 50 else []
     legend += [("bar", BRAND, _("Từ một nửa số xã đạt trở lên"))] if max(shares) >= 50 else []
-    return _bar_rows(
-        layout,
-        title=title,
-        rows=rows,
-        x_max=100,
-        x_label=_("% số xã đã đánh giá đạt tiêu chí"),
-        ticks=_percent_ticks(),
-        tick_format=_tick_percent,
-        legend=legend,
+    return _percent_bar_rows(
+        layout, title=title, rows=rows, x_label=_("% số xã đã đánh giá đạt tiêu chí"), legend=legend
     )
 
 
@@ -430,14 +434,11 @@ def secondment_comparison_chart(results: SecondmentResults, *, layout: Layout = 
         ("bar", BRAND, _("Xã có cán bộ biệt phái, luân chuyển")),
         ("bar", MUTED, _("Xã không có cán bộ biệt phái cùng thời kỳ")),
     ]
-    return _bar_rows(
+    return _percent_bar_rows(
         layout,
         title=_("Tỷ lệ xã đạt chuẩn: có và không có cán bộ biệt phái"),
         rows=rows,
-        x_max=100,
         x_label=_("% số xã đạt chuẩn NTM"),
-        ticks=_percent_ticks(),
-        tick_format=_tick_percent,
         legend=legend,
     )
 

@@ -57,7 +57,7 @@ from tests.criteria.factories import (
     UnitTargetFactory,
 )
 from tests.ntm_portal.factories import UserFactory
-from tests.reports.factories import ReportJobFactory
+from tests.reports.factories import ReportJobFactory, ReportLetterheadFactory
 from tests.secondments.factories import (
     AgencyFactory,
     CadreFactory,
@@ -135,15 +135,7 @@ def one_of_each(geography):
     Group.objects.create(name="Thẩm tra viên")
     ReportJobFactory(unit=geography.province, criteria_set=criteria_set, requested_by=official)
     ExcelImportJob.objects.create(requested_by=official, file_name="danh-gia.xlsx")
-    ReportLetterhead.objects.create(
-        unit=geography.province,
-        governing_body="UBND TỈNH THÁI NGUYÊN",
-        issuer="VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI",
-        number_suffix="/BC-VPĐP",
-        place="Thái Nguyên",
-        signer_title="CHÁNH VĂN PHÒNG",
-        recipients="Lưu: VT",
-    )
+    ReportLetterheadFactory(unit=geography.province)
     return geography
 
 
@@ -240,15 +232,7 @@ BUILDERS = {
     AccessFailureLog: lambda: login_rows(UserFactory().username, AccessFailureLog),
     AssessmentChange: lambda: AssessmentChangeFactory(),
     ReportJob: lambda: ReportJobFactory(requested_by=UserFactory()),
-    ReportLetterhead: lambda: ReportLetterhead.objects.create(
-        unit=ProvinceFactory(),
-        governing_body="UBND TỈNH THỬ",
-        issuer="VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI",
-        number_suffix="/BC-VPĐP",
-        place="Thử",
-        signer_title="CHÁNH VĂN PHÒNG",
-        recipients="Lưu: VT",
-    ),
+    ReportLetterhead: lambda: ReportLetterheadFactory(),
     ExcelImportJob: lambda: ExcelImportJob.objects.create(requested_by=UserFactory(), file_name="danh-gia.xlsx"),
 }
 

@@ -7,11 +7,10 @@ import pytest
 from pypdf import PdfReader
 
 from reports.choices import JobStatus
-from reports.models import ReportLetterhead
 from reports.pdf import issue_date_parts
 from reports.services import report_build
 from tests.accountability_cases import national_set
-from tests.reports.factories import ReportJobFactory
+from tests.reports.factories import ReportJobFactory, ReportLetterheadFactory
 from tests.reports.test_pdf import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each builds a PDF with WeasyPrint
@@ -29,12 +28,9 @@ def built(unit) -> tuple[PdfReader, str]:
 
 @pytest.fixture
 def letterhead(geography):
-    return ReportLetterhead.objects.create(
+    return ReportLetterheadFactory(
         unit=geography.province,
-        governing_body="UBND TỈNH THÁI NGUYÊN",
-        issuer="VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI",
         number_suffix="/BC-VPĐPNTM",
-        place="Thái Nguyên",
         signer_capacity="KT. CHÁNH VĂN PHÒNG",
         signer_title="PHÓ CHÁNH VĂN PHÒNG",
         signer_name="Nguyễn Văn An",
