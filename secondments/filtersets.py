@@ -16,7 +16,6 @@ from communes.filtersets import (
     folded_match,
     visible_units,
 )
-from ntm_portal import access
 from ntm_portal.text import fold_vietnamese
 
 from .choices import (
@@ -47,15 +46,15 @@ def _user(request):
 
 
 def visible_agencies(request):
-    return access.visible_agencies(_user(request))
+    return Agency.objects.visible_to(_user(request))
 
 
 def visible_cadres(request):
-    return access.visible_cadres(_user(request))
+    return Cadre.objects.visible_to(_user(request))
 
 
 def visible_batches(request):
-    return access.visible_batches(_user(request))
+    return SecondmentBatch.objects.visible_to(_user(request))
 
 
 def visible_assignments(request):
