@@ -32,8 +32,7 @@ from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import units_in_scope, visible_communes
 from ntm_portal import formats
-from ntm_portal.access import AccessDenied, Action, action_q, can, require
-from ntm_portal.choices import Role
+from ntm_portal.access import AccessDenied, Action, action_q, can, own_commune_id, require
 from ntm_portal.collation import vi_order
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
@@ -106,7 +105,7 @@ def _round_export_columns() -> list[str]:
 def _start_form(user, data=None) -> RoundStartForm | None:
     """The form to open a round, for a user who may enter some commune's values; None for everyone else."""
     unit = getattr(user, "unit", None)
-    if user.role == Role.COMMUNE_OFFICIAL and unit is not None and unit.is_commune:
+    if own_commune_id(user) is not None and unit.is_commune:
         if not can(user, Action.EDIT, unit):
             return None
         return RoundStartForm(data, communes=None, fixed_commune=unit, auto_id="start-%s")
