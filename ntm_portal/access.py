@@ -25,6 +25,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
+from .models import User
 from .scoping import NOTHING, commune_q
 
 
@@ -40,6 +41,10 @@ class Action(StrEnum):
 class AccessDenied(PermissionDenied):
     """The user's role or unit does not allow the action; the message says why in plain words. A PermissionDenied:
     the site's 403 page (ntm_portal.errors) and the API show it."""
+
+
+def signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def _unit(user):
@@ -143,7 +148,7 @@ def action_q(user, action: Action, path: str = "commune") -> Q:
 # --- Changing a record: rules each app registers for its models (its permissions.py, from AppConfig.ready()) -----
 #
 # The core names no model: `can_change(user, obj)` asks the rule registered for `type(obj)`. A model without a rule
-# cannot be changed through these checks by anyone, the admin included (tests/test_access_registry.py).
+# cannot be changed through these checks by anyone, the admin included (tests/ntm_portal/test_access_registry.py).
 
 CHANGE_DENIED = _("Bạn không có quyền thêm, sửa hoặc xóa %(what)s này.")
 
@@ -163,10 +168,6 @@ def register_change_rule(model: type[Model], *, may_change_any: Callable, can_ch
 
 def registered_change_rules() -> dict[type[Model], ChangeRule]:
     return dict(_change_rules)
-
-
-def signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def may_change_any(user, model: type[Model]) -> bool:
@@ -204,8 +205,6 @@ def visible(user, rows: type[Model] | QuerySet) -> QuerySet:
 def unlockable_users(user) -> QuerySet:
     """The accounts whose sign-in lockout `user` may lift (ntm_portal.lockout): the admin's, any; a province
     coordinator's, those of the units and agencies of their province, except staff accounts, which are the admin's."""
-    from .models import User  # noqa: PLC0415 - the models import this module's neighbours
-
     if not signed_in(user):
         return User.objects.none()
     if user.is_superuser:

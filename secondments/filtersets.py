@@ -1,6 +1,6 @@
 """FilterSets of the secondment side, shared by the browser screens and the API (NetBox pairs: `x_id` keys, `x` codes).
 
-The choices of every key filter are the rows the user sees (ntm_portal.access), so another unit's key is a 400.
+The choices of every key filter are the rows the user sees (each model's `visible_to`), so another unit's key is a 400.
 """
 
 import django_filters
