@@ -31,7 +31,6 @@ from criteria import ledger
 from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
-from ntm_portal.access import units_in_scope, visible_criteria_sets
 from ntm_portal.collation import vi_order, vi_sort_key
 from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
@@ -47,6 +46,7 @@ from . import selectors
 from .choices import CommuneGroup, NtmLevel, Region, UnitLevel
 from .filtersets import MAX_ID, SEARCH_MAX_LENGTH, CommuneFilterSet
 from .models import AdministrativeUnit
+from .permissions import units_in_scope
 
 PAGE_SIZE = 50
 YES, NO = "true", "false"  # what CommuneFilterSet's BooleanFilter takes
@@ -186,7 +186,9 @@ class CommuneFilterForm(forms.Form):
             del self.fields["district_id"]
         self.fields["region"].choices = [("", _("Tất cả")), *Region.choices]
         self.fields["commune_group"].choices = [("", _("Tất cả")), *CommuneGroup.choices]
-        self.fields["criteria_set"].queryset = visible_criteria_sets(user).order_by("-period_start", "level", "code")
+        self.fields["criteria_set"].queryset = CriteriaSet.objects.visible_to(user).order_by(
+            "-period_start", "level", "code"
+        )
         in_force = SponsorAssignment.objects.visible_to(user).in_force_on(today)
         agencies = Agency.objects.filter(pk__in=in_force.values("agency_id")).order_by(vi_order("name"), "pk")
         self.fields["sponsor_id"].choices = [("", _("Tất cả")), *((a.pk, a.name) for a in agencies)]
@@ -384,7 +386,9 @@ class MatrixForm(forms.Form):
     def __init__(self, *args, units: list[AdministrativeUnit], user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
-        self.fields["criteria_set"].queryset = visible_criteria_sets(user).order_by("-period_start", "level", "code")
+        self.fields["criteria_set"].queryset = CriteriaSet.objects.visible_to(user).order_by(
+            "-period_start", "level", "code"
+        )
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")

@@ -2,14 +2,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from communes.filtersets import CodesFilter, IdsFilter, YearFilter, commune_filters
-from ntm_portal import access
+from communes.permissions import units_in_scope
 
 from .choices import RoundStatus
-from .models import AssessmentRound
+from .models import AssessmentRound, CriteriaSet
 
 
 def _visible_sets(request):
-    return access.visible_criteria_sets(getattr(request, "user", None))
+    return CriteriaSet.objects.visible_to(getattr(request, "user", None))
 
 
 def _visible_rounds(request):
@@ -40,7 +40,7 @@ from django.db.models import Q  # noqa: E402 - appended section: the file's head
 from communes.filtersets import BooleanFilter, IntegerFilter, TextFilter, visible_units  # noqa: E402
 
 from .choices import Comparison, SetLevel, TargetScheme  # noqa: E402
-from .models import CriteriaSet, IndicatorValue, UnitTarget  # noqa: E402
+from .models import IndicatorValue, UnitTarget  # noqa: E402
 
 
 class CriteriaSetFilterSet(django_filters.FilterSet):
@@ -119,7 +119,7 @@ from .selectors import queue_states  # noqa: E402
 
 
 def _queue_districts(request):
-    return access.units_in_scope(getattr(request, "user", None)).filter(level=UnitLevel.DISTRICT).order_by("code")
+    return units_in_scope(getattr(request, "user", None)).filter(level=UnitLevel.DISTRICT).order_by("code")
 
 
 class QueueFilterSet(django_filters.FilterSet):

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
-from communes.models import commune_foreign_key
+from communes.models import AdministrativeUnit, commune_foreign_key
+from ntm_portal.access import signed_in
 from ntm_portal.fields import NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
@@ -23,6 +24,16 @@ class RoundPartQuerySet(ScopedQuerySet):
     """Rows that belong to a round are seen by whoever sees the round's commune."""
 
     commune_path = "assessment_round__commune"
+
+
+class CriteriaSetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The national sets, and the provincial sets of the provinces the user sees."""
+        if not signed_in(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(province__isnull=True) | Q(province__in=AdministrativeUnit.objects.visible_to(user)))
 
 
 class CriteriaSet(models.Model):
@@ -58,6 +69,8 @@ class CriteriaSet(models.Model):
         on_delete=models.PROTECT,
     )
     source_note = NormalizedTextField(_("nguồn"), blank=True)
+
+    objects = CriteriaSetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bộ tiêu chí")
@@ -303,6 +316,15 @@ class EvidenceFile(models.Model):
         return self.description or self.file.name
 
 
+class ExcelImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Each job is seen by the user who uploaded its file (and a superuser): the file's figures and its errors
+        are theirs."""
+        if not signed_in(user):
+            return self.none()
+        return self.all() if user.is_superuser else self.filter(requested_by=user)
+
+
 class ExcelImportJob(models.Model):
     """A large Excel upload (settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES) imported by a Celery worker, all or nothing as
     at once: the row says how far it got and, when finished, what changed or every problem found."""
@@ -324,6 +346,8 @@ class ExcelImportJob(models.Model):
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
 
+    objects = ExcelImportJobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("lượt nhập Excel")
         verbose_name_plural = _("lượt nhập Excel")
@@ -336,6 +360,14 @@ class ExcelImportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class UnitTargetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The targets of the units the user sees (a district officer: its district's and the province's)."""
+        if not signed_in(user):
+            return self.none()
+        return self.filter(unit__in=AdministrativeUnit.objects.visible_to(user))
 
 
 class UnitTarget(models.Model):
@@ -363,6 +395,8 @@ class UnitTarget(models.Model):
         _("không xã nào dưới (tiêu chí)"), null=True, blank=True
     )
     decision = NormalizedCharField(_("văn bản giao chỉ tiêu"), max_length=200, blank=True)
+
+    objects = UnitTargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chỉ tiêu phấn đấu")

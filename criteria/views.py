@@ -3,9 +3,9 @@ queues, a commune's change log and the Excel template round trip.
 
 The views parse input, call a service and show its answer; they decide nothing about permissions or states.
 Scope: objects come from `Model.objects.visible_to(user)`, so another unit's object is a 404. Actions: the services
-raise AccessDenied (shown with status 403), IllegalTransition and ConcurrentEdit (shown as they are). Which panels
-the round page offers, and what each asks for, come from the transitions table (criteria.services.transitions); one
-view, `round_transition`, takes any of them.
+raise AccessDenied (a PermissionDenied: the site's 403 page shows its message), IllegalTransition and ConcurrentEdit
+(shown as they are). Which panels the round page offers, and what each asks for, come from the transitions table
+(criteria.services.transitions); one view, `round_transition`, takes any of them.
 """
 
 from __future__ import annotations
@@ -30,20 +30,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from communes.permissions import units_in_scope, visible_communes
 from ntm_portal import formats
-from ntm_portal.access import (
-    IMPORT_DENIED,
-    AccessDenied,
-    Action,
-    action_q,
-    can,
-    may_edit_any,
-    require,
-    units_in_scope,
-    visible_communes,
-    visible_import_jobs,
-)
-from ntm_portal.choices import Role
+from ntm_portal.access import AccessDenied, Action, action_q, can, own_commune_id, require
 from ntm_portal.collation import vi_order
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 
@@ -65,7 +54,8 @@ from .forms import (
     note_field_name,
     review_field_name,
 )
-from .models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, Indicator
+from .models import AssessmentChange, AssessmentRound, Criterion, EvidenceFile, ExcelImportJob, Indicator
+from .permissions import require_may_import
 from .services import assessment as workflow
 from .services import transitions
 from .services.assessment import EDITABLE_STATES, ConcurrentEdit, InvalidValue, NeedsConfirmation, WorkflowError
@@ -76,10 +66,6 @@ PAGE_SIZE = 25
 # The transitions that share the per-criterion review form (its marks and comments sit in the criterion cards).
 REVIEW_TRANSITIONS = ("review", "verify", "return_to_commune")
 HISTORY_PAGE_SIZE = 50
-
-
-def _denied(request: HttpRequest, error: AccessDenied) -> HttpResponse:
-    return render(request, "criteria/denied.html", {"message": str(error)}, status=403)
 
 
 def _page(request: HttpRequest, rows, size: int):
@@ -119,7 +105,7 @@ def _round_export_columns() -> list[str]:
 def _start_form(user, data=None) -> RoundStartForm | None:
     """The form to open a round, for a user who may enter some commune's values; None for everyone else."""
     unit = getattr(user, "unit", None)
-    if user.role == Role.COMMUNE_OFFICIAL and unit is not None and unit.is_commune:
+    if own_commune_id(user) is not None and unit.is_commune:
         if not can(user, Action.EDIT, unit):
             return None
         return RoundStartForm(data, communes=None, fixed_commune=unit, auto_id="start-%s")
@@ -158,7 +144,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def round_start(request: HttpRequest) -> HttpResponse:
     form = _start_form(request.user, request.POST)
     if form is None:
-        return _denied(request, AccessDenied(_("Bạn không có quyền mở kỳ đánh giá cho xã nào.")))
+        raise AccessDenied(_("Bạn không có quyền mở kỳ đánh giá cho xã nào."))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -166,8 +152,6 @@ def round_start(request: HttpRequest) -> HttpResponse:
     commune, year = form.chosen_commune(), form.cleaned_data["year"]
     try:
         assessment_round = workflow.round_start(user=request.user, commune=commune, year=year)
-    except AccessDenied as error:
-        return _denied(request, error)
     except InvalidValue as error:
         messages.error(request, " ".join(error.errors.values()))
         return redirect("criteria:round_list")
@@ -391,10 +375,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_round = _visible_round(request, pk)
     if request.method == "GET":
         return _round_page(request, RoundData.load(assessment_round))
-    try:
-        require(request.user, Action.EDIT, assessment_round.commune)
-    except AccessDenied as error:
-        return _denied(request, error)
+    require(request.user, Action.EDIT, assessment_round.commune)
     data = RoundData.load(assessment_round)
     form = data.values_form(request.POST)
     if not form.is_valid():
@@ -409,8 +390,6 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             indicators=indicators,
             criteria=criteria,
         )
-    except AccessDenied as error:
-        return _denied(request, error)
     except ConcurrentEdit as error:
         # The user's input stays in the form (and its old version, so that saving again is refused again rather
         # than silently overwriting the other person's values).
@@ -435,18 +414,13 @@ def _act(request: HttpRequest, pk: int, *, action: Action, name: str, form, perf
     """Run one write from its panel's form: 403 if the role may not, the form again with the service's InvalidValue
     messages, the refusal as a message for an illegal transition or a stale version, else PRG."""
     assessment_round = _visible_round(request, pk)
-    try:
-        require(request.user, action, assessment_round.commune)
-    except AccessDenied as error:
-        return _denied(request, error)
+    require(request.user, action, assessment_round.commune)
     data = RoundData.load(assessment_round)
     if callable(form):
         form = form(data)
     if form.is_valid():
         try:
             outcome = perform(assessment_round, form)
-        except AccessDenied as error:
-            return _denied(request, error)
         except NeedsConfirmation as error:
             form.add_error("confirm" if "confirm" in form.fields else None, str(error))
         except InvalidValue as error:
@@ -663,8 +637,7 @@ def _excel_page(request, *, template_form=None, import_form=None, import_errors=
 def excel(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _excel_page(request)
-    if not may_edit_any(request.user):
-        return _denied(request, AccessDenied(IMPORT_DENIED))  # before the upload is looked at
+    require_may_import(request.user)  # before the upload is looked at
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _excel_page(request, import_form=form)
@@ -674,8 +647,6 @@ def excel(request: HttpRequest) -> HttpResponse:
             job = excel_import_request(user=request.user, file=upload, year=year)
             return redirect("criteria:excel_job", pk=job.pk)
         report = rounds_import_xlsx(user=request.user, file=upload, year=year)
-    except AccessDenied as error:
-        return _denied(request, error)
     except ExcelImportError as error:
         return _excel_page(request, import_form=form, import_errors=list(error.errors))
     except WorkflowError as error:
@@ -695,7 +666,7 @@ def excel(request: HttpRequest) -> HttpResponse:
 @require_GET
 def excel_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A large upload being imported by a worker: its progress, then what changed or every problem found."""
-    job = get_object_or_404(visible_import_jobs(request.user), pk=pk)
+    job = get_object_or_404(ExcelImportJob.objects.visible_to(request.user), pk=pk)
     return render(request, "criteria/excel_job.html", {"job": job, "status": excel_import_job_status(job)})
 
 
@@ -703,7 +674,9 @@ def excel_job(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def excel_job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What the progress bar polls every second."""
-    return JsonResponse(excel_import_job_status(get_object_or_404(visible_import_jobs(request.user), pk=pk)))
+    return JsonResponse(
+        excel_import_job_status(get_object_or_404(ExcelImportJob.objects.visible_to(request.user), pk=pk))
+    )
 
 
 @login_required
@@ -719,8 +692,6 @@ def excel_template(request: HttpRequest) -> HttpResponse:
     unit, year = form.cleaned_data["unit"], form.cleaned_data["year"]
     try:
         content = round_template_xlsx(user=request.user, unit=unit, year=year)
-    except AccessDenied as error:
-        return _denied(request, error)
     except InvalidValue as error:
         form.add_error(None, " ".join(error.errors.values()))
         return _excel_page(request, template_form=form)

@@ -1,9 +1,12 @@
-"""Who may see and do what: the one place where roles meet units.
+"""Who may see and do what: the mechanism where roles meet units. The core names no domain model.
 
-Two questions, answered here and nowhere else:
+Three questions:
 - scope: which communes (and so which rounds, secondments, visits...) a user sees — `commune_q(user, path)` in
-  ntm_portal.scoping, used by every model's `visible_to(user)` queryset method;
-- action: whether a user may do one thing to one commune's data — `can(user, action, commune)` / `require(...)`.
+  ntm_portal.scoping, used by every model's `visible_to(user)` queryset method; `visible(user, model)` asks it;
+- action: whether a user may do one thing to one commune's data — `can(user, action, commune)` / `require(...)`,
+  read from the commune's unit columns alone;
+- change: whether a user may create, change or delete one record — `can_change(user, obj)` / `require_change`, by the
+  rule the record's app registers for its model (`<app>/permissions.py`, from its AppConfig.ready()).
 
 Views, API viewsets, selectors and reports call these; none of them filters by role on its own. Whether the
 object's *state* allows the action (a submitted round cannot be edited) is the workflow's question
@@ -12,15 +15,17 @@ object's *state* allows the action (a submitted round cannot be edited) is the w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import UnitLevel
-from communes.models import AdministrativeUnit
-
 from .choices import Role
+from .models import User
 from .scoping import NOTHING, commune_q
 
 
@@ -33,35 +38,37 @@ class Action(StrEnum):
     RECOGNISE = "recognise"  # record the recognition decision
 
 
-class AccessDenied(Exception):
-    """The user's role or unit does not allow the action; the message says why in plain words."""
+class AccessDenied(PermissionDenied):
+    """The user's role or unit does not allow the action; the message says why in plain words. A PermissionDenied:
+    the site's 403 page (ntm_portal.errors) and the API show it."""
 
 
-def _unit(user) -> AdministrativeUnit | None:
+def signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _unit(user):
     return getattr(user, "unit", None)
 
 
-def visible_communes(user) -> QuerySet[AdministrativeUnit]:
-    return AdministrativeUnit.objects.communes().filter(commune_q(user))
-
-
-def _in_scope(user, commune: AdministrativeUnit) -> bool:
+def _in_scope(user, commune) -> bool:
     if user.is_superuser:
         return True
     if user.role == Role.AGENCY_LIAISON:
-        return visible_communes(user).filter(pk=commune.pk).exists()
+        # The liaison's communes are not read from their unit: ask the registered scope, in one query.
+        return type(commune)._default_manager.filter(commune_q(user), pk=commune.pk).exists()
     unit = _unit(user)
     if unit is None:
         return False
     return unit.pk in (commune.pk, commune.district_id, commune.province_id)
 
 
-def _verifying_unit(commune: AdministrativeUnit) -> int | None:
+def _verifying_unit(commune) -> int | None:
     """The district verifies its communes; where a province has no districts, the province verifies directly."""
     return commune.district_id or commune.province_id
 
 
-def can(user, action: Action, commune: AdministrativeUnit) -> bool:
+def can(user, action: Action, commune) -> bool:
     """May `user` do `action` to the assessment data of `commune`? Role and unit only, not the round's state."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -97,7 +104,7 @@ DENIED_MESSAGES = {
 }
 
 
-def require(user, action: Action, commune: AdministrativeUnit) -> None:
+def require(user, action: Action, commune) -> None:
     if not can(user, action, commune):
         raise AccessDenied(DENIED_MESSAGES[action] % {"commune": commune.name})
 
@@ -138,256 +145,77 @@ def action_q(user, action: Action, path: str = "commune") -> Q:
     return NOTHING
 
 
-def may_edit_any(user) -> bool:
-    """Whether `user` may enter values for at least one commune: asked before an upload (the Excel import) is read,
-    so that a read-only user's file is refused unopened. Each commune of the file is still checked with `can()`."""
-    return AdministrativeUnit.objects.communes().filter(action_q(user, Action.EDIT, path="")).exists()
-
-
-def visible_import_jobs(user) -> QuerySet:
-    """Excel import jobs: each is seen by the user who uploaded its file (and a superuser); the file's figures and
-    its errors are theirs."""
-    from criteria.models import ExcelImportJob  # noqa: PLC0415 - criteria's models are loaded after this module
-
-    if not _active(user):
-        return ExcelImportJob.objects.none()
-    return ExcelImportJob.objects.all() if user.is_superuser else ExcelImportJob.objects.filter(requested_by=user)
-
-
-IMPORT_DENIED = _("Bạn chỉ có quyền xem: tài khoản của bạn không được nhập số liệu đánh giá của xã nào.")
-
-
-def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
-    """The units a user may pick as the scope of a template or a report: their own unit and every unit under it
-    that they see (an agency liaison: the communes assigned to their agency). Not the units above their own, whose
-    summaries `AdministrativeUnit.objects.visible_to` also lets them read."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return AdministrativeUnit.objects.none()
-    if user.is_superuser:
-        # Not `Q() | own`: Django drops an empty Q from an OR, which would leave only the superuser's own unit.
-        return AdministrativeUnit.objects.all()
-    own = Q(pk=user.unit_id) if getattr(user, "unit_id", None) else NOTHING
-    return AdministrativeUnit.objects.filter(commune_q(user) | own)
-
-
-def nameable_communes(user, unit: AdministrativeUnit, *, in_scope: bool | None = None) -> set[int] | None:
-    """The communes of `unit`'s figures whose rows `user` may read by name: None for all of them (the unit is in the
-    user's scope), else the ids of the communes in the user's scope. A district officer or commune official may read
-    the figures of the units above them (`visible_to`), but not the names of other districts' communes. One query,
-    two when the unit lies above the user's own; `in_scope`, when the caller has checked it already, spares one."""
-    scope = units_in_scope(user)
-    if in_scope if in_scope is not None else scope.filter(pk=unit.pk).exists():
-        return None
-    return set(scope.filter(level=UnitLevel.COMMUNE).values_list("pk", flat=True))
-
-
-# --- Directories, targets and the secondment side (issue 5: the API; the browser's screens use the same) ----------
+# --- Changing a record: rules each app registers for its models (its permissions.py, from AppConfig.ready()) -----
 #
-# Models without a commune of their own (agencies, cadres, batches, criteria sets, targets) are scoped here, from the
-# same units the commune scope uses; `can_change` says who may create, change or delete a record of the secondment
-# side or a target. Roles, in DESIGN §1's words:
-# - province coordinator: everything in its province (agencies, cadres, batches, secondments, sponsor assignments,
-#   work plans, visits, support) and the targets of the province and its districts;
-# - district officer: the targets of its own district;
-# - agency liaison: field visits, support contributions and work-plan items of its own agency, for the communes the
-#   agency is assigned to;
-# - everyone else: read only.
-
-SECONDMENT_SIDE_MODELS = (
-    "secondments.Agency",
-    "secondments.Cadre",
-    "secondments.SecondmentBatch",
-    "secondments.Secondment",
-    "secondments.SponsorAssignment",
-    "secondments.WorkPlan",
-    "secondments.WorkPlanItem",
-    "secondments.FieldVisit",
-    "secondments.SupportContribution",
-)
-LIAISON_MODELS = ("secondments.FieldVisit", "secondments.SupportContribution", "secondments.WorkPlanItem")
-TARGET_MODEL = "criteria.UnitTarget"
+# The core names no model: `can_change(user, obj)` asks the rule registered for `type(obj)`. A model without a rule
+# cannot be changed through these checks by anyone, the admin included (tests/ntm_portal/test_access_registry.py).
 
 CHANGE_DENIED = _("Bạn không có quyền thêm, sửa hoặc xóa %(what)s này.")
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+@dataclass(frozen=True)
+class ChangeRule:
+    may_change_any: Callable[[Any], bool]  # user -> whether their role and unit could change some record
+    can_change: Callable[[Any, Any], bool]  # (user, record) -> whether they may change this one
 
 
-def visible_agencies(user) -> QuerySet:
-    """Agencies of the units the user sees (their own unit, the units above it and under it), and their own agency."""
-    from secondments.models import Agency  # noqa: PLC0415 - secondments' models are loaded after this module
-
-    if not _active(user):
-        return Agency.objects.none()
-    if user.is_superuser:
-        return Agency.objects.all()
-    own = Q(pk=user.agency_id) if user.agency_id else NOTHING
-    return Agency.objects.filter(Q(unit__in=AdministrativeUnit.objects.visible_to(user)) | own)
+_change_rules: dict[type[Model], ChangeRule] = {}
 
 
-def visible_cadres(user) -> QuerySet:
-    """Cadres of the agencies at or under the user's own unit (a liaison: of their own agency), and every cadre
-    seconded to a commune the user sees. A commune official sees the cadres sent to their commune, not the province's
-    whole roll with its phone numbers."""
-    from secondments.models import Cadre, Secondment  # noqa: PLC0415
-
-    if not _active(user):
-        return Cadre.objects.none()
-    if user.is_superuser:
-        return Cadre.objects.all()
-    own_agency = Q(home_agency_id=user.agency_id) if user.agency_id else NOTHING
-    at_or_under = Q(home_agency__unit__in=units_in_scope(user))
-    seconded_here = Q(pk__in=Secondment.objects.visible_to(user).values("cadre_id"))
-    return Cadre.objects.filter(own_agency | at_or_under | seconded_here)
+def register_change_rule(model: type[Model], *, may_change_any: Callable, can_change: Callable) -> None:
+    _change_rules[model] = ChangeRule(may_change_any=may_change_any, can_change=can_change)
 
 
-def visible_batches(user) -> QuerySet:
-    """Batches of the user's province, and the batches that sent a cadre to a commune the user sees."""
-    from secondments.models import Secondment, SecondmentBatch  # noqa: PLC0415
-
-    if not _active(user):
-        return SecondmentBatch.objects.none()
-    if user.is_superuser:
-        return SecondmentBatch.objects.all()
-    return SecondmentBatch.objects.filter(
-        Q(province__in=AdministrativeUnit.objects.visible_to(user))
-        | Q(pk__in=Secondment.objects.visible_to(user).values("batch_id"))
-    )
+def registered_change_rules() -> dict[type[Model], ChangeRule]:
+    return dict(_change_rules)
 
 
-def visible_criteria_sets(user) -> QuerySet:
-    """The national sets, and the provincial sets of the provinces the user sees."""
-    from criteria.models import CriteriaSet  # noqa: PLC0415
-
-    if not _active(user):
-        return CriteriaSet.objects.none()
-    if user.is_superuser:
-        return CriteriaSet.objects.all()
-    return CriteriaSet.objects.filter(
-        Q(province__isnull=True) | Q(province__in=AdministrativeUnit.objects.visible_to(user))
-    )
-
-
-def visible_targets(user) -> QuerySet:
-    """The targets of the units the user sees (a district officer: its district's and the province's)."""
-    from criteria.models import UnitTarget  # noqa: PLC0415
-
-    if not _active(user):
-        return UnitTarget.objects.none()
-    return UnitTarget.objects.filter(unit__in=AdministrativeUnit.objects.visible_to(user))
-
-
-def _label(model) -> str:
-    return model._meta.label
-
-
-def may_change_any(user, model) -> bool:
+def may_change_any(user, model: type[Model]) -> bool:
     """Whether the user's role may change any record of `model` at all: the API refuses a write before reading its
     body when not. The record itself is checked by `can_change`."""
-    if not _active(user):
+    rule = _change_rules.get(model)
+    if rule is None or not signed_in(user):
         return False
-    if user.is_superuser:
-        return True
-    label = _label(model)
-    role = user.role
-    if label == TARGET_MODEL:
-        return role in (Role.PROVINCE_COORDINATOR, Role.DISTRICT_OFFICER) and user.unit_id is not None
-    if label not in SECONDMENT_SIDE_MODELS:
-        return False
-    if role == Role.PROVINCE_COORDINATOR:
-        return user.unit_id is not None
-    return role == Role.AGENCY_LIAISON and user.agency_id is not None and label in LIAISON_MODELS
+    return user.is_superuser or rule.may_change_any(user)
 
 
-def _province_of_unit(unit) -> int | None:
-    if unit is None:
-        return None
-    return unit.province_id or unit.pk  # a province has no province of its own
-
-
-def _record_province(obj) -> int | None:
-    """The province a record of the secondment side belongs to: its commune's, its agency's or its own."""
-    label = _label(type(obj))
-    if label == "secondments.Agency":
-        return _province_of_unit(obj.unit) if obj.unit_id else None
-    if label == "secondments.Cadre":
-        return _record_province(obj.home_agency) if obj.home_agency_id else None
-    if label == "secondments.SecondmentBatch":
-        return obj.province_id
-    if label == "secondments.WorkPlan":
-        return obj.assignment.commune.province_id if obj.assignment_id else None
-    if label == "secondments.WorkPlanItem":
-        return _record_province(obj.work_plan) if obj.work_plan_id else None
-    return obj.commune.province_id if obj.commune_id else None  # secondment, assignment, visit, support
-
-
-def _agency_assigned_to(agency_id: int, commune_id: int | None) -> bool:
-    from secondments.models import SponsorAssignment  # noqa: PLC0415
-
-    return SponsorAssignment.objects.filter(agency_id=agency_id, commune_id=commune_id).exists()
-
-
-def can_change(user, obj) -> bool:
-    """May `user` create (an unsaved `obj`), change or delete this record of the secondment side, or this target?
+def can_change(user, obj: Model) -> bool:
+    """May `user` create (an unsaved `obj`), change or delete this record?
 
     For a change, ask for the record as it is and as it would be: moving a record out of one's scope is a change too.
     """
-    if not _active(user):
-        return False
-    if user.is_superuser:
-        return True
     if not may_change_any(user, type(obj)):
         return False
-    label = _label(type(obj))
-    unit = _unit(user)
-    if label == TARGET_MODEL:
-        if obj.unit_id is None:
-            return False
-        if user.role == Role.DISTRICT_OFFICER:
-            return obj.unit_id == unit.pk
-        return _province_of_unit(obj.unit) == unit.pk
-    if user.role == Role.PROVINCE_COORDINATOR:
-        return _record_province(obj) == unit.pk
-    # An agency liaison: only its own agency's records, for the communes that agency is assigned to.
-    agency_id = user.agency_id
-    if label == "secondments.FieldVisit":
-        return obj.agency_id == agency_id and _agency_assigned_to(agency_id, obj.commune_id)
-    if label == "secondments.SupportContribution":
-        return obj.giver_id == agency_id and _agency_assigned_to(agency_id, obj.commune_id)
-    if label == "secondments.WorkPlanItem":
-        return obj.work_plan_id is not None and obj.work_plan.assignment.agency_id == agency_id
-    return False
+    return user.is_superuser or _change_rules[type(obj)].can_change(user, obj)
 
 
-def require_change(user, obj) -> None:
+def require_change(user, obj: Model) -> None:
     if not can_change(user, obj):
         raise AccessDenied(CHANGE_DENIED % {"what": type(obj)._meta.verbose_name})
+
+
+def visible(user, rows: type[Model] | QuerySet) -> QuerySet:
+    """The rows of a model (or of a queryset) that `user` may read: its queryset's `visible_to(user)`, where each app
+    keeps the model's scope. A model whose queryset has no `visible_to` shows nothing."""
+    queryset = rows if isinstance(rows, QuerySet) else rows._default_manager.all()
+    visible_to = getattr(queryset, "visible_to", None)
+    return visible_to(user) if visible_to is not None else queryset.none()
 
 
 def unlockable_users(user) -> QuerySet:
     """The accounts whose sign-in lockout `user` may lift (ntm_portal.lockout): the admin's, any; a province
     coordinator's, those of the units and agencies of their province, except staff accounts, which are the admin's."""
-    from .models import User  # noqa: PLC0415 - the models import this module's neighbours
-
-    if not _active(user):
+    if not signed_in(user):
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
     if user.role != Role.PROVINCE_COORDINATOR or user.unit_id is None:
         return User.objects.none()
-    units = units_in_scope(user)
-    return User.objects.filter(Q(unit__in=units) | Q(agency__unit__in=units)).filter(is_staff=False, is_superuser=False)
-
-
-def can_edit_letterhead(user, province: AdministrativeUnit) -> bool:
-    """May `user` change the report letterhead (issuer, signer, recipients) of `province`? Its coordination office's
-    staff (and the admin): the document goes out in that office's name."""
-    if not _active(user) or province.level != UnitLevel.PROVINCE:
-        return False
-    if user.is_superuser:
-        return True
-    return user.role == Role.PROVINCE_COORDINATOR and user.unit_id == province.pk
+    # The province itself and every unit in it, whether the account's own unit or its agency's.
+    in_province = Q()
+    for path in ("unit", "agency__unit"):
+        in_province |= commune_q(user, path) | Q(**{path: user.unit_id})
+    return User.objects.filter(in_province).filter(is_staff=False, is_superuser=False)
 
 
 # --- What a user may use at all: the navigation and the start page ask these (no query) ----------------------------
@@ -397,7 +225,7 @@ def can_edit_letterhead(user, province: AdministrativeUnit) -> bool:
 
 def may_verify_some(user) -> bool:
     """Has a verification queue: `action_q(user, Action.VERIFY)` is not NOTHING."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     return user.is_superuser or (
         user.role in (Role.DISTRICT_OFFICER, Role.PROVINCE_COORDINATOR) and user.unit_id is not None
@@ -406,14 +234,14 @@ def may_verify_some(user) -> bool:
 
 def may_approve_some(user) -> bool:
     """Has an approval queue: `action_q(user, Action.APPROVE)` is not NOTHING."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     return user.is_superuser or (user.role == Role.PROVINCE_COORDINATOR and user.unit_id is not None)
 
 
 def may_edit_some(user) -> bool:
     """May enter values for some commune (and so use the Excel template and import), as `action_q(user, EDIT)`."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     return user.is_superuser or (
         user.role in (Role.COMMUNE_OFFICIAL, Role.PROVINCE_COORDINATOR) and user.unit_id is not None
@@ -422,27 +250,28 @@ def may_edit_some(user) -> bool:
 
 def may_unlock_some(user) -> bool:
     """May lift sign-in lockouts: `unlockable_users(user)` is not empty by role."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     return user.is_superuser or (user.role == Role.PROVINCE_COORDINATOR and user.unit_id is not None)
 
 
 def manages_secondments(user) -> bool:
-    """Runs the secondment side (batches, cadres, agencies, assignments): the coordinator of a province, the admin."""
-    from secondments.models import Secondment  # noqa: PLC0415
-
-    return may_change_any(user, Secondment) and (user.is_superuser or user.role == Role.PROVINCE_COORDINATOR)
+    """Runs the secondment side (batches, cadres, agencies, assignments): the coordinator of a province, the admin;
+    as secondments.permissions' rule for those records."""
+    if not signed_in(user):
+        return False
+    return user.is_superuser or (user.role == Role.PROVINCE_COORDINATOR and user.unit_id is not None)
 
 
 def own_commune_id(user) -> int | None:
     """A commune official's own commune, the one their pages are about."""
-    if not _active(user) or user.role != Role.COMMUNE_OFFICIAL:
+    if not signed_in(user) or user.role != Role.COMMUNE_OFFICIAL:
         return None
     return user.unit_id
 
 
 def liaison_agency_id(user) -> int | None:
     """An agency liaison's agency, whose assigned communes are the liaison's scope."""
-    if not _active(user) or user.role != Role.AGENCY_LIAISON:
+    if not signed_in(user) or user.role != Role.AGENCY_LIAISON:
         return None
     return user.agency_id

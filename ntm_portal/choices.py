@@ -8,3 +8,12 @@ class Role(models.TextChoices):
     COMMUNE_OFFICIAL = "commune_official", _("Cán bộ xã")
     AGENCY_LIAISON = "agency_liaison", _("Cán bộ cơ quan phụ trách / biệt phái")
     VIEWER = "viewer", _("Chỉ xem")
+
+
+class UnitLevel(models.TextChoices):
+    """The three levels of the administrative tree (communes.AdministrativeUnit): the core's, since a user's role is
+    tied to a unit of one level and the scope of every role is read from those levels."""
+
+    PROVINCE = "province", _("Tỉnh")
+    DISTRICT = "district", _("Huyện")
+    COMMUNE = "commune", _("Xã")

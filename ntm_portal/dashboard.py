@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
+from communes.permissions import nameable_communes, units_in_scope
 from communes.selectors import communes_map_points
 from communes.services import TWO_LEVEL_START
 from criteria import ledger
@@ -60,7 +61,6 @@ from secondments.selectors import (
     sponsor_summary,
 )
 
-from .access import nameable_communes, units_in_scope
 from .context_processors import request_work_counts
 from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
 from .figures_cache import cached_figures

@@ -16,10 +16,12 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def api_error(exception_class: type[exceptions.APIException], code: str | None = None) -> JsonResponse:
+def api_error(
+    exception_class: type[exceptions.APIException], code: str | None = None, detail: str = ""
+) -> JsonResponse:
     """The body DRF gives `exception_class`, in the request's language."""
     return JsonResponse(
-        {"detail": str(exception_class.default_detail), "code": code or exception_class.default_code},
+        {"detail": detail or str(exception_class.default_detail), "code": code or exception_class.default_code},
         status=exception_class.status_code,
     )
 
@@ -31,8 +33,9 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A refusal's own words (ntm_portal.access.AccessDenied says why), else the generic ones."""
     if _is_api(request):
-        return api_error(exceptions.PermissionDenied)
+        return api_error(exceptions.PermissionDenied, detail=str(exception))
     return defaults.permission_denied(request, exception)
 
 

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from communes.choices import UnitLevel
+from communes.permissions import units_in_scope
 from ntm_portal.excel import XLSX_CONTENT_TYPE
 from ntm_portal.text import fold_vietnamese
 
@@ -16,10 +17,8 @@ from .choices import ACTIVE_STATUSES, JobStatus, ReportLanguage
 
 class ReportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Jobs whose unit is the user's own or under it (ntm_portal.access.units_in_scope), so that a report can be
+        """Jobs whose unit is the user's own or under it (communes.permissions.units_in_scope), so that a report can be
         downloaded by exactly those who could ask for it."""
-        from ntm_portal.access import units_in_scope  # noqa: PLC0415 - access imports the models of every app
-
         return self.filter(unit__in=units_in_scope(user).values("pk"))
 
     def active(self):

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from communes.permissions import units_in_scope
 from communes.selectors import CommunesMap, communes_map_points
 from criteria import ledger
 from criteria.forecast import UnitForecast, unit_forecast
@@ -27,7 +28,6 @@ from criteria.selectors import (
     criteria_history,
     unit_progress_summary,
 )
-from ntm_portal.access import units_in_scope
 from secondments.selectors import (
     SecondmentResults,
     SponsorAccountability,

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communes.models import AdministrativeUnit
-from ntm_portal.access import AccessDenied, can_edit_letterhead
 
 from .choices import JobStatus
 from .forms import ReportLetterheadForm, ReportRequestForm
 from .letterhead import default_letterhead
 from .models import REPORT_FORMATS, ReportJob, ReportLetterhead
+from .permissions import can_edit_letterhead
 from .selectors import report_job_list, report_job_status
 from .services import report_request
 
@@ -49,9 +49,7 @@ def job_request(request: HttpRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            job = report_request(user=request.user, **form.cleaned_data)
-        except AccessDenied as error:
-            form.add_error("unit", str(error))
+            job = report_request(user=request.user, **form.cleaned_data)  # AccessDenied: the 403 page says why
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -1,6 +1,6 @@
 """FilterSets of the secondment side, shared by the browser screens and the API (NetBox pairs: `x_id` keys, `x` codes).
 
-The choices of every key filter are the rows the user sees (ntm_portal.access), so another unit's key is a 400.
+The choices of every key filter are the rows the user sees (each model's `visible_to`), so another unit's key is a 400.
 """
 
 import django_filters
@@ -16,7 +16,6 @@ from communes.filtersets import (
     folded_match,
     visible_units,
 )
-from ntm_portal import access
 from ntm_portal.text import fold_vietnamese
 
 from .choices import (
@@ -47,15 +46,15 @@ def _user(request):
 
 
 def visible_agencies(request):
-    return access.visible_agencies(_user(request))
+    return Agency.objects.visible_to(_user(request))
 
 
 def visible_cadres(request):
-    return access.visible_cadres(_user(request))
+    return Cadre.objects.visible_to(_user(request))
 
 
 def visible_batches(request):
-    return access.visible_batches(_user(request))
+    return SecondmentBatch.objects.visible_to(_user(request))
 
 
 def visible_assignments(request):

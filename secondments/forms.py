@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from communes.permissions import units_in_scope
 from criteria.models import Criterion
 from criteria.selectors import default_criteria_set
-from ntm_portal import access
 from ntm_portal.collation import vi_order
 from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q
@@ -151,10 +151,10 @@ class AgencyForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["unit"].queryset = (
-            access.units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by(
+            units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by(
                 "level", "name")
         )  # fmt: skip
-        parents = access.visible_agencies(user).order_by(vi_order("name"), "pk")
+        parents = Agency.objects.visible_to(user).order_by(vi_order("name"), "pk")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
@@ -168,7 +168,7 @@ class CadreForm(ScopedModelForm):
         widgets = {"birth_year": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def limit_choices(self, user):
-        self.fields["home_agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
+        self.fields["home_agency"].queryset = Agency.objects.visible_to(user).order_by(vi_order("name"), "pk")
 
 
 class SecondmentBatchForm(ScopedModelForm):
@@ -209,10 +209,12 @@ class SecondmentForm(ScopedModelForm):
         }
 
     def limit_choices(self, user):
-        self.fields["cadre"].queryset = access.visible_cadres(user).select_related("home_agency").order_by(
+        self.fields["cadre"].queryset = Cadre.objects.visible_to(user).select_related("home_agency").order_by(
             "full_name")  # fmt: skip
         self.fields["commune"].queryset = visible_communes(user)
-        self.fields["batch"].queryset = access.visible_batches(user).order_by("-year", vi_order("name"), "pk")
+        self.fields["batch"].queryset = SecondmentBatch.objects.visible_to(user).order_by(
+            "-year", vi_order("name"), "pk"
+        )
 
 
 class SecondmentCloseForm(forms.Form):
@@ -233,7 +235,7 @@ class SponsorAssignmentForm(ScopedModelForm):
         help_texts = {"decision_number": _("Ví dụ: 708/QĐ-UBND, 140-QĐ/TU.")}
 
     def limit_choices(self, user):
-        self.fields["agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
+        self.fields["agency"].queryset = Agency.objects.visible_to(user).order_by(vi_order("name"), "pk")
         self.fields["commune"].queryset = visible_communes(user)
 
 
@@ -315,7 +317,7 @@ class FieldVisitForm(ScopedModelForm):
 
     def limit_choices(self, user):
         if "agency" in self.fields:
-            self.fields["agency"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
+            self.fields["agency"].queryset = Agency.objects.visible_to(user).order_by(vi_order("name"), "pk")
         communes = visible_communes(user)
         self.fields["commune"].queryset = communes
         if not self.instance.pk and not self.is_bound:
@@ -353,7 +355,7 @@ class SupportContributionForm(ScopedModelForm):
 
     def limit_choices(self, user):
         if "giver" in self.fields:
-            self.fields["giver"].queryset = access.visible_agencies(user).order_by(vi_order("name"), "pk")
+            self.fields["giver"].queryset = Agency.objects.visible_to(user).order_by(vi_order("name"), "pk")
         self.fields["commune"].queryset = visible_communes(user)
         year = self.year_of("date", self.instance.date if self.instance.pk else None)
         self.fields["criterion"].queryset = criteria_in_force(year)

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communes.choices import UnitLevel
-from communes.models import commune_foreign_key
+from communes.models import AdministrativeUnit, commune_foreign_key
+from communes.permissions import units_in_scope
 from ntm_portal import formats
+from ntm_portal.access import signed_in
 from ntm_portal.fields import NameUniqueWithinMixin, NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
-from ntm_portal.scoping import ScopedQuerySet
+from ntm_portal.scoping import NOTHING, ScopedQuerySet
 
 from .choices import (
     AgencyKind,
@@ -41,6 +43,49 @@ class WorkPlanQuerySet(ScopedQuerySet):
 
 class WorkPlanItemQuerySet(ScopedQuerySet):
     commune_path = "work_plan__assignment__commune"
+
+
+# Directories without a commune of their own are scoped from the same units the commune scope uses.
+
+
+class AgencyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Agencies of the units the user sees (their own unit, the units above it and under it), and their own
+        agency."""
+        if not signed_in(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        own = Q(pk=user.agency_id) if user.agency_id else NOTHING
+        return self.filter(Q(unit__in=AdministrativeUnit.objects.visible_to(user)) | own)
+
+
+class CadreQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cadres of the agencies at or under the user's own unit (a liaison: of their own agency), and every cadre
+        seconded to a commune the user sees. A commune official sees the cadres sent to their commune, not the
+        province's whole roll with its phone numbers."""
+        if not signed_in(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        own_agency = Q(home_agency_id=user.agency_id) if user.agency_id else NOTHING
+        at_or_under = Q(home_agency__unit__in=units_in_scope(user))
+        seconded_here = Q(pk__in=Secondment.objects.visible_to(user).values("cadre_id"))
+        return self.filter(own_agency | at_or_under | seconded_here)
+
+
+class SecondmentBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Batches of the user's province, and the batches that sent a cadre to a commune the user sees."""
+        if not signed_in(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(province__in=AdministrativeUnit.objects.visible_to(user))
+            | Q(pk__in=Secondment.objects.visible_to(user).values("batch_id"))
+        )
 
 
 def _history() -> HistoricalRecords:
@@ -88,6 +133,8 @@ class Agency(NameUniqueWithinMixin, models.Model):
     )
     contact = NormalizedCharField(_("liên hệ"), max_length=200, blank=True)
 
+    objects = AgencyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
         verbose_name_plural = _("cơ quan, đơn vị")
@@ -129,6 +176,7 @@ class Cadre(models.Model):
     phone = NormalizedCharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
+    objects = CadreQuerySet.as_manager()
     history = _history()
 
     class Meta:
@@ -155,6 +203,8 @@ class SecondmentBatch(NameUniqueWithinMixin, models.Model):
     decided_by = NormalizedCharField(_("cơ quan quyết định"), max_length=200, blank=True)
     decision_number = NormalizedCharField(_("số văn bản"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+
+    objects = SecondmentBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đợt cử cán bộ")

@@ -5,7 +5,7 @@ Each kind has a list (its shared FilterSet as the filter form, 50 rows a page, "
 pages to add, change and delete one; secondments, sponsor assignments and work plans have a page of their own.
 
 As in criteria.views, the views parse input, call a service and show its answer; they decide nothing about
-permissions. Scope: rows come from `Model.objects.visible_to(user)` or `access.visible_*(user)`, so another unit's
+permissions. Scope: rows come from `Model.objects.visible_to(user)`, so another unit's
 record is a 404. Writes: `access.may_change_any` / `can_change` decide which buttons to offer and refuse a page up
 front (403, with the plain message); the services ask again, and their AccessDenied is a 403 too, their
 ValidationError goes back on the form.
@@ -316,7 +316,7 @@ def _url(name: str, *args) -> str:
 
 
 def _agencies(user) -> QuerySet[Agency]:
-    return access.visible_agencies(user).select_related("unit", "parent").order_by(vi_order("name"), "pk")
+    return Agency.objects.visible_to(user).select_related("unit", "parent").order_by(vi_order("name"), "pk")
 
 
 AGENCIES = Listing(
@@ -397,7 +397,7 @@ def _cadres(user) -> QuerySet[Cadre]:
         .annotate(n=Count("pk")).values("n")
     )  # fmt: skip
     return (
-        access.visible_cadres(user)
+        Cadre.objects.visible_to(user)
         .select_related("home_agency")
         .annotate(secondments_count=Coalesce(Subquery(seconded, output_field=IntegerField()), 0))
         .order_by(vi_order("full_name"), "pk")
@@ -481,7 +481,7 @@ def _batches(user) -> QuerySet[SecondmentBatch]:
         .annotate(n=Count("pk")).values("n")
     )  # fmt: skip
     return (
-        access.visible_batches(user)
+        SecondmentBatch.objects.visible_to(user)
         .select_related("province")
         .annotate(secondments_count=Coalesce(Subquery(sent, output_field=IntegerField()), 0))
         .order_by("-year", vi_order("name"), "pk")

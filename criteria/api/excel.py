@@ -20,12 +20,14 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from communes.models import AdministrativeUnit
+from communes.permissions import units_in_scope
 from criteria.forms import FIRST_YEAR, LAST_YEAR
+from criteria.models import ExcelImportJob
+from criteria.permissions import require_may_import
 from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue, NeedsConfirmation
 from criteria.services.excel import ExcelImportError, cell_error_dicts, round_template_xlsx, rounds_import_xlsx
 from criteria.services.excel_jobs import excel_import_job_status, excel_import_request
 from criteria.services.transitions import WorkflowError
-from ntm_portal.access import IMPORT_DENIED, AccessDenied, may_edit_any, units_in_scope, visible_import_jobs
 from ntm_portal.api.filters import allowed_query_parameters, check_query_parameters
 from ntm_portal.api.viewsets import FileActionsMixin
 from ntm_portal.excel import XLSX_CONTENT_TYPE, xlsx_file_response
@@ -140,8 +142,7 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
-        if not may_edit_any(request.user):
-            raise AccessDenied(IMPORT_DENIED)  # before the body is parsed
+        require_may_import(request.user)  # before the body is parsed
         form = ExcelUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload, year = form.validated_data["file"], form.validated_data.get("year")
@@ -171,7 +172,7 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"], url_path=r"jobs/(?P<job_id>[0-9]+)")
     def job(self, request, job_id: str):
-        job = get_object_or_404(visible_import_jobs(request.user), pk=job_id)
+        job = get_object_or_404(ExcelImportJob.objects.visible_to(request.user), pk=job_id)
         return Response(self._job_body(request, job))
 
     def _job_body(self, request, job) -> dict:

@@ -26,7 +26,6 @@ from criteria.models import (
 )
 from criteria.services import transitions
 from criteria.services.transitions import Transition
-from ntm_portal import access
 from ntm_portal.api.serializers import BriefUnitSerializer, CleanModelSerializer, VisibleRelatedField
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -189,7 +188,7 @@ class AssessmentRoundSerializer(serializers.ModelSerializer):
 
 
 def _visible_sets(user):
-    return access.visible_criteria_sets(user)
+    return CriteriaSet.objects.visible_to(user)
 
 
 class RoundStartSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from communes.models import AdministrativeUnit
+from communes.permissions import nameable_communes
 from criteria.filtersets import (
     AssessmentRoundFilterSet,
     CriteriaSetFilterSet,
@@ -30,7 +31,6 @@ from criteria.models import (
 from criteria.selectors import round_list, unit_progress_summary, unit_progress_trend
 from criteria.services import assessment as workflow
 from criteria.services.transitions import TRANSITIONS, Transition
-from ntm_portal import access
 from ntm_portal.api.viewsets import PortalViewSetMixin, ReadOnlyViewSet, ScopedModelViewSet
 from ntm_portal.figures_cache import cached_figures
 from secondments import selectors as secondment_selectors
@@ -73,7 +73,6 @@ class CriteriaSetViewSet(ReadOnlyViewSet):
             ),
         )
     )
-    scope = staticmethod(access.visible_criteria_sets)
     serializer_class = CriteriaSetSerializer
     filterset_class = CriteriaSetFilterSet
     ordering_fields = ["code", "period_start", "period_end", "level"]
@@ -266,7 +265,6 @@ class IndicatorValueViewSet(ReadOnlyViewSet):
 )
 class UnitTargetViewSet(ScopedModelViewSet):
     queryset = UnitTarget.objects.select_related("unit")
-    scope = staticmethod(access.visible_targets)
     serializer_class = UnitTargetSerializer
     filterset_class = UnitTargetFilterSet
     ordering_fields = ["year", "unit__code"]
@@ -395,7 +393,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         unit = self.get_object()
         params = self._params(SecondmentResultsQuerySerializer)
         results = secondment_selectors.secondment_results(unit=unit, **params)
-        listed = access.nameable_communes(request.user, unit)
+        listed = nameable_communes(request.user, unit)
         rows = results.secondments if listed is None else [r for r in results.secondments if r.commune_id in listed]
         return Response(SecondmentResultsSerializer(_body(results, listed=listed, secondments=rows)).data)
 
@@ -425,7 +423,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
             min_visits_per_commune=params.get("min_visits"),
             min_days_per_commune=None if min_days is None else float(min_days),
         )
-        listed = access.nameable_communes(request.user, unit)
+        listed = nameable_communes(request.user, unit)
         agencies = figures.agencies
         if listed is not None:
             agencies = [
@@ -459,7 +457,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         unit = self.get_object()
         params = self._params(AsOfQuerySerializer)
         figures = unit_forecast(unit=unit, as_of=params["as_of"])
-        listed = access.nameable_communes(request.user, unit)
+        listed = nameable_communes(request.user, unit)
         if listed is None:
             return Response(UnitForecastSerializer(_body(figures, listed=None)).data)
 

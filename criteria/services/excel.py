@@ -36,11 +36,12 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communes.models import AdministrativeUnit
-from ntm_portal.access import IMPORT_DENIED, AccessDenied, Action, action_q, can, may_edit_any
+from ntm_portal.access import AccessDenied, Action, action_q, can
 from ntm_portal.text import fold_vietnamese
 
 from ..choices import Comparison, SetLevel
 from ..models import PERCENT_COMPARISONS, AssessmentRound, CriteriaSet, Criterion, Indicator
+from ..permissions import require_may_import
 from .assessment import (
     EDITABLE_STATES,
     CriterionInput,
@@ -972,8 +973,7 @@ def rounds_import_xlsx(
     rows, columns and cells of its sheets), then read in openpyxl's read-only mode, row by row. `progress(percent,
     stage)`, when given, hears how far the import got (criteria.services.excel_jobs shows it to the user).
     """
-    if not may_edit_any(user):
-        raise AccessDenied(IMPORT_DENIED)
+    require_may_import(user)
     try:
         data = _read_bytes(file)
         workbook, has_formulas = _open_workbook(data)

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm_portal import files
-from ntm_portal.access import IMPORT_DENIED, AccessDenied, may_edit_any
+from ntm_portal.access import AccessDenied
 
 from ..choices import ImportStatus
 from ..models import ExcelImportJob
+from ..permissions import require_may_import
 from .excel import CellError, ExcelImportError, cell_error_dicts, rounds_import_xlsx, upload_checked
 from .transitions import WorkflowError
 
@@ -35,8 +36,7 @@ logger = logging.getLogger(__name__)
 def excel_import_request(*, user, file, year: int | None = None) -> ExcelImportJob:
     """Queue the import of a large upload. Raises AccessDenied before reading it when the user may enter no values,
     and ExcelImportError when it is beyond the limits or cannot be stored; nothing is queued then."""
-    if not may_edit_any(user):
-        raise AccessDenied(IMPORT_DENIED)
+    require_may_import(user)
     data = upload_checked(file)
     file_name = (getattr(file, "name", "") or "tep.xlsx")[:255]
     file_field = ExcelImportJob._meta.get_field("file")

@@ -1,7 +1,8 @@
 """Every error the API returns is JSON that names the field and the reason; nothing a caller sends causes a 500.
 
-DRF's own handler covers its exceptions (validation, parse errors, authentication, 404, throttling); this one adds
-the project's: the access layer's refusal, the workflow's refusals and Django's model validation.
+DRF's own handler covers its exceptions (validation, parse errors, authentication, 404, throttling) and Django's
+PermissionDenied, the access layer's AccessDenied included (its message as the detail); this one adds the project's:
+the workflow's refusals and Django's model validation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue, NeedsConfirmation
-from ntm_portal.access import AccessDenied
 
 
 def django_error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -29,8 +29,6 @@ def django_error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, AccessDenied):
-        return Response({"detail": str(exc), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ConcurrentEdit):
         return Response({"detail": str(exc), "code": "concurrent_edit"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, NeedsConfirmation):

@@ -1,4 +1,4 @@
-"""The API's permission classes: thin adapters that ask ntm_portal.access, which holds every rule."""
+"""The API's permission classes: thin adapters that ask ntm_portal.access (which asks the rules each app registers)."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission

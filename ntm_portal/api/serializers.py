@@ -17,8 +17,9 @@ def _user(field) -> object | None:
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key the caller can only point at rows they see: `Model.objects.visible_to(user)`, or `scope(user)`
-    for models scoped in ntm_portal.access. Another unit's row is refused exactly like a missing one ("Invalid pk -
-    object does not exist."), with the field's name: a write never silently links to data outside the caller's scope.
+    for a model without one (criteria, by their set). Another unit's row is refused exactly like a missing one
+    ("Invalid pk - object does not exist."), with the field's name: a write never silently links to data outside the
+    caller's scope.
     """
 
     def __init__(self, scope=None, **kwargs):

@@ -20,12 +20,11 @@ from .serializers import errors_as_named
 class PortalViewSetMixin:
     """Checks the query string before anything reads it, and scopes the queryset to the caller.
 
-    A subclass sets `queryset` (the model and the joins its serializer needs: select_related / prefetch_related)
-    and, for models without a `visible_to` of their own, `scope`: a function of the user from ntm_portal.access.
-    The rows are `queryset` restricted to what `visible_to(user)` / `scope(user)` returns.
+    A subclass sets `queryset` (the model and the joins its serializer needs: select_related / prefetch_related).
+    The rows are `queryset` restricted to what its model's `visible_to(user)` returns (`access.visible`: none for a
+    model without one).
     """
 
-    scope = None
     filterset_class = None
     ordering_fields: list[str] = []
     # The serializer an action reads its own query parameters with (`{"retrieve": ProgressQuerySerializer}`): those
@@ -39,13 +38,7 @@ class PortalViewSetMixin:
         check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        user = self.request.user
-        if self.scope is not None:
-            # `scope(user)` is a plain filtered queryset of the same model: `&` adds its conditions to `queryset`,
-            # keeping `queryset`'s joins and annotations.
-            return queryset & type(self).scope(user)
-        return queryset.visible_to(user)
+        return access.visible(self.request.user, super().get_queryset())
 
 
 class ReadOnlyViewSet(PortalViewSetMixin, viewsets.ReadOnlyModelViewSet):

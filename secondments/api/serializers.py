@@ -5,8 +5,7 @@ validation)."""
 from rest_framework import serializers
 
 from communes.models import AdministrativeUnit
-from criteria.models import Criterion
-from ntm_portal import access
+from criteria.models import CriteriaSet, Criterion
 from ntm_portal.api.serializers import ServiceInputSerializer, VisibleRelatedField
 from secondments.choices import AgencyKind, SecondmentKind, SecondmentOutcome
 from secondments.models import (
@@ -23,7 +22,7 @@ from secondments.models import (
 
 
 def _criteria(user):
-    return Criterion.objects.filter(criteria_set__in=access.visible_criteria_sets(user))
+    return Criterion.objects.filter(criteria_set__in=CriteriaSet.objects.visible_to(user))
 
 
 def CommuneField(**kwargs):  # noqa: N802 - a field factory, read like a field class
@@ -41,9 +40,7 @@ class AgencySerializer(ServiceInputSerializer):
         source="unit", queryset=AdministrativeUnit.objects.all(), help_text="Tỉnh hoặc huyện (khóa)."
     )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    parent_id = VisibleRelatedField(
-        source="parent", queryset=Agency.objects.all(), scope=access.visible_agencies, required=False, allow_null=True
-    )
+    parent_id = VisibleRelatedField(source="parent", queryset=Agency.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Agency
@@ -51,9 +48,7 @@ class AgencySerializer(ServiceInputSerializer):
 
 
 class CadreSerializer(ServiceInputSerializer):
-    home_agency_id = VisibleRelatedField(
-        source="home_agency", queryset=Agency.objects.all(), scope=access.visible_agencies
-    )
+    home_agency_id = VisibleRelatedField(source="home_agency", queryset=Agency.objects.all())
     home_agency_name = serializers.CharField(source="home_agency.name", read_only=True)
 
     class Meta:
@@ -81,14 +76,13 @@ class SecondmentBatchSerializer(ServiceInputSerializer):
 
 
 class SecondmentSerializer(ServiceInputSerializer):
-    cadre_id = VisibleRelatedField(source="cadre", queryset=Cadre.objects.all(), scope=access.visible_cadres)
+    cadre_id = VisibleRelatedField(source="cadre", queryset=Cadre.objects.all())
     cadre_name = serializers.CharField(source="cadre.full_name", read_only=True)
     commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
     batch_id = VisibleRelatedField(
         source="batch",
         queryset=SecondmentBatch.objects.all(),
-        scope=access.visible_batches,
         required=False,
         allow_null=True,
     )
@@ -103,7 +97,7 @@ class SecondmentSerializer(ServiceInputSerializer):
 
 
 class SponsorAssignmentSerializer(ServiceInputSerializer):
-    agency_id = VisibleRelatedField(source="agency", queryset=Agency.objects.all(), scope=access.visible_agencies)
+    agency_id = VisibleRelatedField(source="agency", queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
@@ -140,7 +134,7 @@ class WorkPlanSerializer(ServiceInputSerializer):
 
 
 class FieldVisitSerializer(ServiceInputSerializer):
-    agency_id = VisibleRelatedField(source="agency", queryset=Agency.objects.all(), scope=access.visible_agencies)
+    agency_id = VisibleRelatedField(source="agency", queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)
@@ -161,7 +155,7 @@ class FieldVisitSerializer(ServiceInputSerializer):
 
 
 class SupportContributionSerializer(ServiceInputSerializer):
-    giver_id = VisibleRelatedField(source="giver", queryset=Agency.objects.all(), scope=access.visible_agencies)
+    giver_id = VisibleRelatedField(source="giver", queryset=Agency.objects.all())
     giver_name = serializers.CharField(source="giver.name", read_only=True)
     commune_id = CommuneField(source="commune")
     commune_name = serializers.CharField(source="commune.name", read_only=True)

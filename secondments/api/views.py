@@ -3,7 +3,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ntm_portal import access
 from ntm_portal.api.viewsets import ServiceModelViewSet
 from secondments import filtersets, services
 from secondments.history import history_entries, history_of
@@ -61,7 +60,6 @@ class HistoryMixin:
 @_documented("agencies", "agency", WHO_WRITES["province"])
 class AgencyViewSet(ServiceModelViewSet):
     queryset = Agency.objects.select_related("unit")
-    scope = staticmethod(access.visible_agencies)
     serializer_class = serializers.AgencySerializer
     filterset_class = filtersets.AgencyFilterSet
     ordering_fields = ["name", "kind", "level"]
@@ -74,7 +72,6 @@ class AgencyViewSet(ServiceModelViewSet):
 @_documented("cadres", "cadre", WHO_WRITES["province"], history=True)
 class CadreViewSet(HistoryMixin, ServiceModelViewSet):
     queryset = Cadre.objects.select_related("home_agency")
-    scope = staticmethod(access.visible_cadres)
     serializer_class = serializers.CadreSerializer
     filterset_class = filtersets.CadreFilterSet
     ordering_fields = ["full_name", "birth_year"]
@@ -87,7 +84,6 @@ class CadreViewSet(HistoryMixin, ServiceModelViewSet):
 @_documented("secondment batches", "secondment batch", WHO_WRITES["province"])
 class SecondmentBatchViewSet(ServiceModelViewSet):
     queryset = SecondmentBatch.objects.all()
-    scope = staticmethod(access.visible_batches)
     serializer_class = serializers.SecondmentBatchSerializer
     filterset_class = filtersets.SecondmentBatchFilterSet
     ordering_fields = ["year", "name"]

@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit, Recognition
+from communes.permissions import units_in_scope
 from criteria.choices import ChangeKind, RoundStatus
 from criteria.models import AssessmentChange, AssessmentRound, CriterionResult, EvidenceFile
-from ntm_portal.access import Action, action_q, can, units_in_scope
+from ntm_portal.access import Action, action_q, can
 from ntm_portal.choices import Role
 from tests.communes.factories import CommuneFactory, ProvinceFactory
 from tests.criteria.factories import AssessmentRoundFactory, CriteriaSetFactory, CriterionResultFactory
