@@ -108,8 +108,7 @@ class RecognitionViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         recognition = self.get_object()
-        form = RecognitionRevokeSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        form = self.validated_body(RecognitionRevokeSerializer)
         if recognition.assessment_round_id is None:
             return Response(
                 {
@@ -121,7 +120,7 @@ class RecognitionViewSet(ReadOnlyViewSet):
         recognition = recognition_revoke(
             user=request.user,
             assessment_round=recognition.assessment_round,
-            reason=form.validated_data["reason"],
-            revoked_on=form.validated_data.get("revoked_on"),
+            reason=form["reason"],
+            revoked_on=form.get("revoked_on"),
         )
-        return Response(RecognitionDecisionSerializer(recognition).data)
+        return Response(self.get_serializer(recognition).data)
