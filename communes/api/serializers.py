@@ -1,3 +1,4 @@
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -115,4 +116,9 @@ class CommuneSerializer(SuccessionFieldsMixin, ReadOnlyModelSerializer):
         progress = self.context.get("progress", {}).get(commune.pk)
         if progress is None:
             return None
-        return CommuneProgressSerializer({**vars(progress), "as_of": self.context["as_of"]}).data
+        return self._progress_serializer.to_representation({**vars(progress), "as_of": self.context["as_of"]})
+
+    @cached_property
+    def _progress_serializer(self) -> CommuneProgressSerializer:
+        # One for every row of a list (the serializer of a list's rows is one instance).
+        return CommuneProgressSerializer()

@@ -101,12 +101,21 @@ class ReadOnlyModelSerializer(serializers.ModelSerializer):
 class ReadingSerializer(DataclassSerializer):
     # The serializer of each dataclass, for the dataclasses nested in others.
     by_dataclass: ClassVar[dict[type, type[ReadingSerializer]]] = {}
+    _fields_built: ClassVar[dict[type, dict]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # The first serializer of a dataclass is the one nested readings use; a variant (a province's line served as a
         # district's) is declared where it is used.
         cls.by_dataclass.setdefault(cls.Meta.dataclass, cls)
+
+    def get_fields(self):
+        # Built once per class and copied, as DRF copies declared fields: resolving a dataclass's type hints costs more
+        # than serving it, and a list of communes serves one reading per row.
+        cls = type(self)
+        if cls not in self._fields_built:
+            self._fields_built[cls] = super().get_fields()
+        return copy.deepcopy(self._fields_built[cls])
 
     def get_field_names(self):
         meta = self.Meta
