@@ -24,6 +24,7 @@ from communes.choices import NtmLevel
 from communes.filtersets import YearFilter, commune_filters
 from communes.models import Recognition
 from criteria.services.assessment import recognition_revoke
+from ntm_portal.api.serializers import ReadOnlyModelSerializer
 from ntm_portal.api.viewsets import ReadOnlyViewSet
 
 WORKFLOW = (
@@ -53,7 +54,7 @@ class RecognitionFilterSet(commune_filters("commune")):
         return queryset.in_force_on(value)
 
 
-class RecognitionDecisionSerializer(serializers.ModelSerializer):
+class RecognitionDecisionSerializer(ReadOnlyModelSerializer):
     """One recognition decision; `revoked_on` set: revoked from that day."""
 
     commune_id = serializers.IntegerField(read_only=True)
@@ -69,7 +70,6 @@ class RecognitionDecisionSerializer(serializers.ModelSerializer):
             "id", "commune_id", "level", "year", "decision_number", "decision_date", "signer", "criteria_set_id",
             "assessment_round_id", "revoked_on",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class RecognitionRevokeSerializer(serializers.Serializer):
@@ -108,8 +108,7 @@ class RecognitionViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         recognition = self.get_object()
-        form = RecognitionRevokeSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        form = self.validated_body(RecognitionRevokeSerializer)
         if recognition.assessment_round_id is None:
             return Response(
                 {
@@ -121,7 +120,7 @@ class RecognitionViewSet(ReadOnlyViewSet):
         recognition = recognition_revoke(
             user=request.user,
             assessment_round=recognition.assessment_round,
-            reason=form.validated_data["reason"],
-            revoked_on=form.validated_data.get("revoked_on"),
+            reason=form["reason"],
+            revoked_on=form.get("revoked_on"),
         )
-        return Response(RecognitionDecisionSerializer(recognition).data)
+        return Response(self.get_serializer(recognition).data)

@@ -1,12 +1,14 @@
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communes.choices import Region
 from communes.models import AdministrativeUnit, Recognition, UnitSuccession
-from ntm_portal.api.serializers import BriefUnitSerializer
+from criteria.selectors import CommuneProgress
+from ntm_portal.api.serializers import BriefUnitSerializer, ReadingSerializer, ReadOnlyModelSerializer, TupleSerializer
 
 
-class PredecessorSerializer(serializers.ModelSerializer):
+class PredecessorSerializer(ReadOnlyModelSerializer):
     """An old unit this one was formed from; default_successor is false for a part of a divided commune other than
     the part the official conversion names as its default."""
 
@@ -17,10 +19,9 @@ class PredecessorSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitSuccession
         fields = ["id", "code", "name", "default_successor"]
-        read_only_fields = fields
 
 
-class SuccessorSerializer(serializers.ModelSerializer):
+class SuccessorSerializer(ReadOnlyModelSerializer):
     """A new unit this one became (part of) on a reorganisation."""
 
     id = serializers.IntegerField(source="successor.id", read_only=True)
@@ -30,7 +31,6 @@ class SuccessorSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitSuccession
         fields = ["id", "code", "name", "default_successor"]
-        read_only_fields = fields
 
 
 # The reorganisation fields both unit endpoints expose; their querysets prefetch the links (succession_prefetch).
@@ -42,7 +42,7 @@ class SuccessionFieldsMixin(serializers.Serializer):
     merged_into = SuccessorSerializer(source="successor_links", many=True, read_only=True)
 
 
-class AdministrativeUnitSerializer(SuccessionFieldsMixin, serializers.ModelSerializer):
+class AdministrativeUnitSerializer(SuccessionFieldsMixin, ReadOnlyModelSerializer):
     """A province, district or commune. Units come from the official lists (manage.py import_units) and the 2025
     reorganisation (manage.py import_merger_2025): read only."""
 
@@ -56,42 +56,43 @@ class AdministrativeUnitSerializer(SuccessionFieldsMixin, serializers.ModelSeria
             "id", "code", "name", "level", "kind", "parent_id", "province_id", "district_id", "valid_from", "valid_to",
             "commune_group", *SUCCESSION_FIELDS,
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class RecognitionSerializer(serializers.ModelSerializer):
+class RecognitionSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = Recognition
         fields = ["id", "level", "year", "decision_number", "decision_date", "signer", "revoked_on"]
-        read_only_fields = fields
 
 
-class UnmetCriterionSerializer(serializers.Serializer):
+class UnmetCriterionSerializer(TupleSerializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class CommuneProgressSerializer(serializers.Serializer):
+class CommuneProgressSerializer(ReadingSerializer):
     """Where a commune stood on `as_of` (criteria.selectors: the figures the dashboards and the PDF report use)."""
 
     as_of = serializers.DateField()
-    round_id = serializers.IntegerField(allow_null=True)
-    round_year = serializers.IntegerField(allow_null=True)
-    round_status = serializers.CharField(allow_null=True)
-    criteria_met = serializers.IntegerField(allow_null=True, help_text="None: no round of the set by as_of.")
-    criteria_total = serializers.IntegerField()
     unmet_criteria = UnmetCriterionSerializer(many=True)
-    ntm_level = serializers.CharField(help_text="The NTM level in force on as_of, from the recognition decisions.")
-    meets_standard = serializers.BooleanField()
-    previous_set_name = serializers.CharField(
-        allow_null=True, help_text="No round of the set by as_of yet: the set in force before, and the commune's "
-        "criteria met of its criteria total then.",
-    )  # fmt: skip
-    previous_criteria_met = serializers.IntegerField(allow_null=True)
-    previous_criteria_total = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        dataclass = CommuneProgress
+        # The commune itself is the record these figures sit in.
+        exclude = [
+            "commune_id", "code", "name", "district_id", "district_name", "region", "commune_group",
+            "especially_disadvantaged", "designated_special",
+        ]  # fmt: skip
+        extra_kwargs = {
+            "criteria_met": {"help_text": "None: no round of the set by as_of."},
+            "ntm_level": {"help_text": "The NTM level in force on as_of, from the recognition decisions."},
+            "previous_set_name": {
+                "help_text": "No round of the set by as_of yet: the set in force before, and the commune's criteria "
+                "met of its criteria total then."
+            },
+        }
 
 
-class CommuneSerializer(SuccessionFieldsMixin, serializers.ModelSerializer):
+class CommuneSerializer(SuccessionFieldsMixin, ReadOnlyModelSerializer):
     """A commune with its status (NTM level and recognition), its score and the criteria it has not met yet."""
 
     province = BriefUnitSerializer(read_only=True)
@@ -108,7 +109,6 @@ class CommuneSerializer(SuccessionFieldsMixin, serializers.ModelSerializer):
             "commune_group", "especially_disadvantaged", "designated_special", "ntm_level", "recognition",
             "target_year", *SUCCESSION_FIELDS, "progress",
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field(CommuneProgressSerializer(allow_null=True))
     def get_progress(self, commune):
@@ -116,10 +116,9 @@ class CommuneSerializer(SuccessionFieldsMixin, serializers.ModelSerializer):
         progress = self.context.get("progress", {}).get(commune.pk)
         if progress is None:
             return None
-        return CommuneProgressSerializer(
-            {
-                **progress.__dict__,
-                "as_of": self.context["as_of"],
-                "unmet_criteria": [{"number": n, "name": name} for n, name in progress.unmet_criteria],
-            }
-        ).data
+        return self._progress_serializer.to_representation({**vars(progress), "as_of": self.context["as_of"]})
+
+    @cached_property
+    def _progress_serializer(self) -> CommuneProgressSerializer:
+        # One for every row of a list (the serializer of a list's rows is one instance).
+        return CommuneProgressSerializer()

@@ -56,12 +56,8 @@ class CommuneViewSet(ReadOnlyViewSet):
     query_serializers = {"list": ProgressQuerySerializer, "retrieve": ProgressQuerySerializer}
 
     def _progress_context(self, communes) -> dict:
-        params = ProgressQuerySerializer(data=self.request.query_params, context={"request": self.request})
-        params.is_valid(raise_exception=True)
-        return {
-            "as_of": params.validated_data["as_of"],
-            "progress": commune_progress_for(communes=communes, **params.validated_data),
-        }
+        params = self.validated_query(ProgressQuerySerializer)
+        return {"as_of": params["as_of"], "progress": commune_progress_for(communes=communes, **params)}
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -28,8 +28,7 @@ from criteria.services.assessment import ConcurrentEdit, IllegalTransition, Inva
 from criteria.services.excel import ExcelImportError, cell_error_dicts, round_template_xlsx, rounds_import_xlsx
 from criteria.services.excel_jobs import excel_import_job_status, excel_import_request
 from criteria.services.transitions import WorkflowError
-from ntm_portal.api.filters import allowed_query_parameters, check_query_parameters
-from ntm_portal.api.viewsets import FileActionsMixin
+from ntm_portal.api.viewsets import CheckedInputMixin, FileActionsMixin
 from ntm_portal.excel import XLSX_CONTENT_TYPE, xlsx_file_response
 
 
@@ -99,14 +98,9 @@ class ExcelImportRefusedSerializer(serializers.Serializer):
     errors = ExcelCellErrorSerializer(many=True, required=False)
 
 
-class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
+class AssessmentExcelViewSet(FileActionsMixin, CheckedInputMixin, viewsets.ViewSet):
     query_serializers = {"template": TemplateQuerySerializer}
     file_actions = ("template",)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if hasattr(self, request.method.lower()):  # else DRF answers 405 next, whatever the query string says
-            check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     @extend_schema(
         operation_id="download_assessment_template",
@@ -118,9 +112,8 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"], url_path="template")
     def template(self, request):
-        params = TemplateQuerySerializer(data=request.query_params, context={"request": request})
-        params.is_valid(raise_exception=True)
-        unit, year = params.validated_data["unit_id"], params.validated_data["year"]
+        params = self.validated_query(TemplateQuerySerializer)
+        unit, year = params["unit_id"], params["year"]
         content = round_template_xlsx(user=request.user, unit=unit, year=year)  # AccessDenied 403, InvalidValue 400
         return xlsx_file_response(filename=f"mau-danh-gia-{unit.name}-{year}.xlsx", content=content)
 
@@ -143,9 +136,8 @@ class AssessmentExcelViewSet(FileActionsMixin, viewsets.ViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
         require_may_import(request.user)  # before the body is parsed
-        form = ExcelUploadSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        upload, year = form.validated_data["file"], form.validated_data.get("year")
+        form = self.validated_body(ExcelUploadSerializer)
+        upload, year = form["file"], form.get("year")
         try:
             if upload.size > settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES:
                 job = excel_import_request(user=request.user, file=upload, year=year)

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit
 from criteria.choices import ReviewState
-from criteria.forecast import HORIZON_YEARS, ForecastStatus
+from criteria.forecast import HORIZON_YEARS, CommuneForecast, ForecastStatus, TargetOutlook, UnitForecast
 from criteria.models import (
     AssessmentChange,
     AssessmentRound,
@@ -24,9 +24,25 @@ from criteria.models import (
     IndicatorValue,
     UnitTarget,
 )
+from criteria.selectors import (
+    CriteriaBand,
+    CriterionProgress,
+    DistrictProgress,
+    TargetProgress,
+    UnitProgress,
+    YearProgress,
+)
 from criteria.services import transitions
 from criteria.services.transitions import Transition
-from ntm_portal.api.serializers import BriefUnitSerializer, CleanModelSerializer, VisibleRelatedField
+from ntm_portal.api.serializers import (
+    BriefUnitSerializer,
+    CleanModelSerializer,
+    ReadingSerializer,
+    ReadOnlyModelSerializer,
+    TupleSerializer,
+    VisibleRelatedField,
+)
+from secondments.selectors import AgencyActivity, BatchSummary, SecondmentSummary, SponsorSummary
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_TREND_YEARS = 30
@@ -35,35 +51,32 @@ MAX_TREND_YEARS = 30
 # --- criteria sets ----------------------------------------------------------------------------------------------
 
 
-class IndicatorTargetSerializer(serializers.ModelSerializer):
+class IndicatorTargetSerializer(ReadOnlyModelSerializer):
     # Read-only model fields lose allow_blank in DRF, and the schema would then promise a region on every target.
     region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = IndicatorTarget
         fields = ["id", "region", "commune_group", "threshold", "source_note"]
-        read_only_fields = fields
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ReadOnlyModelSerializer):
     targets = IndicatorTargetSerializer(many=True, read_only=True)
 
     class Meta:
         model = Indicator
         fields = ["id", "code", "name", "unit", "comparison", "position", "targets"]
-        read_only_fields = fields
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(ReadOnlyModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Criterion
         fields = ["id", "number", "name", "group_code", "group_name", "indicators"]
-        read_only_fields = fields
 
 
-class CriteriaSetSerializer(serializers.ModelSerializer):
+class CriteriaSetSerializer(ReadOnlyModelSerializer):
     """A versioned set with its criteria, their indicators and each indicator's targets by region or commune group
     (an empty threshold: not known yet)."""
 
@@ -77,7 +90,6 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
             "id", "code", "name", "period_start", "period_end", "level", "target_scheme", "legal_basis", "issued_on",
             "province_id", "derived_from_id", "source_note", "criteria",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 # --- assessment rounds ------------------------------------------------------------------------------------------
@@ -89,7 +101,7 @@ class BriefCriteriaSetSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class CriterionResultSerializer(serializers.ModelSerializer):
+class CriterionResultSerializer(ReadOnlyModelSerializer):
     criterion_id = serializers.IntegerField(read_only=True)
     number = serializers.IntegerField(source="criterion.number", read_only=True)
     name = serializers.CharField(source="criterion.name", read_only=True)
@@ -106,10 +118,9 @@ class CriterionResultSerializer(serializers.ModelSerializer):
             "review_state",
             "review_comment",
         ]
-        read_only_fields = fields
 
 
-class IndicatorValueSerializer(serializers.ModelSerializer):
+class IndicatorValueSerializer(ReadOnlyModelSerializer):
     """A commune's value for one indicator in one round. Entered through the round's `values` action."""
 
     assessment_round_id = serializers.IntegerField(read_only=True)
@@ -125,17 +136,15 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "id", "assessment_round_id", "commune_id", "year", "criterion_id", "indicator_id", "indicator_code",
             "value_number", "value_bool", "met", "note",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class RoundValueSerializer(serializers.ModelSerializer):
+class RoundValueSerializer(ReadOnlyModelSerializer):
     indicator_id = serializers.IntegerField(read_only=True)
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
 
     class Meta:
         model = IndicatorValue
         fields = ["indicator_id", "indicator_code", "value_number", "value_bool", "met", "note"]
-        read_only_fields = fields
 
 
 class RoundActionSerializer(serializers.Serializer):
@@ -145,7 +154,7 @@ class RoundActionSerializer(serializers.Serializer):
     blocked_by = serializers.CharField(allow_null=True, help_text=_("Vì sao chưa thực hiện được (null: được)."))
 
 
-class AssessmentRoundSerializer(serializers.ModelSerializer):
+class AssessmentRoundSerializer(ReadOnlyModelSerializer):
     """A commune's self-assessment for a year: its score ("15/19"), its results per criterion and its values.
 
     Created by POST (a draft, one result per criterion); values are saved with the `values` action and the round
@@ -168,7 +177,6 @@ class AssessmentRoundSerializer(serializers.ModelSerializer):
             "id", "commune", "criteria_set", "year", "as_of", "status", "version", "created_at", "updated_at",
             "criteria_met", "criteria_total", "recognition_id", "results", "values", "actions",
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_recognition_id(self, assessment_round) -> int | None:
@@ -324,7 +332,7 @@ class RecognitionResultSerializer(serializers.Serializer):
     round = AssessmentRoundSerializer()
 
 
-class AssessmentChangeSerializer(serializers.ModelSerializer):
+class AssessmentChangeSerializer(ReadOnlyModelSerializer):
     changed_by = serializers.CharField(source="changed_by.username", read_only=True, allow_null=True, default=None)
     criterion_id = serializers.IntegerField(read_only=True, allow_null=True)
     indicator_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -335,7 +343,6 @@ class AssessmentChangeSerializer(serializers.ModelSerializer):
             "id", "changed_at", "changed_by", "kind", "criterion_id", "indicator_id", "field", "old_value", "new_value",
             "comment",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 # --- targets ----------------------------------------------------------------------------------------------------
@@ -519,135 +526,80 @@ class SponsorAccountabilityQuerySerializer(AsOfQuerySerializer):
         return attrs
 
 
-class CriteriaBandSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    min_criteria = serializers.IntegerField()
-    max_criteria = serializers.IntegerField()
-    communes = serializers.IntegerField()
-    percent = serializers.FloatField(allow_null=True)
+class CriteriaBandSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = CriteriaBand
 
 
-class CriterionProgressSerializer(serializers.Serializer):
-    criterion_id = serializers.IntegerField()
-    number = serializers.IntegerField()
-    name = serializers.CharField()
-    communes_meeting_criterion = serializers.IntegerField()
-    communes_assessed = serializers.IntegerField()
-    percent_meeting_criterion = serializers.FloatField(allow_null=True, source="percent")
+class CriterionProgressSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = CriterionProgress
+        extra_kwargs = {"percent_meeting_criterion": {"source": "percent"}}
 
 
-class TargetProgressSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    decision = serializers.CharField(allow_blank=True)
-    min_communes_meeting_standard = serializers.IntegerField(allow_null=True)
-    communes_meeting_standard = serializers.IntegerField()
-    percent_of_target = serializers.FloatField(allow_null=True, help_text="Communes meeting / the target's communes.")
-    target_percent_meeting_standard = serializers.FloatField(
-        allow_null=True, help_text="The target as a share of the unit's communes (10 of 23: 43.5)."
-    )
-    communes_target_met = serializers.BooleanField(allow_null=True)
-    min_average_criteria = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
-    average_criteria_met = serializers.FloatField(allow_null=True)
-    average_target_met = serializers.BooleanField(allow_null=True)
-    min_criteria_per_commune = serializers.IntegerField(allow_null=True)
-    lowest_criteria_met = serializers.IntegerField(allow_null=True)
-    min_criteria_target_met = serializers.BooleanField(allow_null=True)
+class TargetProgressSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = TargetProgress
+        extra_kwargs = {
+            "percent_of_target": {"help_text": "Communes meeting / the target's communes."},
+            "target_percent_meeting_standard": {
+                "help_text": "The target as a share of the unit's communes (10 of 23: 43.5)."
+            },
+            "min_average_criteria": {"max_digits": 4, "decimal_places": 1},
+        }
 
 
-class DistrictProgressSerializer(serializers.Serializer):
-    district_id = serializers.IntegerField(allow_null=True)
-    code = serializers.CharField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
-    communes_total = serializers.IntegerField()
-    communes_meeting_standard = serializers.IntegerField()
-    percent_meeting_standard = serializers.FloatField(allow_null=True)
-    communes_assessed = serializers.IntegerField()
-    average_criteria_met = serializers.FloatField(allow_null=True)
-    target = TargetProgressSerializer(allow_null=True)
+class DistrictProgressSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = DistrictProgress
 
 
 class ProvinceLineSerializer(DistrictProgressSerializer):
     """A province's line in the country's summary."""
 
-    district_id = None
-    province_id = serializers.IntegerField(source="district_id")
+    class Meta:
+        dataclass = DistrictProgress
+        ref_name = "ProvinceLine"
+        extra_kwargs = {"province_id": {"source": "district_id", "allow_null": False}}
 
 
-class UnitProgressSerializer(serializers.Serializer):
-    unit_id = serializers.IntegerField(allow_null=True, help_text="Empty for the whole country.")
-    code = serializers.CharField(source="unit_code")
-    name = serializers.CharField(source="unit_name")
-    level = serializers.CharField(source="unit_level")
-    as_of = serializers.DateField()
-    approved_only = serializers.BooleanField()
-    criteria_set_id = serializers.IntegerField(allow_null=True)
-    criteria_set_code = serializers.CharField(allow_null=True)
-    criteria_set_name = serializers.CharField(allow_null=True)
-    criteria_total = serializers.IntegerField()
-    communes_total = serializers.IntegerField()
-    communes_meeting_standard = serializers.IntegerField()
-    percent_meeting_standard = serializers.FloatField(allow_null=True)
-    communes_by_level = serializers.DictField(child=serializers.IntegerField())
-    communes_assessed = serializers.IntegerField()
-    communes_without_round = serializers.IntegerField()
-    average_criteria_met = serializers.FloatField(allow_null=True)
-    lowest_criteria_met = serializers.IntegerField(allow_null=True)
-    bands = CriteriaBandSerializer(many=True)
-    districts = DistrictProgressSerializer(many=True)
+class UnitProgressSerializer(ReadingSerializer):
     provinces = ProvinceLineSerializer(many=True, help_text="Only in the country's summary.")
-    criteria = CriterionProgressSerializer(many=True, help_text="Weakest first.")
-    target = TargetProgressSerializer(allow_null=True)
+
+    class Meta:
+        dataclass = UnitProgress
+        extra_kwargs = {
+            "unit_id": {"help_text": "Empty for the whole country."},
+            "code": {"source": "unit_code"},
+            "name": {"source": "unit_name"},
+            "level": {"source": "unit_level"},
+            "criteria": {"help_text": "Weakest first."},
+        }
 
 
-class BatchSummarySerializer(serializers.Serializer):
-    batch_id = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
-    year = serializers.IntegerField(allow_null=True)
-    secondments = serializers.IntegerField()
-    communes = serializers.IntegerField()
-    communes_meeting_standard = serializers.IntegerField()
+class BatchSummarySerializer(ReadingSerializer):
+    class Meta:
+        dataclass = BatchSummary
 
 
-class SecondmentSummarySerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    secondments_total = serializers.IntegerField()
-    active = serializers.IntegerField()
-    completed = serializers.IntegerField()
-    cadres = serializers.IntegerField()
-    communes = serializers.IntegerField()
-    communes_meeting_standard = serializers.IntegerField()
-    percent_meeting_standard = serializers.FloatField(allow_null=True)
-    completed_with_counts = serializers.IntegerField()
-    average_criteria_gained = serializers.FloatField(allow_null=True)
-    by_kind = serializers.DictField(child=serializers.IntegerField())
-    batches = BatchSummarySerializer(many=True)
+class SecondmentSummarySerializer(ReadingSerializer):
+    class Meta:
+        dataclass = SecondmentSummary
 
 
-class AgencyActivitySerializer(serializers.Serializer):
-    agency_id = serializers.IntegerField()
-    name = serializers.CharField()
-    communes_assigned = serializers.IntegerField()
-    field_visits = serializers.IntegerField()
-    days_on_site = serializers.FloatField()
-    hours_on_site = serializers.FloatField()
-    support_value_vnd = serializers.IntegerField()
+class AgencyActivitySerializer(ReadingSerializer):
+    class Meta:
+        dataclass = AgencyActivity
 
 
-class SponsorSummarySerializer(serializers.Serializer):
-    since = serializers.DateField(help_text="The period's first day: 1 January of the year the sponsor tab reads.")
-    until = serializers.DateField(help_text="The period's last day: as_of, or the end of that year if earlier.")
-    as_of = serializers.DateField()
-    assignments_active = serializers.IntegerField()
-    agencies_assigned = serializers.IntegerField()
-    communes_with_sponsor = serializers.IntegerField()
-    field_visits = serializers.IntegerField()
-    days_on_site = serializers.FloatField()
-    hours_on_site = serializers.FloatField()
-    party_cell_meetings = serializers.IntegerField()
-    support_value_vnd = serializers.IntegerField()
-    support_by_kind = serializers.DictField(child=serializers.IntegerField())
-    agencies = AgencyActivitySerializer(many=True, help_text="The least present first.")
+class SponsorSummarySerializer(ReadingSerializer):
+    class Meta:
+        dataclass = SponsorSummary
+        extra_kwargs = {
+            "since": {"help_text": "The period's first day: 1 January of the year the sponsor tab reads."},
+            "until": {"help_text": "The period's last day: as_of, or the end of that year if earlier."},
+            "agencies": {"help_text": "The least present first."},
+        }
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -656,19 +608,9 @@ class DashboardSerializer(serializers.Serializer):
     sponsors = SponsorSummarySerializer()
 
 
-class YearProgressSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    as_of = serializers.DateField()
-    criteria_set_id = serializers.IntegerField(allow_null=True)
-    criteria_set_code = serializers.CharField(allow_null=True)
-    criteria_total = serializers.IntegerField()
-    communes_total = serializers.IntegerField()
-    communes_meeting_standard = serializers.IntegerField()
-    percent_meeting_standard = serializers.FloatField(allow_null=True)
-    communes_assessed = serializers.IntegerField()
-    average_criteria_met = serializers.FloatField(allow_null=True)
-    lowest_criteria_met = serializers.IntegerField(allow_null=True)
-    target_communes_meeting_standard = serializers.IntegerField(allow_null=True)
+class YearProgressSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = YearProgress
 
 
 class TrendSerializer(serializers.Serializer):
@@ -679,67 +621,57 @@ class TrendSerializer(serializers.Serializer):
 # --- forecast (issue 8) -----------------------------------------------------------------------------------------
 
 
-class CommuneForecastSerializer(serializers.Serializer):
-    commune_id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    district_id = serializers.IntegerField(allow_null=True)
-    district_name = serializers.CharField(allow_null=True)
-    criteria_met = serializers.IntegerField(allow_null=True, help_text="In the latest round by as_of.")
-    criteria_total = serializers.IntegerField(help_text="Of that round's set; 0 without a round.")
-    criteria_missing = serializers.IntegerField(allow_null=True)
-    criteria_per_year = serializers.FloatField(allow_null=True, help_text="The slope of the trend.")
+class CommuneForecastSerializer(ReadingSerializer):
     status = serializers.ChoiceField(
         choices=[(status, status) for status in ForecastStatus.ALL],
         help_text="meets: meeting the standard on as_of; projected: reaching it on the trend by standard_year; "
         f"stalled: no gain on the trend, or more than {HORIZON_YEARS} years away; no_data: fewer than two rounds of "
         "its present set.",
     )
-    standard_year = serializers.IntegerField(
-        allow_null=True, help_text="The year recognised (meets) or projected (projected)."
-    )
-    on_previous_set = serializers.BooleanField(
-        help_text="The criteria met are of the set in force before as_of's (no round of the present set yet)."
-    )
+    criteria_missing = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        dataclass = CommuneForecast
+        after = {"criteria_missing": "criteria_total"}
+        extra_kwargs = {
+            "criteria_met": {"help_text": "In the latest round by as_of."},
+            "criteria_total": {"help_text": "Of that round's set; 0 without a round."},
+            "criteria_per_year": {"help_text": "The slope of the trend."},
+            "standard_year": {"help_text": "The year recognised (meets) or projected (projected)."},
+            "on_previous_set": {
+                "help_text": "The criteria met are of the set in force before as_of's (no round of the present set "
+                "yet)."
+            },
+        }
 
 
-class DecidingCommuneSerializer(serializers.Serializer):
+class DecidingCommuneSerializer(TupleSerializer):
     """One of the communes a target needs, soonest first: (commune, on track by the target year)."""
 
     commune = CommuneForecastSerializer()
     on_track = serializers.BooleanField()
 
-    def to_representation(self, instance):
-        commune, on_track = instance
-        return super().to_representation({"commune": commune, "on_track": on_track})
 
-
-class ProjectedYearSerializer(serializers.Serializer):
+class ProjectedYearSerializer(TupleSerializer):
     year = serializers.IntegerField()
     communes = serializers.IntegerField(help_text="Meeting the standard by the end of the year on the trend.")
 
-    def to_representation(self, instance):
-        year, communes = instance
-        return super().to_representation({"year": year, "communes": communes})
 
-
-class TargetOutlookSerializer(serializers.Serializer):
-    unit_id = serializers.IntegerField()
-    name = serializers.CharField(source="unit_name")
-    communes_total = serializers.IntegerField()
-    communes_meeting_standard = serializers.IntegerField(help_text="On as_of.")
-    target_year = serializers.IntegerField(allow_null=True, help_text="None: no target for as_of's year or later.")
-    target_communes_meeting_standard = serializers.IntegerField(allow_null=True)
-    decision = serializers.CharField(allow_blank=True)
-    communes_projected = serializers.IntegerField(
-        allow_null=True, help_text="Meeting by the target year on the trend, those meeting now included."
-    )
-    met_on_trend = serializers.BooleanField(allow_null=True)
-    shortfall = serializers.IntegerField(help_text="Communes missing on the trend; 0 when met.")
+class TargetOutlookSerializer(ReadingSerializer):
     deciding = DecidingCommuneSerializer(
         many=True, help_text="The communes the target needs, soonest first, each on track by the target year or not."
     )
     projection = ProjectedYearSerializer(many=True)
+
+    class Meta:
+        dataclass = TargetOutlook
+        extra_kwargs = {
+            "name": {"source": "unit_name"},
+            "communes_meeting_standard": {"help_text": "On as_of."},
+            "target_year": {"help_text": "None: no target for as_of's year or later."},
+            "communes_projected": {"help_text": "Meeting by the target year on the trend, those meeting now included."},
+            "shortfall": {"help_text": "Communes missing on the trend; 0 when met."},
+        }
 
 
 class ForecastStatusCountSerializer(serializers.Serializer):
@@ -749,17 +681,18 @@ class ForecastStatusCountSerializer(serializers.Serializer):
     no_data = serializers.IntegerField()
 
 
-class UnitForecastSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    unit_id = serializers.IntegerField()
-    name = serializers.CharField(source="unit_name")
+class UnitForecastSerializer(ReadingSerializer):
     listing_limited = serializers.BooleanField(
         help_text="True when the unit lies above your own: `communes` and every `deciding` list name only the "
         "communes in your scope, while the counts and the outlooks' figures cover every commune."
     )
-    communes = CommuneForecastSerializer(
-        many=True, help_text="Soonest first: meeting, by projected year, stalled, without data."
-    )
     by_status = ForecastStatusCountSerializer()
-    outlook = TargetOutlookSerializer()
-    districts = TargetOutlookSerializer(many=True, help_text="A province's districts, in code order.")
+
+    class Meta:
+        dataclass = UnitForecast
+        after = {"listing_limited": "unit_name"}
+        extra_kwargs = {
+            "name": {"source": "unit_name"},
+            "communes": {"help_text": "Soonest first: meeting, by projected year, stalled, without data."},
+            "districts": {"help_text": "A province's districts, in code order."},
+        }

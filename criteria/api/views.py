@@ -139,20 +139,11 @@ class AssessmentRoundViewSet(
         return {**super().get_serializer_context(), "with_actions": self.action != "list"}
 
     def _fresh(self, assessment_round) -> dict:
-        return AssessmentRoundSerializer(
-            self.get_queryset().get(pk=assessment_round.pk), context=self.get_serializer_context()
-        ).data
+        return self.get_serializer(self.get_queryset().get(pk=assessment_round.pk)).data
 
     def create(self, request, *args, **kwargs):
-        form = RoundStartSerializer(data=request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        assessment_round = workflow.round_start(user=request.user, **form.validated_data)
+        assessment_round = workflow.round_start(user=request.user, **self.validated_body(RoundStartSerializer))
         return Response(self._fresh(assessment_round), status=status.HTTP_201_CREATED)
-
-    def _body(self, serializer_class):
-        form = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        form.is_valid(raise_exception=True)
-        return form.validated_data
 
     @extend_schema(
         summary="Save values (draft or returned rounds)",
@@ -165,7 +156,7 @@ class AssessmentRoundViewSet(
     @action(detail=True, methods=["post"])
     def values(self, request, pk=None):
         assessment_round = self.get_object()
-        data = self._body(RoundValuesSerializer)
+        data = self.validated_body(RoundValuesSerializer)
         result = workflow.round_save(
             user=request.user,
             assessment_round=assessment_round,
@@ -204,7 +195,7 @@ def _transition_route(transition: Transition):
 
     def take(self, request, pk=None):
         assessment_round = self.get_object()
-        data = self._body(body)
+        data = self.validated_body(body)
         if transition.needs_review:
             data["reviews"] = {
                 item["criterion"]: workflow.ReviewInput(state=item.get("state"), comment=item["comment"])
@@ -312,7 +303,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request, pk=None):
         unit = self.get_object()
-        validated = self._params(ProgressQuerySerializer)
+        validated = self.validated_query(ProgressQuerySerializer)
         as_of = validated["as_of"]
 
         def figures() -> dict:
@@ -340,7 +331,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     def country(self, request):
         if not request.user.is_superuser:
             raise PermissionDenied(_("Chỉ quản trị viên toàn quốc xem được số liệu cả nước."))
-        validated = self._params(ProgressQuerySerializer)
+        validated = self.validated_query(ProgressQuerySerializer)
         criteria_set = validated.get("criteria_set")
         key = (validated["as_of"], criteria_set.pk if criteria_set else None, validated.get("approved_only"))
         return Response(
@@ -359,9 +350,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def trend(self, request, pk=None):
         unit = self.get_object()
-        params = TrendQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        validated = params.validated_data
+        validated = self.validated_query(TrendQuerySerializer)
 
         def figures() -> dict:
             return TrendSerializer({"unit": unit, "years": unit_progress_trend(unit=unit, **validated)}).data
@@ -370,11 +359,6 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
         years = validated["years"]
         key = (unit.pk, validated["as_of"], years.start, years.stop, validated["approved_only"])
         return Response(cached_figures("api-trend", key, figures))
-
-    def _params(self, serializer_class) -> dict:
-        params = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
-        params.is_valid(raise_exception=True)
-        return params.validated_data
 
     @extend_schema(
         summary="Results of the secondments to a unit's communes",
@@ -391,7 +375,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="secondment-results")
     def secondment_results(self, request, pk=None):
         unit = self.get_object()
-        params = self._params(SecondmentResultsQuerySerializer)
+        params = self.validated_query(SecondmentResultsQuerySerializer)
         results = secondment_selectors.secondment_results(unit=unit, **params)
         listed = nameable_communes(request.user, unit)
         rows = results.secondments if listed is None else [r for r in results.secondments if r.commune_id in listed]
@@ -412,7 +396,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="sponsor-accountability")
     def sponsor_accountability(self, request, pk=None):
         unit = self.get_object()
-        params = self._params(SponsorAccountabilityQuerySerializer)
+        params = self.validated_query(SponsorAccountabilityQuerySerializer)
         as_of = params["as_of"]
         year = params.get("year") or secondment_selectors.sponsor_default_year(unit=unit, as_of=as_of)
         min_days = params.get("min_days")
@@ -455,7 +439,7 @@ class DashboardViewSet(PortalViewSetMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def forecast(self, request, pk=None):
         unit = self.get_object()
-        params = self._params(AsOfQuerySerializer)
+        params = self.validated_query(AsOfQuerySerializer)
         figures = unit_forecast(unit=unit, as_of=params["as_of"])
         listed = nameable_communes(request.user, unit)
         if listed is None:

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from ..models import ApiToken
 from ..tokens import token_issue, token_list, token_revoke
 from .filters import allowed_query_parameters, check_query_parameters
+from .serializers import ReadOnlyModelSerializer
 from .throttling import TokenObtainRateThrottle
 
 # The one answer to a wrong username or password: it never says which part was wrong.
@@ -38,16 +39,15 @@ class TokenObtainSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class TokenIssuedSerializer(serializers.ModelSerializer):
+class TokenIssuedSerializer(ReadOnlyModelSerializer):
     token = serializers.CharField(read_only=True, help_text="Send it as `Authorization: Token <token>`. Shown once.")
 
     class Meta:
         model = ApiToken
         fields = ["id", "token", "name", "expiry"]
-        read_only_fields = fields
 
 
-class TokenSummarySerializer(serializers.ModelSerializer):
+class TokenSummarySerializer(ReadOnlyModelSerializer):
     """A token as the list shows it: never the key, only its first characters."""
 
     prefix = serializers.CharField(source="token_key", read_only=True, help_text="The key's first characters.")
@@ -55,7 +55,6 @@ class TokenSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created", "expiry"]
-        read_only_fields = fields
 
 
 class TokenView(APIView):

@@ -8,17 +8,16 @@ from rest_framework.views import APIView
 
 from ..errors import api_error
 from ..todo import todo_for
-from .filters import allowed_query_parameters, check_query_parameters
 from .serializers import MeSerializer, TodoSerializer
+from .viewsets import CheckedInputMixin
 
 
-class MeView(APIView):
+class MeView(CheckedInputMixin, APIView):
     """Who the caller is: the role and the unit or agency whose data the API shows them (a token's scope is its
     owner's)."""
 
     @extend_schema(summary="The caller and their scope", responses=MeSerializer, operation_id="get_me")
     def get(self, request):
-        check_query_parameters(request, allowed_query_parameters(self))  # none but `format`
         user = request.user
         by_token = isinstance(request.successful_authenticator, TokenAuthentication)
         body = {
@@ -33,14 +32,13 @@ class MeView(APIView):
         return Response(MeSerializer(body).data)
 
 
-class TodoView(APIView):
+class TodoView(CheckedInputMixin, APIView):
     """The caller's to-do (ntm_portal.todo): rounds returned to them, drafts they opened, the communes waiting in
     their verification and approval queues, work-plan items and secondments coming due. Scoped to the token's owner;
     a fixed number of queries."""
 
     @extend_schema(summary="The caller's to-do", responses=TodoSerializer, operation_id="get_my_todo")
     def get(self, request):
-        check_query_parameters(request, allowed_query_parameters(self))  # none but `format`
         todo = todo_for(user=request.user)
         body = {
             "today": todo.today,

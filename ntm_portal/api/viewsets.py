@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,7 +18,37 @@ from .permissions import ScopedChangePermission
 from .serializers import errors_as_named
 
 
-class PortalViewSetMixin:
+class CheckedInputMixin:
+    """Checks the query string before anything reads it, and reads a request's input through a serializer.
+
+    `query_serializers`: the serializer an action reads its own query parameters with (`{"retrieve":
+    ProgressQuerySerializer}`): those are accepted besides the filters, `ordering` and the paginator's; any other
+    parameter is a 400 naming it.
+    """
+
+    query_serializers: dict[str, type] = {}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # a method this route does not take: DRF answers 405 next, whatever the query string says
+        check_query_parameters(request, allowed=allowed_query_parameters(self))
+
+    def validated_query(self, serializer_class) -> dict:
+        """The query parameters as `serializer_class` reads them; a 400 naming each one it refuses."""
+        return self._validated(serializer_class, self.request.query_params)
+
+    def validated_body(self, serializer_class) -> dict:
+        """The request's body as `serializer_class` reads it; a 400 naming each field it refuses."""
+        return self._validated(serializer_class, self.request.data)
+
+    def _validated(self, serializer_class, data) -> dict:
+        form = serializer_class(data=data, context={"request": self.request, "view": self})
+        form.is_valid(raise_exception=True)
+        return form.validated_data
+
+
+class PortalViewSetMixin(CheckedInputMixin):
     """Checks the query string before anything reads it, and scopes the queryset to the caller.
 
     A subclass sets `queryset` (the model and the joins its serializer needs: select_related / prefetch_related).
@@ -27,15 +58,6 @@ class PortalViewSetMixin:
 
     filterset_class = None
     ordering_fields: list[str] = []
-    # The serializer an action reads its own query parameters with (`{"retrieve": ProgressQuerySerializer}`): those
-    # are accepted besides the filters, `ordering` and the paginator's; any other parameter is a 400 naming it.
-    query_serializers: dict[str, type] = {}
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not hasattr(self, request.method.lower()):
-            return  # a method this route does not take: DRF answers 405 next, whatever the query string says
-        check_query_parameters(request, allowed=allowed_query_parameters(self))
 
     def get_queryset(self):
         return access.visible(self.request.user, super().get_queryset())
@@ -72,6 +94,11 @@ def _model_errors_named(serializer):
         raise serializers.ValidationError(errors_as_named(serializer, django_error_dict(error))) from error
 
 
+def entity_name(model) -> str:
+    """The name an app's services give a model: `SecondmentBatch` → "secondment_batch" (`secondment_batch_create`)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+
+
 class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
     """Create, read, update, delete through an app's write services (`<entity>_create(*, user, **fields)`,
     `<entity>_update(*, user, instance, **fields)`, `<entity>_delete(*, user, instance)`), which check the access rules
@@ -82,12 +109,16 @@ class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
     """
 
     permission_classes = [ScopedChangePermission]
-    create_service = update_service = delete_service = None
+    # The app's services module: the services are found in it after the model's name (`agency_create` for Agency).
+    service_module = None
     update_fields: tuple[str, ...] = ()
+
+    def service(self, action: str):
+        return getattr(self.service_module, f"{entity_name(self.queryset.model)}_{action}")
 
     def perform_create(self, serializer):
         with _model_errors_named(serializer):
-            serializer.instance = type(self).create_service(user=self.request.user, **serializer.validated_data)
+            serializer.instance = self.service("create")(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         instance = serializer.instance
@@ -101,10 +132,10 @@ class ServiceModelViewSet(PortalViewSetMixin, viewsets.ModelViewSet):
         if fixed:
             raise serializers.ValidationError(errors_as_named(serializer, fixed))
         with _model_errors_named(serializer):
-            serializer.instance = type(self).update_service(user=self.request.user, instance=instance, **fields)
+            serializer.instance = self.service("update")(user=self.request.user, instance=instance, **fields)
 
     def perform_destroy(self, instance):
-        type(self).delete_service(user=self.request.user, instance=instance)
+        self.service("delete")(user=self.request.user, instance=instance)
 
 
 class FileActionsMixin:

@@ -10,6 +10,7 @@ from rest_framework.reverse import reverse
 
 from communes.models import AdministrativeUnit
 from criteria.models import CriteriaSet
+from ntm_portal.api.serializers import ReadOnlyModelSerializer
 from reports.choices import JobStatus, ReportLanguage
 from reports.models import ReportJob
 from reports.selectors import report_criteria_sets_for, report_units_for
@@ -72,7 +73,7 @@ class ReportDownloadsSerializer(serializers.Serializer):
     )
 
 
-class ReportJobSerializer(serializers.ModelSerializer):
+class ReportJobSerializer(ReadOnlyModelSerializer):
     """A report job: queued, running (with its progress), done (with its files) or failed (with the error)."""
 
     unit_id = serializers.IntegerField(read_only=True)
@@ -116,7 +117,6 @@ class ReportJobSerializer(serializers.ModelSerializer):
             "download_url",
             "downloads",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(ReportProgressSerializer)
     def get_progress(self, job: ReportJob) -> dict:

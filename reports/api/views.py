@@ -70,9 +70,7 @@ class ReportJobViewSet(
         return ReportRequestSerializer if self.action == "create" else ReportJobSerializer
 
     def create(self, request, *args, **kwargs):
-        params = ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
-        params.is_valid(raise_exception=True)
-        fields = params.validated_data
+        fields = self.validated_body(ReportRequestSerializer)
         asked_at = timezone.now()
         try:
             job = report_request(

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from communes.models import AdministrativeUnit
 from criteria.models import CriteriaSet, Criterion
-from ntm_portal.api.serializers import ServiceInputSerializer, VisibleRelatedField
+from ntm_portal.api.serializers import ReadingSerializer, ServiceInputSerializer, VisibleRelatedField
 from secondments.choices import AgencyKind, SecondmentKind, SecondmentOutcome
 from secondments.models import (
     Agency,
@@ -18,6 +18,17 @@ from secondments.models import (
     SupportContribution,
     WorkPlan,
     WorkPlanItem,
+)
+from secondments.selectors import (
+    AgencyAccountability,
+    CommuneRef,
+    OutcomeFigures,
+    OutcomeGroup,
+    QuarterActivity,
+    SecondmentResult,
+    SecondmentResults,
+    SponsorAccountability,
+    SupportLine,
 )
 
 
@@ -178,137 +189,127 @@ class SecondmentCloseSerializer(serializers.Serializer):
 # --- accountability (issue 8): read-only figures of secondments.selectors, for the dashboards' API -----------------
 
 
-class SecondmentResultSerializer(serializers.Serializer):
+class SecondmentResultSerializer(ReadingSerializer):
     """One secondment started by as_of, in a commune you can see by name."""
 
-    secondment_id = serializers.IntegerField()
-    cadre_name = serializers.CharField(source="cadre")
-    role_at_commune = serializers.CharField(allow_blank=True)
-    home_agency_id = serializers.IntegerField()
-    home_agency_name = serializers.CharField(source="home_agency")
-    commune_id = serializers.IntegerField()
-    commune_name = serializers.CharField(source="commune")
-    district_id = serializers.IntegerField(allow_null=True)
-    district_name = serializers.CharField(source="district", allow_null=True)
     kind = serializers.ChoiceField(choices=SecondmentKind.choices)
-    batch_id = serializers.IntegerField(allow_null=True)
-    batch_name = serializers.CharField(source="batch", allow_null=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(allow_null=True, help_text="The actual end, when it was on or before as_of.")
-    still_running = serializers.BooleanField()
-    criteria_at_start = serializers.IntegerField(allow_null=True)
-    criteria_at_end = serializers.IntegerField(
-        allow_null=True, help_text="At the end, or on as_of for a secondment still running then."
-    )
-    criteria_gained = serializers.IntegerField(allow_null=True)
-    standard_reached_on = serializers.DateField(
-        allow_null=True, help_text="The commune's first recognition at the standard or above, by as_of."
-    )
     outcome = serializers.ChoiceField(choices=SecondmentOutcome.choices)
     reached = serializers.BooleanField(help_text="The outcome counts as reaching the standard: during or after.")
-    months_to_standard = serializers.IntegerField(allow_null=True, help_text="From the start, when the outcome counts.")
+
+    class Meta:
+        dataclass = SecondmentResult
+        after = {"reached": "outcome"}
+        extra_kwargs = {
+            "cadre_name": {"source": "cadre"},
+            "role_at_commune": {"allow_blank": True},
+            "home_agency_name": {"source": "home_agency"},
+            "commune_name": {"source": "commune"},
+            "district_name": {"source": "district"},
+            "batch_name": {"source": "batch"},
+            "end_date": {"help_text": "The actual end, when it was on or before as_of."},
+            "criteria_at_end": {"help_text": "At the end, or on as_of for a secondment still running then."},
+            "standard_reached_on": {"help_text": "The commune's first recognition at the standard or above, by as_of."},
+            "months_to_standard": {"help_text": "From the start, when the outcome counts."},
+        }
 
 
-class OutcomeFiguresSerializer(serializers.Serializer):
-    communes = serializers.IntegerField(help_text="M: communes not meeting the standard at the start.")
-    communes_meeting_standard = serializers.IntegerField(
-        help_text="N: of those, communes that reached the standard while their cadre was there or within the months "
-        "after."
-    )
-    percent_meeting_standard = serializers.FloatField(allow_null=True, help_text="N / M, in percent.")
-    median_criteria_gained = serializers.FloatField(allow_null=True)
-    median_months_to_standard = serializers.FloatField(allow_null=True)
+class OutcomeFiguresSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = OutcomeFigures
+        extra_kwargs = {
+            "communes": {"help_text": "M: communes not meeting the standard at the start."},
+            "communes_meeting_standard": {
+                "help_text": "N: of those, communes that reached the standard while their cadre was there or within "
+                "the months after."
+            },
+            "percent_meeting_standard": {"help_text": "N / M, in percent."},
+        }
 
 
-class OutcomeGroupSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text='"all", "batch-<id>", "batch-none" or "agency-<id>".')
-    label = serializers.CharField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField(help_text="The last end, or as_of while a secondment is still running.")
-    secondments = serializers.IntegerField()
-    already_meeting = serializers.IntegerField(help_text="Communes meeting the standard when their cadre arrived.")
-    seconded = OutcomeFiguresSerializer()
-    comparison = OutcomeFiguresSerializer(
-        help_text="The communes of the same unit with no secondment overlapping the period."
-    )
+class OutcomeGroupSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = OutcomeGroup
+        extra_kwargs = {
+            "key": {"help_text": '"all", "batch-<id>", "batch-none" or "agency-<id>".'},
+            "period_end": {"help_text": "The last end, or as_of while a secondment is still running."},
+            "already_meeting": {"help_text": "Communes meeting the standard when their cadre arrived."},
+            "comparison": {"help_text": "The communes of the same unit with no secondment overlapping the period."},
+        }
 
 
-class SecondmentResultsSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    months_after = serializers.IntegerField()
+class SecondmentResultsSerializer(ReadingSerializer):
     listing_limited = serializers.BooleanField(
         help_text="True when the unit lies above your own: `secondments` lists only those to communes in your scope, "
         "while the groups count every secondment."
     )
-    secondments = SecondmentResultSerializer(many=True, help_text="Oldest first.")
-    overall = OutcomeGroupSerializer(allow_null=True, help_text="None: no secondment started by as_of.")
-    batches = OutcomeGroupSerializer(many=True, help_text="By year and name; secondments outside a batch last.")
-    home_agencies = OutcomeGroupSerializer(many=True, help_text="Most communes first.")
+
+    class Meta:
+        dataclass = SecondmentResults
+        after = {"listing_limited": "months_after"}
+        extra_kwargs = {
+            "secondments": {"help_text": "Oldest first."},
+            "overall": {"help_text": "None: no secondment started by as_of."},
+            "batches": {"help_text": "By year and name; secondments outside a batch last."},
+            "home_agencies": {"help_text": "Most communes first."},
+        }
 
 
-class CommuneRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+class CommuneRefSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = CommuneRef
 
 
-class QuarterActivitySerializer(serializers.Serializer):
-    quarter = serializers.IntegerField(min_value=1, max_value=4)
-    complete = serializers.BooleanField(help_text="The quarter had ended by as_of; only a complete one is flagged.")
-    communes_assigned = serializers.IntegerField()
-    field_visits = serializers.IntegerField()
-    days_on_site = serializers.FloatField()
-    hours_on_site = serializers.FloatField()
-    communes_not_visited = CommuneRefSerializer(
-        many=True, help_text="Assigned communes in your scope not visited in the quarter."
-    )
-    below_minimum = serializers.BooleanField()
+class QuarterActivitySerializer(ReadingSerializer):
+    class Meta:
+        dataclass = QuarterActivity
+        extra_kwargs = {
+            "quarter": {"min_value": 1, "max_value": 4},
+            "complete": {"help_text": "The quarter had ended by as_of; only a complete one is flagged."},
+            "communes_not_visited": {"help_text": "Assigned communes in your scope not visited in the quarter."},
+        }
 
 
-class AgencyAccountabilitySerializer(serializers.Serializer):
-    agency_id = serializers.IntegerField()
-    agency_name = serializers.CharField(source="name")
+class AgencyAccountabilitySerializer(ReadingSerializer):
     kind = serializers.ChoiceField(choices=AgencyKind.choices)
-    communes_assigned = serializers.IntegerField(help_text="In the year.")
-    field_visits = serializers.IntegerField()
-    days_on_site = serializers.FloatField()
-    hours_on_site = serializers.FloatField()
-    quarters = QuarterActivitySerializer(many=True)
-    quarters_below_minimum = serializers.IntegerField()
     flagged = serializers.BooleanField(help_text="At least one complete quarter below the minimums.")
-    support_value_vnd = serializers.IntegerField()
-    plan_items_done = serializers.IntegerField()
-    plan_items_late = serializers.IntegerField(help_text="Open past their due date on as_of.")
-    plan_items_open = serializers.IntegerField(help_text="Open, not yet due.")
+
+    class Meta:
+        dataclass = AgencyAccountability
+        after = {"flagged": "quarters_below_minimum"}
+        extra_kwargs = {
+            "agency_name": {"source": "name"},
+            "communes_assigned": {"help_text": "In the year."},
+            "plan_items_late": {"help_text": "Open past their due date on as_of."},
+            "plan_items_open": {"help_text": "Open, not yet due."},
+        }
 
 
-class SupportLineSerializer(serializers.Serializer):
-    key = serializers.CharField(
-        allow_blank=True, help_text='An agency or criterion id, or a kind; "" for support given to no criterion.'
-    )
-    label = serializers.CharField()
-    value_vnd = serializers.IntegerField()
+class SupportLineSerializer(ReadingSerializer):
+    class Meta:
+        dataclass = SupportLine
+        extra_kwargs = {
+            "key": {
+                "allow_blank": True,
+                "help_text": 'An agency or criterion id, or a kind; "" for support given to no criterion.',
+            }
+        }
 
 
-class SponsorAccountabilitySerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    as_of = serializers.DateField()
-    quarters = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=4))
-    min_visits_per_commune = serializers.IntegerField()
-    min_days_per_commune = serializers.FloatField()
+class SponsorAccountabilitySerializer(ReadingSerializer):
     listing_limited = serializers.BooleanField(
         help_text="True when the unit lies above your own: `communes_not_visited` names only communes in your scope."
     )
-    agencies = AgencyAccountabilitySerializer(many=True, help_text="Flagged first, then fewest visits.")
-    agencies_flagged = serializers.IntegerField()
-    support_value_vnd = serializers.IntegerField()
-    support_by_agency = SupportLineSerializer(many=True, help_text="Largest first.")
-    support_by_kind = SupportLineSerializer(many=True, help_text="Every kind, in its order.")
-    support_by_criterion = SupportLineSerializer(
-        many=True, help_text="Largest first; support given to no criterion last."
-    )
-    plan_items_done = serializers.IntegerField()
-    plan_items_late = serializers.IntegerField()
-    plan_items_open = serializers.IntegerField()
+
+    class Meta:
+        dataclass = SponsorAccountability
+        after = {"listing_limited": "min_days_per_commune"}
+        extra_kwargs = {
+            "quarters": {"child_kwargs": {"min_value": 1, "max_value": 4}},
+            "agencies": {"help_text": "Flagged first, then fewest visits."},
+            "support_by_agency": {"help_text": "Largest first."},
+            "support_by_kind": {"help_text": "Every kind, in its order."},
+            "support_by_criterion": {"help_text": "Largest first; support given to no criterion last."},
+        }
 
 
 # --- history ---------------------------------------------------------------------------------------------------
