@@ -34,8 +34,7 @@ def box(locator) -> dict:
 def test_each_role_lands_on_its_own_start_page_under_a_short_header_on_a_phone(new_page, people):
     for role, (username, start) in people.items():
         page = new_page(viewport=PHONE)
-        login(page, username)
-        page.goto("/")
+        login(page, username)  # which goes to / and on to the start page: no second visit drawing it again
         assert page.url.endswith(start), (role, page.url)
         assert page.locator("h1").is_visible()
 
@@ -64,7 +63,6 @@ def test_each_roles_header_is_one_line_at_a_desk(new_page, people):
     for role, (username, start) in people.items():
         page = new_page(viewport=DESK)
         login(page, username)
-        page.goto("/")
         assert page.url.endswith(start), (role, page.url)
         expect(page.locator("[data-menu-toggle]")).to_be_hidden()
         header = box(page.locator("header.topbar"))

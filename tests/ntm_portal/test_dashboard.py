@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communes.choices import NtmLevel
+from criteria import ledger
 from criteria.choices import RoundStatus
+from criteria.models import CriterionResult
 from ntm_portal.choices import Role
 from ntm_portal.text import vnd
 from tests.communes.factories import CommuneFactory, ProvinceFactory, RecognitionFactory
@@ -43,12 +45,20 @@ def criteria_set(db):
 
 
 def assess(commune, criteria_set, *, met: int, year=2020):
-    """An approved round of `commune` meeting criteria 1..met, the others not."""
+    """An approved round of `commune` meeting criteria 1..met, the others not. Its results in one insert, then the
+    ledger brought up to date once, as a service saving the round does (the factory would refresh it per result)."""
     assessment_round = AssessmentRoundFactory(
         commune=commune, criteria_set=criteria_set, year=year, status=RoundStatus.APPROVED
     )
-    for criterion in criteria_set.criteria.all():
-        CriterionResultFactory(assessment_round=assessment_round, criterion=criterion, met=criterion.number <= met)
+    CriterionResult.objects.bulk_create(
+        [
+            CriterionResultFactory.build(
+                assessment_round=assessment_round, criterion=criterion, met=criterion.number <= met
+            )
+            for criterion in criteria_set.criteria.all()
+        ]
+    )
+    ledger.refresh_communes([commune.pk])  # which invalidates the cached figures too
     return assessment_round
 
 
