@@ -22,6 +22,7 @@ from ntm_portal import access
 from ntm_portal.collation import vi_order
 from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q
+from ntm_portal.widgets import DATE_INPUT_FORMATS, DateInput
 
 from .models import (
     Agency,
@@ -34,30 +35,6 @@ from .models import (
     WorkPlan,
     WorkPlanItem,
 )
-
-# As Vietnamese offices write dates (05/03/2018 is 5 March), then what a date picker sends. Django's own defaults
-# would read 05/03/2018 the American way.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
-
-
-class DateInput(forms.DateInput):
-    """A date picker on phones and current browsers (it sends yyyy-mm-dd); a text box taking dd/mm/yyyy elsewhere."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"placeholder": "dd/mm/yyyy", **(attrs or {})}, format="%Y-%m-%d")
-
-    def format_value(self, value):
-        # A form shown again with an error keeps what was typed: "10/05/2018" goes back as 2018-05-10, which a date
-        # picker can show (it would show nothing for the former).
-        if isinstance(value, str):
-            for pattern in DATE_INPUT_FORMATS:
-                try:
-                    return datetime.datetime.strptime(value.strip(), pattern).date().isoformat()
-                except ValueError:
-                    continue
-        return super().format_value(value)
 
 
 class DateField(forms.DateField):
