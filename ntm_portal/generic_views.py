@@ -272,11 +272,26 @@ class ObjectDeleteView(ObjectView):
 class ViewRegistry:
     """The pages of each registered kind of an app and their URLs: `<route>` the list, `<route>new/` add,
     `<route><pk>/` the record's page, `<route><pk>/edit/` change, `<route><pk>/delete/` delete, named
-    `<name>_list`, `<name>_create`, `<name>_detail`, `<name>_edit`, `<name>_delete`."""
+    `<name>_list`, `<name>_create`, `<name>_detail`, `<name>_edit`, `<name>_delete`.
 
-    def __init__(self, namespace: str, *, services: ModuleType):
+    Each model appears once per layer under a matching name (NetBox's habit), so the registry finds a kind's parts
+    in the app's modules: for SponsorAssignment, `selectors.sponsor_assignment_list(user)` (its rows),
+    `tables.SponsorAssignmentTable`, `filtersets.SponsorAssignmentFilterSet`, `forms.SponsorAssignmentForm` and
+    `services.sponsor_assignment_create/_update/_delete`. A registration may name another part instead."""
+
+    def __init__(
+        self,
+        namespace: str,
+        *,
+        services: ModuleType,
+        selectors: ModuleType,
+        tables: ModuleType,
+        filtersets: ModuleType,
+        forms: ModuleType,
+    ):
         self.namespace = namespace
         self.services = services
+        self.modules = {"selectors": selectors, "tables": tables, "filtersets": filtersets, "forms": forms}
         self.kinds: dict[str, type[models.Model]] = {}
         self._urls: list[URLPattern] = []
 
@@ -286,7 +301,7 @@ class ViewRegistry:
         route: str,
         *,
         model: type[models.Model],
-        rows: Callable[[Any], QuerySet],
+        rows: Callable[[Any], QuerySet] | None = None,
         list: dict[str, Any] | None = None,  # noqa: A002 — the action's name, as in NetBox
         edit: dict[str, Any] | None = None,
         detail: Callable | None = None,
@@ -302,21 +317,27 @@ class ViewRegistry:
             "namespace": self.namespace,
             "name": name,
             "model": model,
-            "rows": rows,
+            "rows": rows or self._part("selectors", f"{_snake(model.__name__)}_list"),
             "services": self.services,
             "has_detail": detail is not None,
         }
         pages = []
         if list is not None:
-            pages.append(("", list_view.as_view(**common, **list), "list"))
+            found = {"table": self._part("tables", f"{model.__name__}Table")}
+            found["filterset"] = self._part("filtersets", f"{model.__name__}FilterSet")
+            pages.append(("", list_view.as_view(**common, **(found | list)), "list"))
         if edit is not None:
-            edit_page = edit_view.as_view(**common, **edit)
+            found = {"form": self._part("forms", f"{model.__name__}Form")}
+            edit_page = edit_view.as_view(**common, **(found | edit))
             pages.append(("<int:pk>/edit/", edit_page, "edit"))
             self._urls.append(path(create_route or f"{route}new/", edit_page, name=f"{name}_create"))
         if detail is not None:
             pages.append(("<int:pk>/", detail, "detail"))
         pages.append(("<int:pk>/delete/", delete_view.as_view(**common), "delete"))
         self._urls += [path(route + tail, view, name=f"{name}_{action}") for tail, view, action in pages]
+
+    def _part(self, module: str, name: str) -> Any:
+        return getattr(self.modules[module], name, None)
 
     def urls(self) -> list[URLPattern]:
         return list(self._urls)

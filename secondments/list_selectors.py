@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion
 from ntm_portal import access, formats
@@ -161,3 +163,36 @@ def field_visit_totals(rows: QuerySet[FieldVisit]) -> dict:
 def support_contribution_totals(rows: QuerySet[SupportContribution]) -> dict:
     totals = rows.order_by().aggregate(contributions=Count("pk"), value=Sum("value_vnd"))
     return {"contributions": totals["contributions"], "value": formats.vnd(totals["value"] or 0)}
+
+
+@dataclass
+class PlanRow:
+    plan: WorkPlan
+    items: list[WorkPlanItem]
+    done: int
+    late: int
+    open: int
+
+
+ITEM_STATES = {
+    "done": gettext_lazy("Hoàn thành"),
+    "late": gettext_lazy("Quá hạn"),
+    "open": gettext_lazy("Đang thực hiện"),
+    "cancelled": gettext_lazy("Hủy"),
+}
+
+
+def plan_rows(user, plans: list[tuple[WorkPlan, list[WorkPlanItem]]]) -> list[PlanRow]:
+    """Each plan with its items marked done / late / open (an open item past its due date is late), and whether the
+    user may change each (the items' plan and its assignment are loaded already: no query)."""
+    today = timezone.localdate()
+    rows = []
+    for plan, items in plans:
+        for item in items:
+            late = item.status == PlanItemStatus.OPEN and item.due_date < today
+            item.state = "late" if late else item.status
+            item.state_label = ITEM_STATES[item.state]
+            item.may_change = access.can_change(user, item)
+        states = [item.state for item in items]
+        rows.append(PlanRow(plan, items, states.count("done"), states.count("late"), states.count("open")))
+    return rows

@@ -62,6 +62,13 @@ def describe_assignment(a: SponsorAssignment) -> None:
     a.support_text = formats.vnd(a.support_vnd)
 
 
+def describe_visits(visits: list[FieldVisit]) -> None:
+    """Visits as the pages' small tables write them."""
+    for visit in visits:
+        visit.days_text, visit.hours_text = formats.number(visit.days_on_site), formats.number(visit.hours_on_site)
+        visit.criteria_text = ", ".join(str(c.number) for c in visit.criteria_addressed.all())
+
+
 NUM = {"td": {"class": "num"}}
 PAGE_ONLY = {"exclude_from_export": True, "empty_values": ()}  # a cell made from the record, not one value
 

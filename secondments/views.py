@@ -10,8 +10,6 @@ and the items added under it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,7 +28,6 @@ from ntm_portal.choices import Role
 from ntm_portal.generic_views import ObjectDeleteView, ObjectEditView, ViewRegistry, change_denied, errors_to_form
 
 from . import filtersets, forms, list_selectors, services, tables
-from .choices import PlanItemStatus
 from .history import assignment_history, record_history
 from .models import (
     Agency,
@@ -50,11 +47,6 @@ SECONDMENT_VISITS = 50  # visits shown on a secondment's page
 
 def _url(name: str, *args) -> str:
     return reverse(f"secondments:{name}", args=args)
-
-
-def _days(value) -> str:
-    """1.50 → "1,5"; 2.0 → "2"."""
-    return formats.number(value)
 
 
 def _liaison_agency(user) -> Agency | None:
@@ -132,7 +124,7 @@ def _secondment_page(request: HttpRequest, secondment: Secondment, *, close_form
         .prefetch_related(list_selectors.criteria_in_order())
         .order_by("-visit_date", "-pk")[:SECONDMENT_VISITS]
     )
-    _decorate_visits(visits)
+    tables.describe_visits(visits)
     if close_form is None and may_change:
         day = secondment.actual_end_date or timezone.localdate()
         close_form = forms.SecondmentCloseForm(initial={"actual_end_date": day})
@@ -148,12 +140,6 @@ def _secondment_page(request: HttpRequest, secondment: Secondment, *, close_form
         "may_add_visit": access.may_change_any(user, FieldVisit),
     }
     return render(request, "secondments/secondment_detail.html", context)
-
-
-def _decorate_visits(visits: list[FieldVisit]) -> None:
-    for visit in visits:
-        visit.days_text, visit.hours_text = _days(visit.days_on_site), _days(visit.hours_on_site)
-        visit.criteria_text = ", ".join(str(c.number) for c in visit.criteria_addressed.all())
 
 
 @login_required
@@ -190,39 +176,6 @@ def secondment_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _secondment_page(request, secondment, close_form=form)
 
 
-@dataclass
-class PlanRow:
-    plan: WorkPlan
-    items: list[WorkPlanItem]
-    done: int
-    late: int
-    open: int
-
-
-ITEM_STATES = {
-    "done": gettext_lazy("Hoàn thành"),
-    "late": gettext_lazy("Quá hạn"),
-    "open": gettext_lazy("Đang thực hiện"),
-    "cancelled": gettext_lazy("Hủy"),
-}
-
-
-def _plan_rows(user, plans: list[tuple[WorkPlan, list[WorkPlanItem]]]) -> list[PlanRow]:
-    """Each plan with its items marked done / late / open (an open item past its due date is late), and whether the
-    user may change each (the items' plan and its assignment are loaded already: no query)."""
-    today = timezone.localdate()
-    rows = []
-    for plan, items in plans:
-        for item in items:
-            late = item.status == PlanItemStatus.OPEN and item.due_date < today
-            item.state = "late" if late else item.status
-            item.state_label = ITEM_STATES[item.state]
-            item.may_change = access.can_change(user, item)
-        states = [item.state for item in items]
-        rows.append(PlanRow(plan, items, states.count("done"), states.count("late"), states.count("open")))
-    return rows
-
-
 @login_required
 @require_GET
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -241,7 +194,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(list_selectors.criteria_in_order())
         .order_by("-visit_date", "-pk")[:DETAIL_ROWS]
     )
-    _decorate_visits(visits)
+    tables.describe_visits(visits)
     support = list(
         SupportContribution.objects.filter(list_selectors.support_in_assignment(loaded))
         .select_related("giver", "commune", "criterion")
@@ -255,7 +208,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignment": assignment,
         "history": history,
         "history_total": history_total,
-        "plan_rows": _plan_rows(user, [(plan, list(plan.items.all())) for plan in plans]),
+        "plan_rows": list_selectors.plan_rows(user, [(plan, list(plan.items.all())) for plan in plans]),
         "visits": visits,
         "support": support,
         "may_change": access.can_change(user, assignment),
@@ -277,7 +230,7 @@ def work_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = get_object_or_404(list_selectors.work_plan_list(user), pk=pk)
     items = list(plan.items.select_related("criterion").order_by("due_date", "pk"))  # each with `plan` as its plan
-    (row,) = _plan_rows(user, [(plan, items)])
+    (row,) = list_selectors.plan_rows(user, [(plan, items)])
     context = {
         "plan": plan,
         "row": row,
@@ -289,7 +242,9 @@ def work_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the registry: each kind's list, add, change and delete pages -----------------------------------------------
 
-registry = ViewRegistry("secondments", services=services)
+registry = ViewRegistry(
+    "secondments", services=services, selectors=list_selectors, tables=tables, filtersets=filtersets, forms=forms
+)
 label = gettext_lazy
 SCOPE = {"district_id": label("Huyện"), "commune_id": label("Xã")}
 PERIOD = {"date_from": label("Từ ngày"), "date_to": label("Đến ngày"), "year": label("Năm")}
@@ -299,10 +254,7 @@ registry.register(
     "agency",
     "agencies/",
     model=Agency,
-    rows=list_selectors.agency_list,
     list={
-        "table": tables.AgencyTable,
-        "filterset": filtersets.AgencyFilterSet,
         "filters": {
             "q": label("Tìm theo tên"),
             "kind": label("Loại"),
@@ -313,16 +265,13 @@ registry.register(
         "title": label("Cơ quan, đơn vị, doanh nghiệp"),
         "filename": label("Cơ quan, đơn vị.xlsx"),
     },
-    edit={"form": forms.AgencyForm},
+    edit={},
 )
 registry.register(
     "cadre",
     "cadres/",
     model=Cadre,
-    rows=list_selectors.cadre_list,
     list={
-        "table": tables.CadreTable,
-        "filterset": filtersets.CadreFilterSet,
         "filters": {
             "q": label("Tìm theo tên, chức vụ"),
             "home_agency_id": label("Cơ quan công tác"),
@@ -331,31 +280,25 @@ registry.register(
         "title": label("Cán bộ"),
         "filename": label("Cán bộ.xlsx"),
     },
-    edit={"form": forms.CadreForm, "prefill": ("home_agency",)},
+    edit={"prefill": ("home_agency",)},
 )
 registry.register(
     "batch",
     "batches/",
     model=SecondmentBatch,
-    rows=list_selectors.secondment_batch_list,
     list={
-        "table": tables.SecondmentBatchTable,
-        "filterset": filtersets.SecondmentBatchFilterSet,
         "filters": {"q": label("Tìm theo tên đợt, số văn bản"), "year": label("Năm")},
         "title": label("Đợt cử cán bộ"),
         "filename": label("Đợt cử cán bộ.xlsx"),
     },
-    edit={"form": forms.SecondmentBatchForm},
+    edit={},
 )
 registry.register(
     "secondment",
     "",
     model=Secondment,
-    rows=list_selectors.secondment_list,
     detail=secondment_detail,
     list={
-        "table": tables.SecondmentTable,
-        "filterset": filtersets.SecondmentFilterSet,
         "filters": {
             "q": label("Tìm theo tên cán bộ hoặc tên xã"),
             **SCOPE,
@@ -369,45 +312,38 @@ registry.register(
         "title": label("Biệt phái, luân chuyển cán bộ về xã"),
         "filename": label("Biệt phái, luân chuyển.xlsx"),
     },
-    edit={"form": forms.SecondmentForm, "prefill": ("cadre", "commune", "batch")},
+    edit={"prefill": ("cadre", "commune", "batch")},
 )
 registry.register(
     "assignment",
     "assignments/",
     model=SponsorAssignment,
-    rows=list_selectors.sponsor_assignment_list,
     detail=assignment_detail,
     list={
-        "table": tables.SponsorAssignmentTable,
-        "filterset": filtersets.SponsorAssignmentFilterSet,
         "filters": {**SCOPE, **AGENCY, "role": label("Vai trò"), "active_on": label("Còn hiệu lực vào ngày")},
         "decorate": tables.describe_assignment,
         "title": label("Phân công giúp đỡ xã"),
         "filename": label("Phân công giúp đỡ xã.xlsx"),
     },
-    edit={"form": forms.SponsorAssignmentForm, "prefill": ("agency", "commune")},
+    edit={"prefill": ("agency", "commune")},
 )
 registry.register(
     "work_plan",
     "work-plans/",
     model=WorkPlan,
-    rows=list_selectors.work_plan_list,
     detail=work_plan_detail,
     list={
-        "table": tables.WorkPlanTable,
-        "filterset": filtersets.WorkPlanFilterSet,
         "filters": {**AGENCY, "commune_id": label("Xã"), "year": label("Năm")},
         "title": label("Kế hoạch giúp đỡ xã"),
         "filename": label("Kế hoạch giúp đỡ xã.xlsx"),
     },
-    edit={"form": forms.WorkPlanForm, "prefill": ("assignment",)},
+    edit={"prefill": ("assignment",)},
 )
 registry.register(
     "work_plan_item",
     "work-plan-items/",
     model=WorkPlanItem,
-    rows=list_selectors.work_plan_item_list,
-    edit={"form": forms.WorkPlanItemForm},
+    edit={},
     edit_view=WorkPlanItemEditView,
     delete_view=WorkPlanItemDeleteView,
     create_route="work-plans/<int:plan_pk>/items/new/",
@@ -416,10 +352,7 @@ registry.register(
     "field_visit",
     "field-visits/",
     model=FieldVisit,
-    rows=list_selectors.field_visit_list,
     list={
-        "table": tables.FieldVisitTable,
-        "filterset": filtersets.FieldVisitFilterSet,
         "filters": {**SCOPE, **AGENCY, **PERIOD},
         "hidden": ("secondment_id",),
         "summary": list_selectors.field_visit_totals,
@@ -438,10 +371,7 @@ registry.register(
     "support",
     "support/",
     model=SupportContribution,
-    rows=list_selectors.support_contribution_list,
     list={
-        "table": tables.SupportContributionTable,
-        "filterset": filtersets.SupportContributionFilterSet,
         "filters": {**SCOPE, "giver_id": label("Đơn vị hỗ trợ"), "kind": label("Hình thức"), **PERIOD},
         "summary": list_selectors.support_contribution_totals,
         "title": label("Đóng góp hỗ trợ xã"),
