@@ -12,7 +12,6 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from communes.models import AdministrativeUnit
 from ntm_portal.access import AccessDenied, can_edit_letterhead
+from ntm_portal.tables import page_of
 
 from .choices import JobStatus
 from .forms import ReportLetterheadForm, ReportRequestForm
@@ -27,8 +27,6 @@ from .letterhead import default_letterhead
 from .models import REPORT_FORMATS, ReportJob, ReportLetterhead
 from .selectors import report_job_list, report_job_status
 from .services import report_request
-
-PAGE_SIZE = 25
 
 
 def _visible_job(request: HttpRequest, pk: int) -> ReportJob:
@@ -38,9 +36,7 @@ def _visible_job(request: HttpRequest, pk: int) -> ReportJob:
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(report_job_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    return render(request, "reports/job_list.html", {"page": page})
+    return render(request, "reports/job_list.html", {"page": page_of(request, report_job_list(user=request.user))})
 
 
 @login_required
