@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from communes.choices import UnitLevel
@@ -245,10 +245,9 @@ def work_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 registry = ViewRegistry(
     "secondments", services=services, selectors=list_selectors, tables=tables, filtersets=filtersets, forms=forms
 )
-label = gettext_lazy
-SCOPE = {"district_id": label("Huyện"), "commune_id": label("Xã")}
-PERIOD = {"date_from": label("Từ ngày"), "date_to": label("Đến ngày"), "year": label("Năm")}
-AGENCY = {"agency_id": label("Cơ quan, doanh nghiệp")}
+SCOPE = {"district_id": _("Huyện"), "commune_id": _("Xã")}
+PERIOD = {"date_from": _("Từ ngày"), "date_to": _("Đến ngày"), "year": _("Năm")}
+AGENCY = {"agency_id": _("Cơ quan, doanh nghiệp")}
 
 registry.register(
     "agency",
@@ -256,14 +255,14 @@ registry.register(
     model=Agency,
     list={
         "filters": {
-            "q": label("Tìm theo tên"),
-            "kind": label("Loại"),
-            "level": label("Cấp"),
-            "unit_id": label("Thuộc đơn vị"),
+            "q": _("Tìm theo tên"),
+            "kind": _("Loại"),
+            "level": _("Cấp"),
+            "unit_id": _("Thuộc đơn vị"),
         },
         "narrow": {"unit_id": lambda units: units.filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT])},
-        "title": label("Cơ quan, đơn vị, doanh nghiệp"),
-        "filename": label("Cơ quan, đơn vị.xlsx"),
+        "title": _("Cơ quan, đơn vị, doanh nghiệp"),
+        "filename": _("Cơ quan, đơn vị.xlsx"),
     },
     edit={},
 )
@@ -273,12 +272,12 @@ registry.register(
     model=Cadre,
     list={
         "filters": {
-            "q": label("Tìm theo tên, chức vụ"),
-            "home_agency_id": label("Cơ quan công tác"),
-            "gender": label("Giới tính"),
+            "q": _("Tìm theo tên, chức vụ"),
+            "home_agency_id": _("Cơ quan công tác"),
+            "gender": _("Giới tính"),
         },
-        "title": label("Cán bộ"),
-        "filename": label("Cán bộ.xlsx"),
+        "title": _("Cán bộ"),
+        "filename": _("Cán bộ.xlsx"),
     },
     edit={"prefill": ("home_agency",)},
 )
@@ -287,9 +286,9 @@ registry.register(
     "batches/",
     model=SecondmentBatch,
     list={
-        "filters": {"q": label("Tìm theo tên đợt, số văn bản"), "year": label("Năm")},
-        "title": label("Đợt cử cán bộ"),
-        "filename": label("Đợt cử cán bộ.xlsx"),
+        "filters": {"q": _("Tìm theo tên đợt, số văn bản"), "year": _("Năm")},
+        "title": _("Đợt cử cán bộ"),
+        "filename": _("Đợt cử cán bộ.xlsx"),
     },
     edit={},
 )
@@ -300,17 +299,17 @@ registry.register(
     detail=secondment_detail,
     list={
         "filters": {
-            "q": label("Tìm theo tên cán bộ hoặc tên xã"),
+            "q": _("Tìm theo tên cán bộ hoặc tên xã"),
             **SCOPE,
-            "batch_id": label("Đợt"),
-            "home_agency_id": label("Cơ quan cử"),
-            "kind": label("Hình thức"),
-            "active_on": label("Đang công tác tại xã vào ngày"),
-            "start_year": label("Năm bắt đầu"),
+            "batch_id": _("Đợt"),
+            "home_agency_id": _("Cơ quan cử"),
+            "kind": _("Hình thức"),
+            "active_on": _("Đang công tác tại xã vào ngày"),
+            "start_year": _("Năm bắt đầu"),
         },
         "hidden": ("cadre_id",),
-        "title": label("Biệt phái, luân chuyển cán bộ về xã"),
-        "filename": label("Biệt phái, luân chuyển.xlsx"),
+        "title": _("Biệt phái, luân chuyển cán bộ về xã"),
+        "filename": _("Biệt phái, luân chuyển.xlsx"),
     },
     edit={"prefill": ("cadre", "commune", "batch")},
 )
@@ -320,10 +319,10 @@ registry.register(
     model=SponsorAssignment,
     detail=assignment_detail,
     list={
-        "filters": {**SCOPE, **AGENCY, "role": label("Vai trò"), "active_on": label("Còn hiệu lực vào ngày")},
+        "filters": {**SCOPE, **AGENCY, "role": _("Vai trò"), "active_on": _("Còn hiệu lực vào ngày")},
         "decorate": tables.describe_assignment,
-        "title": label("Phân công giúp đỡ xã"),
-        "filename": label("Phân công giúp đỡ xã.xlsx"),
+        "title": _("Phân công giúp đỡ xã"),
+        "filename": _("Phân công giúp đỡ xã.xlsx"),
     },
     edit={"prefill": ("agency", "commune")},
 )
@@ -333,9 +332,9 @@ registry.register(
     model=WorkPlan,
     detail=work_plan_detail,
     list={
-        "filters": {**AGENCY, "commune_id": label("Xã"), "year": label("Năm")},
-        "title": label("Kế hoạch giúp đỡ xã"),
-        "filename": label("Kế hoạch giúp đỡ xã.xlsx"),
+        "filters": {**AGENCY, "commune_id": _("Xã"), "year": _("Năm")},
+        "title": _("Kế hoạch giúp đỡ xã"),
+        "filename": _("Kế hoạch giúp đỡ xã.xlsx"),
     },
     edit={"prefill": ("assignment",)},
 )
@@ -356,8 +355,8 @@ registry.register(
         "filters": {**SCOPE, **AGENCY, **PERIOD},
         "hidden": ("secondment_id",),
         "summary": list_selectors.field_visit_totals,
-        "title": label("Chuyến công tác xã"),
-        "filename": label("Chuyến công tác xã.xlsx"),
+        "title": _("Chuyến công tác xã"),
+        "filename": _("Chuyến công tác xã.xlsx"),
     },
     edit={
         "form": forms.FieldVisitForm,
@@ -372,10 +371,10 @@ registry.register(
     "support/",
     model=SupportContribution,
     list={
-        "filters": {**SCOPE, "giver_id": label("Đơn vị hỗ trợ"), "kind": label("Hình thức"), **PERIOD},
+        "filters": {**SCOPE, "giver_id": _("Đơn vị hỗ trợ"), "kind": _("Hình thức"), **PERIOD},
         "summary": list_selectors.support_contribution_totals,
-        "title": label("Đóng góp hỗ trợ xã"),
-        "filename": label("Đóng góp hỗ trợ xã.xlsx"),
+        "title": _("Đóng góp hỗ trợ xã"),
+        "filename": _("Đóng góp hỗ trợ xã.xlsx"),
     },
     edit={
         "form": forms.SupportContributionForm,
