@@ -128,9 +128,10 @@ class AgencyForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["unit"].queryset = (
-            access.units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by(
-                "level", "name")
-        )  # fmt: skip
+            access.units_in_scope(user)
+            .filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT])
+            .order_by("level", "name")
+        )
         parents = access.visible_agencies(user).order_by(vi_order("name"), "pk")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
@@ -171,9 +172,19 @@ class SecondmentForm(ScopedModelForm):
     class Meta:
         model = Secondment
         fields = [
-            "cadre", "commune", "kind", "role_at_commune", "decided_by", "decision_number", "decision_date", "batch",
-            "start_date", "planned_end_date", "criteria_met_at_start", "note",
-        ]  # fmt: skip
+            "cadre",
+            "commune",
+            "kind",
+            "role_at_commune",
+            "decided_by",
+            "decision_number",
+            "decision_date",
+            "batch",
+            "start_date",
+            "planned_end_date",
+            "criteria_met_at_start",
+            "note",
+        ]
         formfield_callback = _formfield
         widgets = {
             "criteria_met_at_start": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -186,8 +197,7 @@ class SecondmentForm(ScopedModelForm):
         }
 
     def limit_choices(self, user):
-        self.fields["cadre"].queryset = access.visible_cadres(user).select_related("home_agency").order_by(
-            "full_name")  # fmt: skip
+        self.fields["cadre"].queryset = access.visible_cadres(user).select_related("home_agency").order_by("full_name")
         self.fields["commune"].queryset = visible_communes(user)
         self.fields["batch"].queryset = access.visible_batches(user).order_by("-year", vi_order("name"), "pk")
 
@@ -204,8 +214,16 @@ class SponsorAssignmentForm(ScopedModelForm):
 
     class Meta:
         model = SponsorAssignment
-        fields = ["agency", "commune", "role", "decided_by", "decision_number", "decision_date", "start_date",
-                  "end_date"]  # fmt: skip
+        fields = [
+            "agency",
+            "commune",
+            "role",
+            "decided_by",
+            "decision_number",
+            "decision_date",
+            "start_date",
+            "end_date",
+        ]
         formfield_callback = _formfield
         help_texts = {"decision_number": _("Ví dụ: 708/QĐ-UBND, 140-QĐ/TU.")}
 
@@ -225,9 +243,10 @@ class WorkPlanForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["assignment"].queryset = (
-            SponsorAssignment.objects.visible_to(user).select_related("agency", "commune").order_by(
-                "commune__name", "agency__name")
-        )  # fmt: skip
+            SponsorAssignment.objects.visible_to(user)
+            .select_related("agency", "commune")
+            .order_by("commune__name", "agency__name")
+        )
 
 
 class WorkPlanItemForm(ScopedModelForm):
@@ -264,9 +283,17 @@ class FieldVisitForm(ScopedModelForm):
     class Meta:
         model = FieldVisit
         fields = [
-            "agency", "commune", "visit_date", "days_on_site", "hours_on_site", "participants", "activities",
-            "party_cell_meetings", "criteria_addressed", "secondment",
-        ]  # fmt: skip
+            "agency",
+            "commune",
+            "visit_date",
+            "days_on_site",
+            "hours_on_site",
+            "participants",
+            "activities",
+            "party_cell_meetings",
+            "criteria_addressed",
+            "secondment",
+        ]
         formfield_callback = _formfield
         widgets = {
             "activities": forms.Textarea(attrs={"rows": 4}),
