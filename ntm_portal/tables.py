@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.dateformat import format as format_date
 from django.utils.encoding import force_str
 
+from .collation import vi_order
 from .excel import xlsx_response
 
 
@@ -27,6 +28,17 @@ class Column(tables.Column):
     def __init__(self, *args, export_header=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.export_header = export_header
+
+
+class NameColumn(Column):
+    """A name the user may sort by, in Vietnamese order (Đ after D, not after Z), then by key for a stable page."""
+
+    def __init__(self, *args, field: str, **kwargs):
+        super().__init__(*args, orderable=True, **kwargs)
+        self.field = field
+
+    def order(self, queryset, is_descending):
+        return queryset.order_by(vi_order(self.field, descending=is_descending), "-pk" if is_descending else "pk"), True
 
 
 class DateColumn(Column):

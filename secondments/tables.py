@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from ntm_portal import formats
 from ntm_portal.excel import Money
-from ntm_portal.tables import Column, DateColumn, Table
+from ntm_portal.tables import Column, DateColumn, NameColumn, Table
 
 from .models import (
     Agency,
@@ -80,7 +80,7 @@ def actions_column() -> Column:
 
 
 class AgencyTable(Table):
-    name = Column(verbose_name=_("Tên"), orderable=True)
+    name = NameColumn(verbose_name=_("Tên"), field="name")
     short_name = Column(verbose_name=_("Tên viết tắt"), visible=False)
     kind = Column(verbose_name=_("Loại"))
     level = Column(verbose_name=_("Cấp"))
@@ -113,9 +113,9 @@ class AgencyTable(Table):
 
 
 class CadreTable(Table):
-    full_name = Column(verbose_name=_("Họ và tên"), orderable=True)
+    full_name = NameColumn(verbose_name=_("Họ và tên"), field="full_name")
     gender = Column(verbose_name=_("Giới tính"), visible=False)
-    birth_year = Column(verbose_name=_("Năm sinh"), orderable=True)
+    birth_year = Column(verbose_name=_("Năm sinh"), orderable=True, order_by=("birth_year", "pk"))
     title = Column(verbose_name=_("Chức vụ"))
     home_agency = Column(verbose_name=_("Cơ quan công tác"), accessor="home_agency__name")
     contact = Column(verbose_name=_("Liên hệ"), **PAGE_ONLY)
@@ -149,8 +149,8 @@ class CadreTable(Table):
 
 
 class SecondmentBatchTable(Table):
-    name = Column(verbose_name=_("Tên đợt"), orderable=True)
-    year = Column(verbose_name=_("Năm"), orderable=True)
+    name = NameColumn(verbose_name=_("Tên đợt"), field="name")
+    year = Column(verbose_name=_("Năm"), orderable=True, order_by=("year", "pk"))
     province = Column(verbose_name=_("Tỉnh"), accessor="province__name")
     decision = Column(verbose_name=_("Văn bản"), **PAGE_ONLY)
     decided_by = Column(verbose_name=_("Cơ quan quyết định"), visible=False)
@@ -301,7 +301,7 @@ def _late_class(record) -> str:
 
 
 class WorkPlanTable(Table):
-    year = Column(verbose_name=_("Năm"), orderable=True)
+    year = Column(verbose_name=_("Năm"), orderable=True, order_by=("year", "pk"))
     title = Column(verbose_name=_("Kế hoạch"), export_header=_("Tên kế hoạch"))
     agency = Column(verbose_name=_("Cơ quan, doanh nghiệp"), accessor="assignment__agency__name")
     commune_code = Column(verbose_name=_("Mã xã"), accessor="assignment__commune__code", visible=False)
@@ -333,7 +333,9 @@ class WorkPlanTable(Table):
 
 
 class FieldVisitTable(Table):
-    visit_date = DateColumn(verbose_name=_("Ngày"), export_header=_("Ngày đến xã"), attrs=NUM, orderable=True)
+    visit_date = DateColumn(
+        verbose_name=_("Ngày"), export_header=_("Ngày đến xã"), attrs=NUM, orderable=True, order_by=("visit_date", "pk")
+    )
     agency = Column(verbose_name=_("Cơ quan, doanh nghiệp"), accessor="agency__name")
     commune_code = Column(verbose_name=_("Mã xã"), accessor="commune__code", visible=False)
     commune = Column(verbose_name=_("Xã"), accessor="commune__name")
@@ -382,13 +384,19 @@ class FieldVisitTable(Table):
 
 
 class SupportContributionTable(Table):
-    date = DateColumn(verbose_name=_("Ngày"), attrs=NUM, orderable=True)
+    date = DateColumn(verbose_name=_("Ngày"), attrs=NUM, orderable=True, order_by=("date", "pk"))
     giver = Column(verbose_name=_("Đơn vị hỗ trợ"), accessor="giver__name")
     commune_code = Column(verbose_name=_("Mã xã"), accessor="commune__code", visible=False)
     commune = Column(verbose_name=_("Xã"), accessor="commune__name")
     district = Column(verbose_name=_("Huyện"), accessor="commune__district__name", visible=False)
     kind = Column(verbose_name=_("Hình thức"))
-    value_vnd = Column(verbose_name=_("Giá trị"), export_header=_("Giá trị (đồng)"), attrs=NUM, orderable=True)
+    value_vnd = Column(
+        verbose_name=_("Giá trị"),
+        export_header=_("Giá trị (đồng)"),
+        attrs=NUM,
+        orderable=True,
+        order_by=("value_vnd", "pk"),
+    )
     description = Column(verbose_name=_("Nội dung"))
     criterion = Column(verbose_name=_("Tiêu chí"), export_header=_("Tiêu chí hướng tới"))
     actions = actions_column()

@@ -8,6 +8,7 @@ from django.urls import resolve, reverse
 
 from secondments import tables
 from secondments.views import registry
+from tests.secondments.factories import AgencyFactory
 from tests.secondments.test_views import html, sheet_rows
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,17 @@ def test_a_lists_page_and_its_excel_take_their_columns_from_the_one_table(name, 
     assert isinstance(table, LIST_TABLES[name])
     assert headers == [str(column.header) for column in table.columns]
     assert list(sheet_headers) == table.export_headers()
+
+
+def test_a_list_sorts_by_a_column_in_vietnamese_order_and_its_export_follows(client, geography, province_coordinator):
+    for name in ["Sở Y tế", "Sở Địa chính", "Sở Du lịch"]:
+        AgencyFactory(name=name, unit=geography.province)
+    client.force_login(province_coordinator)
+    path = reverse("secondments:agency_list")
+
+    by_name = [a.name for a in client.get(path, {"sort": "-name"}).context["page"].object_list]
+    exported = [row[0] for row in sheet_rows(client.get(path, {"sort": "-name", "format": "xlsx"}))[1:]]
+    ignored = client.get(path, {"sort": "nonsense"})
+
+    assert by_name == exported == ["Sở Y tế", "Sở Địa chính", "Sở Du lịch"]
+    assert ignored.status_code == 200 and 'href="?sort=name"' in html(ignored)
