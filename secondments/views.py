@@ -3,9 +3,9 @@ assignments, work plans with their items, field visits and support contributions
 
 Each kind is registered once with the generic views (ntm_portal.generic_views: a list with its FilterSet as the filter
 form, its Table in secondments.tables for the page and the "Xuất Excel" of the filtered rows, pages to add, change and
-delete one through secondments.services); what is left here is each kind's rows — the user's, with the joins its page
-reads — and the pages of their own: a secondment (and its closing), a sponsor assignment with its plans, a work plan
-and the items added under it.
+delete one through secondments.services; each kind's rows come from secondments.list_selectors). What is left here
+is what differs: the pages of their own (a secondment and its closing, a sponsor assignment with its plans, a work
+plan), the items added under a plan, and the liaison's visits and support recorded for its own agency.
 """
 
 from __future__ import annotations
@@ -84,13 +84,10 @@ class LiaisonEditView(ObjectEditView):
 class WorkPlanItemEditView(ObjectEditView):
     """An item is added under its plan (`plan_pk`) and shown on the plan's page."""
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.plan = None
-        if "plan_pk" in kwargs:
-            self.plan = get_object_or_404(list_selectors.work_plan_list(request.user), pk=kwargs["plan_pk"])
+    plan: WorkPlan | None = None  # the plan an item is added to
 
     def check_create(self):
+        self.plan = get_object_or_404(list_selectors.work_plan_list(self.request.user), pk=self.kwargs["plan_pk"])
         super().check_create()
         if not access.can_change(self.request.user, WorkPlanItem(work_plan=self.plan)):
             raise change_denied(WorkPlanItem)
