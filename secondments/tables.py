@@ -34,11 +34,12 @@ def _links(*links) -> str:
     return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
-def _with_note(main, note, *, tag: str = "small", muted: bool = True):
+def _with_note(main, note, *, muted: bool = True):
     """A cell's main text and, when there is one, a note on the next line."""
     if not note:
         return format_html("{}", main)
-    return format_html('{}<br><{} class="{}">{}</{}>', main, tag, "muted" if muted else "", note, tag)
+    template = '{}<br><small class="muted">{}</small>' if muted else "{}<br><small>{}</small>"
+    return format_html(template, main, note)
 
 
 def _date(value) -> str:
