@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -36,6 +35,7 @@ from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.figures_cache import cached_figures
 from ntm_portal.formats import date_text, vnd
+from ntm_portal.tables import page_of
 from ntm_portal.todo import todo_for
 from reports import charts
 from reports.commune_profile import commune_profile as build_commune_profile
@@ -48,7 +48,6 @@ from .filtersets import MAX_ID, SEARCH_MAX_LENGTH, CommuneFilterSet
 from .models import AdministrativeUnit
 from .permissions import units_in_scope
 
-PAGE_SIZE = 50
 YES, NO = "true", "false"  # what CommuneFilterSet's BooleanFilter takes
 SORTS = ("code", "name", "-name", "score", "-score")
 
@@ -319,7 +318,7 @@ def commune_list(request: HttpRequest) -> HttpResponse:
         every = list(communes)
         progress = commune_progress_for(communes=every, as_of=as_of, criteria_set=criteria_set)
         return _list_export([CommuneRow(c, progress.get(c.pk)) for c in every], criteria_set, as_of)
-    page = Paginator(communes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, communes)
     on_page = list(page.object_list)
     progress = commune_progress_for(communes=on_page, as_of=as_of, criteria_set=criteria_set)
     page.object_list = [CommuneRow(c, progress.get(c.pk)) for c in on_page]

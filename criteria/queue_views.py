@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ntm_portal.access import DENIED_MESSAGES, AccessDenied, can
 from ntm_portal.excel import xlsx_response
+from ntm_portal.tables import page_of
 
 from . import selectors
 from .choices import ReviewState, RoundStatus
@@ -30,7 +31,7 @@ from .filtersets import QueueFilterSet
 from .models import AssessmentRound
 from .services import assessment as workflow
 from .services.transitions import BULK_TRANSITIONS, Transition, WorkflowError, may
-from .views import PAGE_SIZE, _page, _round_export_columns, _round_export_rows
+from .views import _round_export_columns, _round_export_rows
 
 # The most rounds one bulk action takes: a province approves a district's batch at a time, not the whole country.
 BULK_LIMIT = 200
@@ -102,7 +103,7 @@ def _queue(request: HttpRequest, queue: Queue) -> HttpResponse:
             for row, r in zip(_round_export_rows(rounds), _rows(queue.kind, rounds), strict=True)
         ]  # fmt: skip
         return xlsx_response(filename=str(queue.filename), title=str(queue.title), columns=columns, rows=rows)
-    page = _page(request, rounds, PAGE_SIZE)
+    page = page_of(request, rounds)
     rows = _rows(queue.kind, page.object_list)
     bulk = _bulk_transitions(user, queue.kind)
     context = {

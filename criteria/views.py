@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +34,7 @@ from ntm_portal import formats
 from ntm_portal.access import AccessDenied, Action, action_q, can, own_commune_id, require
 from ntm_portal.collation import vi_order
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
+from ntm_portal.tables import page_of
 
 from . import ledger, selectors
 from .choices import ChangeKind, Comparison, ReviewState, RoundStatus
@@ -62,16 +62,8 @@ from .services.assessment import EDITABLE_STATES, ConcurrentEdit, InvalidValue, 
 from .services.excel import ExcelImportError, round_template_xlsx, rounds_import_xlsx
 from .services.excel_jobs import excel_import_job_status, excel_import_request
 
-PAGE_SIZE = 25
 # The transitions that share the per-criterion review form (its marks and comments sit in the criterion cards).
 REVIEW_TRANSITIONS = ("review", "verify", "return_to_commune")
-HISTORY_PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, rows, size: int):
-    page = Paginator(rows, size).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # materialised before the template reads it
-    return page
 
 
 def _score(assessment_round: AssessmentRound) -> str:
@@ -132,7 +124,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         )
     districts = AdministrativeUnit.objects.districts().filter(pk__in=visible_communes(user).values("district_id"))
     context = {
-        "page": _page(request, rounds, PAGE_SIZE),
+        "page": page_of(request, rounds),
         "filter_form": RoundFilterForm(request.GET, districts=list(districts.order_by(vi_order("name"), "pk"))),
         "start_form": _start_form(user),
     }
@@ -571,7 +563,7 @@ def commune_history(request: HttpRequest, commune_pk: int) -> HttpResponse:
         .select_related("changed_by", "assessment_round", "criterion", "indicator")
         .order_by("-changed_at", "-pk")
     )
-    page = _page(request, changes, HISTORY_PAGE_SIZE)
+    page = page_of(request, changes)
     rows = [(c, _who(c), _what(c), _describe(c, c.old_value), _describe(c, c.new_value)) for c in page.object_list]
 
     rounds = list(selectors.round_list(user=user).filter(commune=commune))

@@ -12,13 +12,13 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communes.models import AdministrativeUnit
+from ntm_portal.tables import page_of
 
 from .choices import JobStatus
 from .forms import ReportLetterheadForm, ReportRequestForm
@@ -28,8 +28,6 @@ from .permissions import can_edit_letterhead
 from .selectors import report_job_list, report_job_status
 from .services import report_request
 
-PAGE_SIZE = 25
-
 
 def _visible_job(request: HttpRequest, pk: int) -> ReportJob:
     return get_object_or_404(report_job_list(user=request.user), pk=pk)
@@ -38,9 +36,7 @@ def _visible_job(request: HttpRequest, pk: int) -> ReportJob:
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(report_job_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    return render(request, "reports/job_list.html", {"page": page})
+    return render(request, "reports/job_list.html", {"page": page_of(request, report_job_list(user=request.user))})
 
 
 @login_required

@@ -22,6 +22,7 @@ from criteria.selectors import default_criteria_set
 from ntm_portal.collation import vi_order
 from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q
+from ntm_portal.widgets import DATE_INPUT_FORMATS, DateInput
 
 from .models import (
     Agency,
@@ -34,30 +35,6 @@ from .models import (
     WorkPlan,
     WorkPlanItem,
 )
-
-# As Vietnamese offices write dates (05/03/2018 is 5 March), then what a date picker sends. Django's own defaults
-# would read 05/03/2018 the American way.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
-
-
-class DateInput(forms.DateInput):
-    """A date picker on phones and current browsers (it sends yyyy-mm-dd); a text box taking dd/mm/yyyy elsewhere."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"placeholder": "dd/mm/yyyy", **(attrs or {})}, format="%Y-%m-%d")
-
-    def format_value(self, value):
-        # A form shown again with an error keeps what was typed: "10/05/2018" goes back as 2018-05-10, which a date
-        # picker can show (it would show nothing for the former).
-        if isinstance(value, str):
-            for pattern in DATE_INPUT_FORMATS:
-                try:
-                    return datetime.datetime.strptime(value.strip(), pattern).date().isoformat()
-                except ValueError:
-                    continue
-        return super().format_value(value)
 
 
 class DateField(forms.DateField):
@@ -151,9 +128,8 @@ class AgencyForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["unit"].queryset = (
-            units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by(
-                "level", "name")
-        )  # fmt: skip
+            units_in_scope(user).filter(level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT]).order_by("level", "name")
+        )
         parents = Agency.objects.visible_to(user).order_by(vi_order("name"), "pk")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
@@ -194,9 +170,19 @@ class SecondmentForm(ScopedModelForm):
     class Meta:
         model = Secondment
         fields = [
-            "cadre", "commune", "kind", "role_at_commune", "decided_by", "decision_number", "decision_date", "batch",
-            "start_date", "planned_end_date", "criteria_met_at_start", "note",
-        ]  # fmt: skip
+            "cadre",
+            "commune",
+            "kind",
+            "role_at_commune",
+            "decided_by",
+            "decision_number",
+            "decision_date",
+            "batch",
+            "start_date",
+            "planned_end_date",
+            "criteria_met_at_start",
+            "note",
+        ]
         formfield_callback = _formfield
         widgets = {
             "criteria_met_at_start": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -209,8 +195,9 @@ class SecondmentForm(ScopedModelForm):
         }
 
     def limit_choices(self, user):
-        self.fields["cadre"].queryset = Cadre.objects.visible_to(user).select_related("home_agency").order_by(
-            "full_name")  # fmt: skip
+        self.fields["cadre"].queryset = (
+            Cadre.objects.visible_to(user).select_related("home_agency").order_by("full_name")
+        )
         self.fields["commune"].queryset = visible_communes(user)
         self.fields["batch"].queryset = SecondmentBatch.objects.visible_to(user).order_by(
             "-year", vi_order("name"), "pk"
@@ -229,8 +216,16 @@ class SponsorAssignmentForm(ScopedModelForm):
 
     class Meta:
         model = SponsorAssignment
-        fields = ["agency", "commune", "role", "decided_by", "decision_number", "decision_date", "start_date",
-                  "end_date"]  # fmt: skip
+        fields = [
+            "agency",
+            "commune",
+            "role",
+            "decided_by",
+            "decision_number",
+            "decision_date",
+            "start_date",
+            "end_date",
+        ]
         formfield_callback = _formfield
         help_texts = {"decision_number": _("Ví dụ: 708/QĐ-UBND, 140-QĐ/TU.")}
 
@@ -250,9 +245,10 @@ class WorkPlanForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["assignment"].queryset = (
-            SponsorAssignment.objects.visible_to(user).select_related("agency", "commune").order_by(
-                "commune__name", "agency__name")
-        )  # fmt: skip
+            SponsorAssignment.objects.visible_to(user)
+            .select_related("agency", "commune")
+            .order_by("commune__name", "agency__name")
+        )
 
 
 class WorkPlanItemForm(ScopedModelForm):
@@ -289,9 +285,17 @@ class FieldVisitForm(ScopedModelForm):
     class Meta:
         model = FieldVisit
         fields = [
-            "agency", "commune", "visit_date", "days_on_site", "hours_on_site", "participants", "activities",
-            "party_cell_meetings", "criteria_addressed", "secondment",
-        ]  # fmt: skip
+            "agency",
+            "commune",
+            "visit_date",
+            "days_on_site",
+            "hours_on_site",
+            "participants",
+            "activities",
+            "party_cell_meetings",
+            "criteria_addressed",
+            "secondment",
+        ]
         formfield_callback = _formfield
         widgets = {
             "activities": forms.Textarea(attrs={"rows": 4}),

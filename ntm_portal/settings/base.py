@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_filters",
+    "django_tables2",
     "simple_history",
     "ntm_portal",
     "communes",
@@ -424,6 +425,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NTM Portal <no-reply@ntm.localhost>")
 NTM_PORTAL_URL = env.str("NTM_PORTAL_URL", default="http://127.0.0.1:8000")  # links in e-mails
 
+# Rows a page of every paginated list shows (communes, criteria rounds and queues, report jobs, secondment lists).
+NTM_PAGE_SIZE = 50
 NTM_STANDARD_WITHIN_MONTHS = env.int("NTM_STANDARD_WITHIN_MONTHS", default=12)
 NTM_SPONSOR_MIN_VISITS_PER_QUARTER = env.int("NTM_SPONSOR_MIN_VISITS_PER_QUARTER", default=1)
 NTM_SPONSOR_MIN_DAYS_PER_QUARTER = env.float("NTM_SPONSOR_MIN_DAYS_PER_QUARTER", default=1.0)
