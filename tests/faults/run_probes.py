@@ -698,7 +698,7 @@ def outcome(answer: Answer) -> str:
 
 
 def setup(env: dict, folder: Path) -> dict:
-    local = {**env, "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.local", "NTM_PROBE_WORLD": str(folder / "w.json")}
+    local = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.local", "NTM_PROBE_WORLD": str(folder / "w.json")}
     steps = [
         ["manage.py", "migrate", "--noinput", "-v0"],
         ["manage.py", "load_criteria"],

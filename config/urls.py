@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-from .api import docs
+from ntm_portal import views
+from ntm_portal.api import docs
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("secondments/", include("secondments.urls")),
     path("assessments/", include("criteria.urls")),
     path("reports/", include("reports.urls")),
-    path("api/v1/", include("ntm_portal.api_router")),
+    path("api/v1/", include("config.api_router")),
     path("api/schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -61,8 +61,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "ntm_portal.urls"
-WSGI_APPLICATION = "ntm_portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "ntm_portal.User"
 LOGIN_URL = "login"
 # Axes first: it refuses a locked account before any password is checked (and needs the request: authenticate() without
