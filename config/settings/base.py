@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "criteria",
     "secondments",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from communes.models import AdministrativeUnit
-from ntm_portal.demo import DEMO_PASSWORD, DEMO_USERNAMES
+from demo.province import DEMO_PASSWORD, DEMO_USERNAMES
 from ntm_portal.models import User
 from tests.communes.factories import ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
