@@ -33,11 +33,11 @@ from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.access import units_in_scope, visible_criteria_sets
 from ntm_portal.collation import vi_order, vi_sort_key
-from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.figures_cache import cached_figures
 from ntm_portal.formats import date_text, vnd
-from ntm_portal.todo import todo_for
+from portal.context_processors import request_work_counts
+from portal.todo import todo_for
 from reports import charts
 from reports.commune_profile import commune_profile as build_commune_profile
 from reports.commune_profile import profile_pdf

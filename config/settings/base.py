@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "criteria",
     "secondments",
     "reports",
+    "portal",
     "demo",
 ]
 
@@ -88,8 +89,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ntm_portal.context_processors.work_counts",
-                "ntm_portal.context_processors.navigation",
+                "portal.context_processors.work_counts",
+                "portal.context_processors.navigation",
             ],
         },
     },
