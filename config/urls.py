@@ -18,7 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("dashboard/", include("portal.dashboard")),
-    path("communes/", include("communes.urls")),
+    path("communes/", include("portal.commune_urls")),
     path("secondments/", include("secondments.urls")),
     path("assessments/", include("criteria.urls")),
     path("reports/", include("reports.urls")),

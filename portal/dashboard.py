@@ -33,11 +33,11 @@ from django.views.decorators.http import require_GET
 
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
-from communes.selectors import communes_map_points
 from communes.services import TWO_LEVEL_START
 from criteria import ledger
 from criteria.forecast import HORIZON_YEARS, TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, unit_forecast
 from criteria.forms import FIRST_YEAR, AsOfForm
+from criteria.maps import communes_map_points
 from criteria.selectors import (
     UnitProgress,
     commune_progress_list,

@@ -86,7 +86,7 @@ class Command(BaseCommand):
         with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
             browser = self._browser(superuser)
             list_url = reverse("communes:commune_list")
-            # The list scores communes on today's date against the set in force (communes.views.commune_list).
+            # The list scores communes on today's date against the set in force (portal.commune_views.commune_list).
             list_set = ledger.set_in_force(today.year)
             self._surface(
                 "commune_list_country_by_score", lambda: _get(browser, list_url, {"sort": "-score"}),
