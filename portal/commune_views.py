@@ -28,9 +28,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
-from communes.filtersets import MAX_ID, SEARCH_MAX_LENGTH, CommuneFilterSet
+from communes.filtersets import MAX_ID, SEARCH_MAX_LENGTH
 from communes.models import AdministrativeUnit
 from criteria import ledger
+from criteria.filtersets import CommuneFilterSet
 from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for

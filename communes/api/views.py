@@ -2,9 +2,10 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from communes.filtersets import AdministrativeUnitFilterSet, CommuneFilterSet
+from communes.filtersets import AdministrativeUnitFilterSet
 from communes.models import AdministrativeUnit, UnitSuccession
 from criteria.api.serializers import ProgressQuerySerializer
+from criteria.filtersets import CommuneFilterSet
 from criteria.selectors import commune_progress_for
 from ntm_portal.api.viewsets import ReadOnlyViewSet
 
