@@ -1,11 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class UnitLevel(models.TextChoices):
-    PROVINCE = "province", _("Tỉnh")
-    DISTRICT = "district", _("Huyện")
-    COMMUNE = "commune", _("Xã")
+from ntm_portal.choices import UnitLevel  # noqa: F401 - a unit's level, defined beside the roles tied to it
 
 
 class UnitKind(models.TextChoices):

@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from communes.choices import UnitLevel
-
-from .choices import Role
+from .choices import Role, UnitLevel
 
 ROLE_UNIT_LEVEL = {
     Role.PROVINCE_COORDINATOR: UnitLevel.PROVINCE,
