@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=ntm_portal.settings.production \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
     NTM_VAR_DIR=/app/var NTM_MEDIA_ROOT=/app/media
 
 # WeasyPrint's system libraries and a font with Vietnamese glyphs; curl for the healthcheck.
@@ -20,4 +20,4 @@ RUN DJANGO_SECRET_KEY=build-only-key-never-used-at-runtime-0123456789abcdefghij 
     && useradd --system --home /app ntm && mkdir -p /app/media /app/var && chown -R ntm /app/media /app/var
 USER ntm
 EXPOSE 8000
-CMD ["gunicorn", "ntm_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

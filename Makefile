@@ -26,7 +26,7 @@ MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 VAR := $(or $(NTM_VAR_DIR),var)
 DATA_STAMP := $(VAR)/stamps/data-$(shell printf '%s|%s' "$(DATABASE_URL)" "$(DEMO_SIZE)" | md5sum | cut -c1-12)
 DATA_SOURCES := $(wildcard */migrations/0*.py criteria/data/sets/*.json communes/data/*.json) \
-	ntm_portal/demo.py criteria/services/reference.py
+	$(wildcard demo/*.py) criteria/services/reference.py
 ifeq ($(strip $(DATABASE_URL)),)
   # The embedded database is a file: when it is deleted, its stamp goes with it.
   ifeq ($(wildcard $(VAR)/db.sqlite3),)

@@ -18,15 +18,13 @@ import re
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
-from criteria.ledger import level_on_q
 from ntm_portal.text import fold_vietnamese
 
-from .choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
+from .choices import UnitKind, UnitLevel
 from .models import AdministrativeUnit, UnitSuccession
 
 # Primary keys are 64-bit: a larger number is no key, and SQLite cannot even bind it (OverflowError).
@@ -259,7 +257,7 @@ def _unit_search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Q(name_folded__contains=folded) | Q(code=text.strip()))
 
 
-def _commune_search(queryset: QuerySet, text: str) -> QuerySet:
+def commune_search(queryset: QuerySet, text: str) -> QuerySet:
     """`_unit_search`, and communes whose district's name or former (pre-merger) names match: since 1 July 2025
     communes have no district, so a former commune's district finds the new commune ("Định Hóa" finds the communes
     formed in it). One query: the former names are an EXISTS on the succession links, not a query per commune."""
@@ -300,48 +298,3 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
 
     def filter_current(self, queryset, name, value):
         return queryset.filter(valid_to__isnull=value)
-
-
-class CommuneFilterSet(AdministrativeUnitFilterSet):
-    commune_id = UnitIdsFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (khóa)"))
-    commune_code = UnitCodesFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (mã)"))
-    region = django_filters.MultipleChoiceFilter(choices=Region.choices)
-    commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
-    ntm_level = django_filters.MultipleChoiceFilter(
-        choices=NtmLevel.choices, method="level_on_date", label=_("Mức đạt chuẩn vào ngày as_of (mặc định: hôm nay)")
-    )
-    # The communes in force on the date (before 01/07/2025 the old ones, after it the new ones); also the day of
-    # `ntm_level` and of the progress the API adds to each commune.
-    as_of = django_filters.DateFilter(method="on_date", label=_("Tính đến ngày (YYYY-MM-DD)"))
-    especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
-    designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
-    target_year = YearFilter(label="Năm phấn đấu đạt chuẩn")
-
-    def search(self, queryset, name, value):
-        return _commune_search(queryset, value)
-
-    def level_on_date(self, queryset, name, value):
-        """The NTM level on the as-of date, as the progress ledger has it: a dated list or API page filters the
-        level communes had then, not the one they have today."""
-        day = self.form.cleaned_data.get("as_of") or timezone.localdate()
-        return queryset.filter(level_on_q(day, value))
-
-    def on_date(self, queryset, name, value):
-        return queryset.in_force_on(value)
-
-    def filter_communes(self, queryset, name, value):
-        return queryset.filter(pk__in=[commune.pk for commune in value]) if value else queryset
-
-    class Meta(AdministrativeUnitFilterSet.Meta):
-        fields = [
-            *AdministrativeUnitFilterSet.Meta.fields,
-            "commune_id",
-            "commune_code",
-            "region",
-            "commune_group",
-            "ntm_level",
-            "as_of",
-            "especially_disadvantaged",
-            "designated_special",
-            "target_year",
-        ]

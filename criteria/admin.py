@@ -300,3 +300,7 @@ class ExcelImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("file_name", "requested_by__username", "stage")
     date_hierarchy = "created_at"
+
+
+# Django's admin discovery imports each app's admin module; the communes' one is criteria's, registered from here.
+from . import communes_admin  # noqa: E402, F401

@@ -1,11 +1,71 @@
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.filtersets import CodesFilter, IdsFilter, YearFilter, commune_filters
+from communes.choices import CommuneGroup, NtmLevel, Region
+from communes.filtersets import (
+    AdministrativeUnitFilterSet,
+    BooleanFilter,
+    CodesFilter,
+    IdsFilter,
+    UnitCodesFilter,
+    UnitIdsFilter,
+    YearFilter,
+    commune_filters,
+    commune_search,
+    visible_communes,
+)
 from communes.permissions import units_in_scope
 
 from .choices import RoundStatus
+from .ledger import level_on_q
 from .models import AssessmentRound, CriteriaSet
+
+
+# The communes' FilterSet lives here, not in communes/, because its `ntm_level` filter reads the progress ledger.
+class CommuneFilterSet(AdministrativeUnitFilterSet):
+    commune_id = UnitIdsFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (khóa)"))
+    commune_code = UnitCodesFilter(queryset=visible_communes, method="filter_communes", label=_("Xã (mã)"))
+    region = django_filters.MultipleChoiceFilter(choices=Region.choices)
+    commune_group = django_filters.MultipleChoiceFilter(choices=CommuneGroup.choices)
+    ntm_level = django_filters.MultipleChoiceFilter(
+        choices=NtmLevel.choices, method="level_on_date", label=_("Mức đạt chuẩn vào ngày as_of (mặc định: hôm nay)")
+    )
+    # The communes in force on the date (before 01/07/2025 the old ones, after it the new ones); also the day of
+    # `ntm_level` and of the progress the API adds to each commune.
+    as_of = django_filters.DateFilter(method="on_date", label=_("Tính đến ngày (YYYY-MM-DD)"))
+    especially_disadvantaged = BooleanFilter(label="Xã đặc biệt khó khăn (true/false)")
+    designated_special = BooleanFilter(label="Xã đặc thù (true/false)")
+    target_year = YearFilter(label="Năm phấn đấu đạt chuẩn")
+
+    def search(self, queryset, name, value):
+        return commune_search(queryset, value)
+
+    def level_on_date(self, queryset, name, value):
+        """The NTM level on the as-of date, as the progress ledger has it: a dated list or API page filters the
+        level communes had then, not the one they have today."""
+        day = self.form.cleaned_data.get("as_of") or timezone.localdate()
+        return queryset.filter(level_on_q(day, value))
+
+    def on_date(self, queryset, name, value):
+        return queryset.in_force_on(value)
+
+    def filter_communes(self, queryset, name, value):
+        return queryset.filter(pk__in=[commune.pk for commune in value]) if value else queryset
+
+    class Meta(AdministrativeUnitFilterSet.Meta):
+        fields = [
+            *AdministrativeUnitFilterSet.Meta.fields,
+            "commune_id",
+            "commune_code",
+            "region",
+            "commune_group",
+            "ntm_level",
+            "as_of",
+            "especially_disadvantaged",
+            "designated_special",
+            "target_year",
+        ]
 
 
 def _visible_sets(request):
@@ -37,7 +97,7 @@ class AssessmentRoundFilterSet(commune_filters("commune")):
 
 from django.db.models import Q  # noqa: E402 - appended section: the file's head belongs to the round list
 
-from communes.filtersets import BooleanFilter, IntegerFilter, TextFilter, visible_units  # noqa: E402
+from communes.filtersets import IntegerFilter, TextFilter, visible_units  # noqa: E402
 
 from .choices import Comparison, SetLevel, TargetScheme  # noqa: E402
 from .models import IndicatorValue, UnitTarget  # noqa: E402
@@ -109,8 +169,6 @@ class UnitTargetFilterSet(django_filters.FilterSet):
 # --- the review queues (issue 15) ------------------------------------------------------------------------------------
 
 import datetime  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
 
 from communes.choices import UnitLevel  # noqa: E402
 

@@ -10,7 +10,7 @@ class UnitModelBackend(ModelBackend):
     """Django's ModelBackend, except that the user of a session comes with their unit in the same query.
 
     Every page of a unit-bound user reads the unit (the scope, the navigation); joining it saves that query, and the
-    navigation's counts of waiting work (ntm_portal.context_processors) spend it, so a page costs what it did before
+    navigation's counts of waiting work (portal.context_processors) spend it, so a page costs what it did before
     the counts were shown."""
 
     def get_user(self, user_id):

@@ -50,3 +50,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
         # Never the exception's text: it is in the log (django.request), not for the caller.
         return api_error(exceptions.APIException, code="server_error")
     return defaults.server_error(request)
+
+
+class Conflict(Exception):
+    """A refusal because of the data's state (a stale version, a transition the state forbids, a change that needs
+    confirming): the API answers 409 with the message and `code`. The domain's errors subclass it, so the core's
+    exception handler knows them without importing the domain."""
+
+    code = "conflict"
+
+
+class InvalidFields(Exception):
+    """Values refused field by field: the API answers 400 with `{field: [message]}`."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))

@@ -13,10 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
-
-from .celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 

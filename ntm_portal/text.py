@@ -4,7 +4,7 @@ import unicodedata
 from typing import TypeVar
 
 # Moved to ntm_portal.formats with the portal's other number formats; imported here for the modules not yet switched
-# (ntm_portal.dashboard, reports.pdf).
+# (portal.dashboard, reports.pdf).
 from .formats import vnd  # noqa: F401
 
 T = TypeVar("T")

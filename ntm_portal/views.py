@@ -6,15 +6,6 @@ from django.views.decorators.http import require_GET
 from .health import run_checks
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """A visitor: the welcome and its sign-in button. A signed-in user: their own start page (ntm_portal.start)."""
-    if not request.user.is_authenticated:
-        return render(request, "home.html")
-    from .start import start_page  # noqa: PLC0415 - the start page reads every app's selectors
-
-    return start_page(request)
-
-
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -91,21 +82,6 @@ def locked_accounts_view(request: HttpRequest) -> HttpResponse:
     accounts = locked_accounts(user=request.user)
     confirm = next((a for a, _until in accounts if a.username == request.GET.get("unlock")), None)
     return render(request, "ntm_portal/locked_accounts.html", {"accounts": accounts, "confirm_unlock": confirm})
-
-
-# --- the user's to-do (issue 15) ------------------------------------------------------------------------------------
-
-from .context_processors import request_work_counts  # noqa: E402
-from .todo import todo_for  # noqa: E402
-
-
-@login_required
-@require_GET
-def todo(request: HttpRequest) -> HttpResponse:
-    """Việc cần làm: every section of the user's to-do in full (the landing pages show the same box, shorter)."""
-    return render(
-        request, "ntm_portal/todo.html", {"todo": todo_for(user=request.user, counts=request_work_counts(request))}
-    )
 
 
 # --- forgotten password (issue 19) -----------------------------------------------------------------------------------

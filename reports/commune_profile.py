@@ -1,7 +1,7 @@
 """A one-commune profile as a one-page A4 PDF (issue 18): standing, the unmet criteria with their unmet indicators,
 history, cadres, sponsors and support, for a meeting's table or a leader's folder.
 
-Every figure comes from communes.selectors.commune_page, the one the commune page shows, so the two never disagree;
+Every figure comes from reports.commune_page.commune_page, the one the commune page shows, so the two never disagree;
 the only read of its own is the unmet indicators' values of the latest round (two queries, whatever their number).
 The page is made synchronously: one page lays out in about half a second (a second or two when lists must be cut
 shorter), no Celery job is worth its polling.
@@ -21,7 +21,6 @@ from weasyprint.text.fonts import FontConfiguration
 
 from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit
-from communes.selectors import CommunePage, commune_page
 from criteria.models import IndicatorValue
 from criteria.services.assessment import applicable_threshold
 
@@ -29,6 +28,7 @@ from criteria.services.assessment import applicable_threshold
 from criteria.views import _target_text, _value_text
 from ntm_portal.text import fold_vietnamese, vnd
 
+from .commune_page import CommunePage, commune_page
 from .pdf import _FontsOnlyFetcher, font_paths
 
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import units_in_scope
-from communes.selectors import CommunesMap, communes_map_points
 from criteria import ledger
 from criteria.forecast import UnitForecast, unit_forecast
+from criteria.maps import CommunesMap, communes_map_points
 from criteria.models import CriteriaSet
 from criteria.selectors import (
     CommuneProgress,

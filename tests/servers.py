@@ -104,7 +104,7 @@ class Gunicorn(_ChildProcess):
 
     def start(self) -> Gunicorn:
         command = [
-            sys.executable, "-m", "gunicorn", "ntm_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+            sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers), "--timeout", str(self.timeout), "--worker-class", "sync",
         ]  # fmt: skip
         self.log = open(self.log_path, "w")  # noqa: SIM115 - the child's, closed in stop()
@@ -193,7 +193,7 @@ class Celery(_ChildProcess):
             command = ["beat", "--loglevel=INFO", "--schedule", str(self.folder / "celerybeat-schedule")]
         self.log = open(self.log_path, "w")  # noqa: SIM115 - the child's, closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "ntm_portal", *command],
+            [sys.executable, "-m", "celery", "-A", "config", *command],
             cwd=BASE_DIR,
             env=self.env,
             stdout=self.log,
@@ -208,7 +208,7 @@ def production_env(folder: Path, redis: RedisServer, postgres: Postgres, **extra
     files in `folder` and plain HTTP on 127.0.0.1."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",

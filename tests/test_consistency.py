@@ -35,7 +35,7 @@ from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit
 from criteria import ledger
 from criteria.models import CriteriaSet
-from ntm_portal.demo import build_demo
+from demo.province import build_demo
 from ntm_portal.models import User
 from reports.choices import JobStatus
 from reports.services import report_build
@@ -53,7 +53,7 @@ API_PAGE_SIZE = 500  # the API's maximum: the whole demo province on one page
 # The dates of the issue; "today" is resolved when the test runs.
 REFORM_DAY = datetime.date(2025, 7, 1)  # the 2-level structure: new communes, no districts
 DATES = ["2016-12-31", "2020-12-31", "2024-12-31", "today"]
-# The set in force on each year-end date (the demo assesses each year on it: ntm_portal.demo.SET_BY_YEAR).
+# The set in force on each year-end date (the demo assesses each year on it: demo.province.SET_BY_YEAR).
 SET_IN_FORCE = {"2016-12-31": "ntm-2016-2020", "2020-12-31": "ntm-2016-2020", "2024-12-31": "ntm-2021-2025"}
 # A handful of communes for the commune page: the seed commune (seed 001) and the first ones by code.
 PAGE_COMMUNES = 4

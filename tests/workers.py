@@ -23,7 +23,7 @@ class WorkerProcess:
         self,
         *,
         queue: str | None = None,
-        app: str = "ntm_portal",
+        app: str = "config",
         pool: str = "solo",
         extra_env: dict[str, str] | None = None,
     ) -> None:
@@ -38,7 +38,7 @@ class WorkerProcess:
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        env["DJANGO_SETTINGS_MODULE"] = "ntm_portal.settings.test"
+        env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
         # The worker must use the test database the session created, not the development one.
         db = connection.settings_dict
         if db["ENGINE"].endswith("sqlite3"):

@@ -1,11 +1,7 @@
-from django.utils.functional import cached_property
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from communes.choices import Region
 from communes.models import AdministrativeUnit, Recognition, UnitSuccession
-from criteria.selectors import CommuneProgress
-from ntm_portal.api.serializers import BriefUnitSerializer, ReadingSerializer, ReadOnlyModelSerializer, TupleSerializer
+from ntm_portal.api.serializers import ReadOnlyModelSerializer
 
 
 class PredecessorSerializer(ReadOnlyModelSerializer):
@@ -62,63 +58,3 @@ class RecognitionSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = Recognition
         fields = ["id", "level", "year", "decision_number", "decision_date", "signer", "revoked_on"]
-
-
-class UnmetCriterionSerializer(TupleSerializer):
-    number = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class CommuneProgressSerializer(ReadingSerializer):
-    """Where a commune stood on `as_of` (criteria.selectors: the figures the dashboards and the PDF report use)."""
-
-    as_of = serializers.DateField()
-    unmet_criteria = UnmetCriterionSerializer(many=True)
-
-    class Meta:
-        dataclass = CommuneProgress
-        # The commune itself is the record these figures sit in.
-        exclude = [
-            "commune_id", "code", "name", "district_id", "district_name", "region", "commune_group",
-            "especially_disadvantaged", "designated_special",
-        ]  # fmt: skip
-        extra_kwargs = {
-            "criteria_met": {"help_text": "None: no round of the set by as_of."},
-            "ntm_level": {"help_text": "The NTM level in force on as_of, from the recognition decisions."},
-            "previous_set_name": {
-                "help_text": "No round of the set by as_of yet: the set in force before, and the commune's criteria "
-                "met of its criteria total then."
-            },
-        }
-
-
-class CommuneSerializer(SuccessionFieldsMixin, ReadOnlyModelSerializer):
-    """A commune with its status (NTM level and recognition), its score and the criteria it has not met yet."""
-
-    province = BriefUnitSerializer(read_only=True)
-    district = BriefUnitSerializer(read_only=True, allow_null=True)
-    # Read-only model fields lose allow_blank in DRF: a commune's region may not be set yet.
-    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
-    recognition = RecognitionSerializer(read_only=True, allow_null=True)
-    progress = serializers.SerializerMethodField()
-
-    class Meta:
-        model = AdministrativeUnit
-        fields = [
-            "id", "code", "name", "kind", "province", "district", "valid_from", "valid_to", "region",
-            "commune_group", "especially_disadvantaged", "designated_special", "ntm_level", "recognition",
-            "target_year", *SUCCESSION_FIELDS, "progress",
-        ]  # fmt: skip
-
-    @extend_schema_field(CommuneProgressSerializer(allow_null=True))
-    def get_progress(self, commune):
-        """Null when the commune was not current on as_of."""
-        progress = self.context.get("progress", {}).get(commune.pk)
-        if progress is None:
-            return None
-        return self._progress_serializer.to_representation({**vars(progress), "as_of": self.context["as_of"]})
-
-    @cached_property
-    def _progress_serializer(self) -> CommuneProgressSerializer:
-        # One for every row of a list (the serializer of a list's rows is one instance).
-        return CommuneProgressSerializer()

@@ -1,7 +1,5 @@
-from . import recognitions, views
+from . import views
 
 
 def register(router) -> None:
     router.register("administrative-units", views.AdministrativeUnitViewSet, basename="administrativeunit")
-    router.register("communes", views.CommuneViewSet, basename="commune")
-    router.register("recognitions", recognitions.RecognitionViewSet, basename="recognition")

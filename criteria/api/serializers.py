@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from communes.api.serializers import SUCCESSION_FIELDS, RecognitionSerializer, SuccessionFieldsMixin
 from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit
 from criteria.choices import ReviewState
-from criteria.forecast import HORIZON_YEARS, CommuneForecast, ForecastStatus, TargetOutlook, UnitForecast
 from criteria.models import (
     AssessmentChange,
     AssessmentRound,
@@ -25,12 +24,7 @@ from criteria.models import (
     UnitTarget,
 )
 from criteria.selectors import (
-    CriteriaBand,
-    CriterionProgress,
-    DistrictProgress,
-    TargetProgress,
-    UnitProgress,
-    YearProgress,
+    CommuneProgress,
 )
 from criteria.services import transitions
 from criteria.services.transitions import Transition
@@ -42,7 +36,6 @@ from ntm_portal.api.serializers import (
     TupleSerializer,
     VisibleRelatedField,
 )
-from secondments.selectors import AgencyActivity, BatchSummary, SecondmentSummary, SponsorSummary
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_TREND_YEARS = 30
@@ -463,236 +456,61 @@ class TrendQuerySerializer(serializers.Serializer):
         return {"as_of": as_of, "years": range(from_year, to_year + 1), "approved_only": attrs["approved_only"]}
 
 
-# The national programme began in 2010 (QĐ 800/QĐ-TTg): 2000 leaves a margin and keeps nonsense years out.
-FIRST_SPONSOR_YEAR = 2000
-MAX_MONTHS_AFTER = 120
-MAX_MINIMUM = 100
+class UnmetCriterionSerializer(TupleSerializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
 
 
-class SecondmentResultsQuerySerializer(AsOfQuerySerializer):
-    months_after = serializers.IntegerField(
-        min_value=0,
-        max_value=MAX_MONTHS_AFTER,
-        required=False,
-        help_text=_(
-            "Xã đạt chuẩn trong bấy nhiêu tháng sau khi cán bộ về vẫn được tính (0 đến 120); mặc định theo cài đặt "
-            "NTM_STANDARD_WITHIN_MONTHS (12)."
-        ),
-    )
+class CommuneProgressSerializer(ReadingSerializer):
+    """Where a commune stood on `as_of` (criteria.selectors: the figures the dashboards and the PDF report use)."""
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        attrs.setdefault("months_after", settings.NTM_STANDARD_WITHIN_MONTHS)
-        return attrs
+    as_of = serializers.DateField()
+    unmet_criteria = UnmetCriterionSerializer(many=True)
 
-
-class SponsorAccountabilityQuerySerializer(AsOfQuerySerializer):
-    year = serializers.IntegerField(
-        min_value=FIRST_SPONSOR_YEAR,
-        max_value=LAST_YEAR,
-        required=False,
-        help_text=_(
-            "Năm theo dõi, không sau năm của as_of; mặc định năm của as_of, hoặc năm gần nhất trước đó có chuyến "
-            "công tác xuống xã."
-        ),
-    )
-    min_visits = serializers.IntegerField(
-        min_value=0,
-        max_value=MAX_MINIMUM,
-        required=False,
-        help_text=_(
-            "Số chuyến công tác tối thiểu mỗi quý cho mỗi xã được phân công (0 đến 100); mặc định theo cài đặt "
-            "NTM_SPONSOR_MIN_VISITS_PER_QUARTER."
-        ),
-    )
-    min_days = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(MAX_MINIMUM),
-        coerce_to_string=False,
-        required=False,
-        help_text=_(
-            "Số ngày có mặt tại xã tối thiểu mỗi quý cho mỗi xã được phân công (0 đến 100, ví dụ 0.5); mặc định "
-            "theo cài đặt NTM_SPONSOR_MIN_DAYS_PER_QUARTER."
-        ),
-    )
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        year = attrs.get("year")
-        if year is not None and year > attrs["as_of"].year:
-            raise serializers.ValidationError({"year": [_("Năm theo dõi không được sau năm của ngày tính (as_of).")]})
-        return attrs
-
-
-class CriteriaBandSerializer(ReadingSerializer):
     class Meta:
-        dataclass = CriteriaBand
-
-
-class CriterionProgressSerializer(ReadingSerializer):
-    class Meta:
-        dataclass = CriterionProgress
-        extra_kwargs = {"percent_meeting_criterion": {"source": "percent"}}
-
-
-class TargetProgressSerializer(ReadingSerializer):
-    class Meta:
-        dataclass = TargetProgress
+        dataclass = CommuneProgress
+        # The commune itself is the record these figures sit in.
+        exclude = [
+            "commune_id", "code", "name", "district_id", "district_name", "region", "commune_group",
+            "especially_disadvantaged", "designated_special",
+        ]  # fmt: skip
         extra_kwargs = {
-            "percent_of_target": {"help_text": "Communes meeting / the target's communes."},
-            "target_percent_meeting_standard": {
-                "help_text": "The target as a share of the unit's communes (10 of 23: 43.5)."
-            },
-            "min_average_criteria": {"max_digits": 4, "decimal_places": 1},
-        }
-
-
-class DistrictProgressSerializer(ReadingSerializer):
-    class Meta:
-        dataclass = DistrictProgress
-
-
-class ProvinceLineSerializer(DistrictProgressSerializer):
-    """A province's line in the country's summary."""
-
-    class Meta:
-        dataclass = DistrictProgress
-        ref_name = "ProvinceLine"
-        extra_kwargs = {"province_id": {"source": "district_id", "allow_null": False}}
-
-
-class UnitProgressSerializer(ReadingSerializer):
-    provinces = ProvinceLineSerializer(many=True, help_text="Only in the country's summary.")
-
-    class Meta:
-        dataclass = UnitProgress
-        extra_kwargs = {
-            "unit_id": {"help_text": "Empty for the whole country."},
-            "code": {"source": "unit_code"},
-            "name": {"source": "unit_name"},
-            "level": {"source": "unit_level"},
-            "criteria": {"help_text": "Weakest first."},
-        }
-
-
-class BatchSummarySerializer(ReadingSerializer):
-    class Meta:
-        dataclass = BatchSummary
-
-
-class SecondmentSummarySerializer(ReadingSerializer):
-    class Meta:
-        dataclass = SecondmentSummary
-
-
-class AgencyActivitySerializer(ReadingSerializer):
-    class Meta:
-        dataclass = AgencyActivity
-
-
-class SponsorSummarySerializer(ReadingSerializer):
-    class Meta:
-        dataclass = SponsorSummary
-        extra_kwargs = {
-            "since": {"help_text": "The period's first day: 1 January of the year the sponsor tab reads."},
-            "until": {"help_text": "The period's last day: as_of, or the end of that year if earlier."},
-            "agencies": {"help_text": "The least present first."},
-        }
-
-
-class DashboardSerializer(serializers.Serializer):
-    progress = UnitProgressSerializer()
-    secondments = SecondmentSummarySerializer()
-    sponsors = SponsorSummarySerializer()
-
-
-class YearProgressSerializer(ReadingSerializer):
-    class Meta:
-        dataclass = YearProgress
-
-
-class TrendSerializer(serializers.Serializer):
-    unit = BriefUnitSerializer()
-    years = YearProgressSerializer(many=True)
-
-
-# --- forecast (issue 8) -----------------------------------------------------------------------------------------
-
-
-class CommuneForecastSerializer(ReadingSerializer):
-    status = serializers.ChoiceField(
-        choices=[(status, status) for status in ForecastStatus.ALL],
-        help_text="meets: meeting the standard on as_of; projected: reaching it on the trend by standard_year; "
-        f"stalled: no gain on the trend, or more than {HORIZON_YEARS} years away; no_data: fewer than two rounds of "
-        "its present set.",
-    )
-    criteria_missing = serializers.IntegerField(allow_null=True)
-
-    class Meta:
-        dataclass = CommuneForecast
-        after = {"criteria_missing": "criteria_total"}
-        extra_kwargs = {
-            "criteria_met": {"help_text": "In the latest round by as_of."},
-            "criteria_total": {"help_text": "Of that round's set; 0 without a round."},
-            "criteria_per_year": {"help_text": "The slope of the trend."},
-            "standard_year": {"help_text": "The year recognised (meets) or projected (projected)."},
-            "on_previous_set": {
-                "help_text": "The criteria met are of the set in force before as_of's (no round of the present set "
-                "yet)."
+            "criteria_met": {"help_text": "None: no round of the set by as_of."},
+            "ntm_level": {"help_text": "The NTM level in force on as_of, from the recognition decisions."},
+            "previous_set_name": {
+                "help_text": "No round of the set by as_of yet: the set in force before, and the commune's criteria "
+                "met of its criteria total then."
             },
         }
 
 
-class DecidingCommuneSerializer(TupleSerializer):
-    """One of the communes a target needs, soonest first: (commune, on track by the target year)."""
+class CommuneSerializer(SuccessionFieldsMixin, ReadOnlyModelSerializer):
+    """A commune with its status (NTM level and recognition), its score and the criteria it has not met yet."""
 
-    commune = CommuneForecastSerializer()
-    on_track = serializers.BooleanField()
-
-
-class ProjectedYearSerializer(TupleSerializer):
-    year = serializers.IntegerField()
-    communes = serializers.IntegerField(help_text="Meeting the standard by the end of the year on the trend.")
-
-
-class TargetOutlookSerializer(ReadingSerializer):
-    deciding = DecidingCommuneSerializer(
-        many=True, help_text="The communes the target needs, soonest first, each on track by the target year or not."
-    )
-    projection = ProjectedYearSerializer(many=True)
+    province = BriefUnitSerializer(read_only=True)
+    district = BriefUnitSerializer(read_only=True, allow_null=True)
+    # Read-only model fields lose allow_blank in DRF: a commune's region may not be set yet.
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+    recognition = RecognitionSerializer(read_only=True, allow_null=True)
+    progress = serializers.SerializerMethodField()
 
     class Meta:
-        dataclass = TargetOutlook
-        extra_kwargs = {
-            "name": {"source": "unit_name"},
-            "communes_meeting_standard": {"help_text": "On as_of."},
-            "target_year": {"help_text": "None: no target for as_of's year or later."},
-            "communes_projected": {"help_text": "Meeting by the target year on the trend, those meeting now included."},
-            "shortfall": {"help_text": "Communes missing on the trend; 0 when met."},
-        }
+        model = AdministrativeUnit
+        fields = [
+            "id", "code", "name", "kind", "province", "district", "valid_from", "valid_to", "region",
+            "commune_group", "especially_disadvantaged", "designated_special", "ntm_level", "recognition",
+            "target_year", *SUCCESSION_FIELDS, "progress",
+        ]  # fmt: skip
 
+    @extend_schema_field(CommuneProgressSerializer(allow_null=True))
+    def get_progress(self, commune):
+        """Null when the commune was not current on as_of."""
+        progress = self.context.get("progress", {}).get(commune.pk)
+        if progress is None:
+            return None
+        return self._progress_serializer.to_representation({**vars(progress), "as_of": self.context["as_of"]})
 
-class ForecastStatusCountSerializer(serializers.Serializer):
-    meets = serializers.IntegerField()
-    projected = serializers.IntegerField()
-    stalled = serializers.IntegerField()
-    no_data = serializers.IntegerField()
-
-
-class UnitForecastSerializer(ReadingSerializer):
-    listing_limited = serializers.BooleanField(
-        help_text="True when the unit lies above your own: `communes` and every `deciding` list name only the "
-        "communes in your scope, while the counts and the outlooks' figures cover every commune."
-    )
-    by_status = ForecastStatusCountSerializer()
-
-    class Meta:
-        dataclass = UnitForecast
-        after = {"listing_limited": "unit_name"}
-        extra_kwargs = {
-            "name": {"source": "unit_name"},
-            "communes": {"help_text": "Soonest first: meeting, by projected year, stalled, without data."},
-            "districts": {"help_text": "A province's districts, in code order."},
-        }
+    @cached_property
+    def _progress_serializer(self) -> CommuneProgressSerializer:
+        # One for every row of a list (the serializer of a list's rows is one instance).
+        return CommuneProgressSerializer()

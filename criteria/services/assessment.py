@@ -25,6 +25,7 @@ from communes.choices import NtmLevel, Region
 from communes.models import AdministrativeUnit, Recognition
 from ntm_portal import files
 from ntm_portal.access import AccessDenied, Action, require
+from ntm_portal.errors import Conflict
 
 from .. import ledger
 from ..choices import ChangeKind, Comparison, ReviewState, RoundStatus, TargetScheme
@@ -56,8 +57,10 @@ logger = logging.getLogger(__name__)
 NUMBER_PLACES = Decimal("0.01")  # IndicatorValue.value_number's decimal_places
 
 
-class NeedsConfirmation(WorkflowError):
+class NeedsConfirmation(WorkflowError, Conflict):
     """Allowed only when the user confirms it and gives a reason (a lower or repeated recognition decision)."""
+
+    code = "needs_confirmation"
 
 
 # AccessDenied lives with the access rules, the transitions' errors with their table; re-exported so that callers

@@ -53,7 +53,7 @@ from .assessment import (
     round_start,
 )
 
-# The upload's limits are the settings' EXCEL_IMPORT_* (ntm_portal/settings/base.py), read at each upload.
+# The upload's limits are the settings' EXCEL_IMPORT_* (config/settings/base.py), read at each upload.
 MAX_ERRORS_LISTED = 200
 
 DATA_SHEET = "Đánh giá"

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from communes.models import Recognition
 from ntm_portal.access import AccessDenied, Action, action_q, can, require
+from ntm_portal.errors import Conflict, InvalidFields
 
 from .. import ledger
 from ..choices import ChangeKind, ReviewState, RoundStatus
@@ -206,18 +207,16 @@ class WorkflowError(Exception):
     """A user-caused refusal; its message is shown as it is in the UI and the API."""
 
 
-class IllegalTransition(WorkflowError):
+class IllegalTransition(WorkflowError, Conflict):
+    code = "illegal_transition"
+
+
+class ConcurrentEdit(WorkflowError, Conflict):
+    code = "concurrent_edit"
+
+
+class InvalidValue(WorkflowError, InvalidFields):
     pass
-
-
-class ConcurrentEdit(WorkflowError):
-    pass
-
-
-class InvalidValue(WorkflowError):
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
 
 
 @dataclass

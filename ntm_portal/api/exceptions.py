@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from criteria.services.assessment import ConcurrentEdit, IllegalTransition, InvalidValue, NeedsConfirmation
+from ntm_portal.errors import Conflict, InvalidFields
 
 
 def django_error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -29,13 +29,9 @@ def django_error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ConcurrentEdit):
-        return Response({"detail": str(exc), "code": "concurrent_edit"}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, NeedsConfirmation):
-        return Response({"detail": str(exc), "code": "needs_confirmation"}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, IllegalTransition):
-        return Response({"detail": str(exc), "code": "illegal_transition"}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, InvalidValue):
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidFields):
         return Response({key: [message] for key, message in exc.errors.items()}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response(django_error_dict(exc), status=status.HTTP_400_BAD_REQUEST)

@@ -177,7 +177,7 @@ class MeSerializer(serializers.Serializer):
     authenticated_by = serializers.ChoiceField(choices=["session", "token"], read_only=True)
 
 
-# --- the user's to-do (issue 15): ntm_portal.todo ----------------------------------------------------------------
+# --- the user's to-do (issue 15): portal.todo --------------------------------------------------------------------
 
 
 class TodoRoundSerializer(serializers.Serializer):

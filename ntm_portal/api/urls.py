@@ -4,7 +4,6 @@ from . import tokens, views
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
-    path("me/todo/", views.TodoView.as_view(), name="api-me-todo"),
     path("ping/", views.PingView.as_view(), name="api-ping"),
     path("auth/token/", tokens.TokenView.as_view(), name="api-token-obtain"),
     path("auth/tokens/", tokens.TokenListView.as_view(), name="api-token-list"),

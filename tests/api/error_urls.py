@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ntm_portal.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
+from config.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 
 
 def broken(request):

@@ -359,7 +359,7 @@ def test_the_sponsor_json_carries_every_figure_of_the_selector(coordinator, spon
 
 
 def test_the_forecast_json_carries_every_figure_of_the_selector(coordinator, forecast):
-    from criteria.api import serializers as api
+    from portal.api import serializers as api
 
     body = get(coordinator, forecast.district, "forecast", as_of="2023-12-31")
 

@@ -255,7 +255,7 @@ def test_a_commune_dashboard_is_that_communes_figures(api, history, commune_offi
 
 
 def test_the_dataclasses_and_the_serializers_agree(history, secondments, sponsors):
-    from criteria.api.serializers import DashboardSerializer, YearProgressSerializer
+    from portal.api.serializers import DashboardSerializer, YearProgressSerializer
 
     as_of = datetime.date(2019, 12, 31)
     progress = unit_progress_summary(unit=history.province, as_of=as_of)

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-import communes.api.serializers  # noqa: F401 - declares the readings the API serves
+import criteria.api.serializers  # noqa: F401 - declares the readings the API serves
+import portal.api.serializers  # noqa: F401
 import secondments.api.serializers  # noqa: F401
-from criteria.api.serializers import TargetProgressSerializer, UnitProgressSerializer
 from criteria.selectors import TargetProgress
 from ntm_portal.api.serializers import ReadingSerializer
+from portal.api.serializers import TargetProgressSerializer, UnitProgressSerializer
 
 
 def _subclasses(cls):

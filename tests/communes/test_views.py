@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communes.choices import CommuneGroup, NtmLevel, Region
-from communes.selectors import LOW_VISIT_THRESHOLD
 from criteria.choices import RoundStatus
 from ntm_portal.text import vnd
+from reports.commune_page import LOW_VISIT_THRESHOLD
 from secondments.choices import PlanItemStatus, SecondmentKind, SponsorRole, SupportKind
 from tests.communes.factories import CommuneFactory, DistrictFactory, ProvinceFactory, RecognitionFactory
 from tests.criteria.factories import (

@@ -29,7 +29,8 @@ from django.core.files.base import ContentFile  # noqa: E402
 from communes.models import AdministrativeUnit, Recognition  # noqa: E402
 from criteria.choices import RoundStatus  # noqa: E402
 from criteria.models import AssessmentRound, Criterion, EvidenceFile, IndicatorValue, UnitTarget  # noqa: E402
-from ntm_portal import demo, tokens  # noqa: E402
+from demo import province as demo  # noqa: E402
+from ntm_portal import tokens  # noqa: E402
 from ntm_portal.choices import Role  # noqa: E402
 from ntm_portal.models import User  # noqa: E402
 from secondments.models import (  # noqa: E402

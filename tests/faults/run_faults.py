@@ -235,7 +235,7 @@ def database_outage(browser: Browser, postgres: Postgres, unit_id: int, media: P
 
 
 def setup(env: dict, folder: Path) -> dict:
-    local = {**env, "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.local"}  # loading a demo is not production work
+    local = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"}  # loading a demo is not production work
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput", "-v0"], ["load_criteria"], ["load_demo", "--communes", "20"]):
         subprocess.run(

@@ -48,7 +48,7 @@ sys.path.insert(0, str(BASE_DIR))
 from tests.faults.measure import Answer, Results, begin, end, logger  # noqa: E402 - needs the path above
 from tests.servers import Celery, Gunicorn, Postgres, RedisServer, production_env  # noqa: E402
 
-PASSWORD = "ntm-demo-2026"  # the demo's (ntm_portal.demo.DEMO_PASSWORD)
+PASSWORD = "ntm-demo-2026"  # the demo's (demo.province.DEMO_PASSWORD)
 SAMPLES = 4  # foreign records tried per resource, persona and kind of foreignness
 PAGE_SIZE = 500  # the API's most
 PARALLEL_SAVES = 20
@@ -698,7 +698,7 @@ def outcome(answer: Answer) -> str:
 
 
 def setup(env: dict, folder: Path) -> dict:
-    local = {**env, "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.local", "NTM_PROBE_WORLD": str(folder / "w.json")}
+    local = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.local", "NTM_PROBE_WORLD": str(folder / "w.json")}
     steps = [
         ["manage.py", "migrate", "--noinput", "-v0"],
         ["manage.py", "load_criteria"],

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from ntm_portal.celery import app as celery_app
+from config.celery import app as celery_app
 from ntm_portal.tasks import echo
 
 

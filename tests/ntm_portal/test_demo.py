@@ -12,8 +12,8 @@ from communes.models import AdministrativeUnit, Recognition
 from criteria.choices import ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
 from criteria.selectors import unit_progress_summary
+from demo.province import build_demo
 from ntm_portal.choices import Role
-from ntm_portal.demo import build_demo
 from ntm_portal.models import User
 from secondments.models import FieldVisit, Secondment, SecondmentBatch, SponsorAssignment, SupportContribution
 from tests.shared_rows import rolled_back_at_end

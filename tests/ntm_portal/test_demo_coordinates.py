@@ -3,7 +3,7 @@ left them without (issue 19: the dashboard's map); a commune the data lacks keep
 
 import pytest
 
-from ntm_portal.demo import _fill_coordinates
+from demo.province import _fill_coordinates
 from tests.communes.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db

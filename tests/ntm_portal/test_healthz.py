@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from ntm_portal.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.conftest import skip_unless_configured
 from tests.servers import RedisServer, free_port
 

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from communes.models import AdministrativeUnit
-from ntm_portal.demo import DEMO_PASSWORD, DEMO_USERNAMES
+from demo.province import DEMO_PASSWORD, DEMO_USERNAMES
 from ntm_portal.models import User
 from tests.communes.factories import ProvinceFactory
 from tests.ntm_portal.factories import UserFactory
@@ -75,7 +75,7 @@ def test_units_loaded_by_something_else_are_refused(national_sets):
     assert not User.objects.exists()
 
 
-@override_settings(SETTINGS_MODULE="ntm_portal.settings.production")
+@override_settings(SETTINGS_MODULE="config.settings.production")
 def test_the_production_settings_are_refused(national_sets):
     with pytest.raises(CommandError, match="production"):
         load_demo()
@@ -97,7 +97,7 @@ def test_force_loads_anyway_and_leaves_the_other_users_password_alone(national_s
 def test_under_the_production_settings_manage_py_exits_with_1_and_the_message(tmp_path):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "k" * 30 + "0123456789abcdefghij",
         "NTM_VAR_DIR": str(tmp_path),  # nothing of this checkout's own var/ is touched
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

@@ -15,8 +15,8 @@ from communes.models import AdministrativeUnit, Recognition
 from criteria import ledger
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
 from criteria.selectors import commune_progress_list
+from demo.national import FIRST_YEAR, LAST_YEAR, NATIONAL_USERNAME, build_national
 from ntm_portal.models import User
-from ntm_portal.national_demo import FIRST_YEAR, LAST_YEAR, NATIONAL_USERNAME, build_national
 from ntm_portal.text import fold_vietnamese
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,7 @@ def database_url() -> str:
 
 
 def start_gunicorn(name: str, **env) -> Gunicorn:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "ntm_portal.settings.test", "DATABASE_URL": database_url()}
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url()}
     environment.update(env)
     # One worker: what it learnt about an outage (ntm_portal.breaker) is what the next request meets.
     server = Gunicorn(environment, workers=1, log_path=Path(settings.VAR_DIR) / f"gunicorn-{name}.log").start()

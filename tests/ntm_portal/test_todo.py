@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from criteria.choices import ChangeKind, ReviewState, RoundStatus
 from criteria.models import AssessmentChange, CriterionResult
-from ntm_portal.todo import todo_for
+from portal.todo import todo_for
 from secondments.choices import PlanItemStatus
 from tests.communes.factories import CommuneFactory
 from tests.criteria.factories import CriteriaSetFactory

@@ -6,8 +6,8 @@ import pytest
 
 from communes.models import AdministrativeUnit
 from criteria.selectors import default_criteria_set
+from demo.province import build_demo
 from ntm_portal.choices import Role
-from ntm_portal.demo import build_demo
 from tests.ntm_portal.factories import UserFactory
 from tests.shared_rows import own_copy, rolled_back_at_end
 

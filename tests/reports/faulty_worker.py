@@ -14,7 +14,7 @@ import time
 import django
 from django.db import OperationalError
 
-from ntm_portal.celery import app  # noqa: F401 - the app this worker runs
+from config.celery import app  # noqa: F401 - the app this worker runs
 
 django.setup()
 

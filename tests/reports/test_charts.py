@@ -10,8 +10,8 @@ from xml.etree import ElementTree
 import pytest
 
 from communes.choices import NtmLevel
-from communes.selectors import CommunesMap, MapPoint, communes_map_points
 from criteria.forecast import unit_forecast
+from criteria.maps import CommunesMap, MapPoint, communes_map_points
 from criteria.models import Criterion
 from criteria.selectors import unit_progress_summary, unit_progress_trend
 from reports import charts

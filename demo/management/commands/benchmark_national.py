@@ -30,10 +30,10 @@ from rest_framework.test import APIClient
 from communes.models import AdministrativeUnit
 from criteria import ledger
 from criteria.selectors import criteria_history, default_criteria_set
+from demo.national import NATIONAL_USERNAME, national_provinces
 from ntm_portal.choices import Role
 from ntm_portal.figures_cache import invalidate_figures
 from ntm_portal.models import User
-from ntm_portal.national_demo import NATIONAL_USERNAME, national_provinces
 
 PAGE_SIZE = 50  # the first page of the commune list and of the API
 GOALS_MS = {
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
             browser = self._browser(superuser)
             list_url = reverse("communes:commune_list")
-            # The list scores communes on today's date against the set in force (communes.views.commune_list).
+            # The list scores communes on today's date against the set in force (portal.commune_views.commune_list).
             list_set = ledger.set_in_force(today.year)
             self._surface(
                 "commune_list_country_by_score", lambda: _get(browser, list_url, {"sort": "-score"}),

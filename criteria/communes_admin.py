@@ -1,12 +1,15 @@
+"""The communes' admin (units, recognitions, successions): in criteria because every save and delete keeps the
+progress ledger in step (KeepsLedgerAdmin) and a change of a commune's attributes re-chooses its targets."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from criteria.admin import KeepsLedgerAdmin
-from criteria.services.assessment import targets_changed
+from communes.choices import UnitLevel
+from communes.models import AdministrativeUnit, Recognition, UnitSuccession
 from ntm_portal.text import fold_vietnamese
 
-from .choices import UnitLevel
-from .models import AdministrativeUnit, Recognition, UnitSuccession
+from .admin import KeepsLedgerAdmin
+from .services.assessment import targets_changed
 
 # A commune's attributes that choose which targets apply to it (applicable_threshold).
 TARGET_ATTRIBUTES = {"region", "commune_group", "especially_disadvantaged"}

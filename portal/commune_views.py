@@ -3,8 +3,8 @@ commune page.
 
 As criteria.views: the views parse input and show what the selectors answer. Scope comes from
 `AdministrativeUnit.objects.communes().visible_to(user)` (another unit's commune is a 404, never a 403 that would
-confirm it exists); scores from criteria.selectors through communes.selectors. Each page costs a fixed number of
-queries whatever the number of communes or records (tests/communes/test_views.py pins them).
+confirm it exists); scores from criteria.selectors through portal.matrix and reports.commune_page. Each page costs a
+fixed number of queries whatever the number of communes or records (tests/communes/test_views.py pins them).
 """
 
 from __future__ import annotations
@@ -26,27 +26,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
+from communes.filtersets import MAX_ID, SEARCH_MAX_LENGTH
+from communes.models import AdministrativeUnit
+from communes.permissions import units_in_scope
 from criteria import ledger
+from criteria.filtersets import CommuneFilterSet
 from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
 from ntm_portal.collation import vi_order, vi_sort_key
-from ntm_portal.context_processors import request_work_counts
 from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.figures_cache import cached_figures
 from ntm_portal.formats import date_text, vnd
 from ntm_portal.tables import page_of
-from ntm_portal.todo import todo_for
 from reports import charts
+from reports.commune_page import commune_page
 from reports.commune_profile import commune_profile as build_commune_profile
 from reports.commune_profile import profile_pdf
 from secondments.models import Agency, Secondment, SponsorAssignment
 
-from . import selectors
-from .choices import CommuneGroup, NtmLevel, Region, UnitLevel
-from .filtersets import MAX_ID, SEARCH_MAX_LENGTH, CommuneFilterSet
-from .models import AdministrativeUnit
-from .permissions import units_in_scope
+from . import matrix as matrix_marks
+from .context_processors import request_work_counts
+from .todo import todo_for
 
 YES, NO = "true", "false"  # what CommuneFilterSet's BooleanFilter takes
 SORTS = ("code", "name", "-name", "score", "-score")
@@ -341,9 +343,9 @@ def commune_list(request: HttpRequest) -> HttpResponse:
 
 # Short classes: a 700-commune matrix has 13,300 of these cells (communes.css styles them under table.matrix).
 MARK_CELLS = {
-    selectors.MET: '<td class="y">●</td>',
-    selectors.NOT_MET: '<td class="n">○</td>',
-    selectors.NOT_ASSESSED: '<td class="u">·</td>',
+    matrix_marks.MET: '<td class="y">●</td>',
+    matrix_marks.NOT_MET: '<td class="n">○</td>',
+    matrix_marks.NOT_ASSESSED: '<td class="u">·</td>',
 }
 
 
@@ -400,7 +402,7 @@ class MatrixForm(forms.Form):
 
 @dataclass
 class MatrixLine:
-    row: selectors.MatrixRow
+    row: matrix_marks.MatrixRow
     html: str  # the whole <tr>, escaped and marked safe
 
     @property
@@ -412,7 +414,7 @@ class MatrixLine:
 _URL_SENTINEL = 987654321
 
 
-def _matrix_lines(rows: list[selectors.MatrixRow], *, show_district: bool) -> list[MatrixLine]:
+def _matrix_lines(rows: list[matrix_marks.MatrixRow], *, show_district: bool) -> list[MatrixLine]:
     """Each row printed once in Python: on 700 rows the template engine's lookups, escaping and {% url %} per cell
     cost more than the database does (DESIGN §5: layout choices decide the speed). Names are escaped by format_html;
     the mark cells are the constant strings of MARK_CELLS."""
@@ -438,8 +440,8 @@ def _matrix_lines(rows: list[selectors.MatrixRow], *, show_district: bool) -> li
     return lines
 
 
-def _matrix_export(matrix: selectors.CriteriaMatrix, rows: list[selectors.MatrixRow]) -> HttpResponse:
-    words = {selectors.MET: _("Đạt"), selectors.NOT_MET: _("Chưa đạt"), selectors.NOT_ASSESSED: ""}
+def _matrix_export(matrix: matrix_marks.CriteriaMatrix, rows: list[matrix_marks.MatrixRow]) -> HttpResponse:
+    words = {matrix_marks.MET: _("Đạt"), matrix_marks.NOT_MET: _("Chưa đạt"), matrix_marks.NOT_ASSESSED: ""}
     columns = [_("Mã xã"), _("Xã"), _("Huyện"), _("Mức đạt chuẩn"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
                *(f"{_('TC')} {number}. {name}" for _pk, number, name in matrix.criteria)]  # fmt: skip
     body = (
@@ -492,7 +494,7 @@ def criteria_matrix(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "matrix": None, "lines": [], "sort": sort}
         return render(request, "communes/matrix.html", context)
 
-    matrix = selectors.commune_criteria_matrix(user=user, unit=unit, as_of=as_of, criteria_set=criteria_set)
+    matrix = matrix_marks.commune_criteria_matrix(user=user, unit=unit, as_of=as_of, criteria_set=criteria_set)
     rows = list(matrix.rows)
     if sort in ("score", "-score"):
         rows.sort(key=lambda r: (*_score_key(r.progress, descending=sort == "-score"), r.progress.code))
@@ -557,7 +559,7 @@ def _commune_in_scope(user, pk: int) -> AdministrativeUnit:
 def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     commune = _commune_in_scope(user, pk)
-    data = selectors.commune_page(user=user, commune=commune, today=today)
+    data = commune_page(user=user, commune=commune, today=today)
     secondments = [
         SecondmentLine(
             s,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from criteria.selectors import waiting_counts
+from ntm_portal.menu import navigation_for
+
 
 def request_work_counts(request) -> dict[str, int]:
     """criteria.selectors.waiting_counts for the request's user, computed once per request: the navigation's badges
     and a landing page's to-do box read the same figures."""
     if not hasattr(request, "_work_counts"):
-        from criteria.selectors import waiting_counts  # noqa: PLC0415 - settings load this module before the apps
-
         request._work_counts = waiting_counts(user=request.user)
     return request._work_counts
 
@@ -30,6 +31,4 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .menu import navigation_for  # noqa: PLC0415 - settings load this module before the URLs
-
     return {"nav": SimpleLazyObject(lambda: navigation_for(user, request.path, lambda: request_work_counts(request)))}

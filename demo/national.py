@@ -1,7 +1,7 @@
 """The old 3-level country at national scale (issue 13): 63 provinces, about 700 districts and 8,000 communes with
 fifteen years of programme history (2011–2025), for measuring the portal where the demo province cannot.
 
-Built as the demo builds a province (ntm_portal.demo), but with bulk inserts only: no per-row save, no workflow
+Built as the demo builds a province (demo.province), but with bulk inserts only: no per-row save, no workflow
 service, one province at a time so that memory stays flat. The fields AdministrativeUnit.save() derives (name_folded
 and the province/district ancestor columns) are set here the same way, as communes.services' bulk import does.
 
@@ -30,10 +30,10 @@ from communes.models import AdministrativeUnit, Recognition
 from criteria import ledger
 from criteria.choices import ReviewState, RoundStatus, SetLevel
 from criteria.models import AssessmentRound, CriteriaSet, CriterionResult, UnitTarget
+from ntm_portal.models import User
 from ntm_portal.text import fold_vietnamese
 
-from .demo import DEMO_PASSWORD, DIFFICULTY, UNCHANGED_PASSWORD
-from .models import User
+from .province import DEMO_PASSWORD, DIFFICULTY, UNCHANGED_PASSWORD
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 PROVINCES, DISTRICTS_PER_PROVINCE, COMMUNES_PER_PROVINCE = 63, 11, 127  # 693 districts, 8,001 communes

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-from .api import docs
+from ntm_portal import views
+from ntm_portal.api import docs
+from portal import views as portal_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -16,18 +17,18 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("dashboard/", include("ntm_portal.dashboard")),
-    path("communes/", include("communes.urls")),
+    path("dashboard/", include("portal.dashboard")),
+    path("communes/", include("portal.commune_urls")),
     path("secondments/", include("secondments.urls")),
     path("assessments/", include("criteria.urls")),
     path("reports/", include("reports.urls")),
-    path("api/v1/", include("ntm_portal.api_router")),
+    path("api/v1/", include("config.api_router")),
     path("api/schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("account/api-token/", views.api_token, name="api-token"),
     path("account/locked/", views.locked_accounts_view, name="locked-accounts"),
-    path("todo/", views.todo, name="todo"),
+    path("todo/", portal_views.todo, name="todo"),
 ]
 
 # HTML for the browser, JSON for /api/ (ntm_portal.errors).

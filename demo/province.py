@@ -41,6 +41,8 @@ from communes.services import merger_2025_import, old_commune_coordinates, units
 from criteria import ledger
 from criteria.choices import Comparison, ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
+from ntm_portal.choices import Role
+from ntm_portal.models import User
 from secondments.choices import (
     AgencyKind,
     AgencyLevel,
@@ -63,9 +65,7 @@ from secondments.models import (
     WorkPlanItem,
 )
 
-from . import demo_present as _present
-from .choices import Role
-from .models import User
+from . import present as _present
 
 DIVISIONS_FILE = Path(__file__).resolve().parent.parent / "communes" / "data" / "divisions_2025_01_northeast.json"
 PROVINCE_NAME = "Tỉnh Thái Nguyên"
@@ -561,7 +561,7 @@ def _plan_secondments(plans: list[CommunePlan], seed: int) -> list[PlannedSecond
         planned.append(PlannedSecondment(rotated, None, 2016, SecondmentKind.ROTATED))
         used.add(rotated.unit.pk)
     # Cadres sent in 2024 to help communes finish before the 2021–2025 programme ends, still there on 1 July 2025:
-    # their postings continue across the reform (demo_present).
+    # their postings continue across the reform (demo.present).
     candidates = [
         p for p in plans
         if p.unit.pk not in used and p.unit.name != SEED_COMMUNE and p.recognised_year is None
@@ -823,7 +823,7 @@ def _password_line(user: User, created: bool, created_before: set[str]) -> str:
 def demo_refusal() -> str | None:
     """Why load_demo must not run here without --force, or None: under the production settings, or on a database
     holding users it did not create, or units but none of its logins (loaded by something else)."""
-    from .national_demo import NATIONAL_USERNAME  # noqa: PLC0415 - national_demo imports this module
+    from .national import NATIONAL_USERNAME  # noqa: PLC0415 - demo.national imports this module
 
     if settings.SETTINGS_MODULE and settings.SETTINGS_MODULE.endswith(".production"):
         return (

@@ -1,4 +1,4 @@
-"""The small GET forms of the dashboard pages (ntm_portal.dashboard): the as-of date and each page's own settings.
+"""The small GET forms of the dashboard pages (portal.dashboard): the as-of date and each page's own settings.
 
 Every field may be left out, and the page then uses its default. A value the user got wrong is said next to the field
 and the default is used instead: a dashboard always answers, never with a 500. The form then shows the value actually
@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from criteria.forms import FIRST_YEAR, NumberField
-
-from .formats import number_input
+from ntm_portal.formats import number_input
 
 MAX_MONTHS_AFTER = 120
 MAX_VISITS_PER_QUARTER = 100

@@ -152,14 +152,14 @@ class Command(BaseCommand):
     def _start(self, port: int, options) -> subprocess.Popen:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "ntm_portal.settings.local"),
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
             "DJANGO_DEBUG": "false",  # DEBUG keeps every query of a request in memory
             "NTM_API_TOKEN_RATE": "100000000/hour",
         }
         if not env.get("DJANGO_SECRET_KEY") or env["DJANGO_SECRET_KEY"].startswith("dev-"):
             env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
         command = [
-            sys.executable, "-m", "gunicorn", "ntm_portal.wsgi:application",
+            sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(options["workers"]),
             "--worker-class", options["worker_class"], "--threads", str(options["threads"]),
             "--chdir", options["chdir"], "--log-level", "warning", "--timeout", "60",

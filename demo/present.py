@@ -40,7 +40,7 @@ from ntm_portal.models import User
 from secondments.choices import AgencyKind, PlanItemStatus, PlanPeriod, SponsorRole, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlan, WorkPlanItem
 
-from . import demo as base
+from . import province as base
 
 OLD_SET, NEW_SET = "ntm-2021-2025", "ntm-2026-2030"
 REASSESSED_ON = datetime.date(2025, 9, 30)

@@ -10,7 +10,7 @@ unit in `units_in_scope(user)`. Each page costs a fixed number of queries whatev
 Besides the progress page, a unit has three accountability pages (issue 8), reached by tabs that keep the chosen date:
 the results of the seconded cadres against the communes without one, the sponsors' presence quarter by quarter with
 their support and work plans, and the forecast against the unit's target. Their small GET forms are in
-ntm_portal.dashboard_forms; tests/ntm_portal/test_dashboard_accountability.py pins their queries.
+portal.dashboard_forms; tests/ntm_portal/test_dashboard_accountability.py pins their queries.
 """
 
 from __future__ import annotations
@@ -34,17 +34,19 @@ from django.views.decorators.http import require_GET
 from communes.choices import NtmLevel, UnitLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import nameable_communes, units_in_scope
-from communes.selectors import communes_map_points
 from communes.services import TWO_LEVEL_START
 from criteria import ledger
 from criteria.forecast import HORIZON_YEARS, TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, unit_forecast
 from criteria.forms import FIRST_YEAR, AsOfForm
+from criteria.maps import communes_map_points
 from criteria.selectors import (
     UnitProgress,
     commune_progress_list,
     unit_progress_summary,
     unit_progress_trend,
 )
+from ntm_portal.figures_cache import cached_figures
+from ntm_portal.formats import number, percent, vnd
 from reports import charts
 from secondments.choices import AgencyKind, SecondmentOutcome, SupportKind
 from secondments.selectors import (
@@ -63,8 +65,6 @@ from secondments.selectors import (
 
 from .context_processors import request_work_counts
 from .dashboard_forms import DashboardForm, SecondmentResultsForm, SponsorAccountabilityForm
-from .figures_cache import cached_figures
-from .formats import number, percent, vnd
 from .todo import todo_for
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
@@ -248,7 +248,7 @@ def _url_or_none(name: str, *args) -> str | None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """/dashboard/, kept for old bookmarks: the user's start page is `/` (ntm_portal.start)."""
+    """/dashboard/, kept for old bookmarks: the user's start page is `/` (portal.start)."""
     return redirect("home")
 
 

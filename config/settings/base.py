@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "criteria",
     "secondments",
     "reports",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -62,8 +64,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "ntm_portal.urls"
-WSGI_APPLICATION = "ntm_portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "ntm_portal.User"
 LOGIN_URL = "login"
 # Axes first: it refuses a locked account before any password is checked (and needs the request: authenticate() without
@@ -88,8 +90,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ntm_portal.context_processors.work_counts",
-                "ntm_portal.context_processors.navigation",
+                "portal.context_processors.work_counts",
+                "portal.context_processors.navigation",
             ],
         },
     },

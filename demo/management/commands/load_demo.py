@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ntm_portal import national_demo
-from ntm_portal.demo import build_demo, demo_refusal
+from demo import national as national_demo
+from demo.province import build_demo, demo_refusal
 
 
 class Command(BaseCommand):

@@ -22,12 +22,12 @@ from django.utils import timezone
 
 from communes.choices import NtmLevel, UnitLevel
 from criteria.selectors import CommuneProgress, commune_progress_for, unit_progress_summary
+from ntm_portal.access import liaison_agency_id
+from ntm_portal.text import vnd
 from secondments.models import Agency, SponsorAssignment
 from secondments.selectors import AgencyAccountability, QuarterActivity, sponsor_accountability, sponsor_default_year
 
-from .access import liaison_agency_id
 from .context_processors import request_work_counts
-from .text import vnd
 from .todo import todo_for
 
 DASHBOARD_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)

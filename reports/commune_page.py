@@ -1,7 +1,8 @@
-"""Reads of the commune pages (issue 7): which criteria set a page scores against, the communes × criteria matrix,
-and everything the commune page shows, each in a fixed number of queries whatever the number of rows (DESIGN §5).
+"""Everything the commune page shows (issue 7), in a fixed number of queries whatever the number of rows (DESIGN §5):
+the read shared by the page (portal.commune_views) and its PDF profile (reports.commune_profile), hence here,
+below both.
 
-Scores come from criteria.selectors (`commune_progress_list`, `commune_progress_for`), so a commune's "15/19" is the
+Scores come from criteria.selectors (`commune_progress_for`), so a commune's "15/19" is the
 figure the dashboards, the API and the PDF report show. Scope: every queryset here goes through `visible_to(user)`;
 callers pass a commune or unit the user may read.
 """
@@ -14,22 +15,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
-from communes.choices import NtmLevel
+from communes.models import AdministrativeUnit, Recognition, UnitSuccession
 from criteria import ledger
-from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, EvidenceFile
-from criteria.selectors import (
-    CommuneProgress,
-    commune_progress_for,
-    commune_progress_list,
-    criteria_band_ranges,
-    round_list,
-)
+from criteria.models import AssessmentRound, Criterion, CriterionResult, EvidenceFile
+from criteria.selectors import CommuneProgress, commune_progress_for, round_list
 from ntm_portal.collation import vi_order
 from ntm_portal.in_force import in_force
 from secondments.choices import PlanItemStatus, SupportKind
 from secondments.models import FieldVisit, Secondment, SponsorAssignment, SupportContribution, WorkPlanItem
-
-from .models import AdministrativeUnit, Recognition, UnitSuccession
 
 # Seed 003: agencies that come "a few times a year, a few hours each". Fewer visits than this in the last 12 months
 # by the agencies assigned to a commune is flagged on the commune page.
@@ -38,91 +31,6 @@ VISIT_WINDOW_DAYS = 365
 RECENT_VISITS = 5
 RECENT_CONTRIBUTIONS = 5
 PLAN_ITEMS_SHOWN = 10
-
-
-# --- the communes × criteria matrix --------------------------------------------------------------------------------
-
-MET, NOT_MET, NOT_ASSESSED = True, False, None
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    progress: CommuneProgress
-    marks: tuple[bool | None, ...]  # one per criterion, in number order: MET, NOT_MET or NOT_ASSESSED
-
-    @property
-    def score(self) -> int:
-        """For sorting: criteria met, and -1 for a commune without a round (below every assessed commune)."""
-        met = self.progress.criteria_met
-        return -1 if met is None else met
-
-
-@dataclass(frozen=True)
-class CriteriaMatrix:
-    unit: AdministrativeUnit
-    as_of: datetime.date
-    criteria_set: CriteriaSet | None
-    criteria: list[tuple[int, int, str]]  # (pk, number, name) in number order
-    rows: list[MatrixRow]  # in code order
-    communes_meeting: list[int]  # per criterion, the communes meeting it
-    communes_assessed: int
-
-
-def commune_criteria_matrix(
-    *, user, unit: AdministrativeUnit, as_of: datetime.date, criteria_set: CriteriaSet | None
-) -> CriteriaMatrix:
-    """Every commune of `unit` the user sees, one mark per criterion of the set, as of a date.
-
-    A criterion is MET when its result in the commune's latest round is met, NOT_MET when the result says not met,
-    NOT_ASSESSED when the round has no answer for it yet or the commune has no round of the set by `as_of`.
-    Queries: the set's criteria, the communes the user sees in the unit, commune_progress_list's three (the set's
-    criteria, the annotated communes, their rounds with the met results), and the not-met results of those rounds.
-    """
-    criteria = []
-    if criteria_set is not None:
-        criteria = list(criteria_set.criteria.order_by("number").values_list("pk", "number", "name"))
-    visible = set(AdministrativeUnit.objects.communes().within(unit).visible_to(user).values_list("pk", flat=True))
-    progress = [
-        item
-        for item in commune_progress_list(unit=unit, as_of=as_of, criteria_set=criteria_set)
-        if item.commune_id in visible
-    ]
-    round_ids = [item.round_id for item in progress if item.round_id is not None]
-    number_of = {pk: number for pk, number, _name in criteria}
-    not_met: dict[int, set[int]] = defaultdict(set)
-    if round_ids:
-        rows = CriterionResult.objects.filter(assessment_round_id__in=round_ids, met=False).values_list(
-            "assessment_round_id", "criterion_id"
-        )
-        for round_id, criterion_id in rows.order_by():
-            if criterion_id in number_of:
-                not_met[round_id].add(number_of[criterion_id])
-
-    numbers = [number for _pk, number, _name in criteria]
-    communes_meeting = [0] * len(numbers)
-    rows_out = []
-    for item in progress:
-        if item.round_id is None:
-            marks = (NOT_ASSESSED,) * len(numbers)
-        else:
-            unmet = {number for number, _name in item.unmet_criteria}
-            said_no = not_met.get(item.round_id, set())
-            marks = tuple(
-                MET if number not in unmet else NOT_MET if number in said_no else NOT_ASSESSED for number in numbers
-            )
-        for index, mark in enumerate(marks):
-            if mark is MET:
-                communes_meeting[index] += 1
-        rows_out.append(MatrixRow(progress=item, marks=marks))
-    return CriteriaMatrix(
-        unit=unit,
-        as_of=as_of,
-        criteria_set=criteria_set,
-        criteria=criteria,
-        rows=rows_out,
-        communes_meeting=communes_meeting,
-        communes_assessed=sum(1 for item in progress if item.criteria_met is not None),
-    )
 
 
 # --- the commune page ----------------------------------------------------------------------------------------------
@@ -378,79 +286,3 @@ def _predecessors(commune: AdministrativeUnit) -> list[Predecessor]:
         )
         for link in links
     ]
-
-
-# --- the map of a unit's communes (issue 19) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    """One commune on the map: where it is (None when the reference data has no coordinates for it) and its standing
-    on the map's date: "advanced" (nâng cao or kiểu mẫu), "standard", or, not yet recognised, the criteria-met band of
-    its latest round ("all", "high", "middle", "low", as criteria.selectors.criteria_band_ranges), or "none" without
-    a round of the set in force."""
-
-    commune_id: int
-    name: str
-    latitude: float | None
-    longitude: float | None
-    standing: str
-    criteria_met: int | None
-    criteria_total: int
-
-
-@dataclass(frozen=True)
-class CommunesMap:
-    unit_name: str
-    as_of: datetime.date
-    criteria_set_name: str | None
-    criteria_total: int
-    points: list[MapPoint]  # in code order
-
-    @property
-    def without_coordinates(self) -> list[MapPoint]:
-        return [p for p in self.points if p.latitude is None or p.longitude is None]
-
-
-def _map_standing(level: str, criteria_met: int | None, bands: list[tuple[str, str, int, int]]) -> str:
-    if level in (NtmLevel.ADVANCED, NtmLevel.MODEL):
-        return "advanced"
-    if ledger.meets_standard(level):
-        return "standard"
-    if criteria_met is None:
-        return "none"
-    return next((key for key, _label, low, high in bands if low <= criteria_met <= high), "low")
-
-
-def communes_map_points(*, unit: AdministrativeUnit, as_of: datetime.date) -> CommunesMap:
-    """The communes in force on `as_of` within `unit`, with their coordinates and standing then against the set in
-    force that year, as the dashboard's figures read it (ledger.with_standing). Two queries whatever the number of
-    communes: the set with its criteria counted, the annotated communes."""
-    criteria_set = ledger.national_basic_sets(as_of.year).annotate(criteria_total=Count("criteria")).first()
-    criteria_total = criteria_set.criteria_total if criteria_set else 0
-    bands = criteria_band_ranges(criteria_total)
-    communes = AdministrativeUnit.objects.communes().in_force_on(as_of).within(unit)
-    rows = (
-        ledger.with_standing(communes, criteria_set=criteria_set, day=as_of, with_round=False)
-        .order_by("code", "pk")
-        .values("pk", "name", "latitude", "longitude", "criteria_met", "level_as_of")
-    )
-    points = [
-        MapPoint(
-            commune_id=row["pk"],
-            name=row["name"],
-            latitude=float(row["latitude"]) if row["latitude"] is not None else None,
-            longitude=float(row["longitude"]) if row["longitude"] is not None else None,
-            standing=_map_standing(row["level_as_of"], row["criteria_met"], bands),
-            criteria_met=row["criteria_met"],
-            criteria_total=criteria_total,
-        )
-        for row in rows
-    ]
-    return CommunesMap(
-        unit_name=unit.name,
-        as_of=as_of,
-        criteria_set_name=criteria_set.name if criteria_set else None,
-        criteria_total=criteria_total,
-        points=points,
-    )
