@@ -21,7 +21,6 @@ FLOORS = ("ntm_portal", "communes", "criteria", "secondments", "reports", "porta
 FLOOR_OF = {app: floor for floor, app in enumerate(FLOORS)}
 
 
-
 @dataclass(frozen=True)
 class Import:
     path: str  # relative to the repository, e.g. "communes/models.py"
