@@ -272,7 +272,8 @@ class QuarterActivitySerializer(serializers.Serializer):
 
 class AgencyAccountabilitySerializer(serializers.Serializer):
     agency_id = serializers.IntegerField()
-    agency_name = serializers.CharField(source="name")
+    agency_name = serializers.CharField(source="name", help_text="The short name where the agency has one.")
+    agency_full_name = serializers.CharField(source="full_name")
     kind = serializers.ChoiceField(choices=AgencyKind.choices)
     communes_assigned = serializers.IntegerField(help_text="In the year.")
     field_visits = serializers.IntegerField()
