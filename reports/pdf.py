@@ -4,10 +4,12 @@ recipients), the letterhead taken from the province's settings (reports.letterhe
 
 Speed comes from the layout, not from the machine (DESIGN §5; reference notes §1: WeasyPrint pays ~2 ms per
 table cell and renders on one core). So: `table-layout: fixed` with explicit widths everywhere, and the communes ×
-criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's row has two
-cells: its name, and its marks and count as one monospace line whose word-spacing puts each mark under its
-criterion's column. Measured at 700 communes: a cell per mark costs ~7 s of layout, two cells a row under 1 s.
-The "naive" layout (one table cell per criterion, automatic table layout) is kept for the benchmark only.
+criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's marks and
+count are one monospace line whose word-spacing puts each mark under its criterion's column; a district is one row
+of two cells, its communes' names one a line and their marks lines beside them. Measured at 700 communes: a cell
+per mark costs ~7 s of layout even with a fixed layout and no borders or padding, a row of two cells per commune
+~0.5 s more than a row per district. The "naive" layout (one table cell per criterion, automatic table layout) is
+kept for the benchmark only.
 
 Fonts are files the project ships (static/fonts), declared with @font-face through one FontConfiguration; no
 presentational hints (explicit CSS only, CVE-2026-49452) and no URL outside the shipped fonts is ever fetched.
@@ -109,13 +111,6 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def column_numbers(numbers: list[int]) -> tuple[str, str]:
-    """The matrix header in the marks' monospace font: tens on one line, units on the next, one column each."""
-    tens = "".join(str(n // 10) if n >= 10 else " " for n in numbers)
-    units = "".join(str(n % 10) for n in numbers)
-    return tens, units
-
-
 def report_html(
     content: ReportContent,
     *,
@@ -129,25 +124,28 @@ def report_html(
     # The matrix names a level only where one was reached: "chưa đạt" on most lines would be noise.
     width = len(str(len(numbers)))
     level_labels = {level: str(label) for level, label in NtmLevel.choices if level != NtmLevel.NOT_YET}
-    districts = [
-        {
-            "name": block.name,
-            "meeting": block.communes_meeting_standard,
-            "rows": [
-                {
-                    "name": c.name,
-                    "marks": (marks := criteria_marks(c.criteria_met, c.unmet_criteria, numbers)),
-                    "met": c.criteria_met,
-                    "line": matrix_line(marks, "–" if c.criteria_met is None else str(c.criteria_met), width),
-                    "meets_standard": c.meets_standard,
-                    "level": level_labels.get(c.ntm_level, ""),
-                }
-                for c in block.communes
-            ],
-        }
-        for block in content.districts
-    ]
-    tens, units = column_numbers(numbers)
+    districts = []
+    for block in content.districts:
+        rows = [
+            {
+                "name": c.name,
+                "marks": (marks := criteria_marks(c.criteria_met, c.unmet_criteria, numbers)),
+                "met": c.criteria_met,
+                "line": matrix_line(marks, "–" if c.criteria_met is None else str(c.criteria_met), width),
+                "level": level_labels.get(c.ntm_level, ""),
+            }
+            for c in block.communes
+        ]
+        districts.append(
+            {
+                "name": block.name,
+                "meeting": block.communes_meeting_standard,
+                "rows": rows,
+                # The packed matrix: a district's names, and its marks lines, as one text each (see matrix_geometry).
+                "names": "\n".join(f"{row['name']} – {row['level']}" if row["level"] else row["name"] for row in rows),
+                "lines": "\n".join(row["line"] for row in rows),
+            }
+        )
     letterhead = content.letterhead
     # Charts go in as images: WeasyPrint draws an SVG image without running the HTML cascade over its elements.
     images = {key: svg_data_uri(svg) for key, svg in charts.items() if svg}
@@ -162,8 +160,6 @@ def report_html(
             "charts": images,
             "districts": districts,
             "numbers": numbers,
-            "header_tens": tens,
-            "header_units": units,
             "layout": layout,
             "language": language,
             "generated_at": generated_at,
@@ -316,7 +312,7 @@ def task_sentences(content: ReportContent) -> list[str]:
                 "goal": outlook.target_communes_meeting_standard,
             }
         )
-    flagged = [agency.name for agency in content.sponsors.agencies if agency.flagged]
+    flagged = [agency.full_name for agency in content.sponsors.agencies if agency.flagged]
     if flagged:
         tasks.append(
             _(

@@ -530,7 +530,8 @@ class QuarterActivity:
 @dataclass(frozen=True)
 class AgencyAccountability:
     agency_id: int
-    name: str
+    name: str  # the compact name (formats.agency_name): the tables' and charts' narrow columns
+    full_name: str  # for sentences (the report's tasks)
     kind: str  # AgencyKind value
     communes_assigned: int  # in the year
     field_visits: int
@@ -618,7 +619,9 @@ def sponsor_accountability(
     agencies: dict[int, dict] = {}
     for agency_id, name, short_name, kind, commune_id, commune_name, start, end in assignments:
         label = formats.agency_name(name, short_name, compact=True)
-        agency = agencies.setdefault(agency_id, {"name": label, "kind": kind, "assigned": {}})
+        agency = agencies.setdefault(
+            agency_id, {"name": label, "full_name": formats.agency_name(name, short_name), "kind": kind, "assigned": {}}
+        )
         agency["assigned"].setdefault(commune_id, (commune_name, []))[1].append((start, end))
 
     visits: dict[tuple[int, int], dict[int, tuple[int, Decimal, Decimal]]] = defaultdict(dict)
@@ -631,7 +634,15 @@ def sponsor_accountability(
                   hours=Coalesce(Sum("hours_on_site"), Decimal(0)))
     ):  # fmt: skip
         name = formats.agency_name(row["agency__name"], row["agency__short_name"], compact=True)
-        agencies.setdefault(row["agency_id"], {"name": name, "kind": row["agency__kind"], "assigned": {}})
+        agencies.setdefault(
+            row["agency_id"],
+            {
+                "name": name,
+                "full_name": formats.agency_name(row["agency__name"]),
+                "kind": row["agency__kind"],
+                "assigned": {},
+            },
+        )
         visits[(row["agency_id"], row["quarter"])][row["commune_id"]] = (row["visits"], row["days"], row["hours"])
 
     support_rows = list(
@@ -646,7 +657,15 @@ def sponsor_accountability(
     support_by_criterion: dict[int | None, list] = {}
     for row in support_rows:
         name = formats.agency_name(row["giver__name"], row["giver__short_name"], compact=True)
-        agencies.setdefault(row["giver_id"], {"name": name, "kind": row["giver__kind"], "assigned": {}})
+        agencies.setdefault(
+            row["giver_id"],
+            {
+                "name": name,
+                "full_name": formats.agency_name(row["giver__name"]),
+                "kind": row["giver__kind"],
+                "assigned": {},
+            },
+        )
         support_by_agency[row["giver_id"]] += row["value"]
         support_by_kind[row["kind"]] += row["value"]
         label = (
@@ -711,6 +730,7 @@ def sponsor_accountability(
             AgencyAccountability(
                 agency_id=agency_id,
                 name=agency["name"],
+                full_name=agency["full_name"],
                 kind=agency["kind"],
                 communes_assigned=len(agency["assigned"]),
                 field_visits=sum(q.field_visits for q in quarter_lines),

@@ -277,7 +277,8 @@ class AgencyAccountabilitySerializer(ReadingSerializer):
         dataclass = AgencyAccountability
         after = {"flagged": "quarters_below_minimum"}
         extra_kwargs = {
-            "agency_name": {"source": "name"},
+            "agency_name": {"source": "name", "help_text": "The short name where the agency has one."},
+            "agency_full_name": {"source": "full_name"},
             "communes_assigned": {"help_text": "In the year."},
             "plan_items_late": {"help_text": "Open past their due date on as_of."},
             "plan_items_open": {"help_text": "Open, not yet due."},

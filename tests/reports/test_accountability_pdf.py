@@ -130,6 +130,21 @@ def test_the_pdf_shows_each_sponsors_quarters_flags_support_and_work_plans():
     assert plans == "2 hoàn thành, 3 trễ hạn, 1 chưa đến hạn"
 
 
+def test_the_tasks_name_an_agency_below_the_minimums_in_full_and_its_table_row_by_its_short_name():
+    province = ProvinceFactory()
+    case = sponsor_case(province)
+    case.enterprise.short_name = "Cty Chè Thử"
+    case.enterprise.save()
+
+    text = built_text(province, case.as_of, cases_criteria_set())
+
+    assert (
+        "- Đôn đốc các cơ quan, doanh nghiệp chưa đạt mức tối thiểu về số lượt đến xã, số ngày làm việc tại xã: "
+        "Công ty Chè Thử." in text
+    )
+    assert "Cty Chè Thử 1 1 / 0,5 dưới mức tối thiểu" in text  # the agency × quarter table's narrow column
+
+
 def test_the_pdf_shows_the_forecast_of_a_province_and_of_its_district():
     province = ProvinceFactory()
     case = forecast_case(province)

@@ -19,7 +19,7 @@ from criteria.selectors import commune_progress_list, default_criteria_set, unit
 from ntm_portal.text import vnd
 from reports.charts import bands_chart, criteria_chart, districts_chart
 from reports.choices import JobStatus
-from reports.pdf import column_numbers, criteria_marks
+from reports.pdf import criteria_marks
 from reports.services import report_build
 from secondments.selectors import secondment_results, sponsor_accountability, sponsor_default_year
 from tests.reports.conftest import AS_OF
@@ -180,6 +180,33 @@ def test_the_pdf_names_the_missing_criteria_of_communes_close_to_the_finish(demo
         assert f"{commune.name} ({commune.district_name}) – {commune.criteria_met}/19" in text
 
 
+def test_the_matrix_prints_each_communes_marks_on_the_line_of_its_name(report_pdf, demo_province, demo_criteria_set):
+    reader, _text = pdf_text(report_pdf)
+    numbers = sorted(c.number for c in demo_criteria_set.criteria.all())
+    communes = commune_progress_list(unit=demo_province, as_of=AS_OF, criteria_set=demo_criteria_set)
+    lines = []  # (page, height on the page, text) of every line of the appendix
+    for number, page in enumerate(reader.pages):
+
+        def keep(text, cm, tm, _font, _size, number=number):
+            if text.strip():
+                height = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                lines.append((number, height, unicodedata.normalize("NFC", text).strip()))
+
+        page.extract_text(visitor_text=keep)
+
+    marks_found = {}
+    for commune in communes:
+        # The last mention of the name: the matrix comes after the text, at the end of the report.
+        page, height, _name = [
+            line for line in lines if line[2] == commune.name or line[2].startswith(f"{commune.name} – ")
+        ][-1]
+        beside = [text for p, h, text in lines if p == page and abs(h - height) < 3 and text[0] in "●○·"]
+        marks = criteria_marks(commune.criteria_met, commune.unmet_criteria, numbers)
+        marks_found[commune.name] = beside[0].split() if beside else None
+        assert marks_found[commune.name] == [*marks, str(commune.criteria_met)], commune.name
+    assert len(marks_found) == 20
+
+
 def test_the_pdf_embeds_only_the_fonts_the_project_ships(report_pdf):
     reader, _text = pdf_text(report_pdf)
     fonts = set()
@@ -204,7 +231,6 @@ def test_a_communes_marks_are_one_string_with_a_character_per_criterion():
 
     assert criteria_marks(17, [(9, "Nhà ở dân cư"), (10, "Thu nhập")], numbers) == "●" * 8 + "○○" + "●" * 9
     assert criteria_marks(None, [], numbers) == "·" * 19
-    assert column_numbers(numbers) == (" " * 9 + "1" * 10, "1234567890123456789")
 
 
 def test_the_charts_are_svg_with_their_labels_kept_as_text(demo_province, demo_criteria_set):
