@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ntm_portal.choices import UnitLevel  # noqa: F401 - a unit's level, defined beside the roles tied to it
+from ntm_portal.choices import UnitLevel
 
 
 class UnitKind(models.TextChoices):

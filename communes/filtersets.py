@@ -290,8 +290,16 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
     class Meta:
         model = AdministrativeUnit
         fields = [
-            "q", "code", "level", "kind", "parent_id", "province_id", "province_code", "district_id", "district_code",
-        ]  # fmt: skip
+            "q",
+            "code",
+            "level",
+            "kind",
+            "parent_id",
+            "province_id",
+            "province_code",
+            "district_id",
+            "district_code",
+        ]
 
     def search(self, queryset, name, value):
         return _unit_search(queryset, value)

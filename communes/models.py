@@ -15,9 +15,12 @@ def commune_foreign_key(related_name: str, **kwargs) -> models.ForeignKey:
     """The foreign key every commune-level record (round, secondment, visit, support...) has to its commune."""
     kwargs.setdefault("on_delete", models.PROTECT)
     return models.ForeignKey(
-        "communes.AdministrativeUnit", verbose_name=_("xã"), related_name=related_name,
-        limit_choices_to={"level": UnitLevel.COMMUNE}, **kwargs,
-    )  # fmt: skip
+        "communes.AdministrativeUnit",
+        verbose_name=_("xã"),
+        related_name=related_name,
+        limit_choices_to={"level": UnitLevel.COMMUNE},
+        **kwargs,
+    )
 
 
 class AdministrativeUnitQuerySet(InForceQuerySet):

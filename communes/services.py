@@ -508,10 +508,15 @@ def _merger_data_dir() -> Path:
 def _province_place(row) -> _Place:
     """The province of a row of the dataset's old or new units table (both name its columns alike)."""
     return _place(
-        row["provinceKey"], UnitLevel.PROVINCE, row["provinceCode"], row["province"], None,
+        row["provinceKey"],
+        UnitLevel.PROVINCE,
+        row["provinceCode"],
+        row["province"],
+        None,
         province_code=row["provinceCode"],
-        latitude=_decimal(row["provinceLat"], 6), longitude=_decimal(row["provinceLon"], 6),
-    )  # fmt: skip
+        latitude=_decimal(row["provinceLat"], 6),
+        longitude=_decimal(row["provinceLon"], 6),
+    )
 
 
 def _decimal(value: float | None, places: int) -> Decimal | None:
@@ -564,10 +569,15 @@ def _load_conversion() -> _Conversion:
         old_provinces[province.code] = province
         old_province_by_key[row["provinceKey"]] = province.code
         district = old_districts.get(row["districtCode"]) or _place(
-            f"{row['provinceKey']}_{row['districtKey']}", UnitLevel.DISTRICT, row["districtCode"], row["district"],
-            row["districtType"], province_code=province.code,
-            latitude=_decimal(row["districtLat"], 6), longitude=_decimal(row["districtLon"], 6),
-        )  # fmt: skip
+            f"{row['provinceKey']}_{row['districtKey']}",
+            UnitLevel.DISTRICT,
+            row["districtCode"],
+            row["district"],
+            row["districtType"],
+            province_code=province.code,
+            latitude=_decimal(row["districtLat"], 6),
+            longitude=_decimal(row["districtLon"], 6),
+        )
         old_districts[district.code] = district
         key = f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey'] or ''}"
         if row["wardKey"] is None:
@@ -576,10 +586,16 @@ def _load_conversion() -> _Conversion:
             old_units[key] = district
             continue
         old_units[key] = _place(
-            key, UnitLevel.COMMUNE, row["wardCode"], row["ward"], row["wardType"],
-            province_code=province.code, district_code=district.code,
-            latitude=_decimal(row["wardLat"], 6), longitude=_decimal(row["wardLon"], 6),
-        )  # fmt: skip
+            key,
+            UnitLevel.COMMUNE,
+            row["wardCode"],
+            row["ward"],
+            row["wardType"],
+            province_code=province.code,
+            district_code=district.code,
+            latitude=_decimal(row["wardLat"], 6),
+            longitude=_decimal(row["wardLon"], 6),
+        )
 
     new_provinces, new_by_key = {}, {}
     for row in new_rows:
@@ -588,11 +604,17 @@ def _load_conversion() -> _Conversion:
         key = f"{row['provinceKey']}_{row['wardKey']}"
         new_by_key[key] = _NewCommune(
             _place(
-                key, UnitLevel.COMMUNE, row["wardCode"], row["ward"], row["wardType"], province_code=province.code,
-                latitude=_decimal(row["wardLat"], 6), longitude=_decimal(row["wardLon"], 6),
+                key,
+                UnitLevel.COMMUNE,
+                row["wardCode"],
+                row["ward"],
+                row["wardType"],
+                province_code=province.code,
+                latitude=_decimal(row["wardLat"], 6),
+                longitude=_decimal(row["wardLon"], 6),
                 area_km2=_decimal(row["wardAreaKm2"], 2),
             )
-        )  # fmt: skip
+        )
     new_province_by_key = {place.key: code for code, place in new_provinces.items()}
 
     def new_province_code(key: str) -> str:
@@ -885,9 +907,16 @@ def _check_present_old_units(present: dict, conversion: _Conversion, scope: set[
 
 def _unit_from_place(place: _Place, **values) -> AdministrativeUnit:
     return AdministrativeUnit(
-        level=place.level, code=place.code, name=place.name, name_folded=fold_vietnamese(place.name), kind=place.kind,
-        latitude=place.latitude, longitude=place.longitude, area_km2=place.area_km2, **values,
-    )  # fmt: skip
+        level=place.level,
+        code=place.code,
+        name=place.name,
+        name_folded=fold_vietnamese(place.name),
+        kind=place.kind,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        area_km2=place.area_km2,
+        **values,
+    )
 
 
 def _create_old_units(

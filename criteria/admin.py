@@ -279,8 +279,16 @@ class AssessmentChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class StandingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The progress ledger, to look at: it is written by the services and `manage.py rebuild_ledger` only."""
 
-    list_display = ("commune", "criteria_set", "approved_only", "valid_from", "valid_to", "criteria_met",
-                    "criteria_total", "ntm_level")  # fmt: skip
+    list_display = (
+        "commune",
+        "criteria_set",
+        "approved_only",
+        "valid_from",
+        "valid_to",
+        "criteria_met",
+        "criteria_total",
+        "ntm_level",
+    )
     list_select_related = ("commune", "criteria_set")
     list_filter = (
         "criteria_set",

@@ -4,8 +4,8 @@ progress ledger in step (KeepsLedgerAdmin) and a change of a commune's attribute
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit, Recognition, UnitSuccession
+from ntm_portal.choices import UnitLevel
 from ntm_portal.text import fold_vietnamese
 
 from .admin import KeepsLedgerAdmin

@@ -88,9 +88,15 @@ class AssessmentRoundFilterSet(commune_filters("commune")):
     class Meta:
         model = AssessmentRound
         fields = [
-            "province_id", "district_id", "commune_id", "commune_code", "year", "status", "criteria_set_id",
+            "province_id",
+            "district_id",
+            "commune_id",
+            "commune_code",
+            "year",
+            "status",
+            "criteria_set_id",
             "criteria_set_code",
-        ]  # fmt: skip
+        ]
 
 
 # --- the API's other criteria resources (issue 5); the building blocks are communes.filtersets' ------------------
@@ -141,9 +147,15 @@ class IndicatorValueFilterSet(commune_filters("assessment_round__commune")):
     class Meta:
         model = IndicatorValue
         fields = [
-            "assessment_round_id", "commune_id", "commune_code", "year", "criteria_set_id", "criteria_set_code",
-            "indicator_code", "met",
-        ]  # fmt: skip
+            "assessment_round_id",
+            "commune_id",
+            "commune_code",
+            "year",
+            "criteria_set_id",
+            "criteria_set_code",
+            "indicator_code",
+            "met",
+        ]
 
 
 class UnitTargetFilterSet(django_filters.FilterSet):

@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from ntm_portal.choices import UnitLevel
 
 from . import ledger
 from .selectors import CriteriaHistory, criteria_history, targets_in_force
@@ -160,19 +160,36 @@ def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForec
     # The year of the decision in force, not of one revoked since (a commune may lose the standard and regain it).
     meeting_since = history.standard_since(commune_id, history.as_of)
     if meeting_since is not None:
-        return CommuneForecast(**base, criteria_met=criteria_met, criteria_total=criteria_total,
-                               criteria_per_year=None, status=ForecastStatus.MEETS,
-                               standard_year=meeting_since.year)  # fmt: skip
+        return CommuneForecast(
+            **base,
+            criteria_met=criteria_met,
+            criteria_total=criteria_total,
+            criteria_per_year=None,
+            status=ForecastStatus.MEETS,
+            standard_year=meeting_since.year,
+        )
     if latest is None:
-        return CommuneForecast(**base, criteria_met=None, criteria_total=0, criteria_per_year=None,
-                               status=ForecastStatus.NO_DATA, standard_year=None)  # fmt: skip
+        return CommuneForecast(
+            **base,
+            criteria_met=None,
+            criteria_total=0,
+            criteria_per_year=None,
+            status=ForecastStatus.NO_DATA,
+            standard_year=None,
+        )
     in_force = ledger.set_in_force_among(history.sets, history.as_of.year)
     if in_force is not None and latest.criteria_set_id != in_force.pk:
         # A new period has begun and the commune has no round of its set yet: the old set's trend says nothing of
         # when it meets the new one.
-        return CommuneForecast(**base, criteria_met=criteria_met, criteria_total=criteria_total,
-                               criteria_per_year=None, status=ForecastStatus.NO_DATA, standard_year=None,
-                               on_previous_set=True)  # fmt: skip
+        return CommuneForecast(
+            **base,
+            criteria_met=criteria_met,
+            criteria_total=criteria_total,
+            criteria_per_year=None,
+            status=ForecastStatus.NO_DATA,
+            standard_year=None,
+            on_previous_set=True,
+        )
     # One point a year (the year's latest round) of the present set, the last TREND_ROUNDS of them.
     by_year = {point.year: point.criteria_met for point in rounds if point.criteria_set_id == latest.criteria_set_id}
     points = sorted(by_year.items())[-TREND_ROUNDS:]
@@ -183,9 +200,14 @@ def _commune_forecast(commune_id: int, history: CriteriaHistory) -> CommuneForec
         status = ForecastStatus.STALLED
     else:
         status = ForecastStatus.PROJECTED
-    return CommuneForecast(**base, criteria_met=criteria_met, criteria_total=criteria_total,
-                           criteria_per_year=None if slope is None else round(slope, 2), status=status,
-                           standard_year=year)  # fmt: skip
+    return CommuneForecast(
+        **base,
+        criteria_met=criteria_met,
+        criteria_total=criteria_total,
+        criteria_per_year=None if slope is None else round(slope, 2),
+        status=status,
+        standard_year=year,
+    )
 
 
 def _soonest_first(forecast: CommuneForecast) -> tuple:
@@ -210,8 +232,20 @@ def _outlook(unit_id: int, unit_name: str, forecasts: list[CommuneForecast], tar
         for year in range(first_open_year(as_of), last_year + 1)
     ]
     if target is None or target.min_communes_meeting_standard is None:
-        return TargetOutlook(unit_id, unit_name, len(forecasts), meeting, target_year, None,
-                             target.decision if target else "", None, None, 0, [], projection)  # fmt: skip
+        return TargetOutlook(
+            unit_id,
+            unit_name,
+            len(forecasts),
+            meeting,
+            target_year,
+            None,
+            target.decision if target else "",
+            None,
+            None,
+            0,
+            [],
+            projection,
+        )
 
     def on_track(forecast: CommuneForecast) -> bool:
         return forecast.status == ForecastStatus.PROJECTED and forecast.standard_year <= target.year

@@ -240,9 +240,10 @@ class TransitionForm(forms.Form):
         if name == "recognise":
             self.fields["decision_number"] = forms.CharField(label=_("Số quyết định"), max_length=60)
             self.fields["decision_date"] = forms.DateField(
-                label=_("Ngày quyết định"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                label=_("Ngày quyết định"),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 initial=timezone.localdate,
-            )  # fmt: skip
+            )
             self.fields["signer"] = forms.CharField(label=_("Người ký"), max_length=120)
             self.fields["level"] = forms.ChoiceField(
                 label=_("Mức công nhận"),
@@ -257,9 +258,10 @@ class TransitionForm(forms.Form):
             )
         elif name == "revoke_recognition":
             self.fields["revoked_on"] = forms.DateField(
-                label=_("Thu hồi từ ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                label=_("Thu hồi từ ngày"),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 initial=timezone.localdate,
-            )  # fmt: skip
+            )
         if name not in ("submit", "withdraw", "recognise"):
             label = _("Lý do") if transition.needs_reason else _("Ý kiến chung")
             attrs = {"rows": 2, "form": REVIEW_FORM_ID} if transition.needs_review else {"rows": 2}
@@ -271,15 +273,17 @@ class TransitionForm(forms.Form):
                 result = results.get(criterion.pk)
                 self.fields[review_field_name(criterion)] = forms.ChoiceField(
                     label=_("Thẩm tra tiêu chí %(number)s") % {"number": criterion.number},
-                    choices=REVIEW_CHOICES, required=False,
+                    choices=REVIEW_CHOICES,
+                    required=False,
                     initial=result.review_state if result else ReviewState.PENDING,
                     widget=forms.RadioSelect(attrs={"form": REVIEW_FORM_ID}),
-                )  # fmt: skip
+                )
                 self.fields[comment_field_name(criterion)] = forms.CharField(
                     label=_("Ý kiến thẩm tra tiêu chí %(number)s") % {"number": criterion.number},
-                    required=False, initial=result.review_comment if result else "",
+                    required=False,
+                    initial=result.review_comment if result else "",
                     widget=forms.Textarea(attrs={"rows": 2, "form": REVIEW_FORM_ID}),
-                )  # fmt: skip
+                )
 
     def reviews(self) -> dict[int, ReviewInput]:
         return {

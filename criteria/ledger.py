@@ -56,8 +56,11 @@ from .models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, St
 STANDARD_LEVELS = (NtmLevel.STANDARD, NtmLevel.ADVANCED, NtmLevel.MODEL)
 LEVEL_RANK = {NtmLevel.NOT_YET: 0, NtmLevel.STANDARD: 1, NtmLevel.ADVANCED: 2, NtmLevel.MODEL: 3}
 # The level a recognition on a round of each kind of set confers.
-SET_LEVEL_CERTIFIES = {SetLevel.BASIC: NtmLevel.STANDARD, SetLevel.ADVANCED: NtmLevel.ADVANCED,
-                       SetLevel.MODEL: NtmLevel.MODEL}  # fmt: skip
+SET_LEVEL_CERTIFIES = {
+    SetLevel.BASIC: NtmLevel.STANDARD,
+    SetLevel.ADVANCED: NtmLevel.ADVANCED,
+    SetLevel.MODEL: NtmLevel.MODEL,
+}
 
 # The 19-criterion reports' "close to the finish" band starts at 15 of 19 (DESIGN §2 Reports: 19 / 15–18 / 10–14).
 NEAR_FINISH_OF_19 = 15
@@ -428,13 +431,18 @@ def _chain(commune_id, set_id, approved_only, rounds: list[_Round], decisions, r
             continue
         chain.append(
             Standing(
-                commune_id=commune_id, criteria_set_id=set_id, approved_only=approved_only,
-                valid_from=day, valid_to=None,
+                commune_id=commune_id,
+                criteria_set_id=set_id,
+                approved_only=approved_only,
+                valid_from=day,
+                valid_to=None,
                 assessment_round_id=latest.pk if latest else None,
-                criteria_met=len(latest.met) if latest else None, criteria_total=len(numbers),
+                criteria_met=len(latest.met) if latest else None,
+                criteria_total=len(numbers),
                 unmet_criteria=sorted(n for pk, n in numbers.items() if pk not in latest.met) if latest else [],
-                ntm_level=level, meets_standard=meets_standard(level),
+                ntm_level=level,
+                meets_standard=meets_standard(level),
                 standard_since=min(standard_days, default=None),
             )
-        )  # fmt: skip
+        )
     return chain

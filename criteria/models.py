@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
+from communes.choices import CommuneGroup, NtmLevel, Region
 from communes.models import AdministrativeUnit, commune_foreign_key
 from ntm_portal.access import signed_in
+from ntm_portal.choices import UnitLevel
 from ntm_portal.fields import NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import ScopedQuerySet
@@ -432,9 +433,12 @@ class AssessmentChange(models.Model):
     )
     changed_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người thay đổi"), null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thay đổi"),
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     kind = models.CharField(_("loại thay đổi"), max_length=15, choices=ChangeKind.choices)
     criterion = models.ForeignKey(Criterion, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+")

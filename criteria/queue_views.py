@@ -48,17 +48,23 @@ class Queue:
 
 QUEUES = {
     "verification": Queue(
-        "verification", "criteria:verification_queue", gettext_lazy("Chờ thẩm tra"),
+        "verification",
+        "criteria:verification_queue",
+        gettext_lazy("Chờ thẩm tra"),
         gettext_lazy("Các xã đã gửi kết quả tự đánh giá, chờ thẩm tra: mỗi xã một dòng, kỳ đánh giá mới nhất."),
         gettext_lazy("Kỳ đánh giá chờ thẩm tra.xlsx"),
     ),
     "approval": Queue(
-        "approval", "criteria:approval_queue", gettext_lazy("Chờ thẩm định"),
-        gettext_lazy("Kỳ đánh giá đã thẩm tra, chờ tỉnh thẩm định; và kỳ đã thẩm định đạt đủ tiêu chí của xã chưa được "
-                     "công nhận ở mức đó, chờ ghi quyết định. Mỗi xã một dòng, kỳ đánh giá mới nhất."),
+        "approval",
+        "criteria:approval_queue",
+        gettext_lazy("Chờ thẩm định"),
+        gettext_lazy(
+            "Kỳ đánh giá đã thẩm tra, chờ tỉnh thẩm định; và kỳ đã thẩm định đạt đủ tiêu chí của xã chưa được "
+            "công nhận ở mức đó, chờ ghi quyết định. Mỗi xã một dòng, kỳ đánh giá mới nhất."
+        ),
         gettext_lazy("Kỳ đánh giá chờ thẩm định.xlsx"),
     ),
-}  # fmt: skip
+}
 
 # The bulk buttons' wording, per transition of BULK_TRANSITIONS.
 BULK_LABELS = {
@@ -98,10 +104,15 @@ def _queue(request: HttpRequest, queue: Queue) -> HttpResponse:
         rounds = list(rounds)
         columns = [*_round_export_columns(), _("Bộ tiêu chí"), _("Việc cần làm"), _("Chờ từ"), _("Số ngày chờ")]
         rows = [
-            [*row, r.round.criteria_set.name, str(r.transition.title) if r.transition else "", r.round.waiting_since,
-             r.waiting_days]
+            [
+                *row,
+                r.round.criteria_set.name,
+                str(r.transition.title) if r.transition else "",
+                r.round.waiting_since,
+                r.waiting_days,
+            ]
             for row, r in zip(_round_export_rows(rounds), _rows(queue.kind, rounds), strict=True)
-        ]  # fmt: skip
+        ]
         return xlsx_response(filename=str(queue.filename), title=str(queue.title), columns=columns, rows=rows)
     page = page_of(request, rounds)
     rows = _rows(queue.kind, page.object_list)
@@ -149,8 +160,10 @@ def _refusal(user, transition: Transition, assessment_round: AssessmentRound) ->
         return str(DENIED_MESSAGES[transition.action] % {"commune": commune.name})
     if not may(user, transition, assessment_round):
         return _("Không thể “%(action)s”: kỳ đánh giá của %(commune)s đang ở trạng thái “%(status)s”.") % {
-            "action": transition.title, "commune": commune.name, "status": assessment_round.get_status_display(),
-        }  # fmt: skip
+            "action": transition.title,
+            "commune": commune.name,
+            "status": assessment_round.get_status_display(),
+        }
     if transition.needs_review and getattr(assessment_round, "returned_marks", 0):
         return _("Có tiêu chí đang được đánh dấu trả lại: mở kỳ đánh giá để thẩm tra từng tiêu chí.")
     return transition.check(assessment_round, user) if transition.check else None
@@ -207,14 +220,27 @@ def queue_bulk(request: HttpRequest, name: str) -> HttpResponse:
         messages.error(request, _("Chưa chọn xã nào."))
         return redirect(back_url)
     if len(ids) > BULK_LIMIT:
-        messages.error(request, _("Đã chọn %(count)s xã: mỗi lần chỉ được chọn tối đa %(limit)s xã. Hãy lọc theo huyện "
-                                  "hoặc năm rồi làm từng đợt.") % {"count": len(ids), "limit": BULK_LIMIT})  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "Đã chọn %(count)s xã: mỗi lần chỉ được chọn tối đa %(limit)s xã. Hãy lọc theo huyện "
+                "hoặc năm rồi làm từng đợt."
+            )
+            % {"count": len(ids), "limit": BULK_LIMIT},
+        )
         return redirect(back_url)
     rounds = _selected_rounds(request.user, ids)
     missing = len(ids) - len(rounds)
-    context = {"transition": transition, "queue": queue, "title": BULK_LABELS.get(transition.name, transition.label),
-               "missing": missing, "from_to": _from_to(transition), "back": back, "back_url": back_url,
-               "failures": []}  # fmt: skip
+    context = {
+        "transition": transition,
+        "queue": queue,
+        "title": BULK_LABELS.get(transition.name, transition.label),
+        "missing": missing,
+        "from_to": _from_to(transition),
+        "back": back,
+        "back_url": back_url,
+        "failures": [],
+    }
     if request.POST.get("confirm") != "1":
         return render(request, "criteria/queue_confirm.html", {**context, **_lines(request.user, transition, rounds)})
 
@@ -224,9 +250,11 @@ def queue_bulk(request: HttpRequest, name: str) -> HttpResponse:
         for assessment_round in rounds:
             try:
                 workflow.transition_take(
-                    transition.name, user=request.user, assessment_round=assessment_round,
+                    transition.name,
+                    user=request.user,
+                    assessment_round=assessment_round,
                     version=versions[assessment_round.pk],
-                )  # fmt: skip
+                )
             except (WorkflowError, AccessDenied) as error:
                 failures.append((assessment_round, str(error)))
         if failures or missing:

@@ -33,9 +33,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communes.choices import NtmLevel, UnitLevel
+from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit, Recognition
 from ntm_portal.access import action_q
+from ntm_portal.choices import UnitLevel
 from ntm_portal.in_force import in_force
 from ntm_portal.scoping import NOTHING
 
@@ -170,10 +171,23 @@ class UnitProgress:
 
 # What `_progress_from_rows` reads of each annotated commune.
 PROGRESS_ROW_FIELDS = (
-    "pk", "code", "name", "district_id", "district__name", "region", "commune_group", "especially_disadvantaged",
-    "designated_special", "latest_round_id", "criteria_met", "level_as_of", "meets_standard_as_of", "round_year",
-    "round_status", "unmet_numbers",
-)  # fmt: skip
+    "pk",
+    "code",
+    "name",
+    "district_id",
+    "district__name",
+    "region",
+    "commune_group",
+    "especially_disadvantaged",
+    "designated_special",
+    "latest_round_id",
+    "criteria_met",
+    "level_as_of",
+    "meets_standard_as_of",
+    "round_year",
+    "round_status",
+    "unmet_numbers",
+)
 PREVIOUS_ROW_FIELDS = ("previous_criteria_met", "previous_criteria_total")
 
 
@@ -392,9 +406,13 @@ def _progress_communes(
     if unit is not None:
         communes = communes.within(unit)
     return ledger.with_standing(
-        communes, criteria_set=criteria_set, day=as_of, approved_only=approved_only, with_round=with_round,
+        communes,
+        criteria_set=criteria_set,
+        day=as_of,
+        approved_only=approved_only,
+        with_round=with_round,
         previous_set=previous_set,
-    )  # fmt: skip
+    )
 
 
 class _Tally:
@@ -607,9 +625,13 @@ def returned_q(user) -> Q | None:
 
 
 def queue_rounds(
-    *, user, kind: str, narrow: Callable[[QuerySet], QuerySet] | None = None, newest_first: bool = False,
+    *,
+    user,
+    kind: str,
+    narrow: Callable[[QuerySet], QuerySet] | None = None,
+    newest_first: bool = False,
     today: date | None = None,
-) -> QuerySet[AssessmentRound]:  # fmt: skip
+) -> QuerySet[AssessmentRound]:
     """The review queue `kind` of `user`: one line per commune, its latest waiting round (highest year) among those
     `narrow` keeps (criteria.filtersets.QueueFilterSet's filter_queryset), with its score and `waiting_since` (its
     last change of state; its creation when the log has none), the longest waiting first. One query for a page (two
@@ -654,10 +676,11 @@ def waiting_counts(*, user, today: date | None = None) -> dict[str, int]:
         return {}
     any_of = functools.reduce(operator.or_, conditions.values())
     counted = {
-        kind: Count("pk", filter=condition) if kind == "returned" else Count("commune_id", filter=condition,
-                                                                              distinct=True)
+        kind: Count("pk", filter=condition)
+        if kind == "returned"
+        else Count("commune_id", filter=condition, distinct=True)
         for kind, condition in conditions.items()
-    }  # fmt: skip
+    }
     return AssessmentRound.objects.visible_to(user).filter(any_of).aggregate(**counted)
 
 
@@ -731,7 +754,7 @@ def _progress_from_rows(
             ntm_level=row["level_as_of"],
             meets_standard=row["meets_standard_as_of"],
             **previous(row),
-        )  # fmt: skip
+        )
         for row in rows
     ]
 

@@ -27,11 +27,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communes.choices import NtmLevel, UnitLevel
+from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import units_in_scope, visible_communes
 from ntm_portal import formats
 from ntm_portal.access import AccessDenied, Action, action_q, can, own_commune_id, require
+from ntm_portal.choices import UnitLevel
 from ntm_portal.collation import vi_order
 from ntm_portal.excel import XLSX_CONTENT_TYPE, ascii_filename, xlsx_response
 from ntm_portal.tables import page_of
@@ -87,8 +88,16 @@ def _round_export_rows(rounds) -> list[list]:
 
 
 def _round_export_columns() -> list[str]:
-    return [_("Mã xã"), _("Xã"), _("Huyện"), _("Năm"), _("Trạng thái"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
-            _("Số liệu tính đến")]  # fmt: skip
+    return [
+        _("Mã xã"),
+        _("Xã"),
+        _("Huyện"),
+        _("Năm"),
+        _("Trạng thái"),
+        _("Số tiêu chí đạt"),
+        _("Tổng số tiêu chí"),
+        _("Số liệu tính đến"),
+    ]
 
 
 # --- 1. the round list -------------------------------------------------------------------------------------------
@@ -282,9 +291,16 @@ def _round_page(
     default_level = workflow.recognition_default_level(assessment_round.criteria_set)
     forms = dict(forms or {})
     for name, offer in offers.items():
-        forms.setdefault(name, TransitionForm(transition=offer.transition, criteria=data.criteria, results=data.results,
-                                              default_level=default_level,
-                                              initial={"version": assessment_round.version}))  # fmt: skip
+        forms.setdefault(
+            name,
+            TransitionForm(
+                transition=offer.transition,
+                criteria=data.criteria,
+                results=data.results,
+                default_level=default_level,
+                initial={"version": assessment_round.version},
+            ),
+        )
         forms[name].auto_id = f"{name}-%s"  # several panels have a "comment": ids stay unique on the page
     forms.setdefault("evidence", EvidenceForm(indicators=data.indicators))
     forms["evidence"].auto_id = "evidence-%s"
@@ -292,8 +308,9 @@ def _round_page(
         values_form = data.values_form()
     # The review form the criterion cards' marks belong to: the one the user just sent, else the review's.
     offered_reviews = [n for n in REVIEW_TRANSITIONS if n in offers]
-    review_form = next((forms[n] for n in offered_reviews if forms[n].is_bound),
-                       forms[offered_reviews[0]] if offered_reviews else None)  # fmt: skip
+    review_form = next(
+        (forms[n] for n in offered_reviews if forms[n].is_bound), forms[offered_reviews[0]] if offered_reviews else None
+    )
 
     rows = []
     for criterion in data.criteria:
@@ -356,7 +373,7 @@ def _round_page(
         "state_log": [
             (change, _who(change), _describe(change, change.old_value), _describe(change, change.new_value))
             for change in state_log
-        ],  # fmt: skip
+        ],
     }
     return render(request, "criteria/round_detail.html", context, status=status)
 
@@ -385,8 +402,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ConcurrentEdit as error:
         # The user's input stays in the form (and its old version, so that saving again is refused again rather
         # than silently overwriting the other person's values).
-        return _round_page(request, RoundData.load(assessment_round), values_form=form, conflict=str(error),
-                           status=409)  # fmt: skip
+        return _round_page(request, RoundData.load(assessment_round), values_form=form, conflict=str(error), status=409)
     except InvalidValue as error:
         for key, message in error.errors.items():
             form.add_error(form.field_for_error_key(key), message)
@@ -438,14 +454,16 @@ def round_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     transition = transitions.TRANSITIONS[name]
 
     def perform(assessment_round, form):
-        return workflow.transition_take(name, user=request.user, assessment_round=assessment_round,
-                                        **form.service_input())  # fmt: skip
+        return workflow.transition_take(
+            name, user=request.user, assessment_round=assessment_round, **form.service_input()
+        )
 
     def build(data):
         return TransitionForm(request.POST, transition=transition, criteria=data.criteria, results=data.results)
 
-    return _act(request, pk, action=transition.action, name=name, form=build, perform=perform,
-                success=str(transition.success))  # fmt: skip
+    return _act(
+        request, pk, action=transition.action, name=name, form=build, perform=perform, success=str(transition.success)
+    )
 
 
 @login_required
@@ -461,9 +479,15 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             description=cleaned["description"],
         )
 
-    return _act(request, pk, action=Action.EDIT, name="evidence",
-                form=lambda data: EvidenceForm(request.POST, request.FILES, indicators=data.indicators),
-                perform=perform, success=_("Đã thêm hồ sơ minh chứng cho %(commune)s."))  # fmt: skip
+    return _act(
+        request,
+        pk,
+        action=Action.EDIT,
+        name="evidence",
+        form=lambda data: EvidenceForm(request.POST, request.FILES, indicators=data.indicators),
+        perform=perform,
+        success=_("Đã thêm hồ sơ minh chứng cho %(commune)s."),
+    )
 
 
 @login_required

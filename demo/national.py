@@ -25,11 +25,12 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from communes.choices import CommuneGroup, NtmLevel, Region, UnitKind, UnitLevel
+from communes.choices import CommuneGroup, NtmLevel, Region, UnitKind
 from communes.models import AdministrativeUnit, Recognition
 from criteria import ledger
 from criteria.choices import ReviewState, RoundStatus, SetLevel
 from criteria.models import AssessmentRound, CriteriaSet, CriterionResult, UnitTarget
+from ntm_portal.choices import UnitLevel
 from ntm_portal.models import User
 from ntm_portal.text import fold_vietnamese
 
@@ -42,9 +43,14 @@ PROVINCE_NAME_PREFIX = "Tỉnh "
 CODE_WIDTH = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
 # Provinces per socio-economic region in the 63-province country (TCTK's grouping), in province order.
 REGION_PROVINCES = [
-    (Region.NORTHERN_MIDLANDS_MOUNTAINS, 14), (Region.RED_RIVER_DELTA, 11), (Region.NORTH_CENTRAL, 6),
-    (Region.SOUTH_CENTRAL_COAST, 8), (Region.CENTRAL_HIGHLANDS, 5), (Region.SOUTHEAST, 6), (Region.MEKONG_DELTA, 13),
-]  # fmt: skip
+    (Region.NORTHERN_MIDLANDS_MOUNTAINS, 14),
+    (Region.RED_RIVER_DELTA, 11),
+    (Region.NORTH_CENTRAL, 6),
+    (Region.SOUTH_CENTRAL_COAST, 8),
+    (Region.CENTRAL_HIGHLANDS, 5),
+    (Region.SOUTHEAST, 6),
+    (Region.MEKONG_DELTA, 13),
+]
 # Criteria gained per year: the mountain and highland regions move slowest (and start lowest).
 REGION_PACE = {Region.NORTHERN_MIDLANDS_MOUNTAINS: 0.8, Region.CENTRAL_HIGHLANDS: 0.85, Region.NORTH_CENTRAL: 0.95}
 # Targets of the national programme: QĐ 800/QĐ-TTg (20% of communes by 2015), QĐ 1600/QĐ-TTg (half the communes and
@@ -190,9 +196,16 @@ def _region(p_index: int, provinces: int) -> str:
 def _unit(level: str, kind: str, code: str, name: str, parent=None, province=None, district=None, **extra):
     """An unsaved unit with the fields AdministrativeUnit.save() derives set as it derives them."""
     return AdministrativeUnit(
-        level=level, kind=kind, code=code, name=name, name_folded=fold_vietnamese(name), parent=parent,
-        province=province, district=district, **extra,
-    )  # fmt: skip
+        level=level,
+        kind=kind,
+        code=code,
+        name=name,
+        name_folded=fold_vietnamese(name),
+        parent=parent,
+        province=province,
+        district=district,
+        **extra,
+    )
 
 
 def _write_provinces(count: int, codes: list[str]) -> list[AdministrativeUnit]:
@@ -217,7 +230,7 @@ def _write_province_units(province, p_index, districts_per_province, communes_pe
                 province=province,
             )
             for d in range(1, districts_per_province + 1)
-        ]  # fmt: skip
+        ]
     )
     region = _region(p_index, result.provinces)
     first_commune = (p_index - 1) * communes_per_province
@@ -229,14 +242,20 @@ def _write_province_units(province, p_index, districts_per_province, communes_pe
         rng = random.Random(f"national-{seed}-{p_index}-{d_index + 1}-{in_district}")
         mountainous = region in (Region.NORTHERN_MIDLANDS_MOUNTAINS, Region.CENTRAL_HIGHLANDS)
         unit = _unit(
-            UnitLevel.COMMUNE, UnitKind.COMMUNE, codes[UnitLevel.COMMUNE][first_commune + c],
-            f"Xã {p_index:02d}-{d_index + 1:02d}-{in_district:03d}", parent=district, province=province,
-            district=district, region=region, especially_disadvantaged=rng.random() < (0.3 if mountainous else 0.08),
+            UnitLevel.COMMUNE,
+            UnitKind.COMMUNE,
+            codes[UnitLevel.COMMUNE][first_commune + c],
+            f"Xã {p_index:02d}-{d_index + 1:02d}-{in_district:03d}",
+            parent=district,
+            province=province,
+            district=district,
+            region=region,
+            especially_disadvantaged=rng.random() < (0.3 if mountainous else 0.08),
             designated_special=rng.random() < 0.05,
-            commune_group=CommuneGroup.ETHNIC_MOUNTAIN if mountainous else rng.choice(
-                [CommuneGroup.URBANISING, CommuneGroup.GENERAL, CommuneGroup.GENERAL]
-            ),
-        )  # fmt: skip
+            commune_group=CommuneGroup.ETHNIC_MOUNTAIN
+            if mountainous
+            else rng.choice([CommuneGroup.URBANISING, CommuneGroup.GENERAL, CommuneGroup.GENERAL]),
+        )
         communes.append(_Commune(unit=unit, rng=rng))
     AdministrativeUnit.objects.bulk_create([c.unit for c in communes], batch_size=INSERT_BATCH)
     result.districts += len(districts)
@@ -299,16 +318,25 @@ def _write_history(communes: list[_Commune], sets_by_year, criteria, result: Nat
             status = RoundStatus.APPROVED
             if year == LAST_YEAR and year not in recognised_years:  # the latest round sits at every workflow step
                 status = commune.rng.choices(
-                    [RoundStatus.APPROVED, RoundStatus.VERIFIED, RoundStatus.SUBMITTED, RoundStatus.RETURNED,
-                     RoundStatus.DRAFT],
+                    [
+                        RoundStatus.APPROVED,
+                        RoundStatus.VERIFIED,
+                        RoundStatus.SUBMITTED,
+                        RoundStatus.RETURNED,
+                        RoundStatus.DRAFT,
+                    ],
                     weights=[55, 15, 15, 5, 10],
-                )[0]  # fmt: skip
+                )[0]
             rounds.append(
                 AssessmentRound(
-                    commune=commune.unit, criteria_set=sets_by_year[year], year=year,
-                    as_of=datetime.date(year, 12, 31), status=status, criteria_met=commune.met_count[year],
+                    commune=commune.unit,
+                    criteria_set=sets_by_year[year],
+                    year=year,
+                    as_of=datetime.date(year, 12, 31),
+                    status=status,
+                    criteria_met=commune.met_count[year],
                 )
-            )  # fmt: skip
+            )
     AssessmentRound.objects.bulk_create(rounds, batch_size=INSERT_BATCH)
     result.rounds += len(rounds)
 
@@ -321,10 +349,15 @@ def _write_history(communes: list[_Commune], sets_by_year, criteria, result: Nat
             assessment_round = round_by_key[(commune.unit.pk, year)]
             reviewed = ReviewState.VERIFIED if assessment_round.status == RoundStatus.APPROVED else ReviewState.PENDING
             results.extend(
-                CriterionResult(assessment_round=assessment_round, criterion_id=pk, met=number in met,
-                                assessed_as_whole=True, review_state=reviewed)
+                CriterionResult(
+                    assessment_round=assessment_round,
+                    criterion_id=pk,
+                    met=number in met,
+                    assessed_as_whole=True,
+                    review_state=reviewed,
+                )
                 for number, pk in criteria[code].items()
-            )  # fmt: skip
+            )
         if len(results) >= INSERT_BATCH * 4:
             CriterionResult.objects.bulk_create(results, batch_size=INSERT_BATCH)
             result.criterion_results += len(results)
@@ -338,12 +371,17 @@ def _write_history(communes: list[_Commune], sets_by_year, criteria, result: Nat
             standard = level == NtmLevel.STANDARD
             recognitions.append(
                 Recognition(
-                    commune=commune.unit, level=level, year=year, decision_date=day, revoked_on=revoked,
-                    decision_number=f"{commune.rng.randint(100, 4999)}-{number}/QĐ-UBND", signer="Chủ tịch UBND tỉnh",
+                    commune=commune.unit,
+                    level=level,
+                    year=year,
+                    decision_date=day,
+                    revoked_on=revoked,
+                    decision_number=f"{commune.rng.randint(100, 4999)}-{number}/QĐ-UBND",
+                    signer="Chủ tịch UBND tỉnh",
                     criteria_set=sets_by_year[year] if standard else None,
                     assessment_round=round_by_key[(commune.unit.pk, year)] if standard else None,
                 )
-            )  # fmt: skip
+            )
     Recognition.objects.bulk_create(recognitions, batch_size=INSERT_BATCH)
     result.recognitions += len(recognitions)
     result.revoked += sum(1 for r in recognitions if r.revoked_on)
@@ -376,12 +414,16 @@ def _write_targets(provinces: list[AdministrativeUnit]) -> int:
     units = [*provinces, *AdministrativeUnit.objects.districts().filter(province__in=provinces).order_by("code")]
     targets = [
         UnitTarget(
-            unit=unit, year=year, min_communes_meeting_standard=math.ceil(counts.get(unit.pk, 0) * share),
-            min_average_criteria=average, min_criteria_per_commune=lowest, decision=decision,
+            unit=unit,
+            year=year,
+            min_communes_meeting_standard=math.ceil(counts.get(unit.pk, 0) * share),
+            min_average_criteria=average,
+            min_criteria_per_commune=lowest,
+            decision=decision,
         )
         for unit in units
         for year, share, average, lowest, decision in TARGETS
-    ]  # fmt: skip
+    ]
     UnitTarget.objects.bulk_create(targets, batch_size=INSERT_BATCH)
     return len(targets)
 

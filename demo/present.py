@@ -50,9 +50,12 @@ NEW_ASSIGNMENT_START = datetime.date(2026, 3, 1)
 # merged communes: income and multidimensional poverty fell below the thresholds).
 DIFFICULTY_2026 = [1, 10, 9, 5, 2, 8, 4, 7, 3, 6]
 STATUS_WEIGHTS = {
-    RoundStatus.APPROVED: 45, RoundStatus.VERIFIED: 15, RoundStatus.SUBMITTED: 15, RoundStatus.RETURNED: 10,
+    RoundStatus.APPROVED: 45,
+    RoundStatus.VERIFIED: 15,
+    RoundStatus.SUBMITTED: 15,
+    RoundStatus.RETURNED: 10,
     RoundStatus.DRAFT: 15,
-}  # fmt: skip
+}
 REVIEW_COMMENTS = [
     "Chưa có số liệu rà soát của toàn bộ địa bàn xã mới sau sắp xếp: đề nghị xã bổ sung.",
     "Hồ sơ minh chứng chưa đầy đủ (thiếu biên bản kiểm tra thực tế): đề nghị bổ sung trước khi gửi lại.",
@@ -88,9 +91,11 @@ class PresentPlan:
 def communes_after_merger(old_ids: list[int]) -> QuerySet[AdministrativeUnit]:
     """The demo's communes in force on 1 July 2025: the old ones that continue, and those merged from them."""
     return (
-        AdministrativeUnit.objects.communes().in_force_on(base.MERGER_DAY)
-        .filter(Q(pk__in=old_ids) | Q(merged_from__in=old_ids)).distinct()
-    )  # fmt: skip
+        AdministrativeUnit.objects.communes()
+        .in_force_on(base.MERGER_DAY)
+        .filter(Q(pk__in=old_ids) | Q(merged_from__in=old_ids))
+        .distinct()
+    )
 
 
 def build(*, province, old_ids, successors, sets, criteria, agencies, seed, result) -> list[AdministrativeUnit]:
@@ -126,8 +131,9 @@ def _plan(fresh: list[AdministrativeUnit], old_ids: list[int], sets, seed: int) 
     predecessors: dict[int, list[int]] = defaultdict(list)
     for new_id, old_id in (
         AdministrativeUnit.objects.filter(pk__in=old_ids, merged_into__in=fresh_ids)
-        .order_by("code").values_list("merged_into", "pk")
-    ):  # fmt: skip
+        .order_by("code")
+        .values_list("merged_into", "pk")
+    ):
         predecessors[new_id].append(old_id)
     for unit in fresh:
         if unit.pk in old_ids:
@@ -135,14 +141,17 @@ def _plan(fresh: list[AdministrativeUnit], old_ids: list[int], sets, seed: int) 
     every_old = {pk for pks in predecessors.values() for pk in pks}
     met_2025: dict[int, set[int]] = defaultdict(set)
     for commune_id, number in CriterionResult.objects.filter(
-        assessment_round__commune_id__in=every_old, assessment_round__year=2025,
-        assessment_round__criteria_set=sets[OLD_SET], met=True,
-    ).values_list("assessment_round__commune_id", "criterion__number"):  # fmt: skip
+        assessment_round__commune_id__in=every_old,
+        assessment_round__year=2025,
+        assessment_round__criteria_set=sets[OLD_SET],
+        met=True,
+    ).values_list("assessment_round__commune_id", "criterion__number"):
         met_2025[commune_id].add(number)
     standard = set(
         Recognition.objects.in_force_on(base.OLD_LAST_DAY)
-        .filter(commune_id__in=every_old, level__in=ledger.STANDARD_LEVELS).values_list("commune_id", flat=True)
-    )  # fmt: skip
+        .filter(commune_id__in=every_old, level__in=ledger.STANDARD_LEVELS)
+        .values_list("commune_id", flat=True)
+    )
 
     plans = []
     for unit in fresh:
@@ -151,9 +160,14 @@ def _plan(fresh: list[AdministrativeUnit], old_ids: list[int], sets, seed: int) 
         # A criterion is met by the merged commune when every predecessor met it.
         met = set.intersection(*(met_2025[pk] for pk in pks)) if pks else set()
         plan = PresentPlan(
-            unit=unit, rng=rng, formed=unit.pk not in old_ids, predecessors=pks, met_2025=met,
-            meets_standard=bool(pks) and all(pk in standard for pk in pks), diligent_helpers=rng.random() < 0.6,
-        )  # fmt: skip
+            unit=unit,
+            rng=rng,
+            formed=unit.pk not in old_ids,
+            predecessors=pks,
+            met_2025=met,
+            meets_standard=bool(pks) and all(pk in standard for pk in pks),
+            diligent_helpers=rng.random() < 0.6,
+        )
         plan.order = sorted(range(1, 11), key=lambda n: DIFFICULTY_2026.index(n) + rng.gauss(0, 1.5))
         # The new set is harder: a commune keeps about its share of the 19 criteria, less a few.
         penalty = rng.choice([0, 0, 1, 1, 2]) if plan.meets_standard else rng.choice([0, 1, 1, 2, 2, 3])
@@ -230,12 +244,14 @@ REVIEWED_WITH_ROUND = {RoundStatus.VERIFIED: ReviewState.VERIFIED, RoundStatus.A
 def _results(assessment_round, criteria_of_set, met: set[int], unassessed: set[int] = frozenset()):
     return [
         CriterionResult(
-            assessment_round=assessment_round, criterion=criterion,
-            met=None if number in unassessed else number in met, assessed_as_whole=not criterion.demo_indicators,
+            assessment_round=assessment_round,
+            criterion=criterion,
+            met=None if number in unassessed else number in met,
+            assessed_as_whole=not criterion.demo_indicators,
             review_state=REVIEWED_WITH_ROUND.get(assessment_round.status, ReviewState.PENDING),
         )
         for number, criterion in criteria_of_set.items()
-    ]  # fmt: skip
+    ]
 
 
 def _write_reassessments(plans: list[PresentPlan], sets, criteria, result) -> None:
@@ -245,22 +261,30 @@ def _write_reassessments(plans: list[PresentPlan], sets, criteria, result) -> No
     for plan in formed:
         approved_on = REASSESSED_ON + datetime.timedelta(days=plan.rng.randint(10, 40))
         plan.reassessment = AssessmentRound(
-            commune=plan.unit, criteria_set=sets[OLD_SET], year=2025, as_of=REASSESSED_ON,
-            status=RoundStatus.APPROVED, approved_on=approved_on,
-        )  # fmt: skip
+            commune=plan.unit,
+            criteria_set=sets[OLD_SET],
+            year=2025,
+            as_of=REASSESSED_ON,
+            status=RoundStatus.APPROVED,
+            approved_on=approved_on,
+        )
     AssessmentRound.objects.bulk_create([p.reassessment for p in formed], batch_size=1000)
     results = [r for p in formed for r in _results(p.reassessment, criteria[OLD_SET], p.met_2025)]
     CriterionResult.objects.bulk_create(results, batch_size=5000)
     recognitions = [
         Recognition(
-            commune=p.unit, level=NtmLevel.STANDARD, year=2025,
+            commune=p.unit,
+            level=NtmLevel.STANDARD,
+            year=2025,
             decision_number=f"{p.rng.randint(3000, 4999)}/QĐ-UBND",
             decision_date=datetime.date(2025, 12, 10) + datetime.timedelta(days=p.rng.randint(0, 18)),
-            signer="Chủ tịch UBND tỉnh", criteria_set=sets[OLD_SET], assessment_round=p.reassessment,
+            signer="Chủ tịch UBND tỉnh",
+            criteria_set=sets[OLD_SET],
+            assessment_round=p.reassessment,
         )
         for p in formed
         if p.meets_standard and len(p.met_2025) == len(criteria[OLD_SET])
-    ]  # fmt: skip
+    ]
     Recognition.objects.bulk_create(recognitions)
     result.reassessments += len(formed)
     result.rerecognitions += len(recognitions)
@@ -274,11 +298,15 @@ def _write_2026_rounds(plans: list[PresentPlan], sets, criteria, result) -> None
     coordinator = User.objects.filter(role=Role.PROVINCE_COORDINATOR, username="vpdp_tinh").first()
     rounds = [
         AssessmentRound(
-            commune=p.unit, criteria_set=sets[NEW_SET], year=2026, as_of=datetime.date(2026, 12, 31), status=p.status,
+            commune=p.unit,
+            criteria_set=sets[NEW_SET],
+            year=2026,
+            as_of=datetime.date(2026, 12, 31),
+            status=p.status,
             approved_on=p.approved_on,
         )
         for p in plans
-    ]  # fmt: skip
+    ]
     AssessmentRound.objects.bulk_create(rounds, batch_size=1000)
     results, changes, recognitions = [], [], []
     for plan, assessment_round in zip(plans, rounds, strict=True):
@@ -294,11 +322,16 @@ def _write_2026_rounds(plans: list[PresentPlan], sets, criteria, result) -> None
             day = min(plan.approved_on + datetime.timedelta(days=plan.rng.randint(7, 20)), base.DEMO_TODAY)
             recognitions.append(
                 Recognition(
-                    commune=plan.unit, level=NtmLevel.STANDARD, year=2026,
-                    decision_number=f"{plan.rng.randint(100, 2999)}/QĐ-UBND", decision_date=day,
-                    signer="Chủ tịch UBND tỉnh", criteria_set=sets[NEW_SET], assessment_round=assessment_round,
+                    commune=plan.unit,
+                    level=NtmLevel.STANDARD,
+                    year=2026,
+                    decision_number=f"{plan.rng.randint(100, 2999)}/QĐ-UBND",
+                    decision_date=day,
+                    signer="Chủ tịch UBND tỉnh",
+                    criteria_set=sets[NEW_SET],
+                    assessment_round=assessment_round,
                 )
-            )  # fmt: skip
+            )
     CriterionResult.objects.bulk_create(results, batch_size=5000)
     AssessmentChange.objects.bulk_create(changes, batch_size=1000)
     Recognition.objects.bulk_create(recognitions)
@@ -320,21 +353,33 @@ def _return_with_comments(plan, assessment_round, round_results, coordinator) ->
     claimed = [r for r in round_results if r.met] or round_results
     changes = [
         AssessmentChange(
-            assessment_round=assessment_round, commune=plan.unit, changed_at=day, changed_by=coordinator,
-            kind=ChangeKind.STATE, field="status", old_value=RoundStatus.SUBMITTED, new_value=RoundStatus.RETURNED,
+            assessment_round=assessment_round,
+            commune=plan.unit,
+            changed_at=day,
+            changed_by=coordinator,
+            kind=ChangeKind.STATE,
+            field="status",
+            old_value=RoundStatus.SUBMITTED,
+            new_value=RoundStatus.RETURNED,
             comment="Trả lại xã để bổ sung, hoàn thiện hồ sơ.",
         )
-    ]  # fmt: skip
+    ]
     for commented in plan.rng.sample(claimed, min(len(claimed), plan.rng.randint(1, 2))):
         commented.review_comment = plan.rng.choice(REVIEW_COMMENTS)
         commented.review_state = ReviewState.RETURNED
         changes.append(
             AssessmentChange(
-                assessment_round=assessment_round, commune=plan.unit, changed_at=day, changed_by=coordinator,
-                kind=ChangeKind.REVIEW, criterion=commented.criterion, field="review_comment", old_value="",
+                assessment_round=assessment_round,
+                commune=plan.unit,
+                changed_at=day,
+                changed_by=coordinator,
+                kind=ChangeKind.REVIEW,
+                criterion=commented.criterion,
+                field="review_comment",
+                old_value="",
                 new_value=commented.review_comment,
             )
-        )  # fmt: skip
+        )
     return changes
 
 
@@ -346,9 +391,10 @@ def _continue_secondments(successors: dict[int, int], result) -> None:
     successor from 1 July, under the same decision: two records rather than one moved, so that each commune keeps
     its own criteria count at the cadre's arrival and departure, and the old commune's history stays true."""
     running = list(
-        Secondment.objects.in_force_on(base.OLD_LAST_DAY).in_force_on(base.MERGER_DAY)
+        Secondment.objects.in_force_on(base.OLD_LAST_DAY)
+        .in_force_on(base.MERGER_DAY)
         .filter(commune_id__in=[old for old, new in successors.items() if old != new])
-    )  # fmt: skip
+    )
     if not running:
         return
     met = _criteria_met_on(base.OLD_LAST_DAY, [s.commune_id for s in running])
@@ -361,14 +407,20 @@ def _continue_secondments(successors: dict[int, int], result) -> None:
         secondment.actual_end_date, secondment.criteria_met_at_end = base.OLD_LAST_DAY, met.get(old_commune.pk)
         continuations.append(
             Secondment(
-                cadre_id=secondment.cadre_id, commune_id=successors[old_commune.pk], batch_id=secondment.batch_id,
-                kind=secondment.kind, role_at_commune=secondment.role_at_commune, decided_by=secondment.decided_by,
-                decision_number=secondment.decision_number, decision_date=secondment.decision_date,
-                start_date=base.MERGER_DAY, planned_end_date=secondment.planned_end_date,
+                cadre_id=secondment.cadre_id,
+                commune_id=successors[old_commune.pk],
+                batch_id=secondment.batch_id,
+                kind=secondment.kind,
+                role_at_commune=secondment.role_at_commune,
+                decided_by=secondment.decided_by,
+                decision_number=secondment.decision_number,
+                decision_date=secondment.decision_date,
+                start_date=base.MERGER_DAY,
+                planned_end_date=secondment.planned_end_date,
                 criteria_met_at_start=met_new.get(successors[old_commune.pk]),
                 note=f"Tiếp tục nhiệm vụ tại xã mới sau sắp xếp đơn vị hành chính (trước 01/07/2025: {old_commune}).",
             )
-        )  # fmt: skip
+        )
     Secondment.objects.bulk_update(running, ["actual_end_date", "criteria_met_at_end"])
     Secondment.objects.bulk_create(continuations)
     result.secondments += len(continuations)
@@ -387,9 +439,11 @@ def _continue_assignments(successors: dict[int, int], result) -> None:
     """Sponsor assignments running on 1 July 2025 end with the old commune and continue on its default successor
     (one per agency when several predecessors had the same one), under the same decision."""
     running = list(
-        SponsorAssignment.objects.in_force_on(base.OLD_LAST_DAY).in_force_on(base.MERGER_DAY)
-        .filter(commune_id__in=[old for old, new in successors.items() if old != new]).order_by("pk")
-    )  # fmt: skip
+        SponsorAssignment.objects.in_force_on(base.OLD_LAST_DAY)
+        .in_force_on(base.MERGER_DAY)
+        .filter(commune_id__in=[old for old, new in successors.items() if old != new])
+        .order_by("pk")
+    )
     if not running:
         return
     existing = set(SponsorAssignment.objects.filter(start_date=base.MERGER_DAY).values_list("agency_id", "commune_id"))
@@ -402,11 +456,15 @@ def _continue_assignments(successors: dict[int, int], result) -> None:
         existing.add(key)
         continuations.append(
             SponsorAssignment(
-                agency_id=assignment.agency_id, commune_id=key[1], role=assignment.role,
-                decided_by=assignment.decided_by, decision_number=assignment.decision_number,
-                decision_date=assignment.decision_date, start_date=base.MERGER_DAY,
+                agency_id=assignment.agency_id,
+                commune_id=key[1],
+                role=assignment.role,
+                decided_by=assignment.decided_by,
+                decision_number=assignment.decision_number,
+                decision_date=assignment.decision_date,
+                start_date=base.MERGER_DAY,
             )
-        )  # fmt: skip
+        )
     SponsorAssignment.objects.bulk_update(running, ["end_date"])
     SponsorAssignment.objects.bulk_create(continuations)
     result.assignments += len(continuations)
@@ -418,8 +476,9 @@ def _write_2026_assignments(plans: list[PresentPlan], agencies, result) -> list[
     departments = agencies["departments"]
     covered = set(
         SponsorAssignment.objects.in_force_on(NEW_ASSIGNMENT_START)
-        .filter(commune__in=[p.unit for p in plans], role=SponsorRole.RESPONSIBLE).values_list("commune_id", flat=True)
-    )  # fmt: skip
+        .filter(commune__in=[p.unit for p in plans], role=SponsorRole.RESPONSIBLE)
+        .values_list("commune_id", flat=True)
+    )
     assignments = []
     for plan in plans:
         unit = plan.unit
@@ -429,11 +488,16 @@ def _write_2026_assignments(plans: list[PresentPlan], agencies, result) -> list[
         agency = departments[0] if unit.name == base.SEED_COMMUNE else plan.rng.choice(departments)
         assignments.append(
             SponsorAssignment(
-                agency=agency, commune=unit, role=SponsorRole.RESPONSIBLE, decided_by="UBND tỉnh",
-                decision_number="412/QĐ-UBND", decision_date=datetime.date(2026, 2, 24),
-                start_date=NEW_ASSIGNMENT_START, end_date=datetime.date(2030, 12, 31),
+                agency=agency,
+                commune=unit,
+                role=SponsorRole.RESPONSIBLE,
+                decided_by="UBND tỉnh",
+                decision_number="412/QĐ-UBND",
+                decision_date=datetime.date(2026, 2, 24),
+                start_date=NEW_ASSIGNMENT_START,
+                end_date=datetime.date(2030, 12, 31),
             )
-        )  # fmt: skip
+        )
     SponsorAssignment.objects.bulk_create(assignments)
     result.assignments += len(assignments)
     return assignments
@@ -445,8 +509,10 @@ def _write_activity(plans: list[PresentPlan], new_assignments, criteria, result)
     by_commune = {p.unit.pk: p for p in plans}
     in_force = list(
         SponsorAssignment.objects.in_force_during(base.MERGER_DAY, base.DEMO_TODAY)
-        .filter(commune_id__in=by_commune).select_related("agency").order_by("commune__code", "pk")
-    )  # fmt: skip
+        .filter(commune_id__in=by_commune)
+        .select_related("agency")
+        .order_by("commune__code", "pk")
+    )
     visits, visit_criteria, contributions, items = [], [], [], []
     for assignment in in_force:
         plan = by_commune[assignment.commune_id]
@@ -468,23 +534,29 @@ def _write_activity(plans: list[PresentPlan], new_assignments, criteria, result)
                 days = Decimal(rng.choice([1, 1, 2])) if diligent else Decimal("0.5")
                 visits.append(
                     FieldVisit(
-                        agency=assignment.agency, commune=plan.unit,
-                        visit_date=start + datetime.timedelta(days=rng.randint(0, span)), days_on_site=days,
+                        agency=assignment.agency,
+                        commune=plan.unit,
+                        visit_date=start + datetime.timedelta(days=rng.randint(0, span)),
+                        days_on_site=days,
                         hours_on_site=days * 8 if diligent else Decimal(rng.choice([2, 3, 4])),
-                        participants=f"Đoàn công tác {assignment.agency}", activities=rng.choice(base.VISIT_ACTIVITIES),
+                        participants=f"Đoàn công tác {assignment.agency}",
+                        activities=rng.choice(base.VISIT_ACTIVITIES),
                         party_cell_meetings=rng.randint(0, 2) if diligent else 0,
                     )
-                )  # fmt: skip
+                )
                 visit_criteria.append([criteria[set_code][n] for n in unmet[:2]])
             kind = rng.choice(list(SupportKind))
             contributions.append(
                 SupportContribution(
-                    giver=assignment.agency, commune=plan.unit,
-                    date=start + datetime.timedelta(days=rng.randint(0, span)), kind=kind,
-                    value_vnd=rng.randint(20, 900) * 1_000_000, description=base.SUPPORT_DESCRIPTIONS[kind],
+                    giver=assignment.agency,
+                    commune=plan.unit,
+                    date=start + datetime.timedelta(days=rng.randint(0, span)),
+                    kind=kind,
+                    value_vnd=rng.randint(20, 900) * 1_000_000,
+                    description=base.SUPPORT_DESCRIPTIONS[kind],
                     criterion=criteria[set_code][unmet[0]] if unmet else None,
                 )
-            )  # fmt: skip
+            )
         if (assignment.end_date or base.DEMO_TODAY) >= datetime.date(2026, 1, 1):
             work_plan = WorkPlan.objects.create(
                 assignment=assignment, year=2026, title=f"Kế hoạch giúp đỡ {plan.unit.name} năm 2026"
@@ -495,12 +567,16 @@ def _write_activity(plans: list[PresentPlan], new_assignments, criteria, result)
                 unmet = plan.order[plan.met_2026 :] or plan.order
                 items.append(
                     WorkPlanItem(
-                        work_plan=work_plan, period=PlanPeriod.QUARTER, period_number=quarter,
-                        title=rng.choice(base.PLAN_ITEMS), due_date=due, criterion=criteria[NEW_SET][rng.choice(unmet)],
+                        work_plan=work_plan,
+                        period=PlanPeriod.QUARTER,
+                        period_number=quarter,
+                        title=rng.choice(base.PLAN_ITEMS),
+                        due_date=due,
+                        criterion=criteria[NEW_SET][rng.choice(unmet)],
                         status=PlanItemStatus.DONE if done else PlanItemStatus.OPEN,
                         done_on=due - datetime.timedelta(days=rng.randint(0, 20)) if done else None,
                     )
-                )  # fmt: skip
+                )
     base.write_visits(visits, visit_criteria)
     SupportContribution.objects.bulk_create(contributions, batch_size=2000)
     WorkPlanItem.objects.bulk_create(items, batch_size=2000)

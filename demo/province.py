@@ -35,13 +35,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
-from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
+from communes.choices import CommuneGroup, NtmLevel, Region
 from communes.models import AdministrativeUnit, Recognition
 from communes.services import merger_2025_import, old_commune_coordinates, units_import
 from criteria import ledger
 from criteria.choices import Comparison, ReviewState, RoundStatus
 from criteria.models import AssessmentRound, CriteriaSet, Criterion, CriterionResult, IndicatorValue, UnitTarget
-from ntm_portal.choices import Role
+from ntm_portal.choices import Role, UnitLevel
 from ntm_portal.models import User
 from secondments.choices import (
     AgencyKind,
@@ -226,9 +226,12 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
     with transaction.atomic():
         province = _import_units(communes)
         units = list(
-            AdministrativeUnit.objects.communes().in_force_on(OLD_LAST_DAY).filter(province=province)
-            .select_related("district").order_by("code")
-        )  # fmt: skip
+            AdministrativeUnit.objects.communes()
+            .in_force_on(OLD_LAST_DAY)
+            .filter(province=province)
+            .select_related("district")
+            .order_by("code")
+        )
         fresh = [u for u in units if not u.assessment_rounds.exists()] if units else []
         result = DemoResult(communes_total=len(units), communes_built=len(fresh))
         sets = {s.code: s for s in CriteriaSet.objects.filter(code__in=[c for _, c in SET_BY_YEAR])}
@@ -253,9 +256,15 @@ def build_demo(*, communes: int, seed: int = 2026) -> DemoResult:
         successors = _merge(province, [u.pk for u in units])
         _fill_coordinates(province)
         after = _present.build(
-            province=province, old_ids=[u.pk for u in units], successors=successors, sets=sets, criteria=criteria,
-            agencies=agencies, seed=seed, result=result,
-        )  # fmt: skip
+            province=province,
+            old_ids=[u.pk for u in units],
+            successors=successors,
+            sets=sets,
+            criteria=criteria,
+            agencies=agencies,
+            seed=seed,
+            result=result,
+        )
         _write_targets(province, after)
         # The coordinator and commune official move to today's units; the logins created above keep their password line.
         created = {username for username, password, _role in result.users if password == DEMO_PASSWORD}
@@ -306,9 +315,12 @@ def province_on(day: datetime.date, code: str) -> AdministrativeUnit:
     """The province unit with `code` in force on `day`: the old Thái Nguyên before the reform, the new one after it
     (the same unit where the reform kept it)."""
     return (
-        AdministrativeUnit.objects.provinces().in_force_on(day).filter(code=code)
-        .order_by(F("valid_from").desc(nulls_last=True)).first()
-    )  # fmt: skip
+        AdministrativeUnit.objects.provinces()
+        .in_force_on(day)
+        .filter(code=code)
+        .order_by(F("valid_from").desc(nulls_last=True))
+        .first()
+    )
 
 
 def _import_units(size: int) -> AdministrativeUnit:
@@ -390,10 +402,14 @@ def _write_assessments(plans, sets, criteria, result: DemoResult) -> None:
             approved_on = plan.approved_2025 if year == 2025 else None
             rounds.append(
                 AssessmentRound(
-                    commune=plan.unit, criteria_set=sets[set_for_year(year)], year=year, as_of=round_as_of(year),
-                    status=RoundStatus.APPROVED, approved_on=approved_on,
+                    commune=plan.unit,
+                    criteria_set=sets[set_for_year(year)],
+                    year=year,
+                    as_of=round_as_of(year),
+                    status=RoundStatus.APPROVED,
+                    approved_on=approved_on,
                 )
-            )  # fmt: skip
+            )
     AssessmentRound.objects.bulk_create(rounds, batch_size=1000)
     result.rounds = len(rounds)
 
@@ -406,10 +422,13 @@ def _write_assessments(plans, sets, criteria, result: DemoResult) -> None:
             for number, criterion in criteria[set_for_year(year)].items():
                 results.append(
                     CriterionResult(
-                        assessment_round=assessment_round, criterion=criterion, met=number in met,
-                        assessed_as_whole=not criterion.demo_indicators, review_state=ReviewState.VERIFIED,
+                        assessment_round=assessment_round,
+                        criterion=criterion,
+                        met=number in met,
+                        assessed_as_whole=not criterion.demo_indicators,
+                        review_state=ReviewState.VERIFIED,
                     )
-                )  # fmt: skip
+                )
                 values.extend(_indicator_values(plan, assessment_round, criterion, number in met))
     CriterionResult.objects.bulk_create(results, batch_size=5000)
     IndicatorValue.objects.bulk_create(values, batch_size=5000)
@@ -458,9 +477,14 @@ def write_visits(visits: list[FieldVisit], visit_criteria: list[list]) -> None:
 
 def _recognition(plan, level, year, day, criteria_set) -> Recognition:
     return Recognition(
-        commune=plan.unit, level=level, year=year, decision_number=f"{plan.rng.randint(100, 4999)}/QĐ-UBND",
-        decision_date=day, signer="Chủ tịch UBND tỉnh", criteria_set=criteria_set,
-    )  # fmt: skip
+        commune=plan.unit,
+        level=level,
+        year=year,
+        decision_number=f"{plan.rng.randint(100, 4999)}/QĐ-UBND",
+        decision_date=day,
+        signer="Chủ tịch UBND tỉnh",
+        criteria_set=criteria_set,
+    )
 
 
 def _criteria_with_indicators(criteria_set: CriteriaSet) -> dict[int, Criterion]:
@@ -509,11 +533,12 @@ def _ensure_agencies(province: AdministrativeUnit) -> dict[str, list[Agency]]:
     ]
     district_bodies = [
         Agency.objects.get_or_create(
-            unit=district, name=f"Huyện ủy {district.name.removeprefix('Huyện ').removeprefix('Thành phố ')}",
+            unit=district,
+            name=f"Huyện ủy {district.name.removeprefix('Huyện ').removeprefix('Thành phố ')}",
             defaults={"kind": AgencyKind.DISTRICT_BODY, "level": AgencyLevel.DISTRICT},
         )[0]
         for district in AdministrativeUnit.objects.districts().filter(province=province).order_by("code")
-    ]  # fmt: skip
+    ]
     return {"departments": departments, "enterprises": enterprises, "district_bodies": district_bodies}
 
 
@@ -540,10 +565,13 @@ def _plan_secondments(plans: list[CommunePlan], seed: int) -> list[PlannedSecond
     planned = []
     for number, ((year, size), reaching) in enumerate(zip(BATCHES, REACHING_PER_BATCH, strict=True), start=1):
         candidates = [
-            p for p in plans
-            if p.unit.pk not in used and p.unit.name != SEED_COMMUNE  # its history is seed 001's
-            and (p.recognised_year or 9999) > year and 6 <= p.met_count[year - 1] <= 16
-        ]  # fmt: skip
+            p
+            for p in plans
+            if p.unit.pk not in used
+            and p.unit.name != SEED_COMMUNE  # its history is seed 001's
+            and (p.recognised_year or 9999) > year
+            and 6 <= p.met_count[year - 1] <= 16
+        ]
         chosen = rng.sample(candidates, min(size, len(candidates)))
         for index, plan in enumerate(chosen):
             used.add(plan.unit.pk)
@@ -563,10 +591,13 @@ def _plan_secondments(plans: list[CommunePlan], seed: int) -> list[PlannedSecond
     # Cadres sent in 2024 to help communes finish before the 2021–2025 programme ends, still there on 1 July 2025:
     # their postings continue across the reform (demo.present).
     candidates = [
-        p for p in plans
-        if p.unit.pk not in used and p.unit.name != SEED_COMMUNE and p.recognised_year is None
+        p
+        for p in plans
+        if p.unit.pk not in used
+        and p.unit.name != SEED_COMMUNE
+        and p.recognised_year is None
         and 8 <= p.met_count[2023] <= 17
-    ]  # fmt: skip
+    ]
     for plan in rng.sample(candidates, min(max(2, len(plans) // 30), 6, len(candidates))):
         planned.append(PlannedSecondment(plan, None, 2024, SecondmentKind.REINFORCEMENT))
     return planned
@@ -589,63 +620,96 @@ def _write_secondments(province, planned: list[PlannedSecondment], agencies, res
     rng = random.Random(f"cadres-{province.code}")
     batches = {
         number: SecondmentBatch.objects.create(
-            province=province, name=f"Đợt {number} năm {year}", year=year, decided_by="Thường trực Tỉnh ủy",
-            decision_number=f"{rng.randint(100, 999)}-TB/TU", decision_date=datetime.date(year, 2, 20),
+            province=province,
+            name=f"Đợt {number} năm {year}",
+            year=year,
+            decided_by="Thường trực Tỉnh ủy",
+            decision_number=f"{rng.randint(100, 999)}-TB/TU",
+            decision_date=datetime.date(year, 2, 20),
         )
         for number, (year, _size) in enumerate(BATCHES, start=1)
-    }  # fmt: skip
+    }
     secondments = []
     for item in planned:
         plan, year = item.plan, item.year
         name, gender = _person(rng)
         if item.kind == SecondmentKind.REINFORCEMENT:
             cadre = Cadre.objects.create(
-                full_name=name, gender=gender, birth_year=rng.randint(1975, 1992), title=rng.choice(TITLES),
+                full_name=name,
+                gender=gender,
+                birth_year=rng.randint(1975, 1992),
+                title=rng.choice(TITLES),
                 home_agency=rng.choice(agencies["departments"]),
-            )  # fmt: skip
+            )
             secondments.append(
                 Secondment(
-                    cadre=cadre, commune=plan.unit, kind=SecondmentKind.REINFORCEMENT,
-                    role_at_commune="Cán bộ tăng cường giúp xã về đích NTM", decided_by="UBND tỉnh",
-                    decision_number=f"{rng.randint(100, 999)}/QĐ-UBND", decision_date=datetime.date(2024, 2, 20),
-                    start_date=datetime.date(2024, 3, 1), planned_end_date=datetime.date(2026, 12, 31),
+                    cadre=cadre,
+                    commune=plan.unit,
+                    kind=SecondmentKind.REINFORCEMENT,
+                    role_at_commune="Cán bộ tăng cường giúp xã về đích NTM",
+                    decided_by="UBND tỉnh",
+                    decision_number=f"{rng.randint(100, 999)}/QĐ-UBND",
+                    decision_date=datetime.date(2024, 2, 20),
+                    start_date=datetime.date(2024, 3, 1),
+                    planned_end_date=datetime.date(2026, 12, 31),
                     criteria_met_at_start=plan.met_count[2023],
                 )
-            )  # fmt: skip
+            )
             continue
         if item.batch_number is None:
             home = next(a for a in agencies["district_bodies"] if a.unit_id == plan.unit.district_id)
             cadre = Cadre.objects.create(
-                full_name=name, gender=gender, birth_year=1975, title="Chủ tịch Liên đoàn Lao động huyện",
+                full_name=name,
+                gender=gender,
+                birth_year=1975,
+                title="Chủ tịch Liên đoàn Lao động huyện",
                 home_agency=home,
-            )  # fmt: skip
+            )
             secondments.append(
                 Secondment(
-                    cadre=cadre, commune=plan.unit, kind=SecondmentKind.ROTATED,
-                    role_at_commune="Phó Bí thư Đảng ủy, Chủ tịch UBND xã", decided_by="Ban Thường vụ Huyện ủy",
-                    decision_number=f"{rng.randint(100, 999)}-QĐ/HU", decision_date=datetime.date(2016, 3, 1),
-                    start_date=datetime.date(2016, 3, 15), planned_end_date=datetime.date(2020, 12, 31),
-                    actual_end_date=datetime.date(2016, 10, 15), criteria_met_at_start=9, criteria_met_at_end=19,
+                    cadre=cadre,
+                    commune=plan.unit,
+                    kind=SecondmentKind.ROTATED,
+                    role_at_commune="Phó Bí thư Đảng ủy, Chủ tịch UBND xã",
+                    decided_by="Ban Thường vụ Huyện ủy",
+                    decision_number=f"{rng.randint(100, 999)}-QĐ/HU",
+                    decision_date=datetime.date(2016, 3, 1),
+                    start_date=datetime.date(2016, 3, 15),
+                    planned_end_date=datetime.date(2020, 12, 31),
+                    actual_end_date=datetime.date(2016, 10, 15),
+                    criteria_met_at_start=9,
+                    criteria_met_at_end=19,
                 )
-            )  # fmt: skip
+            )
             continue
         batch = batches[item.batch_number]
         cadre = Cadre.objects.create(
-            full_name=name, gender=gender, birth_year=rng.randint(1968, 1988), title=rng.choice(TITLES),
+            full_name=name,
+            gender=gender,
+            birth_year=rng.randint(1968, 1988),
+            title=rng.choice(TITLES),
             home_agency=rng.choice(agencies["departments"]),
-        )  # fmt: skip
+        )
         planned_end = datetime.date(year + 1, 12, 31)
         reached = plan.recognised_year
         end = datetime.date(reached, 12, 31) if reached and reached <= year + 1 else planned_end
         secondments.append(
             Secondment(
-                cadre=cadre, commune=plan.unit, batch=batch, kind=SecondmentKind.SECONDED,
-                role_at_commune="Cán bộ biệt phái giúp xã xây dựng NTM", decided_by=batch.decided_by,
-                decision_number=batch.decision_number, decision_date=batch.decision_date,
-                start_date=datetime.date(year, 3, 1), planned_end_date=planned_end, actual_end_date=end,
-                criteria_met_at_start=plan.met_count[year - 1], criteria_met_at_end=plan.met_count[end.year],
+                cadre=cadre,
+                commune=plan.unit,
+                batch=batch,
+                kind=SecondmentKind.SECONDED,
+                role_at_commune="Cán bộ biệt phái giúp xã xây dựng NTM",
+                decided_by=batch.decided_by,
+                decision_number=batch.decision_number,
+                decision_date=batch.decision_date,
+                start_date=datetime.date(year, 3, 1),
+                planned_end_date=planned_end,
+                actual_end_date=end,
+                criteria_met_at_start=plan.met_count[year - 1],
+                criteria_met_at_end=plan.met_count[end.year],
             )
-        )  # fmt: skip
+        )
     Secondment.objects.bulk_create(secondments)
     result.secondments = len(secondments)
 
@@ -659,19 +723,40 @@ def _write_assignments(plans, agencies, criteria, result: DemoResult) -> None:
         unit, rng = plan.unit, plan.rng
         if unit.especially_disadvantaged:
             agency = departments[0] if unit.name == SEED_COMMUNE else rng.choice(departments)
-            assignments.append((plan, SponsorAssignment(
-                agency=agency, commune=unit, role=SponsorRole.RESPONSIBLE, decided_by="UBND tỉnh",
-                decision_number="708/QĐ-UBND", decision_date=datetime.date(2017, 8, 17),
-                start_date=datetime.date(2017, 8, 17), end_date=datetime.date(2020, 12, 31),
-            )))  # fmt: skip
+            assignments.append(
+                (
+                    plan,
+                    SponsorAssignment(
+                        agency=agency,
+                        commune=unit,
+                        role=SponsorRole.RESPONSIBLE,
+                        decided_by="UBND tỉnh",
+                        decision_number="708/QĐ-UBND",
+                        decision_date=datetime.date(2017, 8, 17),
+                        start_date=datetime.date(2017, 8, 17),
+                        end_date=datetime.date(2020, 12, 31),
+                    ),
+                )
+            )
         if unit.designated_special:
-            for agency, role in ((rng.choice(departments), SponsorRole.RESPONSIBLE),
-                                 (rng.choice(enterprises), SponsorRole.TWINNED)):  # fmt: skip
-                assignments.append((plan, SponsorAssignment(
-                    agency=agency, commune=unit, role=role, decided_by="Ban Thường vụ Tỉnh ủy",
-                    decision_number="140-QĐ/TU", decision_date=datetime.date(2016, 1, 5),
-                    start_date=datetime.date(2016, 1, 15),
-                )))  # fmt: skip
+            for agency, role in (
+                (rng.choice(departments), SponsorRole.RESPONSIBLE),
+                (rng.choice(enterprises), SponsorRole.TWINNED),
+            ):
+                assignments.append(
+                    (
+                        plan,
+                        SponsorAssignment(
+                            agency=agency,
+                            commune=unit,
+                            role=role,
+                            decided_by="Ban Thường vụ Tỉnh ủy",
+                            decision_number="140-QĐ/TU",
+                            decision_date=datetime.date(2016, 1, 5),
+                            start_date=datetime.date(2016, 1, 15),
+                        ),
+                    )
+                )
     SponsorAssignment.objects.bulk_create([a for _, a in assignments], batch_size=1000)
     result.assignments = len(assignments)
 
@@ -688,11 +773,15 @@ def _write_assignments(plans, agencies, criteria, result: DemoResult) -> None:
                 day = datetime.date(year, rng.randint(1, last_month), rng.randint(1, 28))
                 days = Decimal(rng.choice([1, 1, 2, 3])) if diligent else Decimal("0.5")
                 visit = FieldVisit(
-                    agency=assignment.agency, commune=plan.unit, visit_date=day, days_on_site=days,
+                    agency=assignment.agency,
+                    commune=plan.unit,
+                    visit_date=day,
+                    days_on_site=days,
                     hours_on_site=days * 8 if diligent else Decimal(rng.choice([2, 3, 4])),
-                    participants=f"Đoàn công tác {assignment.agency}", activities=rng.choice(VISIT_ACTIVITIES),
+                    participants=f"Đoàn công tác {assignment.agency}",
+                    activities=rng.choice(VISIT_ACTIVITIES),
                     party_cell_meetings=rng.randint(0, 2) if diligent else 0,
-                )  # fmt: skip
+                )
                 unmet = [n for n in plan.order if n not in plan.met(year)]
                 visits.append(visit)
                 visit_criteria.append([criteria[set_for_year(year)][n] for n in unmet[:2]])
@@ -700,10 +789,14 @@ def _write_assignments(plans, agencies, criteria, result: DemoResult) -> None:
                 kind = rng.choice(list(SupportKind))
                 day = datetime.date(year, rng.randint(1, last_month), 10)
                 contribution = SupportContribution(
-                    giver=assignment.agency, commune=plan.unit, date=day,
-                    kind=kind, value_vnd=rng.randint(20, 900) * 1_000_000, description=SUPPORT_DESCRIPTIONS[kind],
+                    giver=assignment.agency,
+                    commune=plan.unit,
+                    date=day,
+                    kind=kind,
+                    value_vnd=rng.randint(20, 900) * 1_000_000,
+                    description=SUPPORT_DESCRIPTIONS[kind],
                     criterion=criteria[set_for_year(year)][rng.choice(plan.order[-6:])],
-                )  # fmt: skip
+                )
                 contributions.append(contribution)
                 if assignment.decision_number == "140-QĐ/TU" and year == 2016:
                     first_year_twinned.append(contribution)
@@ -739,13 +832,16 @@ def _write_work_plans(plans_and_items, criteria) -> None:
                 done = plan.rng.random() < (0.8 if diligent else 0.35)
                 items.append(
                     WorkPlanItem(
-                        work_plan=work_plan, period=PlanPeriod.QUARTER, period_number=quarter,
-                        title=plan.rng.choice(PLAN_ITEMS), due_date=due,
+                        work_plan=work_plan,
+                        period=PlanPeriod.QUARTER,
+                        period_number=quarter,
+                        title=plan.rng.choice(PLAN_ITEMS),
+                        due_date=due,
                         criterion=criteria[set_for_year(year)][plan.rng.choice(plan.order[-8:])],
                         status=PlanItemStatus.DONE if done else PlanItemStatus.OPEN,
                         done_on=due - datetime.timedelta(days=plan.rng.randint(0, 20)) if done else None,
                     )
-                )  # fmt: skip
+                )
     WorkPlanItem.objects.bulk_create(items, batch_size=2000)
 
 
@@ -757,14 +853,19 @@ def _write_targets(province: AdministrativeUnit, after: list[AdministrativeUnit]
     units = [province, *AdministrativeUnit.objects.districts().filter(province=province)]
     for unit in units:
         targets = {
-            2020: {"min_communes_meeting_standard": 0.5, "min_average_criteria": Decimal(15),
-                   "min_criteria_per_commune": 5, "decision": "QĐ 1600/QĐ-TTg"},
+            2020: {
+                "min_communes_meeting_standard": 0.5,
+                "min_average_criteria": Decimal(15),
+                "min_criteria_per_commune": 5,
+                "decision": "QĐ 1600/QĐ-TTg",
+            },
             2025: {"min_communes_meeting_standard": 0.8, "min_criteria_per_commune": 15, "decision": "NQ 25/2021/QH15"},
-        }  # fmt: skip
+        }
         for year, values in targets.items():
             total = AdministrativeUnit.objects.communes().in_force_on(min(round_as_of(year), OLD_LAST_DAY))
-            values["min_communes_meeting_standard"] = math.ceil(total.within(unit).count() * values.pop(
-                "min_communes_meeting_standard"))  # fmt: skip
+            values["min_communes_meeting_standard"] = math.ceil(
+                total.within(unit).count() * values.pop("min_communes_meeting_standard")
+            )
         if unit.name == SEED_DISTRICT:
             targets[2020].update(min_communes_meeting_standard=10, decision="NQ 07-NQ/HU ngày 25/3/2018")
         for year, values in targets.items():
@@ -776,9 +877,10 @@ def _write_targets(province: AdministrativeUnit, after: list[AdministrativeUnit]
         (2030, Decimal("0.65"), "NQ 257/2025/QH15 (khoảng 65% số xã đạt chuẩn NTM)"),
     ):
         UnitTarget.objects.update_or_create(
-            unit=today, year=year,
+            unit=today,
+            year=year,
             defaults={"min_communes_meeting_standard": math.ceil(total * share), "decision": decision},
-        )  # fmt: skip
+        )
 
 
 def _ensure_users(province, agencies, created_before: set[str] = frozenset()) -> list[tuple[str, str, str]]:

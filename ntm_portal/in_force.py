@@ -53,9 +53,13 @@ class InForceQuerySet(models.QuerySet):
     def in_force_q(self, day: datetime.date, path: str = "") -> Q:
         start, end = self.in_force_fields
         return in_force_q(
-            day, start=start, end=end, end_exclusive=self.in_force_end_exclusive, path=path,
+            day,
+            start=start,
+            end=end,
+            end_exclusive=self.in_force_end_exclusive,
+            path=path,
             start_optional=self.model._meta.get_field(start).null,
-        )  # fmt: skip
+        )
 
     def in_force_on(self, day: datetime.date):
         return self.filter(self.in_force_q(day))

@@ -51,10 +51,11 @@ def locked_usernames() -> dict[str, datetime.datetime]:
     """Usernames locked now, with when their lockout ends (the cool-off after the last wrong password)."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     rows = (
-        AccessAttempt.objects.filter(attempt_time__gte=since).values("username")
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("username")
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
-    )  # fmt: skip
+    )
     return {row["username"]: row["last"] + settings.AXES_COOLOFF_TIME for row in rows if row["username"]}
 
 

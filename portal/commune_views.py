@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from communes.choices import CommuneGroup, NtmLevel, Region, UnitLevel
+from communes.choices import CommuneGroup, NtmLevel, Region
 from communes.filtersets import MAX_ID, SEARCH_MAX_LENGTH
 from communes.models import AdministrativeUnit
 from communes.permissions import units_in_scope
@@ -35,6 +35,7 @@ from criteria.filtersets import CommuneFilterSet
 from criteria.forms import FIRST_YEAR, LAST_YEAR
 from criteria.models import CriteriaSet
 from criteria.selectors import CommuneProgress, commune_progress_for
+from ntm_portal.choices import UnitLevel
 from ntm_portal.collation import vi_order, vi_sort_key
 from ntm_portal.excel import xlsx_streaming_response
 from ntm_portal.figures_cache import cached_figures
@@ -172,8 +173,16 @@ class CommuneFilterForm(forms.Form):
         label=gettext_lazy("Cơ quan, doanh nghiệp đang giúp đỡ"), coerce=int, required=False, empty_value=None
     )
 
-    FILTERSET_FIELDS = ("q", "district_id", "ntm_level", "region", "commune_group", "especially_disadvantaged",
-                        "designated_special", "target_year")  # fmt: skip
+    FILTERSET_FIELDS = (
+        "q",
+        "district_id",
+        "ntm_level",
+        "region",
+        "commune_group",
+        "especially_disadvantaged",
+        "designated_special",
+        "target_year",
+    )
 
     def __init__(self, *args, user, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,9 +269,21 @@ class CommuneRow:
 
 
 def _list_export(rows: list[CommuneRow], criteria_set: CriteriaSet | None, today: datetime.date) -> HttpResponse:
-    columns = [_("Mã xã"), _("Xã"), _("Huyện"), _("Mức đạt chuẩn"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
-               _("Tiêu chí chưa đạt"), _("Năm phấn đấu đạt chuẩn"), _("Vùng"), _("Xã đặc biệt khó khăn"),
-               _("Xã đặc thù"), _("Bộ tiêu chí"), _("Tính đến ngày")]  # fmt: skip
+    columns = [
+        _("Mã xã"),
+        _("Xã"),
+        _("Huyện"),
+        _("Mức đạt chuẩn"),
+        _("Số tiêu chí đạt"),
+        _("Tổng số tiêu chí"),
+        _("Tiêu chí chưa đạt"),
+        _("Năm phấn đấu đạt chuẩn"),
+        _("Vùng"),
+        _("Xã đặc biệt khó khăn"),
+        _("Xã đặc thù"),
+        _("Bộ tiêu chí"),
+        _("Tính đến ngày"),
+    ]
     set_name = criteria_set.name if criteria_set else ""
     # A generator: the rows are written one by one to the file that is sent (xlsx_streaming_response).
     body = (
@@ -442,8 +463,15 @@ def _matrix_lines(rows: list[matrix_marks.MatrixRow], *, show_district: bool) ->
 
 def _matrix_export(matrix: matrix_marks.CriteriaMatrix, rows: list[matrix_marks.MatrixRow]) -> HttpResponse:
     words = {matrix_marks.MET: _("Đạt"), matrix_marks.NOT_MET: _("Chưa đạt"), matrix_marks.NOT_ASSESSED: ""}
-    columns = [_("Mã xã"), _("Xã"), _("Huyện"), _("Mức đạt chuẩn"), _("Số tiêu chí đạt"), _("Tổng số tiêu chí"),
-               *(f"{_('TC')} {number}. {name}" for _pk, number, name in matrix.criteria)]  # fmt: skip
+    columns = [
+        _("Mã xã"),
+        _("Xã"),
+        _("Huyện"),
+        _("Mức đạt chuẩn"),
+        _("Số tiêu chí đạt"),
+        _("Tổng số tiêu chí"),
+        *(f"{_('TC')} {number}. {name}" for _pk, number, name in matrix.criteria),
+    ]
     body = (
         [
             row.progress.code,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from communes.choices import NtmLevel, UnitLevel
+from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import nameable_communes, units_in_scope
 from communes.services import TWO_LEVEL_START
@@ -45,6 +45,7 @@ from criteria.selectors import (
     unit_progress_summary,
     unit_progress_trend,
 )
+from ntm_portal.choices import UnitLevel
 from ntm_portal.figures_cache import cached_figures
 from ntm_portal.formats import number, percent, vnd
 from reports import charts
@@ -261,8 +262,9 @@ def unit_dashboard(request: HttpRequest, unit_pk: int) -> HttpResponse:
     as_of = form.cleaned_data["as_of"] if form.is_bound and form.is_valid() else timezone.localdate()
 
     summary = unit_progress_summary(unit=unit, as_of=as_of)
-    trend = unit_progress_trend(unit=unit, years=range(max(FIRST_YEAR, as_of.year - TREND_YEARS + 1), as_of.year + 1),
-                                as_of=as_of)  # fmt: skip
+    trend = unit_progress_trend(
+        unit=unit, years=range(max(FIRST_YEAR, as_of.year - TREND_YEARS + 1), as_of.year + 1), as_of=as_of
+    )
     listing_unit = _listing_unit(user, unit)
     near_from, near = ledger.near_finish_from(summary.criteria_total), []
     if listing_unit is not None:

@@ -20,9 +20,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from communes.choices import NtmLevel, UnitLevel
+from communes.choices import NtmLevel
 from criteria.selectors import CommuneProgress, commune_progress_for, unit_progress_summary
 from ntm_portal.access import liaison_agency_id
+from ntm_portal.choices import UnitLevel
 from ntm_portal.text import vnd
 from secondments.models import Agency, SponsorAssignment
 from secondments.selectors import AgencyAccountability, QuarterActivity, sponsor_accountability, sponsor_default_year

@@ -59,9 +59,13 @@ class Todo:
     @property
     def total(self) -> int:
         return (
-            len(self.returned) + len(self.drafts) + self.verification_count + self.approval_count
-            + len(self.work_plan_items) + len(self.secondments_ending)
-        )  # fmt: skip
+            len(self.returned)
+            + len(self.drafts)
+            + self.verification_count
+            + self.approval_count
+            + len(self.work_plan_items)
+            + len(self.secondments_ending)
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -136,7 +140,7 @@ def _returned(user, limit: int) -> list[ReturnedRound]:
             returned_by=_name(r.returned_by_first, r.returned_by_last, r.returned_by_username),
             comment=r.returned_comment or "",
             criteria=r.returned_results,
-        )  # fmt: skip
+        )
         for r in rounds
     ]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
+from ntm_portal.choices import UnitLevel
 
 from .models import ReportLetterhead
 

@@ -7,8 +7,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import UnitLevel
 from communes.permissions import units_in_scope
+from ntm_portal.choices import UnitLevel
 from ntm_portal.excel import XLSX_CONTENT_TYPE
 from ntm_portal.text import fold_vietnamese
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from ntm_portal.access import signed_in
-from ntm_portal.choices import Role
+from ntm_portal.choices import Role, UnitLevel
 
 
 def can_edit_letterhead(user, province: AdministrativeUnit) -> bool:

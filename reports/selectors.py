@@ -14,7 +14,6 @@ from datetime import date
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import units_in_scope
 from criteria import ledger
@@ -28,6 +27,7 @@ from criteria.selectors import (
     criteria_history,
     unit_progress_summary,
 )
+from ntm_portal.choices import UnitLevel
 from secondments.selectors import (
     SecondmentResults,
     SponsorAccountability,

@@ -47,12 +47,12 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from criteria.models import CriteriaSet
 from criteria.selectors import default_criteria_set
 from ntm_portal.access import AccessDenied
 from ntm_portal.breaker import Breaker
+from ntm_portal.choices import UnitLevel
 
 from . import charts, pdf
 from .choices import JobStatus, ReportLanguage

@@ -14,11 +14,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit
 from communes.permissions import units_in_scope
 from criteria.models import Criterion
 from criteria.selectors import default_criteria_set
+from ntm_portal.choices import UnitLevel
 from ntm_portal.collation import vi_order
 from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q

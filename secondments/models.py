@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit, commune_foreign_key
 from communes.permissions import units_in_scope
 from ntm_portal import formats
 from ntm_portal.access import signed_in
+from ntm_portal.choices import UnitLevel
 from ntm_portal.fields import NameUniqueWithinMixin, NormalizedCharField, NormalizedTextField
 from ntm_portal.in_force import InForceQuerySet
 from ntm_portal.scoping import NOTHING, ScopedQuerySet

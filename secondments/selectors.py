@@ -370,8 +370,9 @@ def _secondment_result(
     # does not count, and the commune reaches the standard with the first decision issued from the arrival on.
     already = _meeting_before(history, secondment.commune_id, secondment.start_date)
     reached_on = history.standard_reached_on(secondment.commune_id, since=None if already else secondment.start_date)
-    outcome = _outcome(reached_on, start=secondment.start_date, end=end, still_running=not ended,
-                       months_after=months_after)  # fmt: skip
+    outcome = _outcome(
+        reached_on, start=secondment.start_date, end=end, still_running=not ended, months_after=months_after
+    )
     agency = secondment.cadre.home_agency
     return SecondmentResult(
         secondment_id=secondment.pk,
@@ -613,9 +614,17 @@ def sponsor_accountability(
         SponsorAssignment.objects.in_force_during(year_start, year_end)
         .filter(unit.communes_q())
         .order_by(vi_order("agency__name"), "commune__code")
-        .values_list("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "commune__name",
-                     "start_date", "end_date")
-    )  # fmt: skip
+        .values_list(
+            "agency_id",
+            "agency__name",
+            "agency__short_name",
+            "agency__kind",
+            "commune_id",
+            "commune__name",
+            "start_date",
+            "end_date",
+        )
+    )
     agencies: dict[int, dict] = {}
     for agency_id, name, short_name, kind, commune_id, commune_name, start, end in assignments:
         label = formats.agency_name(name, short_name, compact=True)
@@ -630,9 +639,12 @@ def sponsor_accountability(
         .annotate(quarter=ExtractQuarter("visit_date"))
         .order_by()
         .values("agency_id", "agency__name", "agency__short_name", "agency__kind", "commune_id", "quarter")
-        .annotate(visits=Count("pk"), days=Coalesce(Sum("days_on_site"), Decimal(0)),
-                  hours=Coalesce(Sum("hours_on_site"), Decimal(0)))
-    ):  # fmt: skip
+        .annotate(
+            visits=Count("pk"),
+            days=Coalesce(Sum("days_on_site"), Decimal(0)),
+            hours=Coalesce(Sum("hours_on_site"), Decimal(0)),
+        )
+    ):
         name = formats.agency_name(row["agency__name"], row["agency__short_name"], compact=True)
         agencies.setdefault(
             row["agency_id"],
@@ -648,10 +660,18 @@ def sponsor_accountability(
     support_rows = list(
         SupportContribution.objects.filter(unit.communes_q(), date__gte=year_start, date__lte=year_end)
         .order_by()
-        .values("giver_id", "giver__name", "giver__short_name", "giver__kind", "kind", "criterion_id",
-                "criterion__number", "criterion__name")
+        .values(
+            "giver_id",
+            "giver__name",
+            "giver__short_name",
+            "giver__kind",
+            "kind",
+            "criterion_id",
+            "criterion__number",
+            "criterion__name",
+        )
         .annotate(value=Sum("value_vnd"))
-    )  # fmt: skip
+    )
     support_by_agency: dict[int, int] = defaultdict(int)
     support_by_kind = dict.fromkeys(SupportKind.values, 0)
     support_by_criterion: dict[int | None, list] = {}
@@ -677,14 +697,17 @@ def sponsor_accountability(
 
     plan_counts: dict[int, dict[str, int]] = defaultdict(lambda: {"done": 0, "late": 0, "open": 0})
     for agency_id, status, overdue, count in (
-        WorkPlanItem.objects.filter(unit.communes_q("work_plan__assignment__commune"), due_date__gte=year_start,
-                                    due_date__lte=date(year, 12, 31))
+        WorkPlanItem.objects.filter(
+            unit.communes_q("work_plan__assignment__commune"),
+            due_date__gte=year_start,
+            due_date__lte=date(year, 12, 31),
+        )
         .exclude(status=PlanItemStatus.CANCELLED)
         .annotate(overdue=Case(When(due_date__lt=as_of, then=Value(True)), default=Value(False)))
         .order_by()
         .values_list("work_plan__assignment__agency_id", "status", "overdue")
         .annotate(n=Count("pk"))
-    ):  # fmt: skip
+    ):
         state = "done" if status == PlanItemStatus.DONE else "late" if overdue else "open"
         plan_counts[agency_id][state] += count
 

@@ -52,15 +52,45 @@ AGENCY_FIELDS = ("name", "short_name", "kind", "level", "unit", "parent", "conta
 CADRE_FIELDS = ("full_name", "gender", "birth_year", "title", "home_agency", "phone", "email")
 BATCH_FIELDS = ("province", "name", "year", "decided_by", "decision_number", "decision_date")
 SECONDMENT_FIELDS = (
-    "cadre", "commune", "batch", "kind", "role_at_commune", "decided_by", "decision_number", "decision_date",
-    "start_date", "planned_end_date", "actual_end_date", "criteria_met_at_start", "criteria_met_at_end", "note",
-)  # fmt: skip
-ASSIGNMENT_FIELDS = ("agency", "commune", "role", "decided_by", "decision_number", "decision_date", "start_date",
-                     "end_date")  # fmt: skip
+    "cadre",
+    "commune",
+    "batch",
+    "kind",
+    "role_at_commune",
+    "decided_by",
+    "decision_number",
+    "decision_date",
+    "start_date",
+    "planned_end_date",
+    "actual_end_date",
+    "criteria_met_at_start",
+    "criteria_met_at_end",
+    "note",
+)
+ASSIGNMENT_FIELDS = (
+    "agency",
+    "commune",
+    "role",
+    "decided_by",
+    "decision_number",
+    "decision_date",
+    "start_date",
+    "end_date",
+)
 WORK_PLAN_FIELDS = ("assignment", "year", "title")
 WORK_PLAN_ITEM_FIELDS = ("period", "period_number", "title", "criterion", "due_date", "status", "done_on")
-FIELD_VISIT_FIELDS = ("agency", "commune", "secondment", "visit_date", "days_on_site", "hours_on_site", "participants",
-                      "activities", "party_cell_meetings", "criteria_addressed")  # fmt: skip
+FIELD_VISIT_FIELDS = (
+    "agency",
+    "commune",
+    "secondment",
+    "visit_date",
+    "days_on_site",
+    "hours_on_site",
+    "participants",
+    "activities",
+    "party_cell_meetings",
+    "criteria_addressed",
+)
 SUPPORT_FIELDS = ("giver", "commune", "date", "kind", "value_vnd", "description", "criterion")
 
 
@@ -168,11 +198,29 @@ def commune_criteria_met(*, commune: AdministrativeUnit, as_of: datetime.date) -
 
 @transaction.atomic
 def agency_create(
-    *, user, name: str, kind: str, unit: AdministrativeUnit, level: str = AgencyLevel.PROVINCE,
-    short_name: str = "", parent: Agency | None = None, contact: str = "",
-) -> Agency:  # fmt: skip
-    return _create(user, Agency, {"name": name, "kind": kind, "unit": unit, "level": level,
-                                  "short_name": short_name, "parent": parent, "contact": contact})  # fmt: skip
+    *,
+    user,
+    name: str,
+    kind: str,
+    unit: AdministrativeUnit,
+    level: str = AgencyLevel.PROVINCE,
+    short_name: str = "",
+    parent: Agency | None = None,
+    contact: str = "",
+) -> Agency:
+    return _create(
+        user,
+        Agency,
+        {
+            "name": name,
+            "kind": kind,
+            "unit": unit,
+            "level": level,
+            "short_name": short_name,
+            "parent": parent,
+            "contact": contact,
+        },
+    )
 
 
 @transaction.atomic
@@ -189,11 +237,29 @@ def agency_delete(*, user, instance: Agency) -> None:
 
 @transaction.atomic
 def cadre_create(
-    *, user, full_name: str, home_agency: Agency, gender: str = "", birth_year: int | None = None, title: str = "",
-    phone: str = "", email: str = "",
-) -> Cadre:  # fmt: skip
-    return _create(user, Cadre, {"full_name": full_name, "home_agency": home_agency, "gender": gender,
-                                 "birth_year": birth_year, "title": title, "phone": phone, "email": email})  # fmt: skip
+    *,
+    user,
+    full_name: str,
+    home_agency: Agency,
+    gender: str = "",
+    birth_year: int | None = None,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Cadre:
+    return _create(
+        user,
+        Cadre,
+        {
+            "full_name": full_name,
+            "home_agency": home_agency,
+            "gender": gender,
+            "birth_year": birth_year,
+            "title": title,
+            "phone": phone,
+            "email": email,
+        },
+    )
 
 
 @transaction.atomic
@@ -208,12 +274,27 @@ def cadre_delete(*, user, instance: Cadre) -> None:
 
 @transaction.atomic
 def secondment_batch_create(
-    *, user, province: AdministrativeUnit, name: str, year: int, decided_by: str = "", decision_number: str = "",
+    *,
+    user,
+    province: AdministrativeUnit,
+    name: str,
+    year: int,
+    decided_by: str = "",
+    decision_number: str = "",
     decision_date: datetime.date | None = None,
-) -> SecondmentBatch:  # fmt: skip
-    return _create(user, SecondmentBatch, {"province": province, "name": name, "year": year, "decided_by": decided_by,
-                                           "decision_number": decision_number,
-                                           "decision_date": decision_date})  # fmt: skip
+) -> SecondmentBatch:
+    return _create(
+        user,
+        SecondmentBatch,
+        {
+            "province": province,
+            "name": name,
+            "year": year,
+            "decided_by": decided_by,
+            "decision_number": decision_number,
+            "decision_date": decision_date,
+        },
+    )
 
 
 @transaction.atomic
@@ -236,21 +317,42 @@ def _check_batch(batch: SecondmentBatch | None, commune: AdministrativeUnit | No
 
 @transaction.atomic
 def secondment_create(
-    *, user, cadre: Cadre, commune: AdministrativeUnit, kind: str, decided_by: str, decision_number: str,
-    decision_date: datetime.date, start_date: datetime.date, batch: SecondmentBatch | None = None,
-    role_at_commune: str = "", planned_end_date: datetime.date | None = None,
-    actual_end_date: datetime.date | None = None, criteria_met_at_start: int | None = None,
-    criteria_met_at_end: int | None = None, note: str = "",
-) -> Secondment:  # fmt: skip
+    *,
+    user,
+    cadre: Cadre,
+    commune: AdministrativeUnit,
+    kind: str,
+    decided_by: str,
+    decision_number: str,
+    decision_date: datetime.date,
+    start_date: datetime.date,
+    batch: SecondmentBatch | None = None,
+    role_at_commune: str = "",
+    planned_end_date: datetime.date | None = None,
+    actual_end_date: datetime.date | None = None,
+    criteria_met_at_start: int | None = None,
+    criteria_met_at_end: int | None = None,
+    note: str = "",
+) -> Secondment:
     """A cadre sent to a commune. The commune's criteria count is snapshotted at the start (and at the end, for a
     secondment recorded after it ended) from its assessment rounds, unless given."""
     _check_batch(batch, commune)
     secondment = Secondment(
-        cadre=cadre, commune=commune, kind=kind, decided_by=decided_by, decision_number=decision_number,
-        decision_date=decision_date, start_date=start_date, batch=batch, role_at_commune=role_at_commune,
-        planned_end_date=planned_end_date, actual_end_date=actual_end_date,
-        criteria_met_at_start=criteria_met_at_start, criteria_met_at_end=criteria_met_at_end, note=note,
-    )  # fmt: skip
+        cadre=cadre,
+        commune=commune,
+        kind=kind,
+        decided_by=decided_by,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        start_date=start_date,
+        batch=batch,
+        role_at_commune=role_at_commune,
+        planned_end_date=planned_end_date,
+        actual_end_date=actual_end_date,
+        criteria_met_at_start=criteria_met_at_start,
+        criteria_met_at_end=criteria_met_at_end,
+        note=note,
+    )
     secondment.clean_fields()
     if criteria_met_at_start is None:
         secondment.criteria_met_at_start = commune_criteria_met(commune=commune, as_of=start_date)
@@ -297,15 +399,31 @@ def secondment_delete(*, user, instance: Secondment) -> None:
 
 @transaction.atomic
 def sponsor_assignment_create(
-    *, user, agency: Agency, commune: AdministrativeUnit, decided_by: str, decision_number: str,
-    decision_date: datetime.date, start_date: datetime.date, role: str = SponsorRole.RESPONSIBLE,
+    *,
+    user,
+    agency: Agency,
+    commune: AdministrativeUnit,
+    decided_by: str,
+    decision_number: str,
+    decision_date: datetime.date,
+    start_date: datetime.date,
+    role: str = SponsorRole.RESPONSIBLE,
     end_date: datetime.date | None = None,
-) -> SponsorAssignment:  # fmt: skip
-    return _create(user, SponsorAssignment, {
-        "agency": agency, "commune": commune, "role": role, "decided_by": decided_by,
-        "decision_number": decision_number, "decision_date": decision_date, "start_date": start_date,
-        "end_date": end_date,
-    })  # fmt: skip
+) -> SponsorAssignment:
+    return _create(
+        user,
+        SponsorAssignment,
+        {
+            "agency": agency,
+            "commune": commune,
+            "role": role,
+            "decided_by": decided_by,
+            "decision_number": decision_number,
+            "decision_date": decision_date,
+            "start_date": start_date,
+            "end_date": end_date,
+        },
+    )
 
 
 @transaction.atomic
@@ -335,11 +453,27 @@ def work_plan_delete(*, user, instance: WorkPlan) -> None:
 
 @transaction.atomic
 def work_plan_item_create(
-    *, user, work_plan: WorkPlan, period: str, period_number: int, title: str, due_date: datetime.date,
-    criterion: Criterion | None = None, status: str = PlanItemStatus.OPEN, done_on: datetime.date | None = None,
-) -> WorkPlanItem:  # fmt: skip
-    item = WorkPlanItem(work_plan=work_plan, period=period, period_number=period_number, title=title,
-                        due_date=due_date, criterion=criterion, status=status, done_on=done_on)  # fmt: skip
+    *,
+    user,
+    work_plan: WorkPlan,
+    period: str,
+    period_number: int,
+    title: str,
+    due_date: datetime.date,
+    criterion: Criterion | None = None,
+    status: str = PlanItemStatus.OPEN,
+    done_on: datetime.date | None = None,
+) -> WorkPlanItem:
+    item = WorkPlanItem(
+        work_plan=work_plan,
+        period=period,
+        period_number=period_number,
+        title=title,
+        due_date=due_date,
+        criterion=criterion,
+        status=status,
+        done_on=done_on,
+    )
     item.clean_fields()
     access.require_change(user, item)
     _check_criteria_year([criterion], work_plan.year, "criterion")
@@ -372,16 +506,31 @@ def _check_visit(visit: FieldVisit, criteria: list[Criterion]) -> None:
 
 @transaction.atomic
 def field_visit_create(
-    *, user, agency: Agency, commune: AdministrativeUnit, visit_date: datetime.date, days_on_site: Decimal,
-    activities: str, hours_on_site: Decimal | None = None, participants: str = "", party_cell_meetings: int = 0,
-    secondment: Secondment | None = None, criteria_addressed: Iterable[Criterion] = (),
-) -> FieldVisit:  # fmt: skip
+    *,
+    user,
+    agency: Agency,
+    commune: AdministrativeUnit,
+    visit_date: datetime.date,
+    days_on_site: Decimal,
+    activities: str,
+    hours_on_site: Decimal | None = None,
+    participants: str = "",
+    party_cell_meetings: int = 0,
+    secondment: Secondment | None = None,
+    criteria_addressed: Iterable[Criterion] = (),
+) -> FieldVisit:
     criteria = list(criteria_addressed)
     visit = FieldVisit(
-        agency=agency, commune=commune, visit_date=visit_date, days_on_site=days_on_site, hours_on_site=hours_on_site,
-        participants=participants, activities=activities, party_cell_meetings=party_cell_meetings,
+        agency=agency,
+        commune=commune,
+        visit_date=visit_date,
+        days_on_site=days_on_site,
+        hours_on_site=hours_on_site,
+        participants=participants,
+        activities=activities,
+        party_cell_meetings=party_cell_meetings,
         secondment=secondment,
-    )  # fmt: skip
+    )
     visit.clean_fields()
     access.require_change(user, visit)
     _check_visit(visit, criteria)
@@ -426,11 +575,25 @@ def field_visit_delete(*, user, instance: FieldVisit) -> None:
 
 @transaction.atomic
 def support_contribution_create(
-    *, user, giver: Agency, commune: AdministrativeUnit, date: datetime.date, kind: str, value_vnd: int,
-    description: str, criterion: Criterion | None = None,
-) -> SupportContribution:  # fmt: skip
-    support = SupportContribution(giver=giver, commune=commune, date=date, kind=kind, value_vnd=value_vnd,
-                                  description=description, criterion=criterion)  # fmt: skip
+    *,
+    user,
+    giver: Agency,
+    commune: AdministrativeUnit,
+    date: datetime.date,
+    kind: str,
+    value_vnd: int,
+    description: str,
+    criterion: Criterion | None = None,
+) -> SupportContribution:
+    support = SupportContribution(
+        giver=giver,
+        commune=commune,
+        date=date,
+        kind=kind,
+        value_vnd=value_vnd,
+        description=description,
+        criterion=criterion,
+    )
     support.clean_fields()
     access.require_change(user, support)
     _check_criteria_year([criterion], support.date.year, "criterion")

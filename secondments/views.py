@@ -22,9 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from communes.choices import UnitLevel
 from ntm_portal import access, formats
-from ntm_portal.choices import Role
+from ntm_portal.choices import Role, UnitLevel
 from ntm_portal.generic_views import ObjectDeleteView, ObjectEditView, ViewRegistry, change_denied, errors_to_form
 
 from . import filtersets, forms, list_selectors, services, tables

@@ -41,19 +41,22 @@ def national_set(*, period_start: int = 2021, period_end: int = 2025, criteria: 
     if existing is not None:  # two cases built in one test share the set
         return existing
     return CriteriaSetFactory(
-        code=f"test-national-{period_start}", period_start=period_start, period_end=period_end,
+        code=f"test-national-{period_start}",
+        period_start=period_start,
+        period_end=period_end,
         criteria_count=criteria,
-    )  # fmt: skip
+    )
 
 
 def assessed(commune: AdministrativeUnit, criteria_set: CriteriaSet, year: int, met: int):
     """A round on 31 December of `year` meeting the set's first `met` criteria and no other."""
     assessment_round = AssessmentRoundFactory(commune=commune, criteria_set=criteria_set, year=year)
     CriterionResult.objects.bulk_create(
-        CriterionResult(assessment_round=assessment_round, criterion=criterion, met=criterion.number <= met,
-                        assessed_as_whole=True)
+        CriterionResult(
+            assessment_round=assessment_round, criterion=criterion, met=criterion.number <= met, assessed_as_whole=True
+        )
         for criterion in criteria_set.criteria.order_by("number")
-    )  # fmt: skip
+    )
     ledger.refresh_communes([commune.pk])
     return assessment_round
 
@@ -100,10 +103,15 @@ def seconded_communes_case(province: AdministrativeUnit) -> SecondedCase:
     for number, commune in enumerate(seconded, start=1):
         SecondmentFactory(
             cadre=CadreFactory(home_agency=agency_a if number <= 12 else agency_b),
-            commune=commune, batch=batch, decision_date=D(2016, 2, 20), start_date=D(2016, 3, 1),
-            planned_end_date=D(2017, 12, 31), actual_end_date=D(2017, 12, 31), criteria_met_at_start=8,
+            commune=commune,
+            batch=batch,
+            decision_date=D(2016, 2, 20),
+            start_date=D(2016, 3, 1),
+            planned_end_date=D(2017, 12, 31),
+            actual_end_date=D(2017, 12, 31),
+            criteria_met_at_start=8,
             criteria_met_at_end=19 if number <= 13 else 12,
-        )  # fmt: skip
+        )
         recognised_on = (
             D(2017, 6, 1)
             if number <= 10
@@ -162,18 +170,29 @@ def sponsor_case(province: AdministrativeUnit) -> SponsorCase:
         "X": SponsorAssignmentFactory(agency=health, commune=communes["X"], start_date=D(2023, 1, 1)),
         "Y": SponsorAssignmentFactory(agency=health, commune=communes["Y"], start_date=D(2023, 1, 1)),
         "Z": SponsorAssignmentFactory(agency=enterprise, commune=communes["Z"], start_date=D(2023, 1, 1)),
-        "W": SponsorAssignmentFactory(agency=transport, commune=communes["W"], start_date=D(2024, 5, 1),
-                                      decision_date=D(2024, 4, 20)),
-    }  # fmt: skip
+        "W": SponsorAssignmentFactory(
+            agency=transport, commune=communes["W"], start_date=D(2024, 5, 1), decision_date=D(2024, 4, 20)
+        ),
+    }
     visits = [
-        (health, "X", D(2024, 1, 10), "1"), (health, "X", D(2024, 3, 5), "1"), (health, "Y", D(2024, 2, 20), "1"),
-        (health, "X", D(2024, 5, 14), "2"), (health, "Y", D(2024, 6, 3), "1"), (health, "X", D(2024, 7, 22), "1"),
-        (enterprise, "Z", D(2024, 3, 28), "0.5"), (transport, "W", D(2024, 6, 12), "1"),
+        (health, "X", D(2024, 1, 10), "1"),
+        (health, "X", D(2024, 3, 5), "1"),
+        (health, "Y", D(2024, 2, 20), "1"),
+        (health, "X", D(2024, 5, 14), "2"),
+        (health, "Y", D(2024, 6, 3), "1"),
+        (health, "X", D(2024, 7, 22), "1"),
+        (enterprise, "Z", D(2024, 3, 28), "0.5"),
+        (transport, "W", D(2024, 6, 12), "1"),
         (health, "X", D(2023, 11, 2), "3"),  # the year before: left out
-    ]  # fmt: skip
+    ]
     for agency, key, day, days in visits:
-        FieldVisitFactory(agency=agency, commune=communes[key], visit_date=day, days_on_site=Decimal(days),
-                          hours_on_site=Decimal(4) if days == "0.5" else Decimal(days) * 8)  # fmt: skip
+        FieldVisitFactory(
+            agency=agency,
+            commune=communes[key],
+            visit_date=day,
+            days_on_site=Decimal(days),
+            hours_on_site=Decimal(4) if days == "0.5" else Decimal(days) * 8,
+        )
     support = [
         (health, "X", D(2024, 4, 1), SupportKind.CASH, 100_000_000, criterion[15]),
         (enterprise, "Z", D(2024, 5, 1), SupportKind.INFRASTRUCTURE, 2_000_000_000, criterion[2]),
@@ -181,8 +200,9 @@ def sponsor_case(province: AdministrativeUnit) -> SponsorCase:
         (enterprise, "Z", D(2023, 6, 1), SupportKind.CASH, 999_000_000, None),  # the year before: left out
     ]
     for giver, key, day, kind, value, aimed_at in support:
-        SupportContributionFactory(giver=giver, commune=communes[key], date=day, kind=kind, value_vnd=value,
-                                   criterion=aimed_at)  # fmt: skip
+        SupportContributionFactory(
+            giver=giver, commune=communes[key], date=day, kind=kind, value_vnd=value, criterion=aimed_at
+        )
     health_plan = WorkPlan.objects.create(assignment=assignments["X"], year=2024, title="Kế hoạch giúp đỡ năm 2024")
     enterprise_plan = WorkPlan.objects.create(assignment=assignments["Z"], year=2024, title="Kế hoạch kết nghĩa 2024")
     items = [
@@ -195,8 +215,14 @@ def sponsor_case(province: AdministrativeUnit) -> SponsorCase:
         (enterprise_plan, 2, D(2024, 6, 28), PlanItemStatus.OPEN, None),
     ]
     for work_plan, quarter, due, status, done_on in items:
-        WorkPlanItemFactory(work_plan=work_plan, period=PlanPeriod.QUARTER, period_number=quarter, due_date=due,
-                            status=status, done_on=done_on)  # fmt: skip
+        WorkPlanItemFactory(
+            work_plan=work_plan,
+            period=PlanPeriod.QUARTER,
+            period_number=quarter,
+            due_date=due,
+            status=status,
+            done_on=done_on,
+        )
     return SponsorCase(province, health, enterprise, transport, communes)
 
 
@@ -226,8 +252,9 @@ class ForecastCase:
 def forecast_case(province: AdministrativeUnit) -> ForecastCase:
     criteria_set = national_set()
     district = DistrictFactory(parent=province, name="Huyện Dự Báo")
-    communes = {key: CommuneFactory(parent=district, name=f"Xã Dự Báo {key}") for key in ("F1", "F2", "F3", "F4", "F5",
-                                                                                          "F6")}  # fmt: skip
+    communes = {
+        key: CommuneFactory(parent=district, name=f"Xã Dự Báo {key}") for key in ("F1", "F2", "F3", "F4", "F5", "F6")
+    }
     RecognitionFactory(commune=communes["F1"], year=2022, decision_date=D(2022, 12, 20), criteria_set=criteria_set)
     RecognitionFactory(commune=communes["F2"], year=2021, decision_date=D(2021, 12, 20), criteria_set=criteria_set)
     for key, counts in {"F1": (17, 19), "F3": (13, 15, 17), "F4": (10, 12, 13), "F5": (14, 14, 14)}.items():

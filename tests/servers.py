@@ -104,9 +104,19 @@ class Gunicorn(_ChildProcess):
 
     def start(self) -> Gunicorn:
         command = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers), "--timeout", str(self.timeout), "--worker-class", "sync",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--timeout",
+            str(self.timeout),
+            "--worker-class",
+            "sync",
+        ]
         self.log = open(self.log_path, "w")  # noqa: SIM115 - the child's, closed in stop()
         self.process = subprocess.Popen(
             command, cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=self.log, start_new_session=True

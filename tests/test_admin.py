@@ -129,9 +129,14 @@ def one_of_each(geography):
     token_issue(user=official, name="script")
     login_rows(official.username)
     AssessmentChange.objects.create(
-        assessment_round=assessment_round, commune=geography.commune_a1, changed_by=official, kind="state",
-        field="status", old_value="draft", new_value="submitted",
-    )  # fmt: skip
+        assessment_round=assessment_round,
+        commune=geography.commune_a1,
+        changed_by=official,
+        kind="state",
+        field="status",
+        old_value="draft",
+        new_value="submitted",
+    )
     Group.objects.create(name="Thẩm tra viên")
     ReportJobFactory(unit=geography.province, criteria_set=criteria_set, requested_by=official)
     ExcelImportJob.objects.create(requested_by=official, file_name="danh-gia.xlsx")

@@ -447,9 +447,10 @@ def test_the_pdf_report_prints_the_figures_the_dashboard_and_the_api_give(label,
     near_from = ledger.near_finish_from(total_criteria)
     # Communes close to the finish name their score: "Xã Phú Đình (Huyện Định Hóa) – 17/19, còn thiếu: ...".
     close = [
-        row for row in communes.values()
+        row
+        for row in communes.values()
         if not row["progress"]["meets_standard"] and (row["progress"]["criteria_met"] or 0) >= near_from
-    ]  # fmt: skip
+    ]
     scored = any(row["progress"]["criteria_met"] is not None for row in communes.values())
     assert bool(close) == scored, f"{day}: the demo has communes close to the finish whenever it has scores"
     for row in close[:2]:

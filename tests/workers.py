@@ -55,9 +55,21 @@ class WorkerProcess:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "celery", "-A", self.app, "worker", f"--pool={self.pool}", "--concurrency=1",
-            "--loglevel=INFO", "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            self.app,
+            "worker",
+            f"--pool={self.pool}",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "-Q",
+            self.queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         env = self.environment()
         self.media_root = env["NTM_MEDIA_ROOT"]
         self.log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the worker's lifetime

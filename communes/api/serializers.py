@@ -49,9 +49,19 @@ class AdministrativeUnitSerializer(SuccessionFieldsMixin, ReadOnlyModelSerialize
     class Meta:
         model = AdministrativeUnit
         fields = [
-            "id", "code", "name", "level", "kind", "parent_id", "province_id", "district_id", "valid_from", "valid_to",
-            "commune_group", *SUCCESSION_FIELDS,
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "level",
+            "kind",
+            "parent_id",
+            "province_id",
+            "district_id",
+            "valid_from",
+            "valid_to",
+            "commune_group",
+            *SUCCESSION_FIELDS,
+        ]
 
 
 class RecognitionSerializer(ReadOnlyModelSerializer):

@@ -270,7 +270,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a `level` or a `kind`: each choice set gets the name of its own class.
     "ENUM_NAME_OVERRIDES": {
-        "UnitLevelEnum": "communes.choices.UnitLevel",
+        "UnitLevelEnum": "ntm_portal.choices.UnitLevel",
         "UnitKindEnum": "communes.choices.UnitKind",
         "NtmLevelEnum": "communes.choices.NtmLevel",
         "SetLevelEnum": "criteria.choices.SetLevel",

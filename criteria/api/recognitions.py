@@ -60,16 +60,25 @@ class RecognitionDecisionSerializer(ReadOnlyModelSerializer):
     commune_id = serializers.IntegerField(read_only=True)
     criteria_set_id = serializers.IntegerField(read_only=True, allow_null=True)
     assessment_round_id = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text="The round it recognises; None for a decision recorded before the "
-        "portal (imported)."
-    )  # fmt: skip
+        read_only=True,
+        allow_null=True,
+        help_text="The round it recognises; None for a decision recorded before the portal (imported).",
+    )
 
     class Meta:
         model = Recognition
         fields = [
-            "id", "commune_id", "level", "year", "decision_number", "decision_date", "signer", "criteria_set_id",
-            "assessment_round_id", "revoked_on",
-        ]  # fmt: skip
+            "id",
+            "commune_id",
+            "level",
+            "year",
+            "decision_number",
+            "decision_date",
+            "signer",
+            "criteria_set_id",
+            "assessment_round_id",
+            "revoked_on",
+        ]
 
 
 class RecognitionRevokeSerializer(serializers.Serializer):

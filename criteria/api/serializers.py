@@ -80,9 +80,20 @@ class CriteriaSetSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = CriteriaSet
         fields = [
-            "id", "code", "name", "period_start", "period_end", "level", "target_scheme", "legal_basis", "issued_on",
-            "province_id", "derived_from_id", "source_note", "criteria",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "period_start",
+            "period_end",
+            "level",
+            "target_scheme",
+            "legal_basis",
+            "issued_on",
+            "province_id",
+            "derived_from_id",
+            "source_note",
+            "criteria",
+        ]
 
 
 # --- assessment rounds ------------------------------------------------------------------------------------------
@@ -126,9 +137,18 @@ class IndicatorValueSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = IndicatorValue
         fields = [
-            "id", "assessment_round_id", "commune_id", "year", "criterion_id", "indicator_id", "indicator_code",
-            "value_number", "value_bool", "met", "note",
-        ]  # fmt: skip
+            "id",
+            "assessment_round_id",
+            "commune_id",
+            "year",
+            "criterion_id",
+            "indicator_id",
+            "indicator_code",
+            "value_number",
+            "value_bool",
+            "met",
+            "note",
+        ]
 
 
 class RoundValueSerializer(ReadOnlyModelSerializer):
@@ -167,9 +187,22 @@ class AssessmentRoundSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = AssessmentRound
         fields = [
-            "id", "commune", "criteria_set", "year", "as_of", "status", "version", "created_at", "updated_at",
-            "criteria_met", "criteria_total", "recognition_id", "results", "values", "actions",
-        ]  # fmt: skip
+            "id",
+            "commune",
+            "criteria_set",
+            "year",
+            "as_of",
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "criteria_met",
+            "criteria_total",
+            "recognition_id",
+            "results",
+            "values",
+            "actions",
+        ]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_recognition_id(self, assessment_round) -> int | None:
@@ -182,10 +215,14 @@ class AssessmentRoundSerializer(ReadOnlyModelSerializer):
         if not self.context.get("with_actions") or request is None:
             return None  # a list would ask once per row
         return [
-            {"name": o.transition.name, "route": o.transition.api_path, "title": str(o.transition.title),
-             "blocked_by": o.blocked_by}
+            {
+                "name": o.transition.name,
+                "route": o.transition.api_path,
+                "title": str(o.transition.title),
+                "blocked_by": o.blocked_by,
+            }
             for o in transitions.offers(request.user, assessment_round)
-        ]  # fmt: skip
+        ]
 
 
 def _visible_sets(user):
@@ -265,9 +302,11 @@ class CriterionReviewSerializer(serializers.Serializer):
         source="criterion", min_value=1, help_text=_("Khóa tiêu chí, thuộc bộ tiêu chí của kỳ.")
     )
     state = serializers.ChoiceField(
-        choices=ReviewState.choices, required=False, allow_null=True,
+        choices=ReviewState.choices,
+        required=False,
+        allow_null=True,
         help_text=_("verified: đạt thẩm tra; returned: trả lại; pending: chưa thẩm tra; bỏ trống: giữ nguyên."),
-    )  # fmt: skip
+    )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -277,14 +316,15 @@ def _decision_fields() -> dict:
         "decision_date": serializers.DateField(),
         "signer": serializers.CharField(max_length=120),
         "level": serializers.ChoiceField(
-            choices=[c for c in NtmLevel.choices if c[0] != NtmLevel.NOT_YET], required=False,
+            choices=[c for c in NtmLevel.choices if c[0] != NtmLevel.NOT_YET],
+            required=False,
             help_text=_("Mặc định: mức bộ tiêu chí của kỳ công nhận (cơ bản: đạt chuẩn; nâng cao; kiểu mẫu)."),
         ),
         "confirm": serializers.BooleanField(
             default=False, help_text=_("Bắt buộc (cùng lý do) khi xã đã có mức bằng hoặc cao hơn: nếu không, 409.")
         ),
         "reason": serializers.CharField(required=False, allow_blank=True, max_length=2000, default=""),
-    }  # fmt: skip
+    }
 
 
 def _validate_reviews(self, value):
@@ -297,9 +337,10 @@ def transition_request_serializer(transition: Transition) -> type[serializers.Se
     fields: dict = {}
     if transition.needs_version:
         fields["version"] = serializers.IntegerField(
-            min_value=1, required=False,
+            min_value=1,
+            required=False,
             help_text=_("Nếu có: từ chối khi kỳ đã bị người khác thay đổi sau phiên bản này."),
-        )  # fmt: skip
+        )
     if transition.name == "recognise":
         fields.update(_decision_fields())
     elif transition.name == "revoke_recognition":
@@ -333,9 +374,17 @@ class AssessmentChangeSerializer(ReadOnlyModelSerializer):
     class Meta:
         model = AssessmentChange
         fields = [
-            "id", "changed_at", "changed_by", "kind", "criterion_id", "indicator_id", "field", "old_value", "new_value",
+            "id",
+            "changed_at",
+            "changed_by",
+            "kind",
+            "criterion_id",
+            "indicator_id",
+            "field",
+            "old_value",
+            "new_value",
             "comment",
-        ]  # fmt: skip
+        ]
 
 
 # --- targets ----------------------------------------------------------------------------------------------------
@@ -356,9 +405,15 @@ class UnitTargetSerializer(CleanModelSerializer):
     class Meta:
         model = UnitTarget
         fields = [
-            "id", "unit_id", "unit_name", "year", "min_communes_meeting_standard", "min_average_criteria",
-            "min_criteria_per_commune", "decision",
-        ]  # fmt: skip
+            "id",
+            "unit_id",
+            "unit_name",
+            "year",
+            "min_communes_meeting_standard",
+            "min_average_criteria",
+            "min_criteria_per_commune",
+            "decision",
+        ]
 
 
 # --- dashboards -------------------------------------------------------------------------------------------------
@@ -471,9 +526,16 @@ class CommuneProgressSerializer(ReadingSerializer):
         dataclass = CommuneProgress
         # The commune itself is the record these figures sit in.
         exclude = [
-            "commune_id", "code", "name", "district_id", "district_name", "region", "commune_group",
-            "especially_disadvantaged", "designated_special",
-        ]  # fmt: skip
+            "commune_id",
+            "code",
+            "name",
+            "district_id",
+            "district_name",
+            "region",
+            "commune_group",
+            "especially_disadvantaged",
+            "designated_special",
+        ]
         extra_kwargs = {
             "criteria_met": {"help_text": "None: no round of the set by as_of."},
             "ntm_level": {"help_text": "The NTM level in force on as_of, from the recognition decisions."},
@@ -497,10 +559,24 @@ class CommuneSerializer(SuccessionFieldsMixin, ReadOnlyModelSerializer):
     class Meta:
         model = AdministrativeUnit
         fields = [
-            "id", "code", "name", "kind", "province", "district", "valid_from", "valid_to", "region",
-            "commune_group", "especially_disadvantaged", "designated_special", "ntm_level", "recognition",
-            "target_year", *SUCCESSION_FIELDS, "progress",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "kind",
+            "province",
+            "district",
+            "valid_from",
+            "valid_to",
+            "region",
+            "commune_group",
+            "especially_disadvantaged",
+            "designated_special",
+            "ntm_level",
+            "recognition",
+            "target_year",
+            *SUCCESSION_FIELDS,
+            "progress",
+        ]
 
     @extend_schema_field(CommuneProgressSerializer(allow_null=True))
     def get_progress(self, commune):

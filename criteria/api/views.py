@@ -181,17 +181,21 @@ def _transition_route(transition: Transition):
                 item["criterion"]: workflow.ReviewInput(state=item.get("state"), comment=item["comment"])
                 for item in data["reviews"]
             }
-        outcome = workflow.transition_take(transition.name, user=request.user, assessment_round=assessment_round,
-                                           **data)  # fmt: skip
+        outcome = workflow.transition_take(
+            transition.name, user=request.user, assessment_round=assessment_round, **data
+        )
         if outcome is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         if transition.name == "recognise":
             body_out = {
-                "id": outcome.pk, "level": outcome.level, "decision_number": outcome.decision_number,
-                "decision_date": outcome.decision_date, "signer": outcome.signer,
+                "id": outcome.pk,
+                "level": outcome.level,
+                "decision_number": outcome.decision_number,
+                "decision_date": outcome.decision_date,
+                "signer": outcome.signer,
                 # The round itself (not its JSON): the nested serializer reads its results and values.
                 "round": self.get_queryset().get(pk=assessment_round.pk),
-            }  # fmt: skip
+            }
             answer = RecognitionResultSerializer(body_out, context=self.get_serializer_context())
             return Response(answer.data, status=status.HTTP_201_CREATED)
         return Response(self._fresh(assessment_round))

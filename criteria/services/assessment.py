@@ -66,9 +66,14 @@ class NeedsConfirmation(WorkflowError, Conflict):
 # AccessDenied lives with the access rules, the transitions' errors with their table; re-exported so that callers
 # catch one family of errors from here.
 __all__ = [
-    "AccessDenied", "ConcurrentEdit", "IllegalTransition", "InvalidValue", "NeedsConfirmation", "ReviewInput",
+    "AccessDenied",
+    "ConcurrentEdit",
+    "IllegalTransition",
+    "InvalidValue",
+    "NeedsConfirmation",
+    "ReviewInput",
     "WorkflowError",
-]  # fmt: skip
+]
 
 
 @dataclass
@@ -178,9 +183,13 @@ def _json(value):
 
 @transaction.atomic
 def round_start(
-    *, user, commune: AdministrativeUnit, year: int, criteria_set: CriteriaSet | None = None,
+    *,
+    user,
+    commune: AdministrativeUnit,
+    year: int,
+    criteria_set: CriteriaSet | None = None,
     as_of: datetime.date | None = None,
-) -> AssessmentRound:  # fmt: skip
+) -> AssessmentRound:
     """Open a draft round for a commune and year, with one (not yet assessed) result per criterion."""
     require(user, Action.EDIT, commune)
     this_year = timezone.localdate().year
@@ -215,9 +224,13 @@ def round_start(
 
 @transaction.atomic
 def round_save(
-    *, user, assessment_round: AssessmentRound, expected_version: int,
-    indicators: dict[int, IndicatorInput] | None = None, criteria: dict[int, CriterionInput] | None = None,
-) -> SaveResult:  # fmt: skip
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    expected_version: int,
+    indicators: dict[int, IndicatorInput] | None = None,
+    criteria: dict[int, CriterionInput] | None = None,
+) -> SaveResult:
     """Save values: `indicators` by indicator id, `criteria` (assessed as a whole) by criterion id.
 
     Recomputes whether each indicator meets the commune's target and whether each criterion is met: a criterion
@@ -267,8 +280,18 @@ def round_save(
         after = {"value_number": _json(value.value_number), "value_bool": value.value_bool, "note": value.note}
         for name in after:
             if before[name] != after[name]:
-                log.append(log_change(current, user, ChangeKind.INDICATOR, name, before[name], after[name],
-                                indicator=indicator, criterion=indicator.criterion))  # fmt: skip
+                log.append(
+                    log_change(
+                        current,
+                        user,
+                        ChangeKind.INDICATOR,
+                        name,
+                        before[name],
+                        after[name],
+                        indicator=indicator,
+                        criterion=indicator.criterion,
+                    )
+                )
         (new_values if value.pk is None else changed_values).append(value)
         values[indicator_id] = value
     if errors:
@@ -293,12 +316,30 @@ def round_save(
         if touched or result.pk is None:
             for name in ("met", "note"):
                 if before[name] != getattr(result, name):
-                    log.append(log_change(current, user, ChangeKind.CRITERION, name, before[name],
-                                          getattr(result, name), criterion=criterion))  # fmt: skip
+                    log.append(
+                        log_change(
+                            current,
+                            user,
+                            ChangeKind.CRITERION,
+                            name,
+                            before[name],
+                            getattr(result, name),
+                            criterion=criterion,
+                        )
+                    )
             if touched and result.review_state == ReviewState.VERIFIED:
                 # What the verifier checked has changed: it is up for verification again.
-                log.append(log_change(current, user, ChangeKind.REVIEW, "review_state", result.review_state,
-                                      ReviewState.PENDING, criterion=criterion))  # fmt: skip
+                log.append(
+                    log_change(
+                        current,
+                        user,
+                        ChangeKind.REVIEW,
+                        "review_state",
+                        result.review_state,
+                        ReviewState.PENDING,
+                        criterion=criterion,
+                    )
+                )
                 result.review_state = ReviewState.PENDING
             changed_results.append(result)
 
@@ -325,13 +366,23 @@ def round_submit(*, user, assessment_round: AssessmentRound, expected_version: i
 
 
 def round_review(
-    *, user, assessment_round: AssessmentRound, reviews: dict[int, ReviewInput], comment: str = "",
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    reviews: dict[int, ReviewInput],
+    comment: str = "",
     expected_version: int | None = None,
-) -> AssessmentRound:  # fmt: skip
+) -> AssessmentRound:
     """Thẩm tra từng tiêu chí: the district (or a province without districts) marks criteria verified or returned,
     with comments; the round is verified when every criterion is, returned when any is."""
-    return transitions.apply("review", user=user, assessment_round=assessment_round, reviews=reviews, comment=comment,
-                             expected_version=expected_version)  # fmt: skip
+    return transitions.apply(
+        "review",
+        user=user,
+        assessment_round=assessment_round,
+        reviews=reviews,
+        comment=comment,
+        expected_version=expected_version,
+    )
 
 
 def round_verify(
@@ -342,17 +393,22 @@ def round_verify(
 
 
 def round_return_to_commune(
-    *, user, assessment_round: AssessmentRound, comments: dict[int, str], comment: str = "",
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    comments: dict[int, str],
+    comment: str = "",
     reviews: dict[int, ReviewInput] | None = None,
-) -> AssessmentRound:  # fmt: skip
+) -> AssessmentRound:
     """The district returns the round to the commune: the criteria commented (by criterion id) and not marked
     verified are returned. Also withdraws the district's own verification, as long as the province has not approved
     it."""
     reviews = dict(reviews or {})
     for criterion_id, text in comments.items():
         reviews.setdefault(criterion_id, ReviewInput()).comment = text
-    return transitions.apply("return_to_commune", user=user, assessment_round=assessment_round, comment=comment,
-                             reviews=reviews)  # fmt: skip
+    return transitions.apply(
+        "return_to_commune", user=user, assessment_round=assessment_round, comment=comment, reviews=reviews
+    )
 
 
 def round_approve(
@@ -360,8 +416,9 @@ def round_approve(
 ) -> AssessmentRound:
     """Thẩm định: the province approves a verified round (on `approved_on`, default today); it is locked for
     everyone below, and counts in the figures from that day."""
-    return transitions.apply("approve", user=user, assessment_round=assessment_round, comment=comment,
-                             approved_on=approved_on)  # fmt: skip
+    return transitions.apply(
+        "approve", user=user, assessment_round=assessment_round, comment=comment, approved_on=approved_on
+    )
 
 
 def round_return_to_district(*, user, assessment_round: AssessmentRound, comment: str) -> AssessmentRound:
@@ -382,10 +439,15 @@ def round_withdraw(*, user, assessment_round: AssessmentRound) -> None:
     commune_id, year = current.commune_id, current.year
     current.changes.update(assessment_round=None)  # the log outlives the round
     AssessmentChange.objects.create(
-        assessment_round=None, commune_id=commune_id, changed_by=user, kind=ChangeKind.WITHDRAWN, field="status",
-        old_value=current.status, new_value=None,
+        assessment_round=None,
+        commune_id=commune_id,
+        changed_by=user,
+        kind=ChangeKind.WITHDRAWN,
+        field="status",
+        old_value=current.status,
+        new_value=None,
         comment=_("Kỳ đánh giá năm %(year)s (%(set)s)") % {"year": year, "set": current.criteria_set.name},
-    )  # fmt: skip
+    )
     current.delete()
     ledger.refresh_communes([commune_id])
 
@@ -397,9 +459,16 @@ def recognition_default_level(criteria_set: CriteriaSet) -> str:
 
 @transaction.atomic
 def recognition_record(
-    *, user, assessment_round: AssessmentRound, decision_number: str, decision_date: datetime.date, signer: str,
-    level: str | None = None, confirm: bool = False, reason: str = "",
-) -> Recognition:  # fmt: skip
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    decision_number: str,
+    decision_date: datetime.date,
+    signer: str,
+    level: str | None = None,
+    confirm: bool = False,
+    reason: str = "",
+) -> Recognition:
     """Record the recognition decision of an approved round whose every criterion is met.
 
     A level lower than the one in force, or a second decision for a level the commune already holds, is refused
@@ -415,21 +484,41 @@ def recognition_record(
     held, held_by = ledger.level_in_force(commune.pk, decision_date)
     caution = ""
     if held_by is not None and ledger.LEVEL_RANK[level] <= ledger.LEVEL_RANK[held]:
-        facts = {"commune": commune.name, "held": NtmLevel(held).label, "level": NtmLevel(level).label,
-                 "number": held_by.decision_number, "day": f"{held_by.decision_date:%d/%m/%Y}"}  # fmt: skip
+        facts = {
+            "commune": commune.name,
+            "held": NtmLevel(held).label,
+            "level": NtmLevel(level).label,
+            "number": held_by.decision_number,
+            "day": f"{held_by.decision_date:%d/%m/%Y}",
+        }
         if level == held:
-            caution = _("%(commune)s đã được công nhận %(held)s (quyết định %(number)s ngày %(day)s): đây là quyết "
-                        "định thứ hai cho cùng mức.") % facts  # fmt: skip
+            caution = (
+                _(
+                    "%(commune)s đã được công nhận %(held)s (quyết định %(number)s ngày %(day)s): đây là quyết "
+                    "định thứ hai cho cùng mức."
+                )
+                % facts
+            )
         else:
-            caution = _("%(commune)s đang ở mức %(held)s (quyết định %(number)s ngày %(day)s): quyết định %(level)s "
-                        "thấp hơn không hạ mức của xã; muốn hạ mức, hãy thu hồi quyết định đó.") % facts  # fmt: skip
+            caution = (
+                _(
+                    "%(commune)s đang ở mức %(held)s (quyết định %(number)s ngày %(day)s): quyết định %(level)s "
+                    "thấp hơn không hạ mức của xã; muốn hạ mức, hãy thu hồi quyết định đó."
+                )
+                % facts
+            )
         if not confirm or not reason.strip():
             raise NeedsConfirmation(caution + " " + _("Đánh dấu xác nhận và ghi lý do để vẫn ghi quyết định này."))
     recognition = Recognition(
-        commune=commune, level=level, year=current.year, decision_number=decision_number.strip(),
-        decision_date=decision_date, signer=signer.strip(), criteria_set=current.criteria_set,
+        commune=commune,
+        level=level,
+        year=current.year,
+        decision_number=decision_number.strip(),
+        decision_date=decision_date,
+        signer=signer.strip(),
+        criteria_set=current.criteria_set,
         assessment_round=current,
-    )  # fmt: skip
+    )
     try:
         recognition.full_clean()
     except ValidationError as error:
@@ -462,31 +551,47 @@ def recognition_revoke(
     commune = current.commune
     old_level = commune.ntm_level
     _follow_decisions_in_force(commune)
-    log_change(current, user, ChangeKind.RECOGNITION, "revoked_on", None, revoked_on.isoformat(),
-                    comment=f"{recognition.decision_number}: {reason.strip()}").save()  # fmt: skip
+    log_change(
+        current,
+        user,
+        ChangeKind.RECOGNITION,
+        "revoked_on",
+        None,
+        revoked_on.isoformat(),
+        comment=f"{recognition.decision_number}: {reason.strip()}",
+    ).save()
     if commune.ntm_level != old_level:
-        log_change(current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, commune.ntm_level,
-                        comment=reason.strip()).save()  # fmt: skip
+        log_change(
+            current, user, ChangeKind.RECOGNITION, "ntm_level", old_level, commune.ntm_level, comment=reason.strip()
+        ).save()
     transitions.finish(transition, user=user, assessment_round=assessment_round, current=current, to_state=None)
     return recognition
 
 
 def transition_take(
-    name: str, *, user, assessment_round: AssessmentRound, version: int | None = None, comment: str = "",
-    reviews: dict[int, ReviewInput] | None = None, **decision,
-):  # fmt: skip
+    name: str,
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    version: int | None = None,
+    comment: str = "",
+    reviews: dict[int, ReviewInput] | None = None,
+    **decision,
+):
     """Take the transition `name` of the table with the input a form or an API body gave: the one entry point of the
     round page's panels, the queues' bulk actions and the API's action routes. Returns the round, or the
     Recognition of a recognition decision, or None when the round was withdrawn."""
     if name == "recognise":
         return recognition_record(user=user, assessment_round=assessment_round, **decision)
     if name == "revoke_recognition":
-        return recognition_revoke(user=user, assessment_round=assessment_round, reason=comment,
-                                  revoked_on=decision.get("revoked_on"))  # fmt: skip
+        return recognition_revoke(
+            user=user, assessment_round=assessment_round, reason=comment, revoked_on=decision.get("revoked_on")
+        )
     if name == "withdraw":
         return round_withdraw(user=user, assessment_round=assessment_round)
-    return transitions.apply(name, user=user, assessment_round=assessment_round, expected_version=version,
-                             comment=comment, reviews=reviews)  # fmt: skip
+    return transitions.apply(
+        name, user=user, assessment_round=assessment_round, expected_version=version, comment=comment, reviews=reviews
+    )
 
 
 def _follow_decisions_in_force(commune: AdministrativeUnit) -> None:
@@ -511,8 +616,12 @@ def evidence_add(
     name = getattr(file, "name", "") or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in settings.EVIDENCE_EXTENSIONS:
-        raise InvalidValue({"file": _("Tệp “%(name)s” không được chấp nhận: chỉ nhận %(allowed)s.")
-                            % {"name": name, "allowed": ", ".join(settings.EVIDENCE_EXTENSIONS)}})  # fmt: skip
+        raise InvalidValue(
+            {
+                "file": _("Tệp “%(name)s” không được chấp nhận: chỉ nhận %(allowed)s.")
+                % {"name": name, "allowed": ", ".join(settings.EVIDENCE_EXTENSIONS)}
+            }
+        )
     if file.size == 0:
         raise InvalidValue({"file": _("Tệp “%(name)s” rỗng.") % {"name": name}})
     if file.size > settings.EVIDENCE_MAX_BYTES:
@@ -538,8 +647,17 @@ def evidence_add(
             evidence = EvidenceFile.objects.create(
                 assessment_round=current, indicator=indicator, file=stored, description=description.strip()[:200]
             )
-            log_change(current, user, ChangeKind.EVIDENCE, "file", None, evidence.file.name, indicator=indicator,
-                 criterion=indicator.criterion if indicator else None, comment=evidence.description).save()  # fmt: skip
+            log_change(
+                current,
+                user,
+                ChangeKind.EVIDENCE,
+                "file",
+                None,
+                evidence.file.name,
+                indicator=indicator,
+                criterion=indicator.criterion if indicator else None,
+                comment=evidence.description,
+            ).save()
             assessment_round.version = bump(current)
     except DatabaseError as error:
         files.discard(storage, stored)
@@ -581,9 +699,10 @@ def targets_changed(*, indicator_ids: list[int] | None = None, commune_ids: list
         return 0
     rounds = AssessmentRound.objects.filter(pk__in=round_ids).select_related("commune")
     every_value = list(
-        IndicatorValue.objects.filter(assessment_round__in=round_ids).select_related("indicator__criterion__criteria_set")
+        IndicatorValue.objects.filter(assessment_round__in=round_ids)
+        .select_related("indicator__criterion__criteria_set")
         .prefetch_related("indicator__targets")
-    )  # fmt: skip
+    )
     commune_of = {r.pk: r.commune for r in rounds}
     changed_values, states = [], {}
     for value in every_value:
@@ -608,8 +727,18 @@ def targets_changed(*, indicator_ids: list[int] | None = None, commune_ids: list
             continue
         met = criterion_met([states.get((result.assessment_round_id, i)) for i in own])
         if met != result.met:
-            log.append(log_change(result.assessment_round, None, ChangeKind.CRITERION, "met", result.met, met,
-                            criterion=result.criterion, comment=_("Chỉ tiêu (mức phải đạt) thay đổi.")))  # fmt: skip
+            log.append(
+                log_change(
+                    result.assessment_round,
+                    None,
+                    ChangeKind.CRITERION,
+                    "met",
+                    result.met,
+                    met,
+                    criterion=result.criterion,
+                    comment=_("Chỉ tiêu (mức phải đạt) thay đổi."),
+                )
+            )
             result.met = met
             changed_results.append(result)
     CriterionResult.objects.bulk_update(changed_results, ["met"])

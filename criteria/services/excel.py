@@ -98,8 +98,10 @@ class CellError:
     def __str__(self) -> str:
         if self.row and self.column:
             return _("Dòng %(row)s, cột %(column)s: %(reason)s") % {
-                "row": self.row, "column": self.column, "reason": self.reason,
-            }  # fmt: skip
+                "row": self.row,
+                "column": self.column,
+                "reason": self.reason,
+            }
         if self.row:
             return _("Dòng %(row)s: %(reason)s") % {"row": self.row, "reason": self.reason}
         return self.reason
@@ -203,8 +205,11 @@ def _resolve_set(year: int, criteria_set: CriteriaSet | None) -> CriteriaSet:
 
 def _outside_period(year: int, criteria_set: CriteriaSet) -> str:
     return _("Năm %(year)s nằm ngoài giai đoạn %(start)s–%(end)s của “%(set)s”.") % {
-        "year": year, "start": criteria_set.period_start, "end": criteria_set.period_end, "set": criteria_set.name,
-    }  # fmt: skip
+        "year": year,
+        "start": criteria_set.period_start,
+        "end": criteria_set.period_end,
+        "set": criteria_set.name,
+    }
 
 
 def _valid_in(communes, year: int):
@@ -317,17 +322,32 @@ def _write_data_sheet(sheet, communes, columns: list[_Column], rounds: dict[int,
 
     last_row = max(sheet.max_row, 2)
     met_list = DataValidation(
-        type="list", formula1=f'"{MET},{NOT_MET}"', allow_blank=True, showErrorMessage=True,
-        errorTitle=_("Giá trị không hợp lệ"), error=_("Chọn Đạt hoặc Chưa đạt (hoặc để trống)."),
-    )  # fmt: skip
+        type="list",
+        formula1=f'"{MET},{NOT_MET}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Giá trị không hợp lệ"),
+        error=_("Chọn Đạt hoặc Chưa đạt (hoặc để trống)."),
+    )
     percent = DataValidation(
-        type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True, showErrorMessage=True,
-        errorTitle=_("Giá trị không hợp lệ"), error=_("Nhập tỷ lệ phần trăm từ 0 đến 100."),
-    )  # fmt: skip
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Giá trị không hợp lệ"),
+        error=_("Nhập tỷ lệ phần trăm từ 0 đến 100."),
+    )
     number = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
-        errorTitle=_("Giá trị không hợp lệ"), error=_("Nhập một số không âm."),
-    )  # fmt: skip
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Giá trị không hợp lệ"),
+        error=_("Nhập một số không âm."),
+    )
     for index, column in enumerate(columns, start=4):
         letter = get_column_letter(index)
         validation = met_list if column.kind == "met" else (percent if column.is_percent else number)
@@ -385,18 +405,28 @@ def _write_guide_sheet(sheet, criteria_set: CriteriaSet, year: int, communes, co
     sheet.append([title % {"set": criteria_set.name, "year": year}])
     sheet["A1"].font = Font(bold=True, size=13)
     lines = [
-        _("Mỗi dòng của trang “%(sheet)s” là một xã. Không sửa cột “Mã xã” và dòng tiêu đề; không thêm, xóa hay đổi "
-          "tên cột.") % {"sheet": DATA_SHEET},
+        _(
+            "Mỗi dòng của trang “%(sheet)s” là một xã. Không sửa cột “Mã xã” và dòng tiêu đề; không thêm, xóa hay đổi "
+            "tên cột."
+        )
+        % {"sheet": DATA_SHEET},
         _("Ô để trống: giữ nguyên giá trị đang có trên hệ thống (muốn xóa một giá trị, hãy sửa trên trang web)."),
-        _("Tiêu chí đánh giá chung (cột “TCn ...”) và chỉ tiêu có/không: ghi Đạt hoặc Chưa đạt (viết hoa, thường "
-          "hay không dấu đều được: “dat”, “khong dat”)."),
-        _("Chỉ tiêu số: ghi số, dấu thập phân là dấu phẩy hoặc dấu chấm (80,5 hay 80.5); tỷ lệ phần trăm từ 0 đến "
-          "100; không nhận số âm. Số được làm tròn đến 2 chữ số thập phân."),
+        _(
+            "Tiêu chí đánh giá chung (cột “TCn ...”) và chỉ tiêu có/không: ghi Đạt hoặc Chưa đạt (viết hoa, thường "
+            "hay không dấu đều được: “dat”, “khong dat”)."
+        ),
+        _(
+            "Chỉ tiêu số: ghi số, dấu thập phân là dấu phẩy hoặc dấu chấm (80,5 hay 80.5); tỷ lệ phần trăm từ 0 đến "
+            "100; không nhận số âm. Số được làm tròn đến 2 chữ số thập phân."
+        ),
         _("Dòng tô xám: kỳ đánh giá đã gửi thẩm tra, đã thẩm tra hoặc đã thẩm định, không sửa được qua tệp này."),
-        _("Khi tải tệp lên, hệ thống kiểm tra toàn bộ tệp trước: chỉ cần một ô sai thì không ghi gì cả, và danh sách "
-          "lỗi ghi rõ dòng, cột. Tệp tối đa %(mb)s MB, dạng .xlsx.") % {"mb": _mb(settings.EXCEL_IMPORT_MAX_BYTES)},
+        _(
+            "Khi tải tệp lên, hệ thống kiểm tra toàn bộ tệp trước: chỉ cần một ô sai thì không ghi gì cả, và danh sách "
+            "lỗi ghi rõ dòng, cột. Tệp tối đa %(mb)s MB, dạng .xlsx."
+        )
+        % {"mb": _mb(settings.EXCEL_IMPORT_MAX_BYTES)},
         _("Không sửa trang “%(sheet)s”: hệ thống đọc bộ tiêu chí và năm đánh giá từ trang đó.") % {"sheet": INFO_SHEET},
-    ]  # fmt: skip
+    ]
     for line in lines:
         sheet.append([f"• {line}"])
     sheet.append([])
@@ -409,10 +439,15 @@ def _write_guide_sheet(sheet, criteria_set: CriteriaSet, year: int, communes, co
     sheet.append(["C", DISTRICT_HEADER, "", _("Để đối chiếu, không bắt buộc"), ""])
     for index, column in enumerate(columns, start=4):
         criterion = column.criterion
-        sheet.append([
-            get_column_letter(index), column.header, f"{criterion.number}. {criterion.name}", _allowed_text(column),
-            _targets_text(column, communes),
-        ])  # fmt: skip
+        sheet.append(
+            [
+                get_column_letter(index),
+                column.header,
+                f"{criterion.number}. {criterion.name}",
+                _allowed_text(column),
+                _targets_text(column, communes),
+            ]
+        )
     for row in sheet.iter_rows(min_row=table_header + 1):
         for cell in row:
             cell.alignment = _WRAP
@@ -514,14 +549,20 @@ def _refuse_uncalculated(sheet, rows, label) -> None:
     """Refuses the file when a cell of `rows` (from _sheet_rows) is a formula without a computed value, naming each
     such cell: its sheet, its address, and `label(index)` as its column."""
     errors = [
-        CellError(number, label(index), _(
-            "Ô %(cell)s (trang “%(sheet)s”) là công thức %(formula)s chưa có giá trị đã tính: hãy nhập giá trị, hoặc "
-            "mở tệp bằng Excel rồi lưu lại."
-        ) % {"cell": f"{get_column_letter(index + 1)}{number}", "sheet": sheet.title, "formula": value})
+        CellError(
+            number,
+            label(index),
+            _(
+                "Ô %(cell)s (trang “%(sheet)s”) là công thức %(formula)s chưa có giá trị đã tính: hãy nhập giá trị, "
+                "hoặc "
+                "mở tệp bằng Excel rồi lưu lại."
+            )
+            % {"cell": f"{get_column_letter(index + 1)}{number}", "sheet": sheet.title, "formula": value},
+        )
         for number, row in rows
         for index, (value, _format) in enumerate(row)
         if isinstance(value, _Uncalculated)
-    ]  # fmt: skip
+    ]
     if errors:
         raise _Refused(*errors)
 
@@ -571,10 +612,15 @@ def _check_upload(data: bytes) -> bool:
     """Refuses what is not an .xlsx or is beyond the limits; returns whether a sheet holds a formula."""
     not_excel = _("Tệp không phải là bảng tính Excel (.xlsx). Hãy tải mẫu từ hệ thống, điền rồi lưu dạng .xlsx.")
     if data.startswith(_OLE2_MAGIC):
-        raise _Refused(_file_error(_(
-            "Tệp là dạng Excel 97–2003 (.xls) hoặc đã được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu nếu có, "
-            "và lưu lại dạng “Excel Workbook (.xlsx)”."
-        )))  # fmt: skip
+        raise _Refused(
+            _file_error(
+                _(
+                    "Tệp là dạng Excel 97–2003 (.xls) hoặc đã được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu nếu "
+                    "có, "
+                    "và lưu lại dạng “Excel Workbook (.xlsx)”."
+                )
+            )
+        )
     if not data.startswith(_ZIP_MAGIC):
         raise _Refused(_file_error(not_excel))
     return _check_archive(data, not_excel)
@@ -610,14 +656,22 @@ def _check_archive(data: bytes, not_excel: str) -> bool:
 def _check_directory(parts: list[zipfile.ZipInfo]) -> None:
     errors = []
     if len(parts) > settings.EXCEL_IMPORT_MAX_ENTRIES:
-        errors.append(_("Tệp gồm %(n)s thành phần, vượt giới hạn %(limit)s thành phần của một tệp Excel.") % {
-            "n": len(parts), "limit": settings.EXCEL_IMPORT_MAX_ENTRIES,
-        })  # fmt: skip
+        errors.append(
+            _("Tệp gồm %(n)s thành phần, vượt giới hạn %(limit)s thành phần của một tệp Excel.")
+            % {
+                "n": len(parts),
+                "limit": settings.EXCEL_IMPORT_MAX_ENTRIES,
+            }
+        )
     unpacked = sum(part.file_size for part in parts)
     if unpacked > settings.EXCEL_IMPORT_MAX_UNPACKED_BYTES:
-        errors.append(_("Tệp giải nén ra %(size)s MB dữ liệu, vượt giới hạn %(limit)s MB.") % {
-            "size": _mb(unpacked), "limit": _mb(settings.EXCEL_IMPORT_MAX_UNPACKED_BYTES),
-        })  # fmt: skip
+        errors.append(
+            _("Tệp giải nén ra %(size)s MB dữ liệu, vượt giới hạn %(limit)s MB.")
+            % {
+                "size": _mb(unpacked),
+                "limit": _mb(settings.EXCEL_IMPORT_MAX_UNPACKED_BYTES),
+            }
+        )
     largest = max(parts, key=lambda part: part.file_size, default=None)
     if largest is not None and largest.file_size > settings.EXCEL_IMPORT_MAX_PART_BYTES:
         reason = _("Phần “%(part)s” của tệp giải nén ra %(size)s MB, vượt giới hạn %(limit)s MB cho mỗi phần.")
@@ -668,9 +722,14 @@ class _Census:
             self.in_sheet_data = True
             self.sheets += 1
             if self.sheets > settings.EXCEL_IMPORT_MAX_SHEETS:
-                raise _Refused(_file_error(_("Tệp có hơn %(limit)s trang tính: mẫu chỉ có 3 trang.") % {
-                    "limit": settings.EXCEL_IMPORT_MAX_SHEETS,
-                }))  # fmt: skip
+                raise _Refused(
+                    _file_error(
+                        _("Tệp có hơn %(limit)s trang tính: mẫu chỉ có 3 trang.")
+                        % {
+                            "limit": settings.EXCEL_IMPORT_MAX_SHEETS,
+                        }
+                    )
+                )
         elif not self.in_sheet_data:
             return
         elif local == "row":
@@ -698,16 +757,28 @@ class _Census:
                 self.row_has_value = True
                 if self.column > self.max_columns:
                     cell = f"{get_column_letter(self.column)}{self.row}"
-                    raise _Refused(_file_error(_(
-                        "Ô %(cell)s có dữ liệu ở cột thứ %(column)s: một tệp chỉ được dùng %(limit)s cột đầu tiên."
-                    ) % {"cell": cell, "column": self.column, "limit": self.max_columns}))  # fmt: skip
+                    raise _Refused(
+                        _file_error(
+                            _(
+                                "Ô %(cell)s có dữ liệu ở cột thứ %(column)s: một tệp chỉ được dùng %(limit)s cột đầu "
+                                "tiên."
+                            )
+                            % {"cell": cell, "column": self.column, "limit": self.max_columns}
+                        )
+                    )
         elif local == "row":
             self.cells_built += self.row_width
             if self.cells_built > self.max_cells:
-                raise _Refused(_file_error(_(
-                    "Tệp có hơn %(limit)s ô (tính cả ô trống nằm giữa các ô có dữ liệu): hãy xóa các dòng, cột thừa, "
-                    "kể cả những ô chỉ có định dạng, rồi tải lên lại."
-                ) % {"limit": f"{self.max_cells:,}".replace(",", ".")}))  # fmt: skip
+                raise _Refused(
+                    _file_error(
+                        _(
+                            "Tệp có hơn %(limit)s ô (tính cả ô trống nằm giữa các ô có dữ liệu): hãy xóa các dòng, "
+                            "cột thừa, "
+                            "kể cả những ô chỉ có định dạng, rồi tải lên lại."
+                        )
+                        % {"limit": f"{self.max_cells:,}".replace(",", ".")}
+                    )
+                )
             if self.row_has_value:
                 self.rows += 1
                 if self.rows > self.max_rows + 1:  # the header row, then one row per commune
@@ -779,9 +850,14 @@ def _resolve_upload(
             reason = _("Năm đánh giá “%(value)s” không hợp lệ.") % {"value": value}
             raise _Refused(CellError(row, info_column, reason)) from None
     if year is not None and file_year is not None and file_year != year:
-        raise _Refused(CellError(info[INFO_YEAR_KEY][0], info_column, _(
-            "Tệp là mẫu của năm %(file)s, nhưng đang nhập cho năm %(year)s: hãy tải mẫu của năm %(year)s."
-        ) % {"file": file_year, "year": year}))  # fmt: skip
+        raise _Refused(
+            CellError(
+                info[INFO_YEAR_KEY][0],
+                info_column,
+                _("Tệp là mẫu của năm %(file)s, nhưng đang nhập cho năm %(year)s: hãy tải mẫu của năm %(year)s.")
+                % {"file": file_year, "year": year},
+            )
+        )
     year = year if year is not None else file_year
     if year is None:
         reason = (
@@ -799,9 +875,14 @@ def _resolve_upload(
         if file_set is None:
             raise _Refused(CellError(row, info_column, _("Không có bộ tiêu chí mã “%(code)s”.") % {"code": code}))
         if criteria_set is not None and file_set.pk != criteria_set.pk:
-            raise _Refused(CellError(row, info_column, _(
-                "Tệp là mẫu của “%(file)s”, không phải “%(set)s”: hãy tải đúng mẫu rồi nhập lại."
-            ) % {"file": file_set.name, "set": criteria_set.name}))  # fmt: skip
+            raise _Refused(
+                CellError(
+                    row,
+                    info_column,
+                    _("Tệp là mẫu của “%(file)s”, không phải “%(set)s”: hãy tải đúng mẫu rồi nhập lại.")
+                    % {"file": file_set.name, "set": criteria_set.name},
+                )
+            )
     try:
         return year, _resolve_set(year, criteria_set or file_set)
     except InvalidValue as error:
@@ -855,9 +936,17 @@ def _map_columns(header_row: int, headers: dict[int, str], columns: list[_Column
             reason = _("Cột “%(header)s” không có trong mẫu.") % {"header": header}
             errors.append(CellError(header_row, letter, reason))
         elif key in seen:
-            errors.append(CellError(header_row, letter, _("Cột “%(header)s” lặp lại (đã có ở cột %(first)s).") % {
-                "header": header, "first": get_column_letter(seen[key] + 1),
-            }))  # fmt: skip
+            errors.append(
+                CellError(
+                    header_row,
+                    letter,
+                    _("Cột “%(header)s” lặp lại (đã có ở cột %(first)s).")
+                    % {
+                        "header": header,
+                        "first": get_column_letter(seen[key] + 1),
+                    },
+                )
+            )
         else:
             seen[key] = index
             mapping[index] = expected[key]
@@ -866,10 +955,16 @@ def _map_columns(header_row: int, headers: dict[int, str], columns: list[_Column
         if _normal(header) not in seen:
             errors.append(CellError(header_row, "", _("Thiếu cột “%(header)s”.") % {"header": header}))
     if errors:
-        errors.append(_file_error(_(
-            "Các cột của tệp không khớp với mẫu của “%(set)s” năm %(year)s: có thể tệp là mẫu của bộ tiêu chí hay năm "
-            "khác, hoặc tiêu đề cột đã bị sửa. Hãy tải mẫu mới, điền rồi tải lên lại."
-        ) % {"set": criteria_set.name, "year": year}))  # fmt: skip
+        errors.append(
+            _file_error(
+                _(
+                    "Các cột của tệp không khớp với mẫu của “%(set)s” năm %(year)s: có thể tệp là mẫu của bộ tiêu chí "
+                    "hay năm "
+                    "khác, hoặc tiêu đề cột đã bị sửa. Hãy tải mẫu mới, điền rồi tải lên lại."
+                )
+                % {"set": criteria_set.name, "year": year}
+            )
+        )
         raise _Refused(*errors)
     return mapping
 
@@ -910,10 +1005,12 @@ def _parse_number(value, number_format: str | None, column: _Column) -> Decimal:
     if isinstance(value, bool):
         raise _BadCell(_("Cột này cần một số, không phải Đúng/Sai."))
     if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-        raise _BadCell(_(
-            "Ô đang chứa ngày giờ, không phải số (Excel có thể đã tự đổi số như “8.5” thành ngày): hãy định dạng ô "
-            "là Number rồi nhập lại."
-        ))  # fmt: skip
+        raise _BadCell(
+            _(
+                "Ô đang chứa ngày giờ, không phải số (Excel có thể đã tự đổi số như “8.5” thành ngày): hãy định dạng ô "
+                "là Number rồi nhập lại."
+            )
+        )
     if isinstance(value, int | float):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if column.is_percent and number_format and "%" in number_format:
@@ -1016,9 +1113,12 @@ def _import_workbook(user, workbook, formulas, year, criteria_set, progress) -> 
         None,
     )
     if header_at is None:
-        raise _Refused(_file_error(_(
-            "Không tìm thấy dòng tiêu đề có cột “%(code)s” trên trang “%(sheet)s”: hãy dùng mẫu tải từ hệ thống."
-        ) % {"code": CODE_HEADER, "sheet": sheet.title}))  # fmt: skip
+        raise _Refused(
+            _file_error(
+                _("Không tìm thấy dòng tiêu đề có cột “%(code)s” trên trang “%(sheet)s”: hãy dùng mẫu tải từ hệ thống.")
+                % {"code": CODE_HEADER, "sheet": sheet.title}
+            )
+        )
     year, criteria_set = _resolve_upload(info, has_info, year, criteria_set)
     columns = _value_columns(_criteria(criteria_set))
     header_row, header_cells = rows[header_at]
@@ -1068,27 +1168,57 @@ def _check_rows(user, data_rows, mapping, headers, criteria_set, year) -> list[_
         code = codes[number]
         commune = communes.get(code)
         if commune is None:
-            errors.append(CellError(number, code_column, _("Không có xã nào mã “%(code)s” (năm %(year)s).") % {
-                "code": code, "year": year,
-            }))  # fmt: skip
+            errors.append(
+                CellError(
+                    number,
+                    code_column,
+                    _("Không có xã nào mã “%(code)s” (năm %(year)s).")
+                    % {
+                        "code": code,
+                        "year": year,
+                    },
+                )
+            )
             continue
         if not can(user, Action.EDIT, commune):
-            errors.append(CellError(number, code_column, _(
-                "Bạn không có quyền nhập số liệu cho %(commune)s (mã %(code)s)."
-            ) % {"commune": commune.name, "code": code}))  # fmt: skip
+            errors.append(
+                CellError(
+                    number,
+                    code_column,
+                    _("Bạn không có quyền nhập số liệu cho %(commune)s (mã %(code)s).")
+                    % {"commune": commune.name, "code": code},
+                )
+            )
             continue
         if commune.pk in first_row_of:
-            errors.append(CellError(number, code_column, _("%(commune)s (mã %(code)s) đã có ở dòng %(first)s.") % {
-                "commune": commune.name, "code": code, "first": first_row_of[commune.pk],
-            }))  # fmt: skip
+            errors.append(
+                CellError(
+                    number,
+                    code_column,
+                    _("%(commune)s (mã %(code)s) đã có ở dòng %(first)s.")
+                    % {
+                        "commune": commune.name,
+                        "code": code,
+                        "first": first_row_of[commune.pk],
+                    },
+                )
+            )
             continue
         first_row_of[commune.pk] = number
         if name_index is not None and name_index < len(row) and _filled(row[name_index][0]):
             written = str(row[name_index][0])
             if not _names_match(written, commune):
-                errors.append(CellError(number, _column_label(name_index, headers), _(
-                    "Mã %(code)s là %(commune)s, không phải “%(written)s”: các cột có thể đã bị sắp xếp lệch nhau."
-                ) % {"code": code, "commune": commune.name, "written": written}))  # fmt: skip
+                errors.append(
+                    CellError(
+                        number,
+                        _column_label(name_index, headers),
+                        _(
+                            "Mã %(code)s là %(commune)s, không phải “%(written)s”: các cột có thể đã bị sắp xếp lệch "
+                            "nhau."
+                        )
+                        % {"code": code, "commune": commune.name, "written": written},
+                    )
+                )
                 continue
         plan = _plan_row(number, row, commune, rounds.get(commune.pk), mapping, headers, errors)
         if plan is not None and plan.changed:
@@ -1125,9 +1255,10 @@ def _plan_row(number, row, commune, assessment_round, mapping, headers, errors) 
             note = values[column.indicator.pk].note if column.indicator.pk in values else ""
             # round_save replaces the note too: pass the stored one so that an upload never erases it.
             plan.indicators[column.indicator.pk] = (
-                IndicatorInput(value_bool=given, note=note) if column.kind == "met"
+                IndicatorInput(value_bool=given, note=note)
+                if column.kind == "met"
                 else IndicatorInput(value_number=given, note=note)
-            )  # fmt: skip
+            )
     if len(errors) > problems:
         return None
     if plan.changed and assessment_round is not None and assessment_round.status not in EDITABLE_STATES:
@@ -1160,9 +1291,14 @@ def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year, pr
     errors: list[CellError] = []
     with transaction.atomic():
         for done, plan in enumerate(plans):
-            progress(50 + 50 * done // len(plans), _("Đang ghi số liệu: %(done)s/%(n)s xã") % {
-                "done": done, "n": len(plans),
-            })  # fmt: skip
+            progress(
+                50 + 50 * done // len(plans),
+                _("Đang ghi số liệu: %(done)s/%(n)s xã")
+                % {
+                    "done": done,
+                    "n": len(plans),
+                },
+            )
             try:
                 assessment_round = plan.assessment_round
                 if assessment_round is None:
@@ -1174,9 +1310,12 @@ def _write(user, plans: list[_RowPlan], mapping, headers, criteria_set, year, pr
                     report.rounds_changed += 1
                 # The version read while checking the file: a change made since then is refused, not overwritten.
                 round_save(
-                    user=user, assessment_round=assessment_round, expected_version=assessment_round.version,
-                    indicators=plan.indicators, criteria=plan.criteria,
-                )  # fmt: skip
+                    user=user,
+                    assessment_round=assessment_round,
+                    expected_version=assessment_round.version,
+                    indicators=plan.indicators,
+                    criteria=plan.criteria,
+                )
             except InvalidValue as error:
                 for key, message in error.errors.items():
                     errors.append(CellError(plan.row, column_of_key.get(key, ""), message))

@@ -103,8 +103,11 @@ def _recognisable(current: AssessmentRound, user) -> str | None:
     met, total, unmet = ledger.round_score(current)
     if total == 0 or met < total:
         return _("%(commune)s mới đạt %(met)s/%(total)s tiêu chí (chưa đạt: %(unmet)s): chưa thể công nhận.") % {
-            "commune": current.commune, "met": met, "total": total, "unmet": ", ".join(c.name for c in unmet),
-        }  # fmt: skip
+            "commune": current.commune,
+            "met": met,
+            "total": total,
+            "unmet": ", ".join(c.name for c in unmet),
+        }
     return None
 
 
@@ -114,8 +117,9 @@ def _recognition_in_force(current: AssessmentRound, user) -> str | None:
         return _("Kỳ đánh giá này chưa có quyết định công nhận để thu hồi.")
     if recognition.revoked_on is not None:
         return _("Quyết định %(number)s đã bị thu hồi ngày %(day)s.") % {
-            "number": recognition.decision_number, "day": f"{recognition.revoked_on:%d/%m/%Y}",
-        }  # fmt: skip
+            "number": recognition.decision_number,
+            "day": f"{recognition.revoked_on:%d/%m/%Y}",
+        }
     return None
 
 
@@ -139,64 +143,129 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         Transition(
-            "submit", gettext_lazy("Gửi thẩm tra"), gettext_lazy("Gửi thẩm tra"),
+            "submit",
+            gettext_lazy("Gửi thẩm tra"),
+            gettext_lazy("Gửi thẩm tra"),
             gettext_lazy("Đã gửi kết quả tự đánh giá của %(commune)s lên huyện thẩm tra."),
-            Action.SUBMIT, (S.DRAFT, S.RETURNED), S.SUBMITTED, needs_version=True, check=_unassessed,
+            Action.SUBMIT,
+            (S.DRAFT, S.RETURNED),
+            S.SUBMITTED,
+            needs_version=True,
+            check=_unassessed,
             help=gettext_lazy("Lưu số liệu trước khi gửi. Sau khi gửi, xã không sửa được nữa cho đến khi bị trả lại."),
         ),
         Transition(
-            "review", gettext_lazy("Thẩm tra từng tiêu chí"), gettext_lazy("Lưu kết quả thẩm tra"),
+            "review",
+            gettext_lazy("Thẩm tra từng tiêu chí"),
+            gettext_lazy("Lưu kết quả thẩm tra"),
             gettext_lazy("Đã lưu kết quả thẩm tra từng tiêu chí của %(commune)s."),
-            Action.VERIFY, (S.SUBMITTED,), None, needs_review=True, notifies=True,
-            help=gettext_lazy("Đánh dấu từng tiêu chí: đạt thẩm tra hoặc trả lại kèm ý kiến. Kỳ đánh giá được thẩm tra "
-                              "khi mọi tiêu chí đạt, bị trả lại xã khi có tiêu chí bị trả lại."),
+            Action.VERIFY,
+            (S.SUBMITTED,),
+            None,
+            needs_review=True,
+            notifies=True,
+            help=gettext_lazy(
+                "Đánh dấu từng tiêu chí: đạt thẩm tra hoặc trả lại kèm ý kiến. Kỳ đánh giá được thẩm tra "
+                "khi mọi tiêu chí đạt, bị trả lại xã khi có tiêu chí bị trả lại."
+            ),
         ),
         Transition(
-            "verify", gettext_lazy("Thẩm tra"), gettext_lazy("Xác nhận đã thẩm tra"),
+            "verify",
+            gettext_lazy("Thẩm tra"),
+            gettext_lazy("Xác nhận đã thẩm tra"),
             gettext_lazy("Đã thẩm tra kết quả của %(commune)s; kỳ đánh giá chuyển lên tỉnh thẩm định."),
-            Action.VERIFY, (S.SUBMITTED,), S.VERIFIED, needs_review=True, bulk=True,
+            Action.VERIFY,
+            (S.SUBMITTED,),
+            S.VERIFIED,
+            needs_review=True,
+            bulk=True,
             help=gettext_lazy("Mọi tiêu chí chưa đánh dấu được ghi là đạt thẩm tra; ý kiến đã ghi được giữ lại."),
         ),
         Transition(
-            "return_to_commune", gettext_lazy("Trả lại xã"), gettext_lazy("Trả lại xã"),
+            "return_to_commune",
+            gettext_lazy("Trả lại xã"),
+            gettext_lazy("Trả lại xã"),
             gettext_lazy("Đã trả lại kỳ đánh giá cho %(commune)s kèm ý kiến thẩm tra."),
-            Action.VERIFY, (S.SUBMITTED, S.VERIFIED), S.RETURNED, needs_review=True, warning=True, notifies=True,
+            Action.VERIFY,
+            (S.SUBMITTED, S.VERIFIED),
+            S.RETURNED,
+            needs_review=True,
+            warning=True,
+            notifies=True,
             help=gettext_lazy("Các tiêu chí có ý kiến mà chưa đánh dấu đạt được trả lại xã."),
         ),
         Transition(
-            "approve", gettext_lazy("Thẩm định"), gettext_lazy("Thẩm định đạt"),
+            "approve",
+            gettext_lazy("Thẩm định"),
+            gettext_lazy("Thẩm định đạt"),
             gettext_lazy("Đã thẩm định kết quả của %(commune)s."),
-            Action.APPROVE, (S.VERIFIED,), S.APPROVED, bulk=True, notifies=True,
+            Action.APPROVE,
+            (S.VERIFIED,),
+            S.APPROVED,
+            bulk=True,
+            notifies=True,
         ),
         Transition(
-            "return_to_district", gettext_lazy("Trả về huyện"), gettext_lazy("Trả về huyện thẩm tra lại"),
+            "return_to_district",
+            gettext_lazy("Trả về huyện"),
+            gettext_lazy("Trả về huyện thẩm tra lại"),
             gettext_lazy("Đã trả kỳ đánh giá của %(commune)s về huyện thẩm tra lại."),
-            Action.APPROVE, (S.VERIFIED,), S.SUBMITTED, needs_reason=True, warning=True, check=_has_district,
+            Action.APPROVE,
+            (S.VERIFIED,),
+            S.SUBMITTED,
+            needs_reason=True,
+            warning=True,
+            check=_has_district,
         ),
         Transition(
-            "reopen", gettext_lazy("Mở lại"), gettext_lazy("Mở lại để thẩm định lại"),
+            "reopen",
+            gettext_lazy("Mở lại"),
+            gettext_lazy("Mở lại để thẩm định lại"),
             gettext_lazy("Đã mở lại kỳ đánh giá của %(commune)s: chờ tỉnh thẩm định lại."),
-            Action.APPROVE, (S.APPROVED,), S.VERIFIED, needs_reason=True, warning=True, check=_not_recognised,
+            Action.APPROVE,
+            (S.APPROVED,),
+            S.VERIFIED,
+            needs_reason=True,
+            warning=True,
+            check=_not_recognised,
         ),
         Transition(
-            "recognise", gettext_lazy("Ghi quyết định công nhận"), gettext_lazy("Ghi quyết định"),
+            "recognise",
+            gettext_lazy("Ghi quyết định công nhận"),
+            gettext_lazy("Ghi quyết định"),
             gettext_lazy("Đã ghi quyết định công nhận %(commune)s đạt chuẩn."),
-            Action.RECOGNISE, (S.APPROVED,), None, check=_recognisable,
+            Action.RECOGNISE,
+            (S.APPROVED,),
+            None,
+            check=_recognisable,
         ),
         Transition(
-            "revoke_recognition", gettext_lazy("Thu hồi quyết định công nhận"), gettext_lazy("Thu hồi quyết định"),
+            "revoke_recognition",
+            gettext_lazy("Thu hồi quyết định công nhận"),
+            gettext_lazy("Thu hồi quyết định"),
             gettext_lazy("Đã ghi việc thu hồi quyết định công nhận %(commune)s."),
-            Action.RECOGNISE, (S.APPROVED,), None, needs_reason=True, warning=True, check=_recognition_in_force,
+            Action.RECOGNISE,
+            (S.APPROVED,),
+            None,
+            needs_reason=True,
+            warning=True,
+            check=_recognition_in_force,
             help=gettext_lazy("Mức đạt chuẩn của xã trở về mức của các quyết định còn hiệu lực."),
         ),
         Transition(
-            "withdraw", gettext_lazy("Rút kỳ đánh giá"), gettext_lazy("Rút kỳ đánh giá mở nhầm"),
+            "withdraw",
+            gettext_lazy("Rút kỳ đánh giá"),
+            gettext_lazy("Rút kỳ đánh giá mở nhầm"),
             gettext_lazy("Đã rút kỳ đánh giá của %(commune)s."),
-            Action.EDIT, (S.DRAFT,), None, warning=True, check=_empty_and_own,
+            Action.EDIT,
+            (S.DRAFT,),
+            None,
+            warning=True,
+            check=_empty_and_own,
             help=gettext_lazy("Chỉ người mở kỳ đánh giá được rút, khi chưa nhập số liệu hay hồ sơ nào."),
         ),
     )
-}  # fmt: skip
+}
 
 # Values and evidence are entered while the commune may still submit.
 EDITABLE_STATES = TRANSITIONS["submit"].from_states
@@ -265,9 +334,17 @@ def waiting_q(user, transition: Transition, path: str = "") -> Q:
 
 def log(assessment_round, user, kind, field_name, old, new, *, criterion=None, indicator=None, comment=""):
     return AssessmentChange(
-        assessment_round=assessment_round, commune_id=assessment_round.commune_id, changed_by=user, kind=kind,
-        criterion=criterion, indicator=indicator, field=field_name, old_value=old, new_value=new, comment=comment,
-    )  # fmt: skip
+        assessment_round=assessment_round,
+        commune_id=assessment_round.commune_id,
+        changed_by=user,
+        kind=kind,
+        criterion=criterion,
+        indicator=indicator,
+        field=field_name,
+        old_value=old,
+        new_value=new,
+        comment=comment,
+    )
 
 
 def lock(assessment_round: AssessmentRound, expected_version: int | None) -> AssessmentRound:
@@ -282,9 +359,12 @@ def lock(assessment_round: AssessmentRound, expected_version: int | None) -> Ass
         who = (last.changed_by.get_full_name() or last.changed_by.username) if last and last.changed_by else _("ai đó")
         when = timezone.localtime(last.changed_at).strftime("%H:%M %d/%m/%Y") if last else ""
         raise ConcurrentEdit(
-            _("%(who)s đã thay đổi kỳ đánh giá này lúc %(when)s, sau khi bạn mở nó. Thay đổi của bạn chưa được lưu: "
-              "hãy tải lại trang để xem bản mới nhất rồi nhập lại.") % {"who": who, "when": when}
-        )  # fmt: skip
+            _(
+                "%(who)s đã thay đổi kỳ đánh giá này lúc %(when)s, sau khi bạn mở nó. Thay đổi của bạn chưa được lưu: "
+                "hãy tải lại trang để xem bản mới nhất rồi nhập lại."
+            )
+            % {"who": who, "when": when}
+        )
     return current
 
 
@@ -295,9 +375,13 @@ def bump(assessment_round: AssessmentRound) -> int:
 
 
 def begin(
-    transition: Transition, *, user, assessment_round: AssessmentRound, expected_version: int | None = None,
+    transition: Transition,
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    expected_version: int | None = None,
     comment: str = "",
-) -> AssessmentRound:  # fmt: skip
+) -> AssessmentRound:
     """The checks every transition makes, in order: role and unit, input, lock and version, state, its own check.
     Returns the locked current round."""
     require(user, transition.action, assessment_round.commune)  # who may, before what is missing
@@ -318,9 +402,15 @@ def begin(
 
 
 def finish(
-    transition: Transition, *, user, assessment_round: AssessmentRound, current: AssessmentRound, to_state: str | None,
-    comment: str = "", fields: dict | None = None,
-) -> AssessmentRound:  # fmt: skip
+    transition: Transition,
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    current: AssessmentRound,
+    to_state: str | None,
+    comment: str = "",
+    fields: dict | None = None,
+) -> AssessmentRound:
     """Write the new state (if any) with its log line, keep the ledger, bump the version, notify after commit."""
     old = current.status
     if to_state is not None and to_state != old:
@@ -340,14 +430,21 @@ def finish(
 
 
 def apply(
-    name: str, *, user, assessment_round: AssessmentRound, expected_version: int | None = None, comment: str = "",
-    reviews: dict[int, ReviewInput] | None = None, approved_on: datetime.date | None = None,
-) -> AssessmentRound:  # fmt: skip
+    name: str,
+    *,
+    user,
+    assessment_round: AssessmentRound,
+    expected_version: int | None = None,
+    comment: str = "",
+    reviews: dict[int, ReviewInput] | None = None,
+    approved_on: datetime.date | None = None,
+) -> AssessmentRound:
     """Take a state transition of the table (recognition decisions and withdrawal have their own services)."""
     transition = TRANSITIONS[name]
     with transaction.atomic():
-        current = begin(transition, user=user, assessment_round=assessment_round, expected_version=expected_version,
-                        comment=comment)  # fmt: skip
+        current = begin(
+            transition, user=user, assessment_round=assessment_round, expected_version=expected_version, comment=comment
+        )
         to_state, fields = transition.to_state, None
         if transition.needs_review:
             to_state = _apply_review(transition, current, user, reviews or {}, comment)
@@ -360,8 +457,15 @@ def apply(
             CriterionResult.objects.filter(assessment_round=current, review_state=ReviewState.RETURNED).update(
                 review_state=ReviewState.PENDING
             )
-        return finish(transition, user=user, assessment_round=assessment_round, current=current, to_state=to_state,
-                      comment=comment, fields=fields)  # fmt: skip
+        return finish(
+            transition,
+            user=user,
+            assessment_round=assessment_round,
+            current=current,
+            to_state=to_state,
+            comment=comment,
+            fields=fields,
+        )
 
 
 def _leaves_approval(current: AssessmentRound, to_state: str | None) -> bool:
@@ -411,11 +515,29 @@ def _apply_review(
         if (marks[cid], comments[cid]) == (result.review_state, result.review_comment):
             continue
         if marks[cid] != result.review_state:
-            entries.append(log(current, user, ChangeKind.REVIEW, "review_state", result.review_state, marks[cid],
-                               criterion=result.criterion))  # fmt: skip
+            entries.append(
+                log(
+                    current,
+                    user,
+                    ChangeKind.REVIEW,
+                    "review_state",
+                    result.review_state,
+                    marks[cid],
+                    criterion=result.criterion,
+                )
+            )
         if comments[cid] != result.review_comment:
-            entries.append(log(current, user, ChangeKind.REVIEW, "review_comment", result.review_comment,
-                               comments[cid], criterion=result.criterion))  # fmt: skip
+            entries.append(
+                log(
+                    current,
+                    user,
+                    ChangeKind.REVIEW,
+                    "review_comment",
+                    result.review_comment,
+                    comments[cid],
+                    criterion=result.criterion,
+                )
+            )
         result.review_state, result.review_comment = marks[cid], comments[cid]
         changed.append(result)
     CriterionResult.objects.bulk_update(changed, ["review_state", "review_comment"])

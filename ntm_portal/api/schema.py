@@ -38,9 +38,13 @@ ERROR_DESCRIPTIONS = {
 
 # What a viewset's standard action does, as the verb of its operationId.
 STANDARD_VERBS = {
-    "list": "list", "retrieve": "get", "create": "create", "update": "update", "partial_update": "partially_update",
+    "list": "list",
+    "retrieve": "get",
+    "create": "create",
+    "update": "update",
+    "partial_update": "partially_update",
     "destroy": "delete",
-}  # fmt: skip
+}
 # Custom actions whose name is no verb of its own.
 ACTION_VERBS = {"values": "save_values"}
 

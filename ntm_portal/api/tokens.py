@@ -34,9 +34,13 @@ class TokenObtainSerializer(serializers.Serializer):
         max_length=100, required=False, default="API", help_text="What the token is for, to tell your tokens apart."
     )
     days = serializers.IntegerField(
-        min_value=1, max_value=settings.NTM_API_TOKEN_DAYS, required=False, allow_null=True, default=None,
+        min_value=1,
+        max_value=settings.NTM_API_TOKEN_DAYS,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text=f"Days until it expires; at most (and by default) {settings.NTM_API_TOKEN_DAYS}.",
-    )  # fmt: skip
+    )
 
 
 class TokenIssuedSerializer(ReadOnlyModelSerializer):

@@ -101,10 +101,24 @@ class SecondmentSerializer(ServiceInputSerializer):
     class Meta:
         model = Secondment
         fields = [
-            "id", "cadre_id", "cadre_name", "commune_id", "commune_name", "batch_id", "kind", "role_at_commune",
-            "decided_by", "decision_number", "decision_date", "start_date", "planned_end_date", "actual_end_date",
-            "criteria_met_at_start", "criteria_met_at_end", "note",
-        ]  # fmt: skip
+            "id",
+            "cadre_id",
+            "cadre_name",
+            "commune_id",
+            "commune_name",
+            "batch_id",
+            "kind",
+            "role_at_commune",
+            "decided_by",
+            "decision_number",
+            "decision_date",
+            "start_date",
+            "planned_end_date",
+            "actual_end_date",
+            "criteria_met_at_start",
+            "criteria_met_at_end",
+            "note",
+        ]
 
 
 class SponsorAssignmentSerializer(ServiceInputSerializer):
@@ -116,9 +130,18 @@ class SponsorAssignmentSerializer(ServiceInputSerializer):
     class Meta:
         model = SponsorAssignment
         fields = [
-            "id", "agency_id", "agency_name", "commune_id", "commune_name", "role", "decided_by", "decision_number",
-            "decision_date", "start_date", "end_date",
-        ]  # fmt: skip
+            "id",
+            "agency_id",
+            "agency_name",
+            "commune_id",
+            "commune_name",
+            "role",
+            "decided_by",
+            "decision_number",
+            "decision_date",
+            "start_date",
+            "end_date",
+        ]
 
 
 class WorkPlanItemSerializer(ServiceInputSerializer):
@@ -128,8 +151,16 @@ class WorkPlanItemSerializer(ServiceInputSerializer):
     class Meta:
         model = WorkPlanItem
         fields = [
-            "id", "work_plan_id", "period", "period_number", "title", "criterion_id", "due_date", "status", "done_on",
-        ]  # fmt: skip
+            "id",
+            "work_plan_id",
+            "period",
+            "period_number",
+            "title",
+            "criterion_id",
+            "due_date",
+            "status",
+            "done_on",
+        ]
 
 
 class WorkPlanSerializer(ServiceInputSerializer):
@@ -159,10 +190,20 @@ class FieldVisitSerializer(ServiceInputSerializer):
     class Meta:
         model = FieldVisit
         fields = [
-            "id", "agency_id", "agency_name", "commune_id", "commune_name", "secondment_id", "visit_date",
-            "days_on_site", "hours_on_site", "participants", "activities", "party_cell_meetings",
+            "id",
+            "agency_id",
+            "agency_name",
+            "commune_id",
+            "commune_name",
+            "secondment_id",
+            "visit_date",
+            "days_on_site",
+            "hours_on_site",
+            "participants",
+            "activities",
+            "party_cell_meetings",
             "criteria_addressed_ids",
-        ]  # fmt: skip
+        ]
 
 
 class SupportContributionSerializer(ServiceInputSerializer):
@@ -175,9 +216,17 @@ class SupportContributionSerializer(ServiceInputSerializer):
     class Meta:
         model = SupportContribution
         fields = [
-            "id", "giver_id", "giver_name", "commune_id", "commune_name", "date", "kind", "value_vnd", "description",
+            "id",
+            "giver_id",
+            "giver_name",
+            "commune_id",
+            "commune_name",
+            "date",
+            "kind",
+            "value_vnd",
+            "description",
             "criterion_id",
-        ]  # fmt: skip
+        ]
 
 
 class SecondmentCloseSerializer(serializers.Serializer):

@@ -111,9 +111,13 @@ def build_world(province, district, commune, criteria_set, agency=None) -> World
     cadre = CadreFactory(home_agency=agency)
     batch = SecondmentBatchFactory(province=province)
     secondment = SecondmentFactory(
-        cadre=cadre, commune=commune, batch=batch, criteria_met_at_start=9, criteria_met_at_end=19,
+        cadre=cadre,
+        commune=commune,
+        batch=batch,
+        criteria_met_at_start=9,
+        criteria_met_at_end=19,
         actual_end_date=datetime.date(2016, 10, 15),
-    )  # fmt: skip
+    )
     assignment = agency.assignments.filter(commune=commune).first() or SponsorAssignmentFactory(
         agency=agency, commune=commune
     )

@@ -67,7 +67,7 @@ WRITABLE = [
             "decision_number": "57-QĐ/HU",
             "decision_date": "2018-02-01",
             "start_date": "2018-02-15",
-        },  # fmt: skip
+        },
         {"role_at_commune": "Phó Bí thư Đảng ủy xã"},
         lambda w: SecondmentFactory(cadre=w.records["cadres"], commune=w.commune),
     ),
@@ -81,7 +81,7 @@ WRITABLE = [
             "decision_number": "140-QĐ/TU",
             "decision_date": "2019-01-02",
             "start_date": "2019-01-02",
-        },  # fmt: skip
+        },
         {"end_date": "2020-12-31"},
         lambda w: SponsorAssignmentFactory(agency=w.agency, commune=w.commune, start_date=datetime.date(2015, 1, 1)),
     ),
@@ -100,7 +100,7 @@ WRITABLE = [
             "title": "Vận động hiến đất làm đường",
             "due_date": "2018-03-31",
             "criterion_id": _criterion_ids(w)[0],
-        },  # fmt: skip
+        },
         {"status": "done", "done_on": "2018-06-20"},
         lambda w: WorkPlanItemFactory(work_plan=w.records["work-plans"]),
     ),
@@ -115,7 +115,7 @@ WRITABLE = [
             "activities": "Dự sinh hoạt chi bộ thôn Làng Mới",
             "party_cell_meetings": 1,
             "criteria_addressed_ids": _criterion_ids(w),
-        },  # fmt: skip
+        },
         {"participants": "Đồng chí Phó Giám đốc Sở"},
         lambda w: FieldVisitFactory(agency=w.agency, commune=w.commune),
     ),
@@ -129,7 +129,7 @@ WRITABLE = [
             "value_vnd": 120_000_000,
             "description": "Xi măng làm đường giao thông nông thôn",
             "criterion_id": _criterion_ids(w)[0],
-        },  # fmt: skip
+        },
         {"description": "Xi măng và cát làm đường"},
         lambda w: SupportContributionFactory(giver=w.agency, commune=w.commune),
     ),

@@ -63,9 +63,12 @@ def coordinator(api, province_coordinator):
 def figures(group: dict, side: str) -> tuple:
     f = group[side]
     return (
-        f["communes_meeting_standard"], f["communes"], f["percent_meeting_standard"], f["median_criteria_gained"],
+        f["communes_meeting_standard"],
+        f["communes"],
+        f["percent_meeting_standard"],
+        f["median_criteria_gained"],
         f["median_months_to_standard"],
-    )  # fmt: skip
+    )
 
 
 # --- secondment results --------------------------------------------------------------------------------------------
@@ -176,10 +179,9 @@ def test_it_flags_the_enterprise_that_came_once_for_a_few_hours(coordinator, spo
 
 def test_the_diligent_and_the_late_assigned_sponsors_are_not_flagged(coordinator, sponsors):
     agencies = {
-        a["agency_id"]: a for a in get(coordinator, sponsors.province, "sponsor-accountability", as_of="2024-08-15")[
-            "agencies"
-        ]
-    }  # fmt: skip
+        a["agency_id"]: a
+        for a in get(coordinator, sponsors.province, "sponsor-accountability", as_of="2024-08-15")["agencies"]
+    }
 
     health, transport = agencies[sponsors.health.pk], agencies[sponsors.transport.pk]
     assert (health["flagged"], health["field_visits"], health["days_on_site"], health["communes_assigned"]) == (
@@ -279,10 +281,14 @@ def test_it_shows_the_district_missing_its_2025_target_by_one_commune(coordinato
         "NQ thử 01",
     )
     assert (
-        outlook["target_year"], outlook["target_communes_meeting_standard"], outlook["communes_total"],
-        outlook["communes_meeting_standard"], outlook["communes_projected"], outlook["shortfall"],
+        outlook["target_year"],
+        outlook["target_communes_meeting_standard"],
+        outlook["communes_total"],
+        outlook["communes_meeting_standard"],
+        outlook["communes_projected"],
+        outlook["shortfall"],
         outlook["met_on_trend"],
-    ) == (2025, 4, 6, 2, 3, 1, False)  # fmt: skip
+    ) == (2025, 4, 6, 2, 3, 1, False)
     assert [(d["commune"]["name"], d["commune"]["standard_year"], d["on_track"]) for d in outlook["deciding"]] == [
         ("Xã Dự Báo F3", 2024, True),
         ("Xã Dự Báo F4", 2027, False),
@@ -417,9 +423,13 @@ def test_a_district_officer_reads_the_provinces_secondment_results_without_other
     api, geography, seconded, district_officer_a
 ):
     SecondmentFactory(
-        cadre=CadreFactory(home_agency=seconded.agency_a), commune=geography.commune_a1, start_date=D(2016, 3, 1),
-        actual_end_date=D(2017, 12, 31), criteria_met_at_start=8, criteria_met_at_end=10,
-    )  # fmt: skip
+        cadre=CadreFactory(home_agency=seconded.agency_a),
+        commune=geography.commune_a1,
+        start_date=D(2016, 3, 1),
+        actual_end_date=D(2017, 12, 31),
+        criteria_met_at_start=8,
+        criteria_met_at_end=10,
+    )
 
     response = api(district_officer_a).get(url(geography.province, "secondment-results"), {"as_of": "2020-12-31"})
 

@@ -47,9 +47,14 @@ def history(geography, criteria_set):
 
 
 SUMMARY_FIELDS = [
-    "communes_total", "communes_meeting_standard", "percent_meeting_standard", "communes_assessed",
-    "average_criteria_met", "lowest_criteria_met", "criteria_total",
-]  # fmt: skip
+    "communes_total",
+    "communes_meeting_standard",
+    "percent_meeting_standard",
+    "communes_assessed",
+    "average_criteria_met",
+    "lowest_criteria_met",
+    "criteria_total",
+]
 
 
 @pytest.mark.parametrize("unit_name", ["province", "district_a"])
@@ -123,19 +128,32 @@ def secondments(geography):
     batch_2014 = SecondmentBatchFactory(province=geography.province, name="Đợt 1", year=2014)
     day = datetime.date
     SecondmentFactory(
-        cadre=home[0], commune=geography.commune_a1, batch=batch_2014, start_date=day(2014, 5, 1),
-        decision_date=day(2014, 4, 1), actual_end_date=day(2016, 5, 1), criteria_met_at_start=9,
+        cadre=home[0],
+        commune=geography.commune_a1,
+        batch=batch_2014,
+        start_date=day(2014, 5, 1),
+        decision_date=day(2014, 4, 1),
+        actual_end_date=day(2016, 5, 1),
+        criteria_met_at_start=9,
         criteria_met_at_end=19,
-    )  # fmt: skip
+    )
     SecondmentFactory(
-        cadre=home[1], commune=geography.commune_a2, batch=batch_2016, start_date=day(2016, 5, 1),
+        cadre=home[1],
+        commune=geography.commune_a2,
+        batch=batch_2016,
+        start_date=day(2016, 5, 1),
         decision_date=day(2016, 4, 1),
-    )  # fmt: skip
+    )
     SecondmentFactory(
-        cadre=home[2], commune=geography.commune_b1, kind=SecondmentKind.ROTATED, start_date=day(2017, 1, 2),
-        decision_date=day(2016, 12, 1), actual_end_date=day(2017, 8, 1), criteria_met_at_start=12,
+        cadre=home[2],
+        commune=geography.commune_b1,
+        kind=SecondmentKind.ROTATED,
+        start_date=day(2017, 1, 2),
+        decision_date=day(2016, 12, 1),
+        actual_end_date=day(2017, 8, 1),
+        criteria_met_at_start=12,
         criteria_met_at_end=16,
-    )  # fmt: skip
+    )
     SecondmentFactory(
         cadre=home[3], commune=geography.commune_b1, start_date=day(2020, 1, 2), decision_date=day(2019, 12, 1)
     )
@@ -174,16 +192,28 @@ def sponsors(geography):
     SponsorAssignmentFactory(agency=enterprise, commune=geography.commune_b1, role="twinned")
     SponsorAssignmentFactory(agency=department, commune=geography.commune_a2, end_date=datetime.date(2018, 12, 31))
     for day in (datetime.date(2019, 3, 1), datetime.date(2019, 9, 1)):
-        FieldVisitFactory(agency=department, commune=geography.commune_a1, visit_date=day, days_on_site=0,
-                          hours_on_site=3)  # fmt: skip
+        FieldVisitFactory(
+            agency=department, commune=geography.commune_a1, visit_date=day, days_on_site=0, hours_on_site=3
+        )
     FieldVisitFactory(agency=department, commune=geography.commune_a1, visit_date=datetime.date(2018, 9, 1))
     for day in (datetime.date(2019, 2, 1), datetime.date(2019, 4, 1), datetime.date(2019, 6, 1)):
-        FieldVisitFactory(agency=enterprise, commune=geography.commune_b1, visit_date=day, days_on_site=2,
-                          party_cell_meetings=1)  # fmt: skip
-    SupportContributionFactory(giver=enterprise, commune=geography.commune_b1, date=datetime.date(2019, 5, 1),
-                               kind=SupportKind.INFRASTRUCTURE, value_vnd=2_000_000_000)  # fmt: skip
-    SupportContributionFactory(giver=department, commune=geography.commune_a1, date=datetime.date(2019, 5, 1),
-                               kind=SupportKind.CASH, value_vnd=50_000_000)  # fmt: skip
+        FieldVisitFactory(
+            agency=enterprise, commune=geography.commune_b1, visit_date=day, days_on_site=2, party_cell_meetings=1
+        )
+    SupportContributionFactory(
+        giver=enterprise,
+        commune=geography.commune_b1,
+        date=datetime.date(2019, 5, 1),
+        kind=SupportKind.INFRASTRUCTURE,
+        value_vnd=2_000_000_000,
+    )
+    SupportContributionFactory(
+        giver=department,
+        commune=geography.commune_a1,
+        date=datetime.date(2019, 5, 1),
+        kind=SupportKind.CASH,
+        value_vnd=50_000_000,
+    )
     return geography
 
 

@@ -71,9 +71,13 @@ def test_the_coordinator_creates_changes_and_deletes_a_record(api, world, provin
 
 def test_the_liaison_logs_a_visit_of_its_agency(api, world, agency_liaison):
     body = {
-        "agency_id": agency_liaison.agency_id, "commune_id": world.commune.pk, "visit_date": "2019-09-09",
-        "days_on_site": "0", "hours_on_site": "3.5", "activities": "Kiểm tra tiến độ đường trục thôn",
-    }  # fmt: skip
+        "agency_id": agency_liaison.agency_id,
+        "commune_id": world.commune.pk,
+        "visit_date": "2019-09-09",
+        "days_on_site": "0",
+        "hours_on_site": "3.5",
+        "activities": "Kiểm tra tiến độ đường trục thôn",
+    }
 
     response = api(agency_liaison).post("/api/v1/field-visits/", body, format="json")
 
@@ -95,10 +99,15 @@ def test_deleting_an_agency_that_is_still_referenced_is_refused_saying_why(api, 
 
 def test_the_model_rules_come_back_as_field_errors(api, world, province_coordinator):
     body = {
-        "cadre_id": world.records["cadres"].pk, "commune_id": world.commune.pk, "kind": "biet_phai",
-        "decided_by": "BTV", "decision_number": "1-TB/TU", "decision_date": "2018-03-01", "start_date": "2018-03-15",
+        "cadre_id": world.records["cadres"].pk,
+        "commune_id": world.commune.pk,
+        "kind": "biet_phai",
+        "decided_by": "BTV",
+        "decision_number": "1-TB/TU",
+        "decision_date": "2018-03-01",
+        "start_date": "2018-03-15",
         "actual_end_date": "2018-01-01",
-    }  # fmt: skip
+    }
 
     response = api(province_coordinator).post("/api/v1/secondments/", body, format="json")
 
@@ -256,8 +265,11 @@ def test_a_round_goes_from_the_commune_to_recognition_over_the_api(
     history = commune.get(f"{round_url}/history/").json()
     assert history["count"] == AssessmentChange.objects.filter(assessment_round_id=started.json()["id"]).count()
     assert [row["new_value"] for row in history["results"] if row["field"] == "status"] == [
-        "draft", "submitted", "verified", "approved",
-    ]  # fmt: skip
+        "draft",
+        "submitted",
+        "verified",
+        "approved",
+    ]
 
 
 def test_the_district_returns_a_round_with_a_comment_per_criterion(api, world, criteria_set, district_officer_a):

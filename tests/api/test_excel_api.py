@@ -101,8 +101,11 @@ def test_a_filled_template_uploads_and_reports_what_changed(api, national_sets, 
 
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "rounds_created": 1, "rounds_changed": 0, "values_changed": 20, "communes": ["Xã Phú Đình"],
-    }  # fmt: skip
+        "rounds_created": 1,
+        "rounds_changed": 0,
+        "values_changed": 20,
+        "communes": ["Xã Phú Đình"],
+    }
     assert AssessmentRound.objects.get(commune=geography.commune_a1).year == 2022
 
 
@@ -188,9 +191,15 @@ def live(test):
 
 
 def test_a_large_upload_is_a_202_with_a_job_to_follow(
-    api, national_sets, geography, province_coordinator, commune_official_a1, settings, tmp_path,
+    api,
+    national_sets,
+    geography,
+    province_coordinator,
+    commune_official_a1,
+    settings,
+    tmp_path,
     django_capture_on_commit_callbacks,
-):  # fmt: skip
+):
     settings.EXCEL_IMPORT_ASYNC_ABOVE_BYTES, settings.MEDIA_ROOT = 1024, tmp_path
     client = api(province_coordinator)
     data = fill(template(client, geography.province).content, {(A2, "TC1"): "Đạt"})

@@ -48,10 +48,23 @@ def generated_client(tmp_path_factory):
     tools = str(Path(sys.executable).parent)  # openapi-python-client and the ruff it formats with
     env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
     generated = subprocess.run(
-        [f"{tools}/openapi-python-client", "generate", "--path", str(schema), "--output-path", str(folder / "out"),
-         "--fail-on-warning", "--config", str(CONFIG)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            f"{tools}/openapi-python-client",
+            "generate",
+            "--path",
+            str(schema),
+            "--output-path",
+            str(folder / "out"),
+            "--fail-on-warning",
+            "--config",
+            str(CONFIG),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert generated.returncode == 0, generated.stdout[-3000:] + generated.stderr[-3000:]
     sys.path.insert(0, str(folder / "out"))
     try:
@@ -86,8 +99,9 @@ def approved_round(official, coordinator, officer, commune):
         user=official, commune=commune, year=2024, criteria_set=CriteriaSet.objects.get(code="ntm-2021-2025")
     )
     criteria = {c.pk: CriterionInput(met=True) for c in assessment_round.criteria_set.criteria.all()}
-    round_save(user=official, assessment_round=assessment_round, expected_version=assessment_round.version,
-               criteria=criteria)  # fmt: skip
+    round_save(
+        user=official, assessment_round=assessment_round, expected_version=assessment_round.version, criteria=criteria
+    )
     round_submit(user=official, assessment_round=assessment_round)
     round_verify(user=officer, assessment_round=assessment_round)
     round_approve(user=coordinator, assessment_round=assessment_round)
@@ -95,14 +109,21 @@ def approved_round(official, coordinator, officer, commune):
 
 
 def test_a_stranger_script_with_the_generated_client(
-    generated_client, live_server, settings, celery_worker_process, geography, province_coordinator,
-    district_officer_a, commune_official_a1,
-):  # fmt: skip
+    generated_client,
+    live_server,
+    settings,
+    celery_worker_process,
+    geography,
+    province_coordinator,
+    district_officer_a,
+    commune_official_a1,
+):
     settings.REPORTS_QUEUE = celery_worker_process.queue
     settings.MEDIA_ROOT = celery_worker_process.media_root
     criteria_reference_load()
-    assessment_round = approved_round(commune_official_a1, province_coordinator, district_officer_a,
-                                      geography.commune_a1)  # fmt: skip
+    assessment_round = approved_round(
+        commune_official_a1, province_coordinator, district_officer_a, geography.commune_a1
+    )
     client_module = importlib.import_module(PACKAGE)
 
     # 1. A token from a password.
@@ -144,10 +165,12 @@ def test_a_stranger_script_with_the_generated_client(
 
     # 4. A recognition recorded through the workflow, then revoked.
     recorded = operation("recognise_assessment_round").sync_detailed(
-        assessment_round.pk, client=api,
-        body=model("RecogniseRequest")(decision_number="501/QĐ-UBND", decision_date=datetime.date(2025, 3, 1),
-                                       signer="Chủ tịch UBND tỉnh"),
-    )  # fmt: skip
+        assessment_round.pk,
+        client=api,
+        body=model("RecogniseRequest")(
+            decision_number="501/QĐ-UBND", decision_date=datetime.date(2025, 3, 1), signer="Chủ tịch UBND tỉnh"
+        ),
+    )
     assert recorded.status_code == 201, recorded.content
     revoked = operation("revoke_recognition").sync_detailed(
         recorded.parsed.id, client=api, body=model("RecognitionRevokeRequest")(reason="Vi phạm tiêu chí môi trường")

@@ -227,10 +227,14 @@ def _recognised(assessment_round, request):
     from communes.models import Recognition  # noqa: PLC0415
 
     Recognition.objects.create(
-        commune=assessment_round.commune, level="standard", year=assessment_round.year, decision_number="77/QĐ-UBND",
-        decision_date=datetime.date(assessment_round.year + 1, 1, 10), signer="Chủ tịch UBND tỉnh",
+        commune=assessment_round.commune,
+        level="standard",
+        year=assessment_round.year,
+        decision_number="77/QĐ-UBND",
+        decision_date=datetime.date(assessment_round.year + 1, 1, 10),
+        signer="Chủ tịch UBND tỉnh",
         assessment_round=assessment_round,
-    )  # fmt: skip
+    )
 
 
 def _all_met(assessment_round, request):
@@ -249,13 +253,22 @@ def _empty_opened_by_a1(assessment_round, request):
     assessment_round.evidence_files.all().delete()
     assessment_round.criterion_results.update(met=None, note="")
     AssessmentChange.objects.create(
-        assessment_round=assessment_round, commune=assessment_round.commune, kind=ChangeKind.CREATED, field="status",
-        changed_by=request.getfixturevalue("commune_official_a1"), new_value="draft",
-    )  # fmt: skip
+        assessment_round=assessment_round,
+        commune=assessment_round.commune,
+        kind=ChangeKind.CREATED,
+        field="status",
+        changed_by=request.getfixturevalue("commune_official_a1"),
+        new_value="draft",
+    )
 
 
-DECISION = {"decision_number": "78/QĐ-UBND", "decision_date": "2024-01-10", "signer": "Chủ tịch UBND tỉnh",
-            "confirm": True, "reason": "Công nhận theo bộ tiêu chí mới"}  # fmt: skip
+DECISION = {
+    "decision_number": "78/QĐ-UBND",
+    "decision_date": "2024-01-10",
+    "signer": "Chủ tịch UBND tỉnh",
+    "confirm": True,
+    "reason": "Công nhận theo bộ tiêu chí mới",
+}
 TRANSITIONS = [
     # (the route, the state it starts from, its body, the persona allowed, what else the round needs, success code)
     ("submit", "draft", {}, "commune_official_a1", None, 200),

@@ -25,12 +25,30 @@ READINGS = [cls for cls in _subclasses(ReadingSerializer) if cls.__module__.ends
 
 def test_every_reading_of_the_dashboards_is_served_by_a_dataclass_serializer():
     assert {cls.Meta.dataclass.__name__ for cls in READINGS} >= {
-        "UnitProgress", "DistrictProgress", "TargetProgress", "CriterionProgress", "CriteriaBand", "YearProgress",
-        "SecondmentSummary", "BatchSummary", "SponsorSummary", "AgencyActivity", "SecondmentResults",
-        "SecondmentResult", "OutcomeGroup", "OutcomeFigures", "SponsorAccountability", "AgencyAccountability",
-        "QuarterActivity", "CommuneRef", "SupportLine", "UnitForecast", "TargetOutlook", "CommuneForecast",
+        "UnitProgress",
+        "DistrictProgress",
+        "TargetProgress",
+        "CriterionProgress",
+        "CriteriaBand",
+        "YearProgress",
+        "SecondmentSummary",
+        "BatchSummary",
+        "SponsorSummary",
+        "AgencyActivity",
+        "SecondmentResults",
+        "SecondmentResult",
+        "OutcomeGroup",
+        "OutcomeFigures",
+        "SponsorAccountability",
+        "AgencyAccountability",
+        "QuarterActivity",
+        "CommuneRef",
+        "SupportLine",
+        "UnitForecast",
+        "TargetOutlook",
+        "CommuneForecast",
         "CommuneProgress",
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize("serializer_class", READINGS, ids=lambda cls: cls.__name__)
@@ -54,11 +72,21 @@ def test_a_field_added_to_a_selectors_dataclass_is_served_without_touching_the_s
             dataclass = widened
 
     figures = widened(
-        year=2025, decision="QĐ 12/QĐ-UBND", min_communes_meeting_standard=10, communes_meeting_standard=6,
-        percent_of_target=60.0, target_percent_meeting_standard=43.5, communes_target_met=False,
-        min_average_criteria=None, average_criteria_met=15.5, average_target_met=None, min_criteria_per_commune=None,
-        lowest_criteria_met=9, min_criteria_target_met=None, communes_behind=4,
-    )  # fmt: skip
+        year=2025,
+        decision="QĐ 12/QĐ-UBND",
+        min_communes_meeting_standard=10,
+        communes_meeting_standard=6,
+        percent_of_target=60.0,
+        target_percent_meeting_standard=43.5,
+        communes_target_met=False,
+        min_average_criteria=None,
+        average_criteria_met=15.5,
+        average_target_met=None,
+        min_criteria_per_commune=None,
+        lowest_criteria_met=9,
+        min_criteria_target_met=None,
+        communes_behind=4,
+    )
     body = WidenedTargetProgressSerializer(figures).data
 
     assert list(body)[-1] == "communes_behind" and body["communes_behind"] == 4
@@ -68,11 +96,20 @@ def test_a_field_added_to_a_selectors_dataclass_is_served_without_touching_the_s
 
 def test_a_renamed_figure_keeps_its_place_and_a_decimal_its_format():
     figures = TargetProgress(
-        year=2025, decision="", min_communes_meeting_standard=None, communes_meeting_standard=0,
-        percent_of_target=None, target_percent_meeting_standard=None, communes_target_met=None,
-        min_average_criteria=Decimal("15"), average_criteria_met=None, average_target_met=None,
-        min_criteria_per_commune=None, lowest_criteria_met=None, min_criteria_target_met=None,
-    )  # fmt: skip
+        year=2025,
+        decision="",
+        min_communes_meeting_standard=None,
+        communes_meeting_standard=0,
+        percent_of_target=None,
+        target_percent_meeting_standard=None,
+        communes_target_met=None,
+        min_average_criteria=Decimal("15"),
+        average_criteria_met=None,
+        average_target_met=None,
+        min_criteria_per_commune=None,
+        lowest_criteria_met=None,
+        min_criteria_target_met=None,
+    )
 
     assert TargetProgressSerializer(figures).data["min_average_criteria"] == "15.0"
     assert list(UnitProgressSerializer().fields)[:4] == ["unit_id", "code", "name", "level"]

@@ -26,7 +26,7 @@ def decisions(geography):
             year=2019,
             decision_date=datetime.date(2019, 6, 1),
             revoked_on=datetime.date(2021, 3, 1),
-        ),  # fmt: skip
+        ),
         "a2": RecognitionFactory(
             commune=geography.commune_a2, level=NtmLevel.ADVANCED, year=2022, decision_date=datetime.date(2022, 5, 2)
         ),
@@ -67,12 +67,23 @@ def test_a_decision_reads_with_ids_for_its_references(api, decisions, province_c
 
     assert body["commune_id"] == geography.commune_a1.pk
     assert (body["level"], body["year"], body["decision_date"], body["revoked_on"]) == (
-        "standard", 2019, "2019-06-01", "2021-03-01",
-    )  # fmt: skip
+        "standard",
+        2019,
+        "2019-06-01",
+        "2021-03-01",
+    )
     assert set(body) == {
-        "id", "commune_id", "level", "year", "decision_number", "decision_date", "signer", "criteria_set_id",
-        "assessment_round_id", "revoked_on",
-    }  # fmt: skip
+        "id",
+        "commune_id",
+        "level",
+        "year",
+        "decision_number",
+        "decision_date",
+        "signer",
+        "criteria_set_id",
+        "assessment_round_id",
+        "revoked_on",
+    }
 
 
 @pytest.mark.parametrize(
@@ -150,8 +161,9 @@ def test_a_decision_recorded_through_the_round_is_listed_with_its_round(
     body = api(province_coordinator).get(f"/api/v1/recognitions/{recognition.pk}/").json()
 
     assert (body["assessment_round_id"], body["criteria_set_id"]) == (
-        recognition.assessment_round_id, recognition.criteria_set_id,
-    )  # fmt: skip
+        recognition.assessment_round_id,
+        recognition.criteria_set_id,
+    )
 
 
 def test_the_province_revokes_a_decision_through_its_round(api, geography, criteria_set, province_coordinator):

@@ -54,8 +54,11 @@ def test_a_coordinator_orders_a_report_and_gets_the_queued_job(
     job = ReportJob.objects.get()
     assert body["id"] == job.pk and sent == [job.pk]
     assert (body["unit_id"], body["as_of"], body["criteria_set_id"], body["language"]) == (
-        geography.district_a.pk, "2024-12-31", report_set.pk, "en",
-    )  # fmt: skip
+        geography.district_a.pk,
+        "2024-12-31",
+        report_set.pk,
+        "en",
+    )
     assert body["status"] == "queued" and body["progress"] == {"percent": 0, "stage": job.stage}
     assert body["requested_by_id"] == province_coordinator.pk and body["download_url"] is None
 
@@ -166,9 +169,13 @@ def test_another_units_job_is_a_404_download_included(api, geography, district_o
 
 def test_a_job_reads_with_its_progress_and_timings(api, geography, province_coordinator):
     job = ReportJobFactory(
-        unit=geography.province, status=JobStatus.RUNNING, progress=35, stage="Dàn trang, tạo PDF",
-        started_at=timezone.now(), timings={"queries": 0.5},
-    )  # fmt: skip
+        unit=geography.province,
+        status=JobStatus.RUNNING,
+        progress=35,
+        stage="Dàn trang, tạo PDF",
+        started_at=timezone.now(),
+        timings={"queries": 0.5},
+    )
 
     body = api(province_coordinator).get(f"/api/v1/reports/{job.pk}/").json()
 

@@ -49,20 +49,39 @@ def test_the_schema_describes_every_endpoint_with_its_errors(client, province_co
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
     for prefix in (
-        "administrative-units", "communes", "criteria-sets", "assessment-rounds", "indicator-values", "unit-targets",
-        "agencies", "cadres", "secondment-batches", "secondments", "sponsor-assignments", "work-plans",
-        "work-plan-items", "field-visits", "support-contributions",
-    ):  # fmt: skip
+        "administrative-units",
+        "communes",
+        "criteria-sets",
+        "assessment-rounds",
+        "indicator-values",
+        "unit-targets",
+        "agencies",
+        "cadres",
+        "secondment-batches",
+        "secondments",
+        "sponsor-assignments",
+        "work-plans",
+        "work-plan-items",
+        "field-visits",
+        "support-contributions",
+    ):
         assert f"/api/v1/{prefix}/" in paths and f"/api/v1/{prefix}/{{id}}/" in paths, prefix
     for action in ("values", "history", *(t.api_path for t in TRANSITIONS.values())):
         assert f"/api/v1/assessment-rounds/{{id}}/{action}/" in paths, action
     assert "/api/v1/dashboards/{id}/" in paths and "/api/v1/dashboards/{id}/trend/" in paths
     assert "/api/v1/me/" in paths and "/api/v1/ping/" in paths
     for path in (
-        "/api/v1/reports/", "/api/v1/reports/{id}/", "/api/v1/reports/{id}/download/", "/api/v1/recognitions/",
-        "/api/v1/recognitions/{id}/", "/api/v1/recognitions/{id}/revoke/", "/api/v1/assessment-excel/template/",
-        "/api/v1/assessment-excel/import/", "/api/v1/auth/token/", "/api/v1/auth/tokens/",
-    ):  # fmt: skip
+        "/api/v1/reports/",
+        "/api/v1/reports/{id}/",
+        "/api/v1/reports/{id}/download/",
+        "/api/v1/recognitions/",
+        "/api/v1/recognitions/{id}/",
+        "/api/v1/recognitions/{id}/revoke/",
+        "/api/v1/assessment-excel/template/",
+        "/api/v1/assessment-excel/import/",
+        "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+    ):
         assert path in paths, path
     for path, operations in paths.items():
         for method, operation in operations.items():

@@ -31,10 +31,16 @@ def waiting_work(geography, basic_set, agency_liaison):
     make_round(geography.commune_a2, basic_set, 2023, RoundStatus.SUBMITTED)
     make_round(geography.commune_b1, basic_set, 2023, RoundStatus.VERIFIED)
     assignment = agency_liaison.agency.assignments.get()
-    WorkPlanItemFactory(work_plan=WorkPlanFactory(assignment=assignment), title="Họp dân thôn Nà Lìm",
-                        due_date=TODAY + datetime.timedelta(days=7))  # fmt: skip
-    SecondmentFactory(commune=geography.commune_b1, start_date=TODAY - datetime.timedelta(days=200),
-                      planned_end_date=TODAY + datetime.timedelta(days=10))  # fmt: skip
+    WorkPlanItemFactory(
+        work_plan=WorkPlanFactory(assignment=assignment),
+        title="Họp dân thôn Nà Lìm",
+        due_date=TODAY + datetime.timedelta(days=7),
+    )
+    SecondmentFactory(
+        commune=geography.commune_b1,
+        start_date=TODAY - datetime.timedelta(days=200),
+        planned_end_date=TODAY + datetime.timedelta(days=10),
+    )
 
 
 def test_a_commune_official_gets_their_returned_round_with_the_comment_per_criterion(

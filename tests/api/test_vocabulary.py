@@ -10,10 +10,25 @@ pytestmark = pytest.mark.django_db
 # The records other records point at. Anywhere in the schema, an integer under one of these bare names would be a
 # reference that does not say it is a key (`commune` was an id in bodies, a code in filters and a name in rows).
 REFERENCED = {
-    "agency", "assessment_round", "assignment", "batch", "cadre", "commune", "criteria_set", "criterion",
-    "derived_from", "district", "giver", "home_agency", "indicator", "parent", "province", "secondment", "unit",
+    "agency",
+    "assessment_round",
+    "assignment",
+    "batch",
+    "cadre",
+    "commune",
+    "criteria_set",
+    "criterion",
+    "derived_from",
+    "district",
+    "giver",
+    "home_agency",
+    "indicator",
+    "parent",
+    "province",
+    "secondment",
+    "unit",
     "work_plan",
-}  # fmt: skip
+}
 # The old names of figures that now have one name each.
 RETIRED_FIGURES = {"communes_reaching", "percent_reaching", "communes_meeting", "target_communes", "unit_code"}
 

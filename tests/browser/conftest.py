@@ -39,9 +39,15 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(
             executable_path=chromium_path,
             # The machines have no network: keep Chromium from trying to reach Google's services at start.
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 

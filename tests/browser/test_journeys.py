@@ -56,9 +56,12 @@ def enter_all_met_and_submit(official, assessment_round):
         criteria[criterion.pk] = CriterionInput(met=None if own else True)
     assessment_round.refresh_from_db()
     round_save(
-        user=official, assessment_round=assessment_round, expected_version=assessment_round.version,
-        indicators=indicators, criteria=criteria,
-    )  # fmt: skip
+        user=official,
+        assessment_round=assessment_round,
+        expected_version=assessment_round.version,
+        indicators=indicators,
+        criteria=criteria,
+    )
     assessment_round.refresh_from_db()
     round_submit(user=official, assessment_round=assessment_round, expected_version=assessment_round.version)
     assessment_round.refresh_from_db()

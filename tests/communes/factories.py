@@ -1,7 +1,8 @@
 import factory
 
-from communes.choices import NtmLevel, Region, UnitKind, UnitLevel
+from communes.choices import NtmLevel, Region, UnitKind
 from communes.models import AdministrativeUnit, Recognition
+from ntm_portal.choices import UnitLevel
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):

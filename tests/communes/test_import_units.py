@@ -17,9 +17,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from communes.choices import Region, UnitKind, UnitLevel
+from communes.choices import Region, UnitKind
 from communes.models import AdministrativeUnit
 from communes.services import UnitImportError, units_import, units_load_json
+from ntm_portal.choices import UnitLevel
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from communes.choices import UnitLevel
 from communes.models import AdministrativeUnit, UnitSuccession
 from communes.services import (
     MERGER_LAST_OLD_DAY,
@@ -20,6 +19,7 @@ from communes.services import (
     units_import,
     units_load_json,
 )
+from ntm_portal.choices import UnitLevel
 from tests.ntm_portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,9 +123,13 @@ def test_a_new_commune_whose_code_changed_is_found_by_its_name_and_listed(old_th
         code="19", name="Tỉnh Thái Nguyên", level=UnitLevel.PROVINCE, kind="province", valid_from=TWO_LEVEL_START
     )
     renumbered = AdministrativeUnit.objects.create(
-        code="19998", name=place.name, level=UnitLevel.COMMUNE, kind=place.kind, parent=province,
+        code="19998",
+        name=place.name,
+        level=UnitLevel.COMMUNE,
+        kind=place.kind,
+        parent=province,
         valid_from=TWO_LEVEL_START,
-    )  # fmt: skip
+    )
 
     result = merger_2025_import(province_codes=["19"])
 

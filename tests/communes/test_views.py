@@ -299,9 +299,11 @@ def test_the_list_filters_communes_with_a_cadre_on_secondment_today(client, prov
     cadre = CadreFactory(home_agency=AgencyFactory(unit=geography.province))
     SecondmentFactory(commune=geography.commune_a2, cadre=cadre, start_date=today - datetime.timedelta(days=30))
     SecondmentFactory(  # ended: no longer there
-        commune=geography.commune_b1, cadre=cadre, start_date=datetime.date(2016, 3, 15),
+        commune=geography.commune_b1,
+        cadre=cadre,
+        start_date=datetime.date(2016, 3, 15),
         actual_end_date=datetime.date(2017, 1, 1),
-    )  # fmt: skip
+    )
     client.force_login(province_coordinator)
 
     assert listed(client.get(LIST_URL, {"seconded": "true"})) == ["Xã Sơn Phú"]
@@ -443,8 +445,15 @@ def test_the_list_exports_all_filtered_rows_to_excel_not_just_the_page(
 
     rows = sheet_rows(client.get(LIST_URL, {"district_id": geography.district_a.pk, "format": "xlsx"}))
 
-    assert rows[0][:7] == ("Mã xã", "Xã", "Huyện", "Mức đạt chuẩn", "Số tiêu chí đạt", "Tổng số tiêu chí",
-                           "Tiêu chí chưa đạt")  # fmt: skip
+    assert rows[0][:7] == (
+        "Mã xã",
+        "Xã",
+        "Huyện",
+        "Mức đạt chuẩn",
+        "Số tiêu chí đạt",
+        "Tổng số tiêu chí",
+        "Tiêu chí chưa đạt",
+    )
     assert len(rows) == 1 + 57  # A1, A2 and the 55 new communes of district A; B1 filtered out
     assert "Xã Yên Ninh" not in [row[1] for row in rows]
     phu_dinh = next(row for row in rows if row[1] == "Xã Phú Đình")
@@ -585,9 +594,12 @@ def test_the_matrix_exports_marks_and_totals_to_excel(client, province_coordinat
 def test_the_commune_page_shows_the_header_and_the_recognition_decision(client, province_coordinator, geography):
     commune = geography.commune_a1
     recognition = RecognitionFactory(
-        commune=commune, year=2020, decision_number="1234/QĐ-UBND", decision_date=datetime.date(2020, 12, 20),
+        commune=commune,
+        year=2020,
+        decision_number="1234/QĐ-UBND",
+        decision_date=datetime.date(2020, 12, 20),
         signer="Chủ tịch UBND tỉnh Thái Nguyên",
-    )  # fmt: skip
+    )
     commune.ntm_level, commune.recognition, commune.target_year = NtmLevel.STANDARD, recognition, 2020
     commune.especially_disadvantaged, commune.commune_group = True, CommuneGroup.ETHNIC_MOUNTAIN
     commune.save()
@@ -595,9 +607,17 @@ def test_the_commune_page_shows_the_header_and_the_recognition_decision(client, 
 
     content = html(client.get(detail_url(commune)))
 
-    for text in ("Tỉnh Thái Nguyên", "Huyện Định Hóa", "Trung du miền núi phía Bắc", "Xã đặc biệt khó khăn",
-                 "Nhóm 3: xã khu vực II, III", "Đạt chuẩn NTM", "1234/QĐ-UBND", "20/12/2020",
-                 "Chủ tịch UBND tỉnh Thái Nguyên"):  # fmt: skip
+    for text in (
+        "Tỉnh Thái Nguyên",
+        "Huyện Định Hóa",
+        "Trung du miền núi phía Bắc",
+        "Xã đặc biệt khó khăn",
+        "Nhóm 3: xã khu vực II, III",
+        "Đạt chuẩn NTM",
+        "1234/QĐ-UBND",
+        "20/12/2020",
+        "Chủ tịch UBND tỉnh Thái Nguyên",
+    ):
         assert text in content
 
 
@@ -640,19 +660,30 @@ def test_the_commune_page_shows_a_secondment_with_the_criteria_at_start_and_end(
     client, province_coordinator, geography
 ):
     SecondmentFactory(
-        commune=geography.commune_a1, kind=SecondmentKind.ROTATED,
+        commune=geography.commune_a1,
+        kind=SecondmentKind.ROTATED,
         cadre=CadreFactory(full_name="Ma Văn Hòa", home_agency=AgencyFactory(unit=geography.province)),
         role_at_commune="Phó Bí thư Đảng ủy, Chủ tịch UBND xã",
         batch=SecondmentBatchFactory(name="Đợt 2 năm 2016", province=geography.province),
-        start_date=datetime.date(2016, 3, 15), actual_end_date=datetime.date(2016, 10, 15),
-        criteria_met_at_start=9, criteria_met_at_end=19,
-    )  # fmt: skip
+        start_date=datetime.date(2016, 3, 15),
+        actual_end_date=datetime.date(2016, 10, 15),
+        criteria_met_at_start=9,
+        criteria_met_at_end=19,
+    )
     client.force_login(province_coordinator)
 
     content = html(client.get(detail_url(geography.commune_a1)))
 
-    for text in ("Ma Văn Hòa", "Luân chuyển", "Phó Bí thư Đảng ủy, Chủ tịch UBND xã", "Đợt 2 năm 2016",
-                 "15/03/2016", "15/10/2016", "9 → 19", "(+10)"):  # fmt: skip
+    for text in (
+        "Ma Văn Hòa",
+        "Luân chuyển",
+        "Phó Bí thư Đảng ủy, Chủ tịch UBND xã",
+        "Đợt 2 năm 2016",
+        "15/03/2016",
+        "15/10/2016",
+        "9 → 19",
+        "(+10)",
+    ):
         assert text in content
 
 
@@ -661,9 +692,12 @@ def test_the_commune_page_shows_sponsors_and_twinned_enterprises_with_their_deci
 ):
     enterprise = AgencyFactory(name="Công ty TNHH Nông sản Sông Cầu", unit=geography.province)
     SponsorAssignmentFactory(
-        agency=enterprise, commune=geography.commune_a1, role=SponsorRole.TWINNED, decision_number="140-QĐ/TU",
+        agency=enterprise,
+        commune=geography.commune_a1,
+        role=SponsorRole.TWINNED,
+        decision_number="140-QĐ/TU",
         decided_by="Ban Thường vụ Tỉnh ủy",
-    )  # fmt: skip
+    )
     client.force_login(province_coordinator)
 
     content = html(client.get(detail_url(geography.commune_a1)))
@@ -678,9 +712,13 @@ def test_the_commune_page_warns_when_the_assigned_agencies_rarely_come(client, p
     SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1)
     for days_ago in (20, 200):  # two short visits in the last 12 months, one more before them
         FieldVisitFactory(
-            agency=agency, commune=geography.commune_a1, visit_date=today - datetime.timedelta(days=days_ago),
-            days_on_site="0.5", hours_on_site=3, activities="Kiểm tra công trình đường giao thông nông thôn",
-        )  # fmt: skip
+            agency=agency,
+            commune=geography.commune_a1,
+            visit_date=today - datetime.timedelta(days=days_ago),
+            days_on_site="0.5",
+            hours_on_site=3,
+            activities="Kiểm tra công trình đường giao thông nông thôn",
+        )
     FieldVisitFactory(agency=agency, commune=geography.commune_a1, visit_date=today - datetime.timedelta(days=400))
     client.force_login(province_coordinator)
 
@@ -717,8 +755,11 @@ def test_a_commune_without_assigned_agencies_gets_no_visit_warning(client, provi
 
 def test_the_commune_page_totals_support_in_vietnamese_dong(client, province_coordinator, geography):
     enterprise = AgencyFactory(unit=geography.province, name="Công ty Cổ phần Thực phẩm An Khánh")
-    for kind, value in ((SupportKind.CASH, 12_000_000_000), (SupportKind.INFRASTRUCTURE, 10_000_000_000),
-                        (SupportKind.TRAINING, 500_000_000)):  # fmt: skip
+    for kind, value in (
+        (SupportKind.CASH, 12_000_000_000),
+        (SupportKind.INFRASTRUCTURE, 10_000_000_000),
+        (SupportKind.TRAINING, 500_000_000),
+    ):
         SupportContributionFactory(giver=enterprise, commune=geography.commune_a1, kind=kind, value_vnd=value)
     client.force_login(province_coordinator)
 
@@ -738,8 +779,12 @@ def test_the_commune_page_counts_work_plan_items_done_late_and_open(client, prov
     today = timezone.localdate()
     agency = AgencyFactory(unit=geography.province)
     work_plan = WorkPlanFactory(assignment=SponsorAssignmentFactory(agency=agency, commune=geography.commune_a1))
-    WorkPlanItemFactory(work_plan=work_plan, due_date=today - datetime.timedelta(days=40), status=PlanItemStatus.DONE,
-                        done_on=today - datetime.timedelta(days=45))  # fmt: skip
+    WorkPlanItemFactory(
+        work_plan=work_plan,
+        due_date=today - datetime.timedelta(days=40),
+        status=PlanItemStatus.DONE,
+        done_on=today - datetime.timedelta(days=45),
+    )
     WorkPlanItemFactory(work_plan=work_plan, due_date=today - datetime.timedelta(days=10), title="Rà soát hộ nghèo")
     WorkPlanItemFactory(work_plan=work_plan, due_date=today + datetime.timedelta(days=10))
     WorkPlanItemFactory(work_plan=work_plan, due_date=today + datetime.timedelta(days=50))
@@ -866,15 +911,22 @@ def test_the_commune_page_costs_the_same_queries_for_2_records_of_each_kind_as_f
         for n in range(count):
             assessment_round = assess(commune, criteria_set, met=(1, 2), not_met=(3,), year=next(years))
             EvidenceFileFactory(assessment_round=assessment_round)
-            SecondmentFactory(commune=commune, cadre=CadreFactory(home_agency=agency),
-                              batch=SecondmentBatchFactory(province=geography.province), criteria_met_at_start=5,
-                              criteria_met_at_end=9, actual_end_date=datetime.date(2017, 1, 1))  # fmt: skip
+            SecondmentFactory(
+                commune=commune,
+                cadre=CadreFactory(home_agency=agency),
+                batch=SecondmentBatchFactory(province=geography.province),
+                criteria_met_at_start=5,
+                criteria_met_at_end=9,
+                actual_end_date=datetime.date(2017, 1, 1),
+            )
             visit = FieldVisitFactory(agency=agency, commune=commune, visit_date=today - datetime.timedelta(days=n))
             visit.criteria_addressed.set(criteria[:2])
-            SupportContributionFactory(giver=AgencyFactory(unit=geography.province), commune=commune,
-                                       criterion=criteria[0])  # fmt: skip
-            WorkPlanItemFactory(work_plan=work_plan, due_date=today + datetime.timedelta(days=n - 5),
-                                criterion=criteria[1])  # fmt: skip
+            SupportContributionFactory(
+                giver=AgencyFactory(unit=geography.province), commune=commune, criterion=criteria[0]
+            )
+            WorkPlanItemFactory(
+                work_plan=work_plan, due_date=today + datetime.timedelta(days=n - 5), criterion=criteria[1]
+            )
 
     client.force_login(province_coordinator)
     url = detail_url(commune)

@@ -103,15 +103,19 @@ def office(geography, sets, province_coordinator, commune_official_a1, commune_o
     irrigation = criterion(sets.current, 3).indicators.get(code="3.1")
     round_a1 = workflow.round_start(user=commune_official_a1, commune=geography.commune_a1, year=2022)
     workflow.round_save(
-        user=commune_official_a1, assessment_round=round_a1, expected_version=round_a1.version,
+        user=commune_official_a1,
+        assessment_round=round_a1,
+        expected_version=round_a1.version,
         indicators={irrigation.pk: workflow.IndicatorInput(value_number=Decimal(85), note="Biên bản nghiệm thu")},
         criteria={criterion(sets.current, 5).pk: workflow.CriterionInput(met=True, note="Trường đạt chuẩn")},
-    )  # fmt: skip
+    )
     round_b1 = workflow.round_start(user=commune_official_b1, commune=geography.commune_b1, year=2022)
     workflow.round_save(
-        user=commune_official_b1, assessment_round=round_b1, expected_version=round_b1.version,
+        user=commune_official_b1,
+        assessment_round=round_b1,
+        expected_version=round_b1.version,
         criteria={c.pk: workflow.CriterionInput(met=True) for c in Criterion.objects.filter(criteria_set=sets.current)},
-    )  # fmt: skip
+    )
     workflow.round_submit(user=commune_official_b1, assessment_round=round_b1)
     template = round_template_xlsx(user=province_coordinator, unit=geography.province, year=2022)
     # A correct fill: a new round for A2 and one change for A1. Each bad-input case spoils it in one place.
@@ -193,9 +197,11 @@ def test_an_upload_leaves_alone_a_criterion_with_indicators_assessed_as_a_whole(
     upload whose 3.1 and 3.2 cells are empty keeps that answer."""
     round_ = workflow.round_start(user=commune_official_a1, commune=geography.commune_a1, year=2022)
     workflow.round_save(
-        user=commune_official_a1, assessment_round=round_, expected_version=round_.version,
+        user=commune_official_a1,
+        assessment_round=round_,
+        expected_version=round_.version,
         criteria={criterion(sets.current, 3).pk: workflow.CriterionInput(met=True)},
-    )  # fmt: skip
+    )
     template = round_template_xlsx(user=commune_official_a1, unit=geography.commune_a1, year=2022)
     report = upload(commune_official_a1, fill(template, {(A1, "TC5"): "Đạt"}))
     assert report.values_changed == 1
@@ -228,9 +234,17 @@ def test_percentages_are_read_however_excel_or_the_user_wrote_them(
 
 
 @pytest.mark.parametrize(
-    ("typed", "met"), [("Đạt", True), ("dat", True), ("  ĐẠT ", True), ("Không đạt", False), ("khong dat", False),
-                       ("KHÔNG ĐẠT", False), ("Chưa đạt", False)]
-)  # fmt: skip
+    ("typed", "met"),
+    [
+        ("Đạt", True),
+        ("dat", True),
+        ("  ĐẠT ", True),
+        ("Không đạt", False),
+        ("khong dat", False),
+        ("KHÔNG ĐẠT", False),
+        ("Chưa đạt", False),
+    ],
+)
 def test_dat_and_khong_dat_are_read_whatever_their_case_and_diacritics(
     geography, sets, commune_official_a1, typed, met
 ):
@@ -326,10 +340,12 @@ def test_the_template_for_20_communes_costs_the_same_queries_as_for_2(geography,
     def with_round(commune):
         round_ = workflow.round_start(user=province_coordinator, commune=commune, year=2022)
         workflow.round_save(
-            user=province_coordinator, assessment_round=round_, expected_version=round_.version,
+            user=province_coordinator,
+            assessment_round=round_,
+            expected_version=round_.version,
             indicators={irrigation.pk: workflow.IndicatorInput(value_number=Decimal(70))},
             criteria={criterion(sets.current, 5).pk: workflow.CriterionInput(met=True)},
-        )  # fmt: skip
+        )
 
     with_round(geography.commune_a1)
     for_two = template_queries()

@@ -46,10 +46,18 @@ def with_computed_value(data: bytes, member: str, address: str, value: str, *, t
                 # An empty value is <v/>, or <v></v> where openpyxl writes with lxml (python-docx brings it).
                 content, found = re.subn(
                     re.escape(opening) + rb"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)",
-                    lambda m: opening + m[1] + (b' t="str"' if text else b"") + b"><f>" + m[2] + b"</f><v>"
-                    + value.encode() + b"</v>",
+                    lambda m: (
+                        opening
+                        + m[1]
+                        + (b' t="str"' if text else b"")
+                        + b"><f>"
+                        + m[2]
+                        + b"</f><v>"
+                        + value.encode()
+                        + b"</v>"
+                    ),
                     content,
-                )  # fmt: skip
+                )
                 assert found == 1, f"no formula in {address}"
             target.writestr(item, content)
     return buffer.getvalue()

@@ -77,9 +77,15 @@ def test_the_district_misses_its_target_of_four_by_one_on_the_trend(case):
 
     assert outlook_figures(outlook) == (6, 2, 2025, 4, "NQ thử 01", 3, False, 1)
     assert outlook_figures(outlook) == (
-        6, case.communes_meeting_standard, case.target_year, case.target_communes_meeting_standard, "NQ thử 01",
-        case.communes_projected, False, case.shortfall,
-    )  # fmt: skip
+        6,
+        case.communes_meeting_standard,
+        case.target_year,
+        case.target_communes_meeting_standard,
+        "NQ thử 01",
+        case.communes_projected,
+        False,
+        case.shortfall,
+    )
     assert (outlook.unit_id, outlook.unit_name) == (case.district.pk, "Huyện Dự Báo")
 
 
@@ -106,8 +112,11 @@ def test_the_projection_runs_to_a_target_year_further_than_five_years(case):
 
     assert outlook.projection[-3:] == [(2028, 4), (2029, 4), (2030, 4)]
     assert (outlook.target_year, outlook.communes_projected, outlook.met_on_trend, outlook.shortfall) == (
-        2030, 4, True, 0,
-    )  # fmt: skip
+        2030,
+        4,
+        True,
+        0,
+    )
     assert deciding(outlook) == [("Xã Dự Báo F3", True), ("Xã Dự Báo F4", True)]
 
 

@@ -32,10 +32,20 @@ def ledger_rows() -> list[tuple]:
     return sorted(
         (*row[:8], tuple(row[8]), *row[9:])
         for row in Standing.objects.values_list(
-            "commune_id", "criteria_set_id", "approved_only", "valid_from", "valid_to", "assessment_round_id",
-            "criteria_met", "criteria_total", "unmet_criteria", "ntm_level", "meets_standard", "standard_since",
+            "commune_id",
+            "criteria_set_id",
+            "approved_only",
+            "valid_from",
+            "valid_to",
+            "assessment_round_id",
+            "criteria_met",
+            "criteria_total",
+            "unmet_criteria",
+            "ntm_level",
+            "meets_standard",
+            "standard_since",
         )
-    )  # fmt: skip
+    )
 
 
 def round_counts() -> dict[int, int]:
@@ -85,10 +95,13 @@ def act(action: str, *, user, commune, year: int, draw: int) -> None:
             workflow.round_reopen(user=user, assessment_round=round_, comment="Xem lại")
         elif action == "recognise":
             workflow.recognition_record(
-                user=user, assessment_round=round_, decision_number=f"{draw}/QĐ-UBND",
-                decision_date=datetime.date(year + 1, 1 + draw % 12, 10), signer="Chủ tịch UBND tỉnh",
+                user=user,
+                assessment_round=round_,
+                decision_number=f"{draw}/QĐ-UBND",
+                decision_date=datetime.date(year + 1, 1 + draw % 12, 10),
+                signer="Chủ tịch UBND tỉnh",
                 level=(NtmLevel.STANDARD, NtmLevel.ADVANCED)[draw % 2],
-            )  # fmt: skip
+            )
         elif action == "revoke":
             # What the recognition admin does (KeepsLedgerAdmin): the decision revoked, the ledger refreshed with it.
             recognition = Recognition.objects.filter(commune=commune, revoked_on__isnull=True).first()
@@ -148,9 +161,12 @@ def test_a_round_approved_and_recognised_moves_the_commune_on_the_date_of_each_s
     for step in (workflow.round_submit, workflow.round_verify, workflow.round_approve):
         step(user=steward, assessment_round=round_)
     workflow.recognition_record(
-        user=steward, assessment_round=round_, decision_number="12/QĐ-UBND", decision_date=datetime.date(2023, 3, 1),
+        user=steward,
+        assessment_round=round_,
+        decision_number="12/QĐ-UBND",
+        decision_date=datetime.date(2023, 3, 1),
         signer="Chủ tịch UBND tỉnh",
-    )  # fmt: skip
+    )
 
     def standing(on):
         return commune_progress_for(communes=[commune], as_of=on, approved_only=True)[commune.pk]
@@ -191,18 +207,27 @@ def test_the_admin_keeps_the_ledger_when_a_steward_revokes_a_decision_or_fills_i
     for step in (workflow.round_submit, workflow.round_verify, workflow.round_approve):
         step(user=steward, assessment_round=round_)
     recognition = workflow.recognition_record(
-        user=steward, assessment_round=round_, decision_number="7/QĐ-UBND", decision_date=datetime.date(2023, 1, 5),
+        user=steward,
+        assessment_round=round_,
+        decision_number="7/QĐ-UBND",
+        decision_date=datetime.date(2023, 1, 5),
         signer="Chủ tịch UBND tỉnh",
-    )  # fmt: skip
+    )
     day = datetime.date(2024, 12, 31)
     assert unit_progress_summary(unit=geography.province, as_of=day).communes_meeting_standard == 1
 
     url = reverse("admin:communes_recognition_change", args=[recognition.pk])
     form = {
-        "commune": commune.pk, "level": recognition.level, "year": recognition.year,
-        "decision_number": recognition.decision_number, "decision_date": "2023-01-05", "signer": recognition.signer,
-        "criteria_set": recognition.criteria_set_id, "assessment_round": round_.pk, "revoked_on": "2024-06-01",
-    }  # fmt: skip
+        "commune": commune.pk,
+        "level": recognition.level,
+        "year": recognition.year,
+        "decision_number": recognition.decision_number,
+        "decision_date": "2023-01-05",
+        "signer": recognition.signer,
+        "criteria_set": recognition.criteria_set_id,
+        "assessment_round": round_.pk,
+        "revoked_on": "2024-06-01",
+    }
     response = admin_client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
 

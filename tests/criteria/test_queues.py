@@ -24,14 +24,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def basic_set(db):
     """A national basic set covering 2016–2025 with 3 criteria: small rounds, the same rules."""
-    return CriteriaSetFactory(code="co-ban", name="Bộ tiêu chí cơ bản", period_start=2016, period_end=2025,
-                              criteria_count=3)  # fmt: skip
+    return CriteriaSetFactory(
+        code="co-ban", name="Bộ tiêu chí cơ bản", period_start=2016, period_end=2025, criteria_count=3
+    )
 
 
 @pytest.fixture
 def advanced_set(db):
-    return CriteriaSetFactory(code="nang-cao", name="Bộ tiêu chí nâng cao", period_start=2021, period_end=2025,
-                              level=SetLevel.ADVANCED, criteria_count=3)  # fmt: skip
+    return CriteriaSetFactory(
+        code="nang-cao",
+        name="Bộ tiêu chí nâng cao",
+        period_start=2021,
+        period_end=2025,
+        level=SetLevel.ADVANCED,
+        criteria_count=3,
+    )
 
 
 def make_round(commune, criteria_set, year, status, *, met=None, waited_days=None):
@@ -48,9 +55,10 @@ def make_round(commune, criteria_set, year, status, *, met=None, waited_days=Non
     ledger.refresh_communes([commune.pk])
     if waited_days is not None:
         AssessmentChangeFactory(
-            assessment_round=assessment_round, new_value=status,
+            assessment_round=assessment_round,
+            new_value=status,
             changed_at=timezone.now() - datetime.timedelta(days=waited_days),
-        )  # fmt: skip
+        )
     assessment_round.refresh_from_db()
     return assessment_round
 
@@ -71,8 +79,13 @@ def test_a_commune_recognised_in_2016_does_not_flood_the_approval_queue(
 ):
     phuc_ha = CommuneFactory(name="Xã Phúc Hà", parent=geography.district_a)
     rounds = {year: make_round(phuc_ha, basic_set, year, RoundStatus.APPROVED) for year in range(2016, 2025)}
-    RecognitionFactory(commune=phuc_ha, assessment_round=rounds[2016], year=2016, level=NtmLevel.STANDARD,
-                       decision_date=datetime.date(2016, 12, 20))  # fmt: skip
+    RecognitionFactory(
+        commune=phuc_ha,
+        assessment_round=rounds[2016],
+        year=2016,
+        level=NtmLevel.STANDARD,
+        decision_date=datetime.date(2016, 12, 20),
+    )
     client.force_login(province_coordinator)
 
     response = client.get(reverse("criteria:approval_queue"))
@@ -102,8 +115,9 @@ def test_a_commune_at_the_standard_still_waits_for_its_advanced_recognition(
     client, geography, basic_set, advanced_set, province_coordinator
 ):
     basic = make_round(geography.commune_a1, basic_set, 2018, RoundStatus.APPROVED)
-    RecognitionFactory(commune=geography.commune_a1, assessment_round=basic, year=2018,
-                       decision_date=datetime.date(2018, 12, 1))  # fmt: skip
+    RecognitionFactory(
+        commune=geography.commune_a1, assessment_round=basic, year=2018, decision_date=datetime.date(2018, 12, 1)
+    )
     make_round(geography.commune_a1, basic_set, 2023, RoundStatus.APPROVED)  # the standard is held: not again
     make_round(geography.commune_a1, advanced_set, 2022, RoundStatus.APPROVED)
     client.force_login(province_coordinator)
@@ -116,8 +130,13 @@ def test_a_commune_at_the_standard_still_waits_for_its_advanced_recognition(
 
 def test_a_revoked_recognition_puts_the_commune_back_in_the_queue(client, geography, basic_set, province_coordinator):
     old = make_round(geography.commune_a1, basic_set, 2016, RoundStatus.APPROVED)
-    RecognitionFactory(commune=geography.commune_a1, assessment_round=old, year=2016,
-                       decision_date=datetime.date(2016, 12, 1), revoked_on=datetime.date(2020, 1, 10))  # fmt: skip
+    RecognitionFactory(
+        commune=geography.commune_a1,
+        assessment_round=old,
+        year=2016,
+        decision_date=datetime.date(2016, 12, 1),
+        revoked_on=datetime.date(2020, 1, 10),
+    )
     make_round(geography.commune_a1, basic_set, 2023, RoundStatus.APPROVED)
     client.force_login(province_coordinator)
 
@@ -295,8 +314,9 @@ def test_bulk_approval_of_three_communes_goes_through_the_confirmation_page(clie
 def test_a_selection_with_one_refusing_round_writes_nothing_and_says_which(
     client, waiting, geography, basic_set, province_coordinator
 ):
-    not_verified = make_round(CommuneFactory(name="Xã Bảo Cường", parent=geography.district_a), basic_set, 2023,
-                              RoundStatus.SUBMITTED)  # fmt: skip
+    not_verified = make_round(
+        CommuneFactory(name="Xã Bảo Cường", parent=geography.district_a), basic_set, 2023, RoundStatus.SUBMITTED
+    )
     client.force_login(province_coordinator)
     selected = [*(r.pk for r in waiting.values()), not_verified.pk]
     log_lines = AssessmentChange.objects.count()
@@ -376,8 +396,9 @@ def test_a_district_officer_cannot_bulk_approve(client, waiting, district_office
     assert response.status_code == 409 and approvals() == 0
 
 
-def test_another_provinces_round_counts_as_missing_and_nothing_is_written(client, waiting, province_coordinator,
-                                                                         basic_set):  # fmt: skip
+def test_another_provinces_round_counts_as_missing_and_nothing_is_written(
+    client, waiting, province_coordinator, basic_set
+):
     elsewhere = make_round(CommuneFactory(), basic_set, 2023, RoundStatus.VERIFIED)
     client.force_login(province_coordinator)
 
@@ -455,14 +476,14 @@ def test_a_commune_official_sees_the_count_of_rounds_returned_to_them(
     assert "Chờ thẩm tra" not in page
 
 
-def test_the_navigation_counts_cost_one_query(client, geography, basic_set, province_coordinator,
-                                              django_assert_num_queries):  # fmt: skip
+def test_the_navigation_counts_cost_one_query(
+    client, geography, basic_set, province_coordinator, django_assert_num_queries
+):
     from criteria.selectors import waiting_counts  # noqa: PLC0415
 
     for commune in (geography.commune_a1, geography.commune_a2, geography.commune_b1):
         make_round(commune, basic_set, 2023, RoundStatus.VERIFIED)
     province_coordinator.unit  # noqa: B018 - loaded, as every page has it by then
-
     # 1: every count, as one aggregate over the rounds waiting for any of them.
     with django_assert_num_queries(1):
         counts = waiting_counts(user=province_coordinator)

@@ -65,17 +65,20 @@ def test_a_comment_typed_on_a_criterion_then_verify_is_kept_as_the_verifiers_not
     third = criteria_of(round_a1)[3]
 
     workflow.round_verify(
-        user=district_officer_a, assessment_round=round_a1,
+        user=district_officer_a,
+        assessment_round=round_a1,
         reviews={third.pk: ReviewInput(comment="Đề nghị bổ sung ảnh hiện trạng kênh mương")},
-    )  # fmt: skip
+    )
 
     assert state_of(round_a1) == RoundStatus.VERIFIED
     assert set(marks(round_a1).values()) == {ReviewState.VERIFIED}
     assert round_a1.criterion_results.get(criterion=third).review_comment == "Đề nghị bổ sung ảnh hiện trạng kênh mương"
     logged = round_a1.changes.get(kind=ChangeKind.REVIEW, field="review_comment")
     assert (logged.changed_by, logged.criterion, logged.new_value) == (
-        district_officer_a, third, "Đề nghị bổ sung ảnh hiện trạng kênh mương",
-    )  # fmt: skip
+        district_officer_a,
+        third,
+        "Đề nghị bổ sung ảnh hiện trạng kênh mương",
+    )
 
 
 def test_in_the_browser_a_comment_then_confirm_verification_shows_the_comment_on_the_criterion(
@@ -124,8 +127,9 @@ def test_the_api_keeps_a_comment_sent_with_verify(round_a1, commune_official_a1,
 
     response = token_client(district_officer_a).post(
         f"/api/v1/assessment-rounds/{round_a1.pk}/verify/",
-        {"reviews": [{"criterion_id": third.pk, "comment": "Ảnh chụp mờ, đề nghị bổ sung"}]}, format="json",
-    )  # fmt: skip
+        {"reviews": [{"criterion_id": third.pk, "comment": "Ảnh chụp mờ, đề nghị bổ sung"}]},
+        format="json",
+    )
 
     assert response.status_code == 200, response.json()
     third_result = next(r for r in response.json()["results"] if r["number"] == 3)
@@ -149,9 +153,10 @@ def test_the_district_verifies_half_returns_one_and_the_verified_half_survives_t
     workflow.round_review(user=district_officer_a, assessment_round=round_a1, reviews=half)
     assert state_of(round_a1) == RoundStatus.SUBMITTED  # 9 of 19 verified: still under review
     workflow.round_review(
-        user=district_officer_a, assessment_round=round_a1,
+        user=district_officer_a,
+        assessment_round=round_a1,
         reviews={criteria[10].pk: ReviewInput(state=ReviewState.RETURNED, comment="Thu nhập chưa có điều tra")},
-    )  # fmt: skip
+    )
 
     assert state_of(round_a1) == RoundStatus.RETURNED  # returned when any criterion is
     assert [n for n, mark in marks(round_a1).items() if mark == ReviewState.VERIFIED] == list(range(1, 10))
@@ -159,10 +164,14 @@ def test_the_district_verifies_half_returns_one_and_the_verified_half_survives_t
 
     # The commune corrects criterion 10 and changes criterion 2: both are up for verification again.
     workflow.round_save(
-        user=commune_official_a1, assessment_round=round_a1, expected_version=round_a1.version,
-        criteria={criteria[10].pk: workflow.CriterionInput(met=True, note="Đã bổ sung phiếu điều tra"),
-                  criteria[2].pk: workflow.CriterionInput(met=True, note="Cập nhật số km đường")},
-    )  # fmt: skip
+        user=commune_official_a1,
+        assessment_round=round_a1,
+        expected_version=round_a1.version,
+        criteria={
+            criteria[10].pk: workflow.CriterionInput(met=True, note="Đã bổ sung phiếu điều tra"),
+            criteria[2].pk: workflow.CriterionInput(met=True, note="Cập nhật số km đường"),
+        },
+    )
     workflow.round_submit(user=commune_official_a1, assessment_round=round_a1)
 
     after = marks(round_a1)
@@ -210,9 +219,13 @@ def advanced_since_2023(geography):
     """Xã Điềm Mặc's case: the commune already holds NTM nâng cao (3629/QĐ-UBND, 2023)."""
     commune = geography.commune_a1
     decision = Recognition.objects.create(
-        commune=commune, level=NtmLevel.ADVANCED, year=2023, decision_number="3629/QĐ-UBND",
-        decision_date=datetime.date(2023, 12, 20), signer="Chủ tịch UBND tỉnh",
-    )  # fmt: skip
+        commune=commune,
+        level=NtmLevel.ADVANCED,
+        year=2023,
+        decision_number="3629/QĐ-UBND",
+        decision_date=datetime.date(2023, 12, 20),
+        signer="Chủ tịch UBND tỉnh",
+    )
     commune.ntm_level, commune.recognition = NtmLevel.ADVANCED, decision
     commune.save()
     from criteria import ledger  # noqa: PLC0415
@@ -222,8 +235,12 @@ def advanced_since_2023(geography):
 
 
 def recognise(round_, user, **extra):
-    decision = {"decision_number": "88/QĐ-UBND", "decision_date": datetime.date(2024, 3, 1),
-                "signer": "Chủ tịch UBND tỉnh", **extra}  # fmt: skip
+    decision = {
+        "decision_number": "88/QĐ-UBND",
+        "decision_date": datetime.date(2024, 3, 1),
+        "signer": "Chủ tịch UBND tỉnh",
+        **extra,
+    }
     return workflow.recognition_record(user=user, assessment_round=round_, **decision)
 
 
@@ -247,8 +264,13 @@ def test_a_confirmed_lower_decision_is_logged_with_its_reason_and_does_not_lower
 ):
     approved(round_a1, commune_official_a1, district_officer_a, province_coordinator)
 
-    recognise(round_a1, province_coordinator, level=NtmLevel.STANDARD, confirm=True,
-              reason="Công nhận lại theo bộ tiêu chí 2021–2025")  # fmt: skip
+    recognise(
+        round_a1,
+        province_coordinator,
+        level=NtmLevel.STANDARD,
+        confirm=True,
+        reason="Công nhận lại theo bộ tiêu chí 2021–2025",
+    )
 
     geography.commune_a1.refresh_from_db()
     assert geography.commune_a1.ntm_level == NtmLevel.ADVANCED  # the highest decision in force still holds
@@ -263,9 +285,15 @@ def test_the_recognition_form_defaults_to_the_sets_level_and_warns_of_the_level_
     client.force_login(province_coordinator)
 
     page = client.get(page_url(round_a1))
-    refused = client.post(action_url(round_a1, "round_recognise"),
-                          {"decision_number": "88/QĐ-UBND", "decision_date": "2024-03-01",
-                           "signer": "Chủ tịch UBND tỉnh", "level": "standard"})  # fmt: skip
+    refused = client.post(
+        action_url(round_a1, "round_recognise"),
+        {
+            "decision_number": "88/QĐ-UBND",
+            "decision_date": "2024-03-01",
+            "signer": "Chủ tịch UBND tỉnh",
+            "level": "standard",
+        },
+    )
 
     form = {offer.transition.name: form for offer, form in page.context["action_panels"]}["recognise"]
     assert form["level"].value() == NtmLevel.STANDARD  # the basic 2021–2025 set certifies the standard
@@ -333,20 +361,29 @@ def test_the_api_withdraws_an_empty_round_with_204(round_a1, commune_official_a1
 
 
 def test_a_return_and_an_approval_mail_the_communes_officials(
-    round_a1, commune_official_a1, district_officer_a, province_coordinator, mailoutbox,
+    round_a1,
+    commune_official_a1,
+    district_officer_a,
+    province_coordinator,
+    mailoutbox,
     django_capture_on_commit_callbacks,
-):  # fmt: skip
+):
     commune_official_a1.email = "ubnd.phudinh@example.vn"
     commune_official_a1.save()
     submitted(round_a1, commune_official_a1)
     tenth = criteria_of(round_a1)[10]
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.round_return_to_commune(user=district_officer_a, assessment_round=round_a1,
-                                         comments={tenth.pk: "Thiếu phiếu điều tra thu nhập"})  # fmt: skip
+        workflow.round_return_to_commune(
+            user=district_officer_a, assessment_round=round_a1, comments={tenth.pk: "Thiếu phiếu điều tra thu nhập"}
+        )
     returned_mail = mailoutbox[-1]
-    workflow.round_save(user=commune_official_a1, assessment_round=round_a1, expected_version=round_a1.version,
-                        criteria={tenth.pk: workflow.CriterionInput(met=True, note="Đã bổ sung")})  # fmt: skip
+    workflow.round_save(
+        user=commune_official_a1,
+        assessment_round=round_a1,
+        expected_version=round_a1.version,
+        criteria={tenth.pk: workflow.CriterionInput(met=True, note="Đã bổ sung")},
+    )
     workflow.round_submit(user=commune_official_a1, assessment_round=round_a1)
     workflow.round_verify(user=district_officer_a, assessment_round=round_a1)
     with django_capture_on_commit_callbacks(execute=True):
@@ -398,9 +435,12 @@ def test_a_round_over_the_api_links_to_its_recognition_decision(
     approved(round_a1, commune_official_a1, district_officer_a, province_coordinator)
     before = token_client(province_coordinator).get(f"/api/v1/assessment-rounds/{round_a1.pk}/").json()
     recognition = workflow.recognition_record(
-        user=province_coordinator, assessment_round=round_a1, decision_number="12/QĐ-UBND",
-        decision_date=datetime.date(2023, 2, 1), signer="Chủ tịch UBND tỉnh",
-    )  # fmt: skip
+        user=province_coordinator,
+        assessment_round=round_a1,
+        decision_number="12/QĐ-UBND",
+        decision_date=datetime.date(2023, 2, 1),
+        signer="Chủ tịch UBND tỉnh",
+    )
 
     listed = token_client(province_coordinator).get("/api/v1/assessment-rounds/").json()["results"]
 

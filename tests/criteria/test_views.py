@@ -469,10 +469,14 @@ def test_the_province_records_the_recognition_of_a_round_meeting_every_criterion
 
     response = client.post(
         action_url(round_a1, "round_recognise"),
-        {"decision_number": "123/QĐ-UBND", "decision_date": "2023-01-10", "signer": "Chủ tịch UBND tỉnh",
-         "level": NtmLevel.STANDARD},
+        {
+            "decision_number": "123/QĐ-UBND",
+            "decision_date": "2023-01-10",
+            "signer": "Chủ tịch UBND tỉnh",
+            "level": NtmLevel.STANDARD,
+        },
         follow=True,
-    )  # fmt: skip
+    )
 
     assert "Ghi quyết định công nhận" in page
     assert "Đã ghi quyết định công nhận Xã Phú Đình đạt chuẩn." in html(response)
@@ -779,9 +783,13 @@ def rounds_in(commune_parent, criteria_set, count, **kwargs):
         for criterion in criteria_set.criteria.all():
             CriterionResultFactory(assessment_round=assessment_round, criterion=criterion, met=True)
         AssessmentChange.objects.create(
-            assessment_round=assessment_round, commune=assessment_round.commune, kind=ChangeKind.STATE,
-            field="status", old_value="draft", new_value=assessment_round.status,
-        )  # fmt: skip
+            assessment_round=assessment_round,
+            commune=assessment_round.commune,
+            kind=ChangeKind.STATE,
+            field="status",
+            old_value="draft",
+            new_value=assessment_round.status,
+        )
 
 
 def test_the_round_list_costs_the_same_queries_for_2_rounds_as_for_20(
@@ -849,12 +857,16 @@ def test_the_history_page_costs_the_same_queries_for_2_changes_as_for_20(
         for n in range(count):
             kind = [ChangeKind.CRITERION, ChangeKind.INDICATOR, ChangeKind.STATE][n % 3]
             AssessmentChange.objects.create(
-                assessment_round=assessment_round, commune=geography.commune_a1, changed_by=province_coordinator,
-                kind=kind, criterion=criterion if kind != ChangeKind.STATE else None,
+                assessment_round=assessment_round,
+                commune=geography.commune_a1,
+                changed_by=province_coordinator,
+                kind=kind,
+                criterion=criterion if kind != ChangeKind.STATE else None,
                 indicator=indicator if kind == ChangeKind.INDICATOR else None,
                 field={"criterion": "met", "indicator": "value_number", "state": "status"}[kind],
-                old_value=None, new_value={"criterion": True, "indicator": "80.50", "state": "submitted"}[kind],
-            )  # fmt: skip
+                old_value=None,
+                new_value={"criterion": True, "indicator": "80.50", "state": "submitted"}[kind],
+            )
 
     client.force_login(province_coordinator)
     url = reverse("criteria:commune_history", args=[geography.commune_a1.pk])

@@ -144,9 +144,13 @@ def round_in_state(commune, status):
     for criterion in criteria_set.criteria.all():
         CriterionResultFactory(assessment_round=assessment_round, criterion=criterion, met=True)
     AssessmentChange.objects.create(
-        assessment_round=assessment_round, commune=commune, kind=ChangeKind.CREATED, field="status",
-        old_value=None, new_value=RoundStatus.DRAFT,
-    )  # fmt: skip
+        assessment_round=assessment_round,
+        commune=commune,
+        kind=ChangeKind.CREATED,
+        field="status",
+        old_value=None,
+        new_value=RoundStatus.DRAFT,
+    )
     return assessment_round
 
 
@@ -198,8 +202,12 @@ def attempt(client, action: str, assessment_round):
     if action == "reopen":
         return client.post(reverse("criteria:round_reopen", args=[pk]), {"comment": "Rà soát lại"})
     if action == "recognise":
-        data = {"decision_number": "9/QĐ-UBND", "decision_date": "2023-02-01", "signer": "Chủ tịch UBND tỉnh",
-                "level": NtmLevel.STANDARD}  # fmt: skip
+        data = {
+            "decision_number": "9/QĐ-UBND",
+            "decision_date": "2023-02-01",
+            "signer": "Chủ tịch UBND tỉnh",
+            "level": NtmLevel.STANDARD,
+        }
         return client.post(reverse("criteria:round_recognise", args=[pk]), data)
     if action == "review":
         data = {f"review_{criterion.pk}": "verified" for criterion in criteria}
@@ -268,9 +276,14 @@ def prepare_for(action: str, assessment_round, request) -> None:
     commune = assessment_round.commune
     if action == "revoke_recognition":
         recognition = Recognition.objects.create(
-            commune=commune, level=NtmLevel.STANDARD, year=2022, decision_number="5/QĐ-UBND",
-            decision_date=datetime.date(2023, 1, 5), signer="Chủ tịch UBND tỉnh", assessment_round=assessment_round,
-        )  # fmt: skip
+            commune=commune,
+            level=NtmLevel.STANDARD,
+            year=2022,
+            decision_number="5/QĐ-UBND",
+            decision_date=datetime.date(2023, 1, 5),
+            signer="Chủ tịch UBND tỉnh",
+            assessment_round=assessment_round,
+        )
         AdministrativeUnit.objects.filter(pk=commune.pk).update(ntm_level=NtmLevel.STANDARD, recognition=recognition)
     if action == "withdraw":
         assessment_round.criterion_results.update(met=None)
@@ -314,17 +327,29 @@ def test_the_matrix_covers_every_persona_target_and_action():
 
 
 @pytest.fixture
-def everyone(geography, province_coordinator, district_officer_a, commune_official_a1, commune_official_b1,
-             agency_liaison, province_viewer):  # fmt: skip
+def everyone(
+    geography,
+    province_coordinator,
+    district_officer_a,
+    commune_official_a1,
+    commune_official_b1,
+    agency_liaison,
+    province_viewer,
+):
     other_province = ProvinceFactory(name="Tỉnh Bắc Kạn")
     inactive = UserFactory(username="retired", role=Role.DISTRICT_OFFICER, unit=geography.district_a, is_active=False)
     return [
-        province_coordinator, district_officer_a, commune_official_a1, commune_official_b1, agency_liaison,
-        province_viewer, inactive,
+        province_coordinator,
+        district_officer_a,
+        commune_official_a1,
+        commune_official_b1,
+        agency_liaison,
+        province_viewer,
+        inactive,
         UserFactory(username="admin", is_superuser=True),
         UserFactory(username="elsewhere", role=Role.PROVINCE_COORDINATOR, unit=other_province),
         UserFactory(username="no_unit", role=Role.DISTRICT_OFFICER),
-    ]  # fmt: skip
+    ]
 
 
 def test_action_q_selects_exactly_the_communes_where_can_holds(geography, everyone):
@@ -341,9 +366,10 @@ def test_action_q_selects_exactly_the_communes_where_can_holds(geography, everyo
                 )
             )
             as_rounds = set(
-                AssessmentRound.objects.filter(action_q(user, action), pk__in=[r.pk for r in rounds.values()])
-                .values_list("commune_id", flat=True)
-            )  # fmt: skip
+                AssessmentRound.objects.filter(
+                    action_q(user, action), pk__in=[r.pk for r in rounds.values()]
+                ).values_list("commune_id", flat=True)
+            )
             assert as_units == allowed, (user.username, action)
             assert as_rounds == allowed, (user.username, action)
 
@@ -375,8 +401,14 @@ def test_a_coordinator_verifies_a_round_of_a_commune_without_a_district_in_the_b
 def test_units_in_scope_are_the_users_unit_and_the_units_under_it(geography, everyone):
     coordinator, officer, official_a1, _official_b1, liaison, viewer, inactive, superuser, elsewhere, no_unit = everyone
     everything = set(AdministrativeUnit.objects.values_list("pk", flat=True))
-    province_wide = {geography.province.pk, geography.district_a.pk, geography.district_b.pk,
-                     geography.commune_a1.pk, geography.commune_a2.pk, geography.commune_b1.pk}  # fmt: skip
+    province_wide = {
+        geography.province.pk,
+        geography.district_a.pk,
+        geography.district_b.pk,
+        geography.commune_a1.pk,
+        geography.commune_a2.pk,
+        geography.commune_b1.pk,
+    }
 
     def scope(user):
         return set(units_in_scope(user).values_list("pk", flat=True))

@@ -59,24 +59,54 @@ THREADS = 4
 
 # Resources whose records belong to one commune: scoped by district, commune and assignment too, not only province.
 COMMUNE_SCOPED = {
-    "communes", "recognitions", "assessment-rounds", "indicator-values", "secondments", "sponsor-assignments",
-    "work-plans", "work-plan-items", "field-visits", "support-contributions", "evidence",
-}  # fmt: skip
+    "communes",
+    "recognitions",
+    "assessment-rounds",
+    "indicator-values",
+    "secondments",
+    "sponsor-assignments",
+    "work-plans",
+    "work-plan-items",
+    "field-visits",
+    "support-contributions",
+    "evidence",
+}
 API_LISTS = [
-    "administrative-units", "communes", "recognitions", "assessment-rounds", "indicator-values", "unit-targets",
-    "agencies", "cadres", "secondment-batches", "secondments", "sponsor-assignments", "work-plans", "work-plan-items",
-    "field-visits", "support-contributions", "reports",
-]  # fmt: skip
+    "administrative-units",
+    "communes",
+    "recognitions",
+    "assessment-rounds",
+    "indicator-values",
+    "unit-targets",
+    "agencies",
+    "cadres",
+    "secondment-batches",
+    "secondments",
+    "sponsor-assignments",
+    "work-plans",
+    "work-plan-items",
+    "field-visits",
+    "support-contributions",
+    "reports",
+]
 API_HISTORIES = [
-    "assessment-rounds", "cadres", "field-visits", "secondments", "sponsor-assignments", "support-contributions",
-    "work-plan-items", "work-plans",
-]  # fmt: skip
+    "assessment-rounds",
+    "cadres",
+    "field-visits",
+    "secondments",
+    "sponsor-assignments",
+    "support-contributions",
+    "work-plan-items",
+    "work-plans",
+]
 DASHBOARD_PARTS = ["", "forecast/", "secondment-results/", "sponsor-accountability/", "trend/"]
 # Browser pages of one record, by resource; "view" pages must answer the persona's own records (the controls).
 BROWSER_PAGES = {
     "communes": [("/communes/{}/", True), ("/assessments/communes/{}/history/", True)],
     "administrative-units": [
-        ("/dashboard/{}/", True), ("/dashboard/{}/secondments/", True), ("/dashboard/{}/sponsors/", True),
+        ("/dashboard/{}/", True),
+        ("/dashboard/{}/secondments/", True),
+        ("/dashboard/{}/sponsors/", True),
         ("/dashboard/{}/forecast/", True),
     ],
     "assessment-rounds": [("/assessments/{}/", True)],
@@ -91,13 +121,26 @@ BROWSER_PAGES = {
     "secondment-batches": [("/secondments/batches/{}/edit/", False)],
     "evidence": [("/assessments/evidence/{}/", True)],
     "reports": [("/reports/{}/", True), ("/reports/{}/status/", True), ("/reports/{}/download/", False)],
-}  # fmt: skip
+}
 BROWSER_LISTS = [
-    "/", "/todo/", "/dashboard/", "/communes/", "/communes/matrix/", "/assessments/",
-    "/assessments/queues/verification/", "/assessments/queues/approval/", "/secondments/", "/secondments/batches/",
-    "/secondments/cadres/", "/secondments/agencies/", "/secondments/assignments/", "/secondments/work-plans/",
-    "/secondments/field-visits/", "/secondments/support/", "/reports/",
-]  # fmt: skip
+    "/",
+    "/todo/",
+    "/dashboard/",
+    "/communes/",
+    "/communes/matrix/",
+    "/assessments/",
+    "/assessments/queues/verification/",
+    "/assessments/queues/approval/",
+    "/secondments/",
+    "/secondments/batches/",
+    "/secondments/cadres/",
+    "/secondments/agencies/",
+    "/secondments/assignments/",
+    "/secondments/work-plans/",
+    "/secondments/field-visits/",
+    "/secondments/support/",
+    "/reports/",
+]
 # Links to one record in a page, and the resource they name.
 LINKS = [
     (re.compile(r'href="/communes/(\d+)/'), "communes"),

@@ -56,9 +56,17 @@ def test_every_model_the_api_writes_has_a_registered_change_rule():
 
 def test_the_registered_change_rules_are_the_secondment_side_and_the_targets():
     assert set(access.registered_change_rules()) == {
-        Agency, Cadre, SecondmentBatch, Secondment, SponsorAssignment, WorkPlan, WorkPlanItem, FieldVisit,
-        SupportContribution, UnitTarget,
-    }  # fmt: skip
+        Agency,
+        Cadre,
+        SecondmentBatch,
+        Secondment,
+        SponsorAssignment,
+        WorkPlan,
+        WorkPlanItem,
+        FieldVisit,
+        SupportContribution,
+        UnitTarget,
+    }
 
 
 def test_a_model_without_a_change_rule_is_refused_even_to_the_admin():

@@ -185,9 +185,11 @@ def test_the_secondment_and_sponsor_summaries_are_shown_with_the_support_in_dong
         giver=agency, commune=province_case.commune_b1, date=datetime.date(2020, 5, 4), value_vnd=22_500_000_000
     )
     SecondmentFactory(
-        cadre=CadreFactory(), commune=province_case.commune_a1, start_date=datetime.date(2019, 3, 1),
+        cadre=CadreFactory(),
+        commune=province_case.commune_a1,
+        start_date=datetime.date(2019, 3, 1),
         decision_date=datetime.date(2019, 2, 1),
-    )  # fmt: skip
+    )
 
     page = get_dashboard(client, province_coordinator, province_case.province)
 
@@ -316,8 +318,9 @@ def test_the_dashboard_costs_the_same_queries_for_2_communes_as_for_20(client, c
                 RecognitionFactory(commune=commune, level=NtmLevel.STANDARD, decision_date=datetime.date(2020, 1, 2))
             SponsorAssignmentFactory(agency=agency, commune=commune, start_date=datetime.date(2019, 1, 1))
             FieldVisitFactory(agency=agency, commune=commune, visit_date=datetime.date(2020, 3, 3))
-            SecondmentFactory(commune=commune, start_date=datetime.date(2019, 3, 1),
-                              decision_date=datetime.date(2019, 2, 1))  # fmt: skip
+            SecondmentFactory(
+                commune=commune, start_date=datetime.date(2019, 3, 1), decision_date=datetime.date(2019, 2, 1)
+            )
 
     add_communes(2)
     with CaptureQueriesContext(connection) as small:

@@ -124,8 +124,9 @@ def test_a_secondment_still_running_is_marked_so(client, province_coordinator, s
 def test_months_after_0_counts_only_the_communes_reaching_it_during_the_secondment(
     client, province_coordinator, seconded
 ):
-    page = get_page(client, province_coordinator, "secondments", seconded.district, as_of=seconded.as_of,
-                    months_after=0)  # fmt: skip
+    page = get_page(
+        client, province_coordinator, "secondments", seconded.district, as_of=seconded.as_of, months_after=0
+    )
 
     assert "10/20 xã đạt chuẩn (50,0%)" in section(page, "headline-title")
     assert 'name="months_after" value="0"' in page
@@ -207,8 +208,9 @@ def test_the_year_defaults_to_the_latest_with_a_visit(client, province_coordinat
 
 
 def test_other_minimums_flag_other_agencies(client, province_coordinator, sponsors):
-    page = get_page(client, province_coordinator, "sponsors", sponsors.province, as_of=sponsors.as_of,
-                    min_visits=2, min_days="1,5")  # fmt: skip
+    page = get_page(
+        client, province_coordinator, "sponsors", sponsors.province, as_of=sponsors.as_of, min_visits=2, min_days="1,5"
+    )
 
     assert "3/3 cơ quan" in section(page, "figures-title")  # Sở Y tế's Q1: 3 visits for 2 communes, below 4
     assert "2 lượt và 1,5 ngày" in page
@@ -392,8 +394,9 @@ def test_wrong_secondment_parameters_are_said_and_the_defaults_used(client, prov
 
 def test_wrong_sponsor_parameters_are_said_and_the_defaults_used(client, province_coordinator, sponsors):
     client.force_login(province_coordinator)
-    response = client.get(page_url("sponsors", sponsors.province, as_of=sponsors.as_of, year=2031, min_visits=-1,
-                                   min_days="nhiều"))  # fmt: skip
+    response = client.get(
+        page_url("sponsors", sponsors.province, as_of=sponsors.as_of, year=2031, min_visits=-1, min_days="nhiều")
+    )
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"year", "min_visits", "min_days"}
@@ -433,9 +436,10 @@ def test_the_secondments_page_costs_the_same_queries_with_20_more_secondments(
     for n in range(20):
         SecondmentFactory(
             cadre=CadreFactory(home_agency=AgencyFactory(unit=seconded.province)),
-            commune=CommuneFactory(parent=seconded.district), start_date=datetime.date(2017 + n % 3, 3, 1),
+            commune=CommuneFactory(parent=seconded.district),
+            start_date=datetime.date(2017 + n % 3, 3, 1),
             decision_date=datetime.date(2017, 2, 1),
-        )  # fmt: skip
+        )
     with django_assert_num_queries(10):
         response = client.get(url)
     assert len(response.context["rows"]) == 40
@@ -451,8 +455,11 @@ def test_the_secondments_page_of_a_district_officer_costs_one_more_query(
     with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
     for _ in range(20):
-        SecondmentFactory(commune=CommuneFactory(parent=district_officer_a.unit), start_date=datetime.date(2017, 3, 1),
-                          decision_date=datetime.date(2017, 2, 1))  # fmt: skip
+        SecondmentFactory(
+            commune=CommuneFactory(parent=district_officer_a.unit),
+            start_date=datetime.date(2017, 3, 1),
+            decision_date=datetime.date(2017, 2, 1),
+        )
     with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["rows"]) == 20

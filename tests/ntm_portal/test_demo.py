@@ -178,9 +178,10 @@ class TestTheDemoOf120Communes:
         batches = SecondmentBatch.objects.annotate(size=Count("secondments")).order_by("year")
         assert [(b.year, b.size) for b in batches] == [(2014, 7), (2016, 6), (2017, 7)]
         reached = [
-            s for s in Secondment.objects.filter(batch__isnull=False).prefetch_related("commune__recognitions")
+            s
+            for s in Secondment.objects.filter(batch__isnull=False).prefetch_related("commune__recognitions")
             if any(r.year <= s.actual_end_date.year + 1 for r in s.commune.recognitions.all())
-        ]  # fmt: skip
+        ]
         assert len(reached) == 13
 
     def test_a_rotated_chairman_finds_9_criteria_and_leaves_7_months_later_with_all_met(self, demo):

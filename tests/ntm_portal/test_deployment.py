@@ -82,10 +82,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 def test_deploy_check_with_production_settings_warns_only_of_what_the_readme_explains():
     result = run_manage(
-        "check", "--deploy",
+        "check",
+        "--deploy",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="k7#Qm2!vX9pL0zR4tY8uW1eN6cB3aD5fG-hJ_sT+oI3uY7tR2eW9qA1sD4fG6hJ8kL",
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     warnings = set(re.findall(r"\(security\.(W\d+)\)", result.stderr + result.stdout))
     # HSTS preload is a one-way commitment of the whole domain: off by default, explained in the README.

@@ -39,8 +39,15 @@ def test_rows_read_back_with_the_same_cells_and_their_diacritics():
     assert sheet.title == "Tiến độ xã"
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == tuple(COLUMNS)
-    assert values[1] == ("05554", "Xã Phú Đình", "Huyện Định Hóa", datetime.datetime(2020, 12, 20), 19, 1250.5,
-                         "Đạt chuẩn NTM")  # fmt: skip
+    assert values[1] == (
+        "05554",
+        "Xã Phú Đình",
+        "Huyện Định Hóa",
+        datetime.datetime(2020, 12, 20),
+        19,
+        1250.5,
+        "Đạt chuẩn NTM",
+    )
     assert values[2] == ("05557", "Xã Sơn Phú", "Huyện Định Hóa", None, 15, 0.5, "Thiếu: Thu nhập, Hộ nghèo")
     assert values[3][6] == '=HYPERLINK("http://x")'
 

@@ -106,8 +106,12 @@ def test_under_the_production_settings_manage_py_exits_with_1_and_the_message(tm
 
     done = subprocess.run(
         [sys.executable, str(manage), "load_demo", "--communes", SIZE],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
     assert done.returncode == 1
     assert "Từ chối: đang chạy với cấu hình production" in done.stderr

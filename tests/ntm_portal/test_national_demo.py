@@ -10,12 +10,13 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, F, Q
 
-from communes.choices import NtmLevel, UnitLevel
+from communes.choices import NtmLevel
 from communes.models import AdministrativeUnit, Recognition
 from criteria import ledger
 from criteria.models import AssessmentRound, CriterionResult, UnitTarget
 from criteria.selectors import commune_progress_list
 from demo.national import FIRST_YEAR, LAST_YEAR, NATIONAL_USERNAME, build_national
+from ntm_portal.choices import UnitLevel
 from ntm_portal.models import User
 from ntm_portal.text import fold_vietnamese
 
@@ -149,9 +150,16 @@ def test_a_second_national_build_is_refused_with_a_clear_message(country):
 def test_the_command_prints_the_counts_and_the_national_login(national_sets, ledger_rebuilds):
     out = io.StringIO()
     call_command(
-        "load_demo", "--national", "--provinces", "2", "--districts-per-province", "1", "--communes-per-province", "3",
+        "load_demo",
+        "--national",
+        "--provinces",
+        "2",
+        "--districts-per-province",
+        "1",
+        "--communes-per-province",
+        "3",
         stdout=out,
-    )  # fmt: skip
+    )
     assert "Cả nước: 2 tỉnh, 2 huyện, 6 xã" in out.getvalue()
     assert NATIONAL_USERNAME in out.getvalue()
 
@@ -177,9 +185,15 @@ def test_benchmark_national_prints_one_json_line_per_surface_and_writes_nothing(
 
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["name"] for line in lines] == [
-        "commune_list_country_by_score", "commune_list_api_country", "commune_list_excel_country", "national_overview",
-        "dashboard_api_province", "dashboard_api_province_cached", "trend_api_province", "round_history_province",
-    ]  # fmt: skip
+        "commune_list_country_by_score",
+        "commune_list_api_country",
+        "commune_list_excel_country",
+        "national_overview",
+        "dashboard_api_province",
+        "dashboard_api_province_cached",
+        "trend_api_province",
+        "round_history_province",
+    ]
     for line in lines:
         assert line["median_ms"] > 0 and line["queries"] >= 1, line
     with_floor = {line["name"]: line for line in lines if "floor_ratio" in line}
@@ -191,9 +205,10 @@ def test_benchmark_national_prints_one_json_line_per_surface_and_writes_nothing(
 
 def test_the_ledger_agrees_with_the_rows_built(country):
     counted = dict(
-        AssessmentRound.objects.annotate(met=Count("criterion_results", filter=Q(criterion_results__met=True)))
-        .values_list("pk", "met")
-    )  # fmt: skip
+        AssessmentRound.objects.annotate(
+            met=Count("criterion_results", filter=Q(criterion_results__met=True))
+        ).values_list("pk", "met")
+    )
     assert dict(AssessmentRound.objects.values_list("pk", "criteria_met")) == counted
     day = datetime.date(2024, 12, 31)
     in_force = Recognition.objects.in_force_on(day).values_list("commune_id", flat=True).distinct()

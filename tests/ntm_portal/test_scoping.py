@@ -287,8 +287,9 @@ def test_a_superuser_sees_every_unit_in_every_province(world, unit_key):
 
 
 @pytest.mark.parametrize("model", list(COMMUNE_OF), ids=lambda model: model.__name__)
-def test_scoping_is_one_query_whatever_the_persona(world, agency_liaison, district_officer_a, model,
-                                                    django_assert_num_queries):  # fmt: skip
+def test_scoping_is_one_query_whatever_the_persona(
+    world, agency_liaison, district_officer_a, model, django_assert_num_queries
+):
     for user in (agency_liaison, district_officer_a):
         # One SELECT: the liaison's assigned communes are a subquery, not a separate query.
         with django_assert_num_queries(1):

@@ -40,15 +40,26 @@ def returned_round(commune, criteria_set, *, year=2023, comments=None, by=None):
             review_state=ReviewState.RETURNED, review_comment=comment
         )
     AssessmentChange.objects.create(
-        assessment_round=assessment_round, commune=commune, changed_by=by, kind=ChangeKind.STATE, field="status",
-        old_value=RoundStatus.SUBMITTED, new_value=RoundStatus.RETURNED, comment="Bổ sung hồ sơ trước ngày 15",
-    )  # fmt: skip
+        assessment_round=assessment_round,
+        commune=commune,
+        changed_by=by,
+        kind=ChangeKind.STATE,
+        field="status",
+        old_value=RoundStatus.SUBMITTED,
+        new_value=RoundStatus.RETURNED,
+        comment="Bổ sung hồ sơ trước ngày 15",
+    )
     return assessment_round
 
 
 def opened_by(user, assessment_round):
-    AssessmentChange.objects.create(assessment_round=assessment_round, commune=assessment_round.commune,
-                                    changed_by=user, kind=ChangeKind.CREATED, field="status")  # fmt: skip
+    AssessmentChange.objects.create(
+        assessment_round=assessment_round,
+        commune=assessment_round.commune,
+        changed_by=user,
+        kind=ChangeKind.CREATED,
+        field="status",
+    )
     return assessment_round
 
 
@@ -64,8 +75,12 @@ def test_a_commune_official_lands_on_the_returned_round_and_the_districts_commen
 ):
     district_officer_a.first_name, district_officer_a.last_name = "Lan", "Hoàng Thị"
     district_officer_a.save()
-    returned_round(geography.commune_a1, basic_set, comments={2: "Thiếu biên bản nghiệm thu đường thôn Nà Lìm"},
-                   by=district_officer_a)  # fmt: skip
+    returned_round(
+        geography.commune_a1,
+        basic_set,
+        comments={2: "Thiếu biên bản nghiệm thu đường thôn Nà Lìm"},
+        by=district_officer_a,
+    )
     returned_round(geography.commune_b1, basic_set, comments={1: "Không thuộc xã A1"})
     client.force_login(commune_official_a1)
 
@@ -130,20 +145,35 @@ def test_a_coordinator_sees_approvals_recognitions_and_deadlines(client, geograp
     make_round(geography.commune_a1, basic_set, 2023, RoundStatus.VERIFIED)
     make_round(geography.commune_a2, basic_set, 2023, RoundStatus.APPROVED)  # all met, not recognised
     plan = WorkPlanFactory(assignment=SponsorAssignmentFactory(commune=geography.commune_a1), year=TODAY.year)
-    overdue = WorkPlanItemFactory(work_plan=plan, title="Hoàn thiện hồ sơ tiêu chí 17",
-                                  due_date=TODAY - datetime.timedelta(days=3))  # fmt: skip
+    overdue = WorkPlanItemFactory(
+        work_plan=plan, title="Hoàn thiện hồ sơ tiêu chí 17", due_date=TODAY - datetime.timedelta(days=3)
+    )
     soon = WorkPlanItemFactory(
         work_plan=plan, title="Tập huấn tổ hợp tác", due_date=TODAY + datetime.timedelta(days=20)
     )
     WorkPlanItemFactory(work_plan=plan, title="Việc còn xa", due_date=TODAY + datetime.timedelta(days=90))
-    WorkPlanItemFactory(work_plan=plan, title="Việc đã xong", due_date=TODAY - datetime.timedelta(days=1),
-                        status=PlanItemStatus.DONE, done_on=TODAY)  # fmt: skip
-    ending = SecondmentFactory(commune=geography.commune_b1, start_date=TODAY - datetime.timedelta(days=300),
-                               planned_end_date=TODAY + datetime.timedelta(days=10))  # fmt: skip
-    SecondmentFactory(commune=geography.commune_b1, start_date=TODAY - datetime.timedelta(days=300),
-                      planned_end_date=TODAY + datetime.timedelta(days=100))  # fmt: skip
-    SecondmentFactory(commune=CommuneFactory(), start_date=TODAY - datetime.timedelta(days=30),
-                      planned_end_date=TODAY + datetime.timedelta(days=5))  # another province's  # fmt: skip
+    WorkPlanItemFactory(
+        work_plan=plan,
+        title="Việc đã xong",
+        due_date=TODAY - datetime.timedelta(days=1),
+        status=PlanItemStatus.DONE,
+        done_on=TODAY,
+    )
+    ending = SecondmentFactory(
+        commune=geography.commune_b1,
+        start_date=TODAY - datetime.timedelta(days=300),
+        planned_end_date=TODAY + datetime.timedelta(days=10),
+    )
+    SecondmentFactory(
+        commune=geography.commune_b1,
+        start_date=TODAY - datetime.timedelta(days=300),
+        planned_end_date=TODAY + datetime.timedelta(days=100),
+    )
+    SecondmentFactory(
+        commune=CommuneFactory(),
+        start_date=TODAY - datetime.timedelta(days=30),
+        planned_end_date=TODAY + datetime.timedelta(days=5),
+    )  # another province's
     client.force_login(province_coordinator)
 
     response = client.get(reverse("dashboard:home"), follow=True)
@@ -206,8 +236,11 @@ def test_the_todo_page_costs_the_same_queries_for_2_rows_of_each_kind_as_for_20(
             make_round(commune, basic_set, 2023, RoundStatus.VERIFIED)
             opened_by(province_coordinator, make_round(commune, basic_set, 2024, RoundStatus.DRAFT))
             WorkPlanItemFactory(work_plan=plan, due_date=TODAY)
-            SecondmentFactory(commune=commune, start_date=TODAY - datetime.timedelta(days=9),
-                              planned_end_date=TODAY + datetime.timedelta(days=9))  # fmt: skip
+            SecondmentFactory(
+                commune=commune,
+                start_date=TODAY - datetime.timedelta(days=9),
+                planned_end_date=TODAY + datetime.timedelta(days=9),
+            )
 
     add(2)
     with CaptureQueriesContext(connection) as small:

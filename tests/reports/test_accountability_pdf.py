@@ -89,8 +89,10 @@ def test_the_pdf_shows_the_secondment_results_next_to_the_comparison_group():
 def test_a_secondment_still_running_on_the_as_of_date_reads_as_such(geography):
     SecondmentFactory(
         cadre=CadreFactory(full_name="Lê Thị Đang Công Tác", home_agency=AgencyFactory(unit=geography.province)),
-        commune=geography.commune_a1, start_date=D(2024, 3, 1), criteria_met_at_start=12,
-    )  # fmt: skip
+        commune=geography.commune_a1,
+        start_date=D(2024, 3, 1),
+        criteria_met_at_start=12,
+    )
 
     text = built_text(geography.province, D(2024, 12, 31), national_set())
 

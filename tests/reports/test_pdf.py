@@ -139,8 +139,9 @@ def test_the_pdf_shows_the_accountability_figures_the_selectors_return_for_the_d
     for row in results.secondments:
         assert f"{row.cadre} {row.home_agency} {row.commune} {row.start_date:%d/%m/%Y}" in text
 
-    sponsors = sponsor_accountability(unit=demo_province, year=sponsor_default_year(unit=demo_province, as_of=AS_OF),
-                                      as_of=AS_OF)  # fmt: skip
+    sponsors = sponsor_accountability(
+        unit=demo_province, year=sponsor_default_year(unit=demo_province, as_of=AS_OF), as_of=AS_OF
+    )
     assert sponsors.agencies
     assert f"Hỗ trợ năm {sponsors.year}: {vnd(sponsors.support_value_vnd)}" in text
     for agency in sponsors.agencies:

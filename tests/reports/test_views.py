@@ -45,8 +45,10 @@ def test_the_form_offers_a_coordinator_the_province_and_its_districts(client, pr
     response = client.get(reverse("reports:job_request"))
 
     assert list(response.context["form"].fields["unit"].queryset) == [
-        geography.province, geography.district_a, geography.district_b
-    ]  # fmt: skip
+        geography.province,
+        geography.district_a,
+        geography.district_b,
+    ]
 
 
 def test_posting_the_form_queues_a_job_and_opens_its_page(
@@ -63,8 +65,11 @@ def test_posting_the_form_queues_a_job_and_opens_its_page(
     job = ReportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("reports:job_detail", args=[job.pk])
     assert (job.unit, job.as_of, job.criteria_set, job.requested_by) == (
-        geography.district_a, datetime.date(2024, 12, 31), criteria_set, province_coordinator,
-    )  # fmt: skip
+        geography.district_a,
+        datetime.date(2024, 12, 31),
+        criteria_set,
+        province_coordinator,
+    )
     assert sent == [job.pk]
     page = client.get(response.url)
     assert page.status_code == 200
@@ -104,8 +109,11 @@ def test_the_status_json_gives_progress_and_then_the_download_link(client, provi
 
     running = client.get(url).json()
     assert (running["status"], running["progress"], running["stage"], running["download_url"]) == (
-        "running", 35, "Dàn trang", None,
-    )  # fmt: skip
+        "running",
+        35,
+        "Dàn trang",
+        None,
+    )
 
     ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, progress=100, pages=9)
     done = client.get(url).json()

@@ -52,9 +52,16 @@ def sponsors(province):
 def second(commune, agency, *, start=ARRIVAL, end=DEPARTURE, at_start=8, at_end=None, batch=None):
     """A secondment of a new cadre of `agency` to `commune`, decided on its first day."""
     return SecondmentFactory(
-        cadre=CadreFactory(home_agency=agency), commune=commune, batch=batch, decision_date=start, start_date=start,
-        planned_end_date=end, actual_end_date=end, criteria_met_at_start=at_start, criteria_met_at_end=at_end,
-    )  # fmt: skip
+        cadre=CadreFactory(home_agency=agency),
+        commune=commune,
+        batch=batch,
+        decision_date=start,
+        start_date=start,
+        planned_end_date=end,
+        actual_end_date=end,
+        criteria_met_at_start=at_start,
+        criteria_met_at_end=at_end,
+    )
 
 
 def figures(outcome):
@@ -116,12 +123,16 @@ def test_home_agencies_come_most_communes_first_with_their_own_figures(seconded)
 
     agency_a, agency_b = results.home_agencies
     assert (agency_a.key, agency_a.label, agency_a.secondments) == (
-        f"agency-{seconded.agency_a.pk}", "Ban Tổ chức Tỉnh ủy", 12,
-    )  # fmt: skip
+        f"agency-{seconded.agency_a.pk}",
+        "Ban Tổ chức Tỉnh ủy",
+        12,
+    )
     assert figures(agency_a.seconded) == (12, 12, 100.0, 11.0, 15.0)
     assert (agency_b.key, agency_b.label, agency_b.secondments) == (
-        f"agency-{seconded.agency_b.pk}", "Sở Nông nghiệp và Môi trường", 8,
-    )  # fmt: skip
+        f"agency-{seconded.agency_b.pk}",
+        "Sở Nông nghiệp và Môi trường",
+        8,
+    )
     assert figures(agency_b.seconded) == (8, 1, 12.5, 4.0, 30.0)
     # Same period, same comparison.
     assert figures(agency_a.comparison) == figures(agency_b.comparison) == (9, 2, 22.2, None, 21.0)
@@ -132,10 +143,17 @@ def test_each_secondment_shows_its_outcome_and_the_months_to_the_standard(second
 
     assert [r.commune for r in results.secondments] == [f"Xã Biệt Phái {n:02d}" for n in range(1, 21)]
     rows = [
-        (r.outcome, r.reached, r.standard_reached_on, r.months_to_standard, r.criteria_at_start, r.criteria_at_end,
-         r.criteria_gained)
+        (
+            r.outcome,
+            r.reached,
+            r.standard_reached_on,
+            r.months_to_standard,
+            r.criteria_at_start,
+            r.criteria_at_end,
+            r.criteria_gained,
+        )
         for r in results.secondments
-    ]  # fmt: skip
+    ]
     assert rows == (
         [(SecondmentOutcome.DURING, True, D(2017, 6, 1), 15, 8, 19, 11)] * 10
         + [(SecondmentOutcome.AFTER, True, D(2018, 9, 1), 30, 8, 19, 11)] * 3
@@ -196,8 +214,10 @@ def test_a_secondment_still_running_is_counted_on_as_of_and_a_later_recognition_
     # At the start: the December 2018 round (the 2019 one came after the cadre arrived); at the end: the 2020 one.
     assert (result.criteria_at_start, result.criteria_at_end, result.criteria_gained) == (10, 15, 5)
     assert (result.standard_reached_on, result.outcome, result.months_to_standard) == (
-        None, SecondmentOutcome.NOT_YET, None,
-    )  # fmt: skip
+        None,
+        SecondmentOutcome.NOT_YET,
+        None,
+    )
     assert (results.overall.period_start, results.overall.period_end) == (D(2019, 3, 1), D(2020, 12, 31))
     assert figures(results.overall.seconded) == (1, 0, 0.0, 5.0, None)
 
@@ -241,8 +261,10 @@ def test_a_commune_whose_recognition_was_revoked_before_its_cadre_arrived_was_no
     [result] = results.secondments
     # Recognised again during the secondment: that decision is the one that counts.
     assert (result.outcome, result.standard_reached_on, result.months_to_standard) == (
-        SecondmentOutcome.DURING, D(2017, 6, 1), 15,
-    )  # fmt: skip
+        SecondmentOutcome.DURING,
+        D(2017, 6, 1),
+        15,
+    )
     assert results.overall.already_meeting == 0
     assert figures(results.overall.seconded) == (1, 1, 100.0, 11.0, 15.0)
 
@@ -510,10 +532,18 @@ def by_name(accountability):
 
 def quarter_rows(agency):
     return [
-        (q.quarter, q.complete, q.communes_assigned, q.field_visits, q.days_on_site, q.hours_on_site,
-         [c.name for c in q.communes_not_visited], q.below_minimum)
+        (
+            q.quarter,
+            q.complete,
+            q.communes_assigned,
+            q.field_visits,
+            q.days_on_site,
+            q.hours_on_site,
+            [c.name for c in q.communes_not_visited],
+            q.below_minimum,
+        )
         for q in agency.quarters
-    ]  # fmt: skip
+    ]
 
 
 def test_the_enterprise_is_flagged_first_and_the_diligent_department_last(sponsors):
@@ -540,8 +570,11 @@ def test_the_health_department_visits_both_communes_every_complete_quarter(spons
         (3, False, 2, 1, 1.0, 8.0, ["Xã Đỡ Đầu Y"], False),  # begun, not ended: never flagged
     ]
     assert (health.support_value_vnd, health.plan_items_done, health.plan_items_late, health.plan_items_open) == (
-        100_000_000, 2, 1, 1,
-    )  # fmt: skip
+        100_000_000,
+        2,
+        1,
+        1,
+    )
 
 
 def test_the_enterprise_came_once_for_half_a_day_and_is_below_the_minimum_twice(sponsors):
@@ -557,8 +590,10 @@ def test_the_enterprise_came_once_for_half_a_day_and_is_below_the_minimum_twice(
         (3, False, 1, 0, 0.0, 0.0, ["Xã Đỡ Đầu Z"], False),
     ]
     assert (enterprise.support_value_vnd, enterprise.plan_items_done, enterprise.plan_items_late) == (
-        2_050_000_000, 0, 2,
-    )  # fmt: skip
+        2_050_000_000,
+        0,
+        2,
+    )
 
 
 def test_the_transport_department_has_nothing_assigned_before_may(sponsors):
@@ -602,8 +637,10 @@ def test_plan_items_due_in_the_year_are_done_late_or_open_and_cancelled_ones_are
     accountability = sponsor_accountability(unit=sponsors.province, year=2024, as_of=sponsors.as_of)
 
     assert (accountability.plan_items_done, accountability.plan_items_late, accountability.plan_items_open) == (
-        sponsors.plan_items_done, sponsors.plan_items_late, sponsors.plan_items_open,
-    )  # fmt: skip
+        sponsors.plan_items_done,
+        sponsors.plan_items_late,
+        sponsors.plan_items_open,
+    )
     assert (accountability.plan_items_done, accountability.plan_items_late, accountability.plan_items_open) == (2, 3, 1)
 
 

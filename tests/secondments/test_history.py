@@ -45,8 +45,9 @@ def coordinator(province_coordinator):
 @pytest.fixture
 def secondment(geography):
     cadre = CadreFactory(full_name="Nguyễn Văn Hòa", home_agency=AgencyFactory(unit=geography.province))
-    return SecondmentFactory(cadre=cadre, commune=geography.commune_a1, role_at_commune="Phó Bí thư Đảng ủy xã",
-                             criteria_met_at_start=9)  # fmt: skip
+    return SecondmentFactory(
+        cadre=cadre, commune=geography.commune_a1, role_at_commune="Phó Bí thư Đảng ủy xã", criteria_met_at_start=9
+    )
 
 
 @pytest.fixture
@@ -65,8 +66,9 @@ def _change(entry, name):
 def test_a_coordinators_change_through_the_service_names_the_coordinator_the_field_and_both_values(
     coordinator, secondment, geography
 ):
-    services.secondment_update(user=coordinator, instance=secondment, role_at_commune="Chủ tịch UBND xã",
-                               commune=geography.commune_a2)  # fmt: skip
+    services.secondment_update(
+        user=coordinator, instance=secondment, role_at_commune="Chủ tịch UBND xã", commune=geography.commune_a2
+    )
 
     entries, total = record_history(secondment)
 
@@ -76,8 +78,11 @@ def test_a_coordinators_change_through_the_service_names_the_coordinator_the_fie
     assert created.user is None and created.who == "(hệ thống)"  # the factory: no user
     assert [c.field for c in newest.changes] == ["commune", "role_at_commune"]  # in the model's order
     role = _change(newest, "role_at_commune")
-    assert (role.label, role.old_text, role.new_text) == ("chức danh tại xã", "Phó Bí thư Đảng ủy xã",
-                                                          "Chủ tịch UBND xã")  # fmt: skip
+    assert (role.label, role.old_text, role.new_text) == (
+        "chức danh tại xã",
+        "Phó Bí thư Đảng ủy xã",
+        "Chủ tịch UBND xã",
+    )
     commune = _change(newest, "commune")
     assert (commune.old, commune.new) == (geography.commune_a1.pk, geography.commune_a2.pk)
     assert (commune.old_text, commune.new_text) == ("Xã Phú Đình", "Xã Sơn Phú")
@@ -90,7 +95,9 @@ def test_ending_a_secondment_is_recorded_with_its_reason_and_the_dates_as_people
 
     assert newest.reason == "Đã kết thúc biệt phái"
     assert (_change(newest, "actual_end_date").old_text, _change(newest, "actual_end_date").new_text) == (
-        "—", "15/10/2016")  # fmt: skip
+        "—",
+        "15/10/2016",
+    )
 
 
 def test_a_save_that_changes_nothing_writes_no_history(coordinator, secondment):
@@ -108,9 +115,14 @@ def test_a_deletion_names_who_deleted(coordinator, secondment):
 
 
 def test_a_liaisons_field_visit_change_is_the_liaisons(agency_liaison, geography):
-    visit = services.field_visit_create(user=agency_liaison, agency=agency_liaison.agency, commune=geography.commune_a1,
-                                        visit_date=datetime.date(2018, 5, 10), days_on_site=Decimal("1"),
-                                        activities="Làm việc với Ban quản lý xã")  # fmt: skip
+    visit = services.field_visit_create(
+        user=agency_liaison,
+        agency=agency_liaison.agency,
+        commune=geography.commune_a1,
+        visit_date=datetime.date(2018, 5, 10),
+        days_on_site=Decimal("1"),
+        activities="Làm việc với Ban quản lý xã",
+    )
     services.field_visit_update(user=agency_liaison, instance=visit, days_on_site=Decimal("2.5"))
 
     entries, total = record_history(visit)
@@ -122,9 +134,15 @@ def test_a_liaisons_field_visit_change_is_the_liaisons(agency_liaison, geography
 
 def test_a_change_of_a_visits_criteria_alone_is_told_in_its_reason(agency_liaison, geography):
     criteria = list(CriteriaSetFactory(period_start=2016, period_end=2020, criteria_count=3).criteria.all())
-    visit = services.field_visit_create(user=agency_liaison, agency=agency_liaison.agency, commune=geography.commune_a1,
-                                        visit_date=datetime.date(2018, 5, 10), days_on_site=Decimal("1"),
-                                        activities="Làm việc", criteria_addressed=criteria[:1])  # fmt: skip
+    visit = services.field_visit_create(
+        user=agency_liaison,
+        agency=agency_liaison.agency,
+        commune=geography.commune_a1,
+        visit_date=datetime.date(2018, 5, 10),
+        days_on_site=Decimal("1"),
+        activities="Làm việc",
+        criteria_addressed=criteria[:1],
+    )
     services.field_visit_update(user=agency_liaison, instance=visit, criteria_addressed=criteria[1:])
 
     newest = record_history(visit)[0][0]
@@ -137,10 +155,17 @@ def test_a_change_of_a_visits_criteria_alone_is_told_in_its_reason(agency_liaiso
 
 def test_a_change_through_the_form_shows_on_the_secondment_page(client, coordinator, secondment, geography):
     client.force_login(coordinator)
-    form = {"cadre": secondment.cadre_id, "commune": geography.commune_a1.pk, "kind": SecondmentKind.SECONDED,
-            "role_at_commune": "Chủ tịch UBND xã", "decided_by": secondment.decided_by,
-            "decision_number": secondment.decision_number, "decision_date": "01/03/2016", "start_date": "15/03/2016",
-            "criteria_met_at_start": "9"}  # fmt: skip
+    form = {
+        "cadre": secondment.cadre_id,
+        "commune": geography.commune_a1.pk,
+        "kind": SecondmentKind.SECONDED,
+        "role_at_commune": "Chủ tịch UBND xã",
+        "decided_by": secondment.decided_by,
+        "decision_number": secondment.decision_number,
+        "decision_date": "01/03/2016",
+        "start_date": "15/03/2016",
+        "criteria_met_at_start": "9",
+    }
     assert client.post(url("secondment_edit", secondment.pk), form).status_code == 302
 
     response = client.get(url("secondment_detail", secondment.pk))
@@ -159,8 +184,9 @@ def test_the_assignment_page_lists_the_changes_of_its_plans_visits_and_support(c
     item = WorkPlanItemFactory(work_plan=WorkPlanFactory(assignment=assignment))
     visit = FieldVisitFactory(agency=assignment.agency, commune=assignment.commune)
     FieldVisitFactory(agency=assignment.agency, commune=geography.commune_b1)  # another commune: not counted below
-    services.work_plan_item_update(user=agency_liaison, instance=item, status=PlanItemStatus.DONE,
-                                   done_on=datetime.date(2018, 6, 20))  # fmt: skip
+    services.work_plan_item_update(
+        user=agency_liaison, instance=item, status=PlanItemStatus.DONE, done_on=datetime.date(2018, 6, 20)
+    )
     services.field_visit_update(user=agency_liaison, instance=visit, hours_on_site=Decimal("4"))
     client.force_login(agency_liaison)
 
@@ -188,8 +214,9 @@ def test_an_assignments_history_shows_the_newest_changes_and_counts_them_all(age
 
 def _change_secondment(user, secondment, communes, count):
     for n in range(count):
-        services.secondment_update(user=user, instance=secondment, role_at_commune=f"Chức danh {n}",
-                                   commune=communes[n % 2])  # fmt: skip
+        services.secondment_update(
+            user=user, instance=secondment, role_at_commune=f"Chức danh {n}", commune=communes[n % 2]
+        )
 
 
 def test_the_secondment_page_costs_the_same_queries_for_2_changes_as_for_20(
@@ -256,8 +283,13 @@ def test_the_history_endpoint_returns_who_when_and_what(api, coordinator, second
     assert newest["changes"] == [
         {"field": "commune_id", "old": geography.commune_a1.pk, "new": geography.commune_a2.pk}
     ]
-    assert body["results"][1] | {"changed_at": None} == {"changed_at": None, "changed_by": None, "change": "created",
-                                                         "reason": "", "changes": []}  # fmt: skip
+    assert body["results"][1] | {"changed_at": None} == {
+        "changed_at": None,
+        "changed_by": None,
+        "change": "created",
+        "reason": "",
+        "changes": [],
+    }
 
 
 def test_a_liaisons_change_through_the_api_is_the_liaisons(api, agency_liaison, geography):
@@ -281,8 +313,18 @@ def test_another_provinces_user_gets_404_on_the_history_endpoint(api, secondment
     assert api(None).get(f"/api/v1/secondments/{secondment.pk}/history/").status_code == 401
 
 
-@pytest.mark.parametrize("endpoint", ["cadres", "secondments", "sponsor-assignments", "work-plans", "work-plan-items",
-                                      "field-visits", "support-contributions"])  # fmt: skip
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "cadres",
+        "secondments",
+        "sponsor-assignments",
+        "work-plans",
+        "work-plan-items",
+        "field-visits",
+        "support-contributions",
+    ],
+)
 def test_every_tracked_record_has_a_history_endpoint(api, province_coordinator, geography, endpoint):
     assignment = SponsorAssignmentFactory(commune=geography.commune_a1)
     item = WorkPlanItemFactory(work_plan=WorkPlanFactory(assignment=assignment))

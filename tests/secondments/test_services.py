@@ -111,70 +111,159 @@ def _agency_fields(g):
 
 def _assignment_fields(g):
     return {
-        "agency": AgencyFactory(unit=g.province), "commune": g.commune_a1, "decided_by": "UBND tỉnh",
-        "decision_number": "708/QĐ-UBND", "decision_date": datetime.date(2017, 8, 17),
+        "agency": AgencyFactory(unit=g.province),
+        "commune": g.commune_a1,
+        "decided_by": "UBND tỉnh",
+        "decision_number": "708/QĐ-UBND",
+        "decision_date": datetime.date(2017, 8, 17),
         "start_date": datetime.date(2017, 8, 17),
-    }  # fmt: skip
+    }
 
 
 def _secondment_fields(g):
     return {
-        "cadre": CadreFactory(home_agency=AgencyFactory(unit=g.province)), "commune": g.commune_a1,
-        "kind": SecondmentKind.SECONDED, "decided_by": "Thường trực Tỉnh ủy", "decision_number": "12-TB/TU",
-        "decision_date": datetime.date(2016, 3, 1), "start_date": START,
-    }  # fmt: skip
+        "cadre": CadreFactory(home_agency=AgencyFactory(unit=g.province)),
+        "commune": g.commune_a1,
+        "kind": SecondmentKind.SECONDED,
+        "decided_by": "Thường trực Tỉnh ủy",
+        "decision_number": "12-TB/TU",
+        "decision_date": datetime.date(2016, 3, 1),
+        "start_date": START,
+    }
 
 
 def _visit_fields(g):
     agency = AgencyFactory(unit=g.province)
     SponsorAssignmentFactory(agency=agency, commune=g.commune_a1)
-    return {"agency": agency, "commune": g.commune_a1, "visit_date": datetime.date(2018, 5, 10),
-            "days_on_site": Decimal("1.5"), "activities": "Họp với Đảng ủy xã về tiêu chí thu nhập"}  # fmt: skip
+    return {
+        "agency": agency,
+        "commune": g.commune_a1,
+        "visit_date": datetime.date(2018, 5, 10),
+        "days_on_site": Decimal("1.5"),
+        "activities": "Họp với Đảng ủy xã về tiêu chí thu nhập",
+    }
 
 
 def _support_fields(g):
-    return {"giver": AgencyFactory(unit=g.province), "commune": g.commune_a1, "date": datetime.date(2018, 6, 1),
-            "kind": SupportKind.CASH, "value_vnd": 50_000_000, "description": "Xây nhà văn hóa thôn"}  # fmt: skip
+    return {
+        "giver": AgencyFactory(unit=g.province),
+        "commune": g.commune_a1,
+        "date": datetime.date(2018, 6, 1),
+        "kind": SupportKind.CASH,
+        "value_vnd": 50_000_000,
+        "description": "Xây nhà văn hóa thôn",
+    }
 
 
 def _plan_item_fields(g):
-    plan = WorkPlanFactory(assignment=SponsorAssignmentFactory(agency=AgencyFactory(unit=g.province),
-                                                               commune=g.commune_a1))  # fmt: skip
-    return {"work_plan": plan, "period": PlanPeriod.QUARTER, "period_number": 2, "title": "Hoàn thiện hồ sơ",
-            "due_date": datetime.date(2018, 6, 30)}  # fmt: skip
+    plan = WorkPlanFactory(
+        assignment=SponsorAssignmentFactory(agency=AgencyFactory(unit=g.province), commune=g.commune_a1)
+    )
+    return {
+        "work_plan": plan,
+        "period": PlanPeriod.QUARTER,
+        "period_number": 2,
+        "title": "Hoàn thiện hồ sơ",
+        "due_date": datetime.date(2018, 6, 30),
+    }
 
 
 KINDS = [
-    Kind("agency", Agency, services.agency_create, services.agency_update, services.agency_delete, _agency_fields,
-         {"short_name": "SXD"}, lambda g, o: {"unit": o.province}),
-    Kind("cadre", Cadre, services.cadre_create, services.cadre_update, services.cadre_delete,
-         lambda g: {"full_name": "Nguyễn Văn Hòa", "home_agency": AgencyFactory(unit=g.province)},
-         {"title": "Phó trưởng phòng"}, lambda g, o: {"home_agency": AgencyFactory(unit=o.province)}),
-    Kind("batch", SecondmentBatch, services.secondment_batch_create, services.secondment_batch_update,
-         services.secondment_batch_delete, lambda g: {"province": g.province, "name": "Đợt 1", "year": 2014},
-         {"decision_number": "05-TB/TU"}, lambda g, o: {"province": o.province}),
-    Kind("secondment", Secondment, services.secondment_create, services.secondment_update,
-         services.secondment_delete, _secondment_fields, {"role_at_commune": "Phó Bí thư Đảng ủy"},
-         lambda g, o: {"commune": o.commune}),
-    Kind("assignment", SponsorAssignment, services.sponsor_assignment_create, services.sponsor_assignment_update,
-         services.sponsor_assignment_delete, _assignment_fields, {"decision_number": "140-QĐ/TU"},
-         lambda g, o: {"commune": o.commune}),
-    Kind("work plan", WorkPlan, services.work_plan_create, services.work_plan_update, services.work_plan_delete,
-         lambda g: {"assignment": SponsorAssignmentFactory(agency=AgencyFactory(unit=g.province),
-                                                           commune=g.commune_a1), "year": 2018, "title": "Kế hoạch"},
-         {"title": "Kế hoạch năm 2018"},
-         lambda g, o: {"assignment": SponsorAssignmentFactory(agency=AgencyFactory(unit=o.province),
-                                                              commune=o.commune)}),
-    Kind("work plan item", WorkPlanItem, services.work_plan_item_create, services.work_plan_item_update,
-         services.work_plan_item_delete, _plan_item_fields,
-         {"status": PlanItemStatus.DONE, "done_on": datetime.date(2018, 6, 20)}, None),
-    Kind("field visit", FieldVisit, services.field_visit_create, services.field_visit_update,
-         services.field_visit_delete, _visit_fields, {"hours_on_site": Decimal(6)},
-         lambda g, o: {"commune": o.commune}),
-    Kind("support", SupportContribution, services.support_contribution_create, services.support_contribution_update,
-         services.support_contribution_delete, _support_fields, {"value_vnd": 22_500_000_000},
-         lambda g, o: {"commune": o.commune}),
-]  # fmt: skip
+    Kind(
+        "agency",
+        Agency,
+        services.agency_create,
+        services.agency_update,
+        services.agency_delete,
+        _agency_fields,
+        {"short_name": "SXD"},
+        lambda g, o: {"unit": o.province},
+    ),
+    Kind(
+        "cadre",
+        Cadre,
+        services.cadre_create,
+        services.cadre_update,
+        services.cadre_delete,
+        lambda g: {"full_name": "Nguyễn Văn Hòa", "home_agency": AgencyFactory(unit=g.province)},
+        {"title": "Phó trưởng phòng"},
+        lambda g, o: {"home_agency": AgencyFactory(unit=o.province)},
+    ),
+    Kind(
+        "batch",
+        SecondmentBatch,
+        services.secondment_batch_create,
+        services.secondment_batch_update,
+        services.secondment_batch_delete,
+        lambda g: {"province": g.province, "name": "Đợt 1", "year": 2014},
+        {"decision_number": "05-TB/TU"},
+        lambda g, o: {"province": o.province},
+    ),
+    Kind(
+        "secondment",
+        Secondment,
+        services.secondment_create,
+        services.secondment_update,
+        services.secondment_delete,
+        _secondment_fields,
+        {"role_at_commune": "Phó Bí thư Đảng ủy"},
+        lambda g, o: {"commune": o.commune},
+    ),
+    Kind(
+        "assignment",
+        SponsorAssignment,
+        services.sponsor_assignment_create,
+        services.sponsor_assignment_update,
+        services.sponsor_assignment_delete,
+        _assignment_fields,
+        {"decision_number": "140-QĐ/TU"},
+        lambda g, o: {"commune": o.commune},
+    ),
+    Kind(
+        "work plan",
+        WorkPlan,
+        services.work_plan_create,
+        services.work_plan_update,
+        services.work_plan_delete,
+        lambda g: {
+            "assignment": SponsorAssignmentFactory(agency=AgencyFactory(unit=g.province), commune=g.commune_a1),
+            "year": 2018,
+            "title": "Kế hoạch",
+        },
+        {"title": "Kế hoạch năm 2018"},
+        lambda g, o: {"assignment": SponsorAssignmentFactory(agency=AgencyFactory(unit=o.province), commune=o.commune)},
+    ),
+    Kind(
+        "work plan item",
+        WorkPlanItem,
+        services.work_plan_item_create,
+        services.work_plan_item_update,
+        services.work_plan_item_delete,
+        _plan_item_fields,
+        {"status": PlanItemStatus.DONE, "done_on": datetime.date(2018, 6, 20)},
+        None,
+    ),
+    Kind(
+        "field visit",
+        FieldVisit,
+        services.field_visit_create,
+        services.field_visit_update,
+        services.field_visit_delete,
+        _visit_fields,
+        {"hours_on_site": Decimal(6)},
+        lambda g, o: {"commune": o.commune},
+    ),
+    Kind(
+        "support",
+        SupportContribution,
+        services.support_contribution_create,
+        services.support_contribution_update,
+        services.support_contribution_delete,
+        _support_fields,
+        {"value_vnd": 22_500_000_000},
+        lambda g, o: {"commune": o.commune},
+    ),
+]
 KIND_IDS = [kind.name for kind in KINDS]
 
 
@@ -193,8 +282,9 @@ def test_the_coordinator_creates_changes_and_deletes_each_kind_in_its_province(k
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
-def test_a_coordinator_of_another_province_can_neither_create_change_nor_delete(kind, geography, province_coordinator,
-                                                                               other):  # fmt: skip
+def test_a_coordinator_of_another_province_can_neither_create_change_nor_delete(
+    kind, geography, province_coordinator, other
+):
     fields = kind.fields(geography)
     count = kind.model.objects.count()
     with pytest.raises(AccessDenied, match="không có quyền"):
@@ -246,11 +336,17 @@ def test_a_liaison_records_changes_and_deletes_a_visit_to_its_assigned_commune(
     geography, agency_liaison, criteria_2016
 ):
     visit = services.field_visit_create(
-        user=agency_liaison, agency=agency_liaison.agency, commune=geography.commune_a1,
-        visit_date=datetime.date(2018, 5, 10), days_on_site=Decimal("0.5"), hours_on_site=Decimal(4),
-        participants="Phó Giám đốc Sở và 2 chuyên viên", activities="Dự sinh hoạt chi bộ thôn Bản Pác",
-        party_cell_meetings=1, criteria_addressed=[criterion(criteria_2016, 10), criterion(criteria_2016, 12)],
-    )  # fmt: skip
+        user=agency_liaison,
+        agency=agency_liaison.agency,
+        commune=geography.commune_a1,
+        visit_date=datetime.date(2018, 5, 10),
+        days_on_site=Decimal("0.5"),
+        hours_on_site=Decimal(4),
+        participants="Phó Giám đốc Sở và 2 chuyên viên",
+        activities="Dự sinh hoạt chi bộ thôn Bản Pác",
+        party_cell_meetings=1,
+        criteria_addressed=[criterion(criteria_2016, 10), criterion(criteria_2016, 12)],
+    )
 
     assert sorted(c.number for c in visit.criteria_addressed.all()) == [10, 12]
     changed = services.field_visit_update(
@@ -265,9 +361,14 @@ def test_a_liaison_records_changes_and_deletes_a_visit_to_its_assigned_commune(
 
 def test_a_liaison_cannot_record_a_visit_to_another_agencys_commune(geography, agency_liaison, assignment_b1):
     with pytest.raises(AccessDenied):
-        services.field_visit_create(user=agency_liaison, agency=agency_liaison.agency, commune=geography.commune_b1,
-                                    visit_date=datetime.date(2018, 5, 10), days_on_site=Decimal(1),
-                                    activities="Khảo sát")  # fmt: skip
+        services.field_visit_create(
+            user=agency_liaison,
+            agency=agency_liaison.agency,
+            commune=geography.commune_b1,
+            visit_date=datetime.date(2018, 5, 10),
+            days_on_site=Decimal(1),
+            activities="Khảo sát",
+        )
     assert not FieldVisit.objects.exists()
 
 
@@ -276,9 +377,14 @@ def test_a_liaison_cannot_record_a_visit_in_another_agencys_name(geography, agen
     SponsorAssignmentFactory(agency=someone_else, commune=geography.commune_a1)
 
     with pytest.raises(AccessDenied):
-        services.field_visit_create(user=agency_liaison, agency=someone_else, commune=geography.commune_a1,
-                                    visit_date=datetime.date(2018, 5, 10), days_on_site=Decimal(1),
-                                    activities="Khảo sát")  # fmt: skip
+        services.field_visit_create(
+            user=agency_liaison,
+            agency=someone_else,
+            commune=geography.commune_a1,
+            visit_date=datetime.date(2018, 5, 10),
+            days_on_site=Decimal(1),
+            activities="Khảo sát",
+        )
 
 
 def test_a_liaison_cannot_move_its_visit_to_another_agencys_commune(geography, agency_liaison, assignment_b1):
@@ -294,24 +400,38 @@ def test_a_liaison_records_support_for_its_assigned_commune_and_not_for_another(
     geography, agency_liaison, assignment_b1
 ):
     support = services.support_contribution_create(
-        user=agency_liaison, giver=agency_liaison.agency, commune=geography.commune_a1,
-        date=datetime.date(2018, 6, 1), kind=SupportKind.IN_KIND, value_vnd=15_000_000, description="Chăn ấm",
-    )  # fmt: skip
+        user=agency_liaison,
+        giver=agency_liaison.agency,
+        commune=geography.commune_a1,
+        date=datetime.date(2018, 6, 1),
+        kind=SupportKind.IN_KIND,
+        value_vnd=15_000_000,
+        description="Chăn ấm",
+    )
     assert support.pk
 
     with pytest.raises(AccessDenied):
         services.support_contribution_create(
-            user=agency_liaison, giver=agency_liaison.agency, commune=geography.commune_b1,
-            date=datetime.date(2018, 6, 1), kind=SupportKind.IN_KIND, value_vnd=15_000_000, description="Chăn ấm",
-        )  # fmt: skip
+            user=agency_liaison,
+            giver=agency_liaison.agency,
+            commune=geography.commune_b1,
+            date=datetime.date(2018, 6, 1),
+            kind=SupportKind.IN_KIND,
+            value_vnd=15_000_000,
+            description="Chăn ấm",
+        )
 
 
 def test_a_liaison_updates_the_items_of_its_own_agencys_plan_only(geography, agency_liaison, assignment_b1):
     own_plan = WorkPlanFactory(assignment=agency_liaison.agency.assignments.get())
     item = services.work_plan_item_create(
-        user=agency_liaison, work_plan=own_plan, period=PlanPeriod.MONTH, period_number=5, title="Tập huấn",
+        user=agency_liaison,
+        work_plan=own_plan,
+        period=PlanPeriod.MONTH,
+        period_number=5,
+        title="Tập huấn",
         due_date=datetime.date(2018, 5, 31),
-    )  # fmt: skip
+    )
     done = services.work_plan_item_update(
         user=agency_liaison, instance=item, status=PlanItemStatus.DONE, done_on=datetime.date(2018, 5, 20)
     )
@@ -322,17 +442,22 @@ def test_a_liaison_updates_the_items_of_its_own_agencys_plan_only(geography, age
         services.work_plan_item_update(user=agency_liaison, instance=other_item, title="Sửa trộm")
     with pytest.raises(AccessDenied):
         services.work_plan_item_create(
-            user=agency_liaison, work_plan=other_item.work_plan, period=PlanPeriod.YEAR, period_number=1,
-            title="Thêm trộm", due_date=datetime.date(2018, 12, 31),
-        )  # fmt: skip
+            user=agency_liaison,
+            work_plan=other_item.work_plan,
+            period=PlanPeriod.YEAR,
+            period_number=1,
+            title="Thêm trộm",
+            due_date=datetime.date(2018, 12, 31),
+        )
 
 
 def test_a_liaison_cannot_write_secondments_assignments_or_plans(geography, agency_liaison):
     with pytest.raises(AccessDenied):
         services.secondment_create(user=agency_liaison, **_secondment_fields(geography))
     with pytest.raises(AccessDenied):
-        services.work_plan_create(user=agency_liaison, assignment=agency_liaison.agency.assignments.get(),
-                                  year=2018, title="Kế hoạch")  # fmt: skip
+        services.work_plan_create(
+            user=agency_liaison, assignment=agency_liaison.agency.assignments.get(), year=2018, title="Kế hoạch"
+        )
     with pytest.raises(AccessDenied):
         services.agency_update(user=agency_liaison, instance=agency_liaison.agency, contact="0208 3858 136")
 
@@ -404,8 +529,9 @@ def test_an_update_of_a_field_that_cannot_change_is_a_programming_error(geograph
 
 def test_an_update_starts_from_the_stored_row_not_from_the_callers_copy(geography, province_coordinator, other):
     """A bound ModelForm writes onto its instance before the service runs: the check "as it is" reads the database."""
-    secondment = SecondmentFactory(commune=other.commune, cadre=CadreFactory(home_agency=AgencyFactory(
-        unit=other.province)))  # fmt: skip
+    secondment = SecondmentFactory(
+        commune=other.commune, cadre=CadreFactory(home_agency=AgencyFactory(unit=other.province))
+    )
     secondment.commune = geography.commune_a1  # as a form would have left it
 
     with pytest.raises(AccessDenied):
@@ -474,11 +600,13 @@ def test_closing_again_corrects_the_date_and_the_count(geography, province_coord
     round_with(geography.commune_a1, criteria_2016, year=2016, met=12, as_of=datetime.date(2016, 6, 30))
     round_with(geography.commune_a1, criteria_2016, year=2017, met=17, as_of=datetime.date(2017, 6, 30))
     secondment = services.secondment_create(user=province_coordinator, **_secondment_fields(geography))
-    services.secondment_close(user=province_coordinator, secondment=secondment,
-                              actual_end_date=datetime.date(2016, 12, 31))  # fmt: skip
+    services.secondment_close(
+        user=province_coordinator, secondment=secondment, actual_end_date=datetime.date(2016, 12, 31)
+    )
 
-    corrected = services.secondment_close(user=province_coordinator, secondment=secondment,
-                                          actual_end_date=datetime.date(2017, 7, 1))  # fmt: skip
+    corrected = services.secondment_close(
+        user=province_coordinator, secondment=secondment, actual_end_date=datetime.date(2017, 7, 1)
+    )
 
     assert corrected.criteria_met_at_end == 17
 
@@ -487,8 +615,9 @@ def test_closing_before_the_start_is_refused_in_words(geography, province_coordi
     secondment = services.secondment_create(user=province_coordinator, **_secondment_fields(geography))
 
     with pytest.raises(ValidationError) as error:
-        services.secondment_close(user=province_coordinator, secondment=secondment,
-                                  actual_end_date=datetime.date(2016, 1, 1))  # fmt: skip
+        services.secondment_close(
+            user=province_coordinator, secondment=secondment, actual_end_date=datetime.date(2016, 1, 1)
+        )
 
     assert error.value.message_dict == {"actual_end_date": ["Ngày kết thúc phải sau ngày bắt đầu."]}
     assert Secondment.objects.get(pk=secondment.pk).actual_end_date is None
@@ -522,7 +651,8 @@ def test_clearing_the_count_at_the_start_takes_it_again_for_the_new_start_date(
     round_with(geography.commune_a1, criteria_2016, year=2016, met=14)
     secondment = services.secondment_create(user=province_coordinator, **_secondment_fields(geography))
 
-    moved = services.secondment_update(user=province_coordinator, instance=secondment,
-                                       start_date=datetime.date(2017, 2, 1), criteria_met_at_start=None)  # fmt: skip
+    moved = services.secondment_update(
+        user=province_coordinator, instance=secondment, start_date=datetime.date(2017, 2, 1), criteria_met_at_start=None
+    )
 
     assert moved.criteria_met_at_start == 14

@@ -91,9 +91,16 @@ def records(geography):
     visit = FieldVisitFactory(agency=agency, commune=geography.commune_a1, secondment=secondment)
     support = SupportContributionFactory(giver=agency, commune=geography.commune_a1, value_vnd=22_500_000_000)
     return {
-        "agency": agency, "cadre": cadre, "batch": batch, "secondment": secondment, "assignment": assignment,
-        "work_plan": plan, "item": item, "field_visit": visit, "support": support,
-    }  # fmt: skip
+        "agency": agency,
+        "cadre": cadre,
+        "batch": batch,
+        "secondment": secondment,
+        "assignment": assignment,
+        "work_plan": plan,
+        "item": item,
+        "field_visit": visit,
+        "support": support,
+    }
 
 
 LISTS = {
@@ -110,7 +117,7 @@ LISTS = {
         "active_on",
         "start_year",
         "cadre_id",
-    ],  # fmt: skip
+    ],
     "assignment": ["district_id", "commune_id", "agency_id", "role", "active_on"],
     "work_plan": ["agency_id", "commune_id", "year"],
     "field_visit": ["district_id", "commune_id", "agency_id", "date_from", "date_to", "year", "secondment_id"],
@@ -146,8 +153,9 @@ def test_each_list_exports_its_rows_to_excel(name, client, records, province_coo
 def test_the_secondment_list_filters_by_commune_and_exports_only_the_filtered_rows(
     client, records, province_coordinator, geography
 ):
-    SecondmentFactory(cadre=CadreFactory(full_name="Phạm Minh Thắng", home_agency=records["agency"]),
-                      commune=geography.commune_b1)  # fmt: skip
+    SecondmentFactory(
+        cadre=CadreFactory(full_name="Phạm Minh Thắng", home_agency=records["agency"]), commune=geography.commune_b1
+    )
     client.force_login(province_coordinator)
 
     response = client.get(url("secondment_list"), {"commune_id": geography.commune_a1.pk})
@@ -160,8 +168,9 @@ def test_the_secondment_list_filters_by_commune_and_exports_only_the_filtered_ro
 
 
 def test_the_secondment_list_finds_a_cadre_without_diacritics(client, records, province_coordinator, geography):
-    SecondmentFactory(cadre=CadreFactory(full_name="Phạm Minh Thắng", home_agency=records["agency"]),
-                      commune=geography.commune_b1)  # fmt: skip
+    SecondmentFactory(
+        cadre=CadreFactory(full_name="Phạm Minh Thắng", home_agency=records["agency"]), commune=geography.commune_b1
+    )
     client.force_login(province_coordinator)
 
     response = client.get(url("secondment_list"), {"q": "nguyen van hoa"})
@@ -200,11 +209,27 @@ def test_the_cadre_list_links_to_the_secondments_of_each_cadre(client, records, 
 def test_nonsense_in_a_lists_query_string_is_answered_without_an_error(name, client, records, province_coordinator):
     client.force_login(province_coordinator)
     nonsense = {
-        "q": "x" * 500, "kind": "zzz", "level": "zzz", "unit_id": "abc", "home_agency_id": str(2**80),
-        "gender": "?", "year": "hai nghìn", "district_id": "-1", "commune_id": ["1", "x"], "batch_id": "1.5",
-        "active_on": "31/02/2018", "start_year": "99999", "agency_id": "", "role": "chief", "date_from": "hôm qua",
-        "date_to": "2018-13-01", "giver_id": "0", "cadre_id": "NaN", "secondment_id": "1e9", "page": "-3",
-    }  # fmt: skip
+        "q": "x" * 500,
+        "kind": "zzz",
+        "level": "zzz",
+        "unit_id": "abc",
+        "home_agency_id": str(2**80),
+        "gender": "?",
+        "year": "hai nghìn",
+        "district_id": "-1",
+        "commune_id": ["1", "x"],
+        "batch_id": "1.5",
+        "active_on": "31/02/2018",
+        "start_year": "99999",
+        "agency_id": "",
+        "role": "chief",
+        "date_from": "hôm qua",
+        "date_to": "2018-13-01",
+        "giver_id": "0",
+        "cadre_id": "NaN",
+        "secondment_id": "1e9",
+        "page": "-3",
+    }
 
     response = client.get(url(f"{name}_list"), nonsense)
     export = client.get(url(f"{name}_list"), nonsense | {"format": "xlsx"})
@@ -245,8 +270,9 @@ def test_the_support_list_shows_money_the_vietnamese_way_and_its_total(client, r
 
 def test_the_visit_list_shows_days_hours_and_meetings_at_a_glance(client, geography, province_coordinator):
     agency = AgencyFactory(unit=geography.province)
-    FieldVisitFactory(agency=agency, commune=geography.commune_a1, days_on_site=Decimal("0.5"), hours_on_site=3,
-                      party_cell_meetings=1)  # fmt: skip
+    FieldVisitFactory(
+        agency=agency, commune=geography.commune_a1, days_on_site=Decimal("0.5"), hours_on_site=3, party_cell_meetings=1
+    )
     FieldVisitFactory(agency=agency, commune=geography.commune_a1, days_on_site=Decimal(2), party_cell_meetings=2)
     client.force_login(province_coordinator)
 
@@ -257,12 +283,21 @@ def test_the_visit_list_shows_days_hours_and_meetings_at_a_glance(client, geogra
 
 
 def test_the_assignment_list_shows_how_often_each_agency_came(client, geography, province_coordinator):
-    rare = SponsorAssignmentFactory(agency=AgencyFactory(name="Sở Ít Về", unit=geography.province),
-                                    commune=geography.commune_a1, start_date=datetime.date(2017, 8, 17))  # fmt: skip
-    FieldVisitFactory(agency=rare.agency, commune=geography.commune_a1, visit_date=datetime.date(2018, 5, 10),
-                      days_on_site=0, hours_on_site=3)  # fmt: skip
-    FieldVisitFactory(agency=rare.agency, commune=geography.commune_a1, visit_date=datetime.date(2016, 5, 10),
-                      days_on_site=1)  # before the assignment: not counted  # fmt: skip
+    rare = SponsorAssignmentFactory(
+        agency=AgencyFactory(name="Sở Ít Về", unit=geography.province),
+        commune=geography.commune_a1,
+        start_date=datetime.date(2017, 8, 17),
+    )
+    FieldVisitFactory(
+        agency=rare.agency,
+        commune=geography.commune_a1,
+        visit_date=datetime.date(2018, 5, 10),
+        days_on_site=0,
+        hours_on_site=3,
+    )
+    FieldVisitFactory(
+        agency=rare.agency, commune=geography.commune_a1, visit_date=datetime.date(2016, 5, 10), days_on_site=1
+    )  # before the assignment: not counted
     FieldVisitFactory(agency=rare.agency, commune=geography.commune_a2, days_on_site=1)  # another commune
     SupportContributionFactory(giver=rare.agency, commune=geography.commune_a1, value_vnd=1_500_000)
     client.force_login(province_coordinator)
@@ -320,21 +355,39 @@ def _cadre_form(g, r):
 
 
 def _batch_form(g, r):
-    return {"province": g.province.pk, "name": "Đợt 2017", "year": "2017", "decision_number": "05-TB/TU",
-            "decision_date": "10/01/2017"}  # fmt: skip
+    return {
+        "province": g.province.pk,
+        "name": "Đợt 2017",
+        "year": "2017",
+        "decision_number": "05-TB/TU",
+        "decision_date": "10/01/2017",
+    }
 
 
 def _secondment_form(g, r):
-    return {"cadre": r["cadre"].pk, "commune": g.commune_a2.pk, "kind": SecondmentKind.ROTATED,
-            "role_at_commune": "Chủ tịch UBND xã", "decided_by": "Ban Thường vụ Huyện ủy",
-            "decision_number": "45-QĐ/HU", "decision_date": "01/03/2016", "start_date": "2016-03-15",
-            "batch": r["batch"].pk}  # fmt: skip
+    return {
+        "cadre": r["cadre"].pk,
+        "commune": g.commune_a2.pk,
+        "kind": SecondmentKind.ROTATED,
+        "role_at_commune": "Chủ tịch UBND xã",
+        "decided_by": "Ban Thường vụ Huyện ủy",
+        "decision_number": "45-QĐ/HU",
+        "decision_date": "01/03/2016",
+        "start_date": "2016-03-15",
+        "batch": r["batch"].pk,
+    }
 
 
 def _assignment_form(g, r):
-    return {"agency": r["agency"].pk, "commune": g.commune_b1.pk, "role": SponsorRole.RESPONSIBLE,
-            "decided_by": "UBND tỉnh", "decision_number": "140-QĐ/TU", "decision_date": "17/08/2017",
-            "start_date": "17/08/2017"}  # fmt: skip
+    return {
+        "agency": r["agency"].pk,
+        "commune": g.commune_b1.pk,
+        "role": SponsorRole.RESPONSIBLE,
+        "decided_by": "UBND tỉnh",
+        "decision_number": "140-QĐ/TU",
+        "decision_date": "17/08/2017",
+        "start_date": "17/08/2017",
+    }
 
 
 def _work_plan_form(g, r):
@@ -342,27 +395,41 @@ def _work_plan_form(g, r):
 
 
 def _visit_form(g, r):
-    return {"agency": r["agency"].pk, "commune": g.commune_a1.pk, "visit_date": "05/03/2018", "days_on_site": "1,5",
-            "activities": "Làm việc với Ban quản lý xây dựng NTM xã", "party_cell_meetings": "2"}  # fmt: skip
+    return {
+        "agency": r["agency"].pk,
+        "commune": g.commune_a1.pk,
+        "visit_date": "05/03/2018",
+        "days_on_site": "1,5",
+        "activities": "Làm việc với Ban quản lý xây dựng NTM xã",
+        "party_cell_meetings": "2",
+    }
 
 
 def _support_form(g, r):
-    return {"giver": r["agency"].pk, "commune": g.commune_a1.pk, "date": "01/06/2018", "kind": SupportKind.CASH,
-            "value_vnd": "1.234.000.000", "description": "Hỗ trợ làm đường giao thông nông thôn"}  # fmt: skip
+    return {
+        "giver": r["agency"].pk,
+        "commune": g.commune_a1.pk,
+        "date": "01/06/2018",
+        "kind": SupportKind.CASH,
+        "value_vnd": "1.234.000.000",
+        "description": "Hỗ trợ làm đường giao thông nông thôn",
+    }
 
 
 CREATES = {
     "agency": (Agency, _agency_form, {"name": "Sở Xây dựng"}),
     "cadre": (Cadre, _cadre_form, {"full_name": "Bùi Ngọc Nhật", "birth_year": 1975}),
     "batch": (SecondmentBatch, _batch_form, {"name": "Đợt 2017", "decision_date": datetime.date(2017, 1, 10)}),
-    "secondment": (Secondment, _secondment_form, {"role_at_commune": "Chủ tịch UBND xã",
-                                                   "start_date": datetime.date(2016, 3, 15)}),
+    "secondment": (
+        Secondment,
+        _secondment_form,
+        {"role_at_commune": "Chủ tịch UBND xã", "start_date": datetime.date(2016, 3, 15)},
+    ),
     "assignment": (SponsorAssignment, _assignment_form, {"decision_number": "140-QĐ/TU"}),
     "work_plan": (WorkPlan, _work_plan_form, {"year": 2019}),
-    "field_visit": (FieldVisit, _visit_form, {"visit_date": datetime.date(2018, 3, 5),
-                                              "days_on_site": Decimal("1.5")}),
+    "field_visit": (FieldVisit, _visit_form, {"visit_date": datetime.date(2018, 3, 5), "days_on_site": Decimal("1.5")}),
     "support": (SupportContribution, _support_form, {"value_vnd": 1_234_000_000}),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(CREATES))
@@ -414,17 +481,30 @@ def test_the_coordinator_adds_an_item_to_a_work_plan_and_marks_it_done(client, r
     plan = records["work_plan"]
     client.force_login(province_coordinator)
 
-    response = client.post(url("work_plan_item_create", plan.pk), {
-        "period": PlanPeriod.MONTH, "period_number": "9", "title": "Tập huấn trồng chè", "due_date": "30/09/2018",
-        "status": PlanItemStatus.OPEN,
-    })  # fmt: skip
+    response = client.post(
+        url("work_plan_item_create", plan.pk),
+        {
+            "period": PlanPeriod.MONTH,
+            "period_number": "9",
+            "title": "Tập huấn trồng chè",
+            "due_date": "30/09/2018",
+            "status": PlanItemStatus.OPEN,
+        },
+    )
 
     assert response.status_code == 302 and response["Location"] == url("work_plan_detail", plan.pk)
     item = WorkPlanItem.objects.get(title="Tập huấn trồng chè")
-    response = client.post(url("work_plan_item_edit", item.pk), {
-        "period": PlanPeriod.MONTH, "period_number": "9", "title": "Tập huấn trồng chè", "due_date": "30/09/2018",
-        "status": PlanItemStatus.DONE, "done_on": "25/09/2018",
-    })  # fmt: skip
+    response = client.post(
+        url("work_plan_item_edit", item.pk),
+        {
+            "period": PlanPeriod.MONTH,
+            "period_number": "9",
+            "title": "Tập huấn trồng chè",
+            "due_date": "30/09/2018",
+            "status": PlanItemStatus.DONE,
+            "done_on": "25/09/2018",
+        },
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.status, item.done_on) == (PlanItemStatus.DONE, datetime.date(2018, 9, 25))
@@ -457,10 +537,16 @@ def test_a_date_that_is_not_a_date_is_refused_and_nothing_is_saved(client, recor
 def test_a_work_plan_item_marked_done_without_a_date_is_explained(client, records, province_coordinator):
     client.force_login(province_coordinator)
 
-    response = client.post(url("work_plan_item_edit", records["item"].pk), {
-        "period": PlanPeriod.QUARTER, "period_number": "2", "title": "Hồ sơ", "due_date": "30/06/2018",
-        "status": PlanItemStatus.DONE,
-    })  # fmt: skip
+    response = client.post(
+        url("work_plan_item_edit", records["item"].pk),
+        {
+            "period": PlanPeriod.QUARTER,
+            "period_number": "2",
+            "title": "Hồ sơ",
+            "due_date": "30/06/2018",
+            "status": PlanItemStatus.DONE,
+        },
+    )
 
     assert response.status_code == 200
     assert "Ngày hoàn thành đi cùng trạng thái Hoàn thành." in html(response)
@@ -508,10 +594,35 @@ def test_nonsense_posted_to_a_form_is_answered_with_messages_not_an_error(name, 
     client.force_login(province_coordinator)
     model = CREATES[name][0]
     count = model.objects.count()
-    fields = ("name", "kind", "level", "unit", "parent", "full_name", "birth_year", "home_agency", "email",
-              "province", "year", "decision_date", "cadre", "commune", "start_date", "criteria_met_at_start",
-              "agency", "assignment", "visit_date", "days_on_site", "hours_on_site", "party_cell_meetings",
-              "criteria_addressed", "giver", "date", "value_vnd", "criterion")  # fmt: skip
+    fields = (
+        "name",
+        "kind",
+        "level",
+        "unit",
+        "parent",
+        "full_name",
+        "birth_year",
+        "home_agency",
+        "email",
+        "province",
+        "year",
+        "decision_date",
+        "cadre",
+        "commune",
+        "start_date",
+        "criteria_met_at_start",
+        "agency",
+        "assignment",
+        "visit_date",
+        "days_on_site",
+        "hours_on_site",
+        "party_cell_meetings",
+        "criteria_addressed",
+        "giver",
+        "date",
+        "value_vnd",
+        "criterion",
+    )
     nonsense = dict.fromkeys(fields, "x" * 400)
 
     response = client.post(url(f"{name}_create"), nonsense)
@@ -524,8 +635,9 @@ def test_nonsense_posted_to_a_form_is_answered_with_messages_not_an_error(name, 
 
 
 @pytest.mark.parametrize("name", list(CREATES))
-def test_a_district_officer_is_refused_every_add_page_in_plain_words(name, client, records, district_officer_a,
-                                                                     geography):  # fmt: skip
+def test_a_district_officer_is_refused_every_add_page_in_plain_words(
+    name, client, records, district_officer_a, geography
+):
     client.force_login(district_officer_a)
     model, form, _ = CREATES[name]
     count = model.objects.count()
@@ -567,8 +679,10 @@ def test_another_provinces_coordinator_finds_none_of_these_records(client, recor
     assert client.get(url("assignment_detail", records["assignment"].pk)).status_code == 404
     assert client.get(url("work_plan_detail", records["work_plan"].pk)).status_code == 404
     assert client.get(url("agency_edit", records["agency"].pk)).status_code == 404
-    assert client.post(url("secondment_close", records["secondment"].pk), {"actual_end_date": "2017-01-01"}
-                       ).status_code == 404  # fmt: skip
+    assert (
+        client.post(url("secondment_close", records["secondment"].pk), {"actual_end_date": "2017-01-01"}).status_code
+        == 404
+    )
 
 
 def test_an_unknown_or_absurd_key_is_not_found_rather_than_an_error(client, records, province_coordinator):
@@ -587,8 +701,10 @@ def test_a_district_officer_may_read_a_secondment_page_but_is_offered_no_action(
     assert response.status_code == 200
     assert response.context["close_form"] is None
     assert url("secondment_edit", records["secondment"].pk) not in html(response)
-    assert client.post(url("secondment_close", records["secondment"].pk),
-                       {"actual_end_date": "2017-01-01"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(url("secondment_close", records["secondment"].pk), {"actual_end_date": "2017-01-01"}).status_code
+        == 403
+    )
 
 
 # --- the agency liaison on its phone ----------------------------------------------------------------------------------
@@ -603,15 +719,27 @@ def test_a_liaison_records_a_field_visit_for_its_assigned_commune(client, agency
     assert 'name="viewport"' in html(page) and 'type="date"' in html(page)
 
     tenth = criteria_2016.criteria.get(number=10)
-    response = client.post(url("field_visit_create"), {
-        "commune": geography.commune_a1.pk, "visit_date": "2018-05-10", "days_on_site": "0,5", "hours_on_site": "4",
-        "participants": "Phó Giám đốc Sở và 2 chuyên viên", "activities": "Dự sinh hoạt chi bộ thôn Bản Pác",
-        "party_cell_meetings": "1", "criteria_addressed": [tenth.pk],
-    }, follow=True)  # fmt: skip
+    response = client.post(
+        url("field_visit_create"),
+        {
+            "commune": geography.commune_a1.pk,
+            "visit_date": "2018-05-10",
+            "days_on_site": "0,5",
+            "hours_on_site": "4",
+            "participants": "Phó Giám đốc Sở và 2 chuyên viên",
+            "activities": "Dự sinh hoạt chi bộ thôn Bản Pác",
+            "party_cell_meetings": "1",
+            "criteria_addressed": [tenth.pk],
+        },
+        follow=True,
+    )
 
     visit = FieldVisit.objects.get()
-    assert (visit.agency, visit.commune, visit.days_on_site) == (agency_liaison.agency, geography.commune_a1,
-                                                                 Decimal("0.5"))  # fmt: skip
+    assert (visit.agency, visit.commune, visit.days_on_site) == (
+        agency_liaison.agency,
+        geography.commune_a1,
+        Decimal("0.5"),
+    )
     assert list(visit.criteria_addressed.all()) == [tenth]
     assert "Đã thêm chuyến công tác xã" in html(response)
 
@@ -628,8 +756,9 @@ def test_the_visit_form_for_a_liaison_with_one_commune_has_it_chosen_already(cli
 def test_a_form_shown_again_keeps_a_typed_date_where_a_date_picker_shows_it(client, agency_liaison, geography):
     client.force_login(agency_liaison)
 
-    response = client.post(url("field_visit_create"), {"commune": geography.commune_a1.pk, "visit_date": "10/05/2018",
-                                                       "days_on_site": "1"})  # fmt: skip
+    response = client.post(
+        url("field_visit_create"), {"commune": geography.commune_a1.pk, "visit_date": "10/05/2018", "days_on_site": "1"}
+    )
 
     assert 'type="date" name="visit_date" value="2018-05-10"' in html(response)
     assert "Trường này là bắt buộc." in html(response)  # the activities
@@ -640,10 +769,16 @@ def test_a_liaison_cannot_record_a_field_visit_for_another_commune(client, agenc
     SponsorAssignmentFactory(agency=local_agency(geography), commune=geography.commune_b1)  # another agency's commune
     client.force_login(agency_liaison)
 
-    response = client.post(url("field_visit_create"), {
-        "commune": geography.commune_b1.pk, "visit_date": "10/05/2018", "days_on_site": "1",
-        "activities": "Khảo sát", "party_cell_meetings": "0",
-    })  # fmt: skip
+    response = client.post(
+        url("field_visit_create"),
+        {
+            "commune": geography.commune_b1.pk,
+            "visit_date": "10/05/2018",
+            "days_on_site": "1",
+            "activities": "Khảo sát",
+            "party_cell_meetings": "0",
+        },
+    )
 
     assert response.status_code == 200 and "commune" in response.context["form"].errors
     assert not FieldVisit.objects.exists()
@@ -678,10 +813,16 @@ def test_a_liaison_is_refused_the_pages_of_the_coordination_office(client, agenc
 def test_a_liaison_records_support_for_its_commune_without_naming_its_agency(client, agency_liaison, geography):
     client.force_login(agency_liaison)
 
-    response = client.post(url("support_create"), {
-        "commune": geography.commune_a1.pk, "date": "01/06/2018", "kind": SupportKind.SOCIAL_WELFARE,
-        "value_vnd": "15 000 000 đ", "description": "Tặng chăn ấm cho hộ nghèo",
-    })  # fmt: skip
+    response = client.post(
+        url("support_create"),
+        {
+            "commune": geography.commune_a1.pk,
+            "date": "01/06/2018",
+            "kind": SupportKind.SOCIAL_WELFARE,
+            "value_vnd": "15 000 000 đ",
+            "description": "Tặng chăn ấm cho hộ nghèo",
+        },
+    )
 
     assert response.status_code == 302
     support = SupportContribution.objects.get()
@@ -696,10 +837,17 @@ def test_a_liaison_marks_an_item_of_its_agencys_plan_done(client, agency_liaison
     assert url("work_plan_item_edit", item.pk) in html(page)
     assert url("work_plan_edit", plan.pk) not in html(page)  # the plan itself is the province's
 
-    response = client.post(url("work_plan_item_edit", item.pk), {
-        "period": PlanPeriod.QUARTER, "period_number": "2", "title": item.title, "due_date": "30/06/2018",
-        "status": PlanItemStatus.DONE, "done_on": "28/06/2018",
-    })  # fmt: skip
+    response = client.post(
+        url("work_plan_item_edit", item.pk),
+        {
+            "period": PlanPeriod.QUARTER,
+            "period_number": "2",
+            "title": item.title,
+            "due_date": "30/06/2018",
+            "status": PlanItemStatus.DONE,
+            "done_on": "28/06/2018",
+        },
+    )
 
     assert response.status_code == 302
     item.refresh_from_db()
@@ -721,16 +869,26 @@ def test_the_secondment_page_shows_the_decision_and_the_criteria_at_both_ends(
     _round(geography.commune_a1, criteria_2016, year=2016, met=19, as_of=datetime.date(2016, 10, 1))
     secondment = SecondmentFactory(
         cadre=CadreFactory(full_name="Bùi Ngọc Nhật", home_agency=local_agency(geography)),
-        commune=geography.commune_a1, kind=SecondmentKind.TRANSFERRED,
-        role_at_commune="Phó Bí thư Đảng ủy, Chủ tịch UBND xã", decided_by="Ban Thường vụ Huyện ủy Đức Thọ",
-        decision_number="45-QĐ/HU", criteria_met_at_start=9,
-    )  # fmt: skip
+        commune=geography.commune_a1,
+        kind=SecondmentKind.TRANSFERRED,
+        role_at_commune="Phó Bí thư Đảng ủy, Chủ tịch UBND xã",
+        decided_by="Ban Thường vụ Huyện ủy Đức Thọ",
+        decision_number="45-QĐ/HU",
+        criteria_met_at_start=9,
+    )
     client.force_login(province_coordinator)
 
     page = client.get(url("secondment_detail", secondment.pk))
     assert page.status_code == 200
-    for text in ("Điều động", "Phó Bí thư Đảng ủy, Chủ tịch UBND xã", "Ban Thường vụ Huyện ủy Đức Thọ", "45-QĐ/HU",
-                 "01/03/2016", "15/03/2016", "9 → …"):  # fmt: skip
+    for text in (
+        "Điều động",
+        "Phó Bí thư Đảng ủy, Chủ tịch UBND xã",
+        "Ban Thường vụ Huyện ủy Đức Thọ",
+        "45-QĐ/HU",
+        "01/03/2016",
+        "15/03/2016",
+        "9 → …",
+    ):
         assert text in html(page)
 
     response = client.post(url("secondment_close", secondment.pk), {"actual_end_date": "15/10/2016"}, follow=True)
@@ -756,10 +914,12 @@ def test_the_assignment_page_shows_its_plans_with_items_done_late_and_open_its_v
     client, records, province_coordinator
 ):
     plan = records["work_plan"]
-    WorkPlanItemFactory(work_plan=plan, title="Tập huấn kỹ thuật", status=PlanItemStatus.DONE,
-                        done_on=datetime.date(2018, 6, 1))  # fmt: skip
-    WorkPlanItemFactory(work_plan=plan, title="Hỗ trợ giống lúa", due_date=datetime.date.today()
-                        + datetime.timedelta(days=10))  # fmt: skip
+    WorkPlanItemFactory(
+        work_plan=plan, title="Tập huấn kỹ thuật", status=PlanItemStatus.DONE, done_on=datetime.date(2018, 6, 1)
+    )
+    WorkPlanItemFactory(
+        work_plan=plan, title="Hỗ trợ giống lúa", due_date=datetime.date.today() + datetime.timedelta(days=10)
+    )
     client.force_login(province_coordinator)
 
     response = client.get(url("assignment_detail", records["assignment"].pk))
@@ -768,8 +928,16 @@ def test_the_assignment_page_shows_its_plans_with_items_done_late_and_open_its_v
     (row,) = response.context["plan_rows"]
     assert (row.done, row.late, row.open) == (1, 1, 1)
     content = html(response)
-    for text in ("Sở Kế hoạch và Đầu tư", "Xã Phú Đình", "708/QĐ-UBND", "Hoàn thành", "Quá hạn", "Đang thực hiện",
-                 "Làm việc với Đảng ủy xã về tiêu chí giao thông", "22.500.000.000 đ"):  # fmt: skip
+    for text in (
+        "Sở Kế hoạch và Đầu tư",
+        "Xã Phú Đình",
+        "708/QĐ-UBND",
+        "Hoàn thành",
+        "Quá hạn",
+        "Đang thực hiện",
+        "Làm việc với Đảng ủy xã về tiêu chí giao thông",
+        "22.500.000.000 đ",
+    ):
         assert text in content
 
 
@@ -798,16 +966,25 @@ def _rows_of(name, geography, count, agency):
     for n in range(count):
         commune = communes[n % 2]
         if name == "agency":
-            AgencyFactory(unit=geography.province if n % 2 else geography.district_a,
-                          parent=agency, level="district" if not n % 2 else "province")  # fmt: skip
+            AgencyFactory(
+                unit=geography.province if n % 2 else geography.district_a,
+                parent=agency,
+                level="district" if not n % 2 else "province",
+            )
         elif name == "cadre":
             SecondmentFactory(cadre=CadreFactory(home_agency=agency), commune=commune)
         elif name == "batch":
-            SecondmentFactory(batch=SecondmentBatchFactory(province=geography.province), commune=commune,
-                              cadre=CadreFactory(home_agency=agency))  # fmt: skip
+            SecondmentFactory(
+                batch=SecondmentBatchFactory(province=geography.province),
+                commune=commune,
+                cadre=CadreFactory(home_agency=agency),
+            )
         elif name == "secondment":
-            SecondmentFactory(cadre=CadreFactory(home_agency=agency), commune=commune,
-                              batch=SecondmentBatchFactory(province=geography.province))  # fmt: skip
+            SecondmentFactory(
+                cadre=CadreFactory(home_agency=agency),
+                commune=commune,
+                batch=SecondmentBatchFactory(province=geography.province),
+            )
         elif name == "assignment":
             assignment = SponsorAssignmentFactory(agency=AgencyFactory(unit=geography.province), commune=commune)
             FieldVisitFactory(agency=assignment.agency, commune=commune)

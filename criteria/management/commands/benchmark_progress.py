@@ -20,9 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, province: str | None, as_of: str, runs: int, **options):
         provinces = AdministrativeUnit.objects.provinces()
-        unit = provinces.filter(code=province).first() if province else max(
-            provinces, key=lambda p: AdministrativeUnit.objects.communes().filter(province=p).count(), default=None
-        )  # fmt: skip
+        unit = (
+            provinces.filter(code=province).first()
+            if province
+            else max(
+                provinces, key=lambda p: AdministrativeUnit.objects.communes().filter(province=p).count(), default=None
+            )
+        )
         if unit is None:
             raise CommandError("Không có tỉnh nào: chạy `manage.py load_demo` trước.")
         day = datetime.date.fromisoformat(as_of)

@@ -18,10 +18,22 @@ from ntm_portal.choices import Role
 from ntm_portal.models import User
 
 LIST_PREFIXES = [
-    "administrative-units", "communes", "criteria-sets", "assessment-rounds", "indicator-values", "unit-targets",
-    "agencies", "cadres", "secondment-batches", "secondments", "sponsor-assignments", "work-plans", "work-plan-items",
-    "field-visits", "support-contributions",
-]  # fmt: skip
+    "administrative-units",
+    "communes",
+    "criteria-sets",
+    "assessment-rounds",
+    "indicator-values",
+    "unit-targets",
+    "agencies",
+    "cadres",
+    "secondment-batches",
+    "secondments",
+    "sponsor-assignments",
+    "work-plans",
+    "work-plan-items",
+    "field-visits",
+    "support-contributions",
+]
 
 
 class Command(BaseCommand):
@@ -76,9 +88,13 @@ class Command(BaseCommand):
 
     def _province(self, code: str | None) -> AdministrativeUnit:
         provinces = AdministrativeUnit.objects.provinces()
-        unit = provinces.filter(code=code).first() if code else max(
-            provinces, key=lambda p: AdministrativeUnit.objects.communes().filter(province=p).count(), default=None
-        )  # fmt: skip
+        unit = (
+            provinces.filter(code=code).first()
+            if code
+            else max(
+                provinces, key=lambda p: AdministrativeUnit.objects.communes().filter(province=p).count(), default=None
+            )
+        )
         if unit is None:
             raise CommandError("Không có tỉnh nào: chạy `manage.py load_demo` trước.")
         return unit

@@ -89,33 +89,43 @@ class Command(BaseCommand):
             # The list scores communes on today's date against the set in force (portal.commune_views.commune_list).
             list_set = ledger.set_in_force(today.year)
             self._surface(
-                "commune_list_country_by_score", lambda: _get(browser, list_url, {"sort": "-score"}),
+                "commune_list_country_by_score",
+                lambda: _get(browser, list_url, {"sort": "-score"}),
                 floor=lambda: _floor_commune_page(criteria_set_id=list_set.pk, day=today, by_score=True),
-                ping=country_api, extra={"as_of": today.isoformat(), "url": f"{list_url}?sort=-score"},
-            )  # fmt: skip
+                ping=country_api,
+                extra={"as_of": today.isoformat(), "url": f"{list_url}?sort=-score"},
+            )
             api_set = default_criteria_set(year=day.year)
             self._surface(
-                "commune_list_api_country", lambda: _get(country_api, "/api/v1/communes/", {"as_of": day}),
+                "commune_list_api_country",
+                lambda: _get(country_api, "/api/v1/communes/", {"as_of": day}),
                 floor=lambda: _floor_commune_page(criteria_set_id=api_set.pk, day=day, by_score=False),
-                ping=country_api, agrees=_same_commune_page,
+                ping=country_api,
+                agrees=_same_commune_page,
                 extra={"as_of": day.isoformat(), "url": "/api/v1/communes/"},
-            )  # fmt: skip
+            )
             self._surface(
-                "commune_list_excel_country", lambda: _get(browser, list_url, {"format": "xlsx"}),
+                "commune_list_excel_country",
+                lambda: _get(browser, list_url, {"format": "xlsx"}),
                 extra={"as_of": today.isoformat(), "url": f"{list_url}?format=xlsx"},
-            )  # fmt: skip
+            )
 
         self._surface(
-            "national_overview", lambda: _get(country_api, "/api/v1/dashboards/country/", {"as_of": day}),
-            cold=True, extra={"as_of": day.isoformat(), "url": "/api/v1/dashboards/country/"},
-        )  # fmt: skip
+            "national_overview",
+            lambda: _get(country_api, "/api/v1/dashboards/country/", {"as_of": day}),
+            cold=True,
+            extra={"as_of": day.isoformat(), "url": "/api/v1/dashboards/country/"},
+        )
         dashboard_set = default_criteria_set(year=day.year)
         self._surface(
-            "dashboard_api_province", lambda: _get(province_api, f"/api/v1/dashboards/{province.pk}/", {"as_of": day}),
+            "dashboard_api_province",
+            lambda: _get(province_api, f"/api/v1/dashboards/{province.pk}/", {"as_of": day}),
             floor=lambda: _floor_dashboard(province_id=province.pk, criteria_set_id=dashboard_set.pk, day=day),
-            ping=province_api, agrees=_same_dashboard, cold=True,
+            ping=province_api,
+            agrees=_same_dashboard,
+            cold=True,
             extra={"as_of": day.isoformat(), "province": province.code},
-        )  # fmt: skip
+        )
         self._surface(
             "dashboard_api_province_cached",
             lambda: _get(province_api, f"/api/v1/dashboards/{province.pk}/", {"as_of": day}),
@@ -128,9 +138,10 @@ class Command(BaseCommand):
             extra={"as_of": day.isoformat(), "province": province.code},
         )
         self._surface(
-            "round_history_province", lambda: criteria_history(unit=province, as_of=day),
+            "round_history_province",
+            lambda: criteria_history(unit=province, as_of=day),
             extra={"as_of": day.isoformat(), "province": province.code},
-        )  # fmt: skip
+        )
 
     def _surface(
         self,
@@ -238,8 +249,10 @@ def _get(client, url: str, params: dict):
 
 def _same_dashboard(response, floor: dict) -> bool:
     progress = response.json()["progress"]
-    figures = [(d["district_id"], d["communes_total"], d["communes_meeting_standard"], d["average_criteria_met"])
-               for d in progress["districts"]]  # fmt: skip
+    figures = [
+        (d["district_id"], d["communes_total"], d["communes_meeting_standard"], d["average_criteria_met"])
+        for d in progress["districts"]
+    ]
     expected = [
         (pk, d["communes"], d["meeting"], None if d["average"] is None else round(d["average"] + 1e-9, 1))
         for pk, d in sorted(floor["districts"].items(), key=lambda item: item[0])

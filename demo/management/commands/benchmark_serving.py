@@ -159,11 +159,25 @@ class Command(BaseCommand):
         if not env.get("DJANGO_SECRET_KEY") or env["DJANGO_SECRET_KEY"].startswith("dev-"):
             env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
         command = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(options["workers"]),
-            "--worker-class", options["worker_class"], "--threads", str(options["threads"]),
-            "--chdir", options["chdir"], "--log-level", "warning", "--timeout", "60",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            options["worker_class"],
+            "--threads",
+            str(options["threads"]),
+            "--chdir",
+            options["chdir"],
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ]
         log = open(Path(settings.VAR_DIR) / "benchmark-serving-gunicorn.log", "w")  # noqa: SIM115 - the child's
         # A process group of its own: stopping it stops its workers, and nothing else.
         return subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)

@@ -24,9 +24,10 @@ class Command(BaseCommand):
             "--seed", type=int, default=2026, help="random seed; the same seed builds the same province"
         )
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="load even under the production settings or on a database that is not a demo",
-        )  # fmt: skip
+        )
         national = parser.add_argument_group("--national: the whole country (generated names)")
         national.add_argument("--national", action="store_true", help="build the country, not the demo province")
         national.add_argument("--provinces", type=int, default=national_demo.PROVINCES, help="default 63")
@@ -34,9 +35,11 @@ class Command(BaseCommand):
             "--districts-per-province", type=int, default=national_demo.DISTRICTS_PER_PROVINCE, help="default 11"
         )
         national.add_argument(
-            "--communes-per-province", type=int, default=national_demo.COMMUNES_PER_PROVINCE,
+            "--communes-per-province",
+            type=int,
+            default=national_demo.COMMUNES_PER_PROVINCE,
             help="default 127 (8,001 communes in 63 provinces)",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, communes: int, seed: int, national: bool, force: bool, **options):
         refusal = None if force else demo_refusal()
@@ -62,9 +65,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             result = national_demo.build_national(
-                provinces=provinces, districts_per_province=districts_per_province,
-                communes_per_province=communes_per_province, seed=seed,
-            )  # fmt: skip
+                provinces=provinces,
+                districts_per_province=districts_per_province,
+                communes_per_province=communes_per_province,
+                seed=seed,
+            )
         except (RuntimeError, ValueError) as error:  # NationalDataExists is a RuntimeError
             raise CommandError(str(error)) from error
         for line in result.lines():
