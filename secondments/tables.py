@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ntm_portal import formats
-from ntm_portal.excel import Money
-from ntm_portal.tables import Column, DateColumn, NameColumn, Table
+from ntm_portal.tables import NUMBER_CELL, Column, DateColumn, MoneyColumn, NameColumn, NumberColumn, Table
 
 from .models import (
     Agency,
@@ -70,7 +70,6 @@ def describe_visits(visits: list[FieldVisit]) -> None:
         visit.criteria_text = ", ".join(str(c.number) for c in visit.criteria_addressed.all())
 
 
-NUM = {"td": {"class": "num"}}
 PAGE_ONLY = {"exclude_from_export": True, "empty_values": ()}  # a cell made from the record, not one value
 
 
@@ -135,7 +134,7 @@ class CadreTable(Table):
         return value
 
     def render_contact(self, record: Cadre):
-        return format_html_join(format_html("<br>"), "{}", ((v,) for v in (record.phone, record.email) if v))
+        return format_html_join(mark_safe("<br>"), "{}", ((v,) for v in (record.phone, record.email) if v))
 
     def render_secondments_count(self, record: Cadre, value):
         return _links((f"{_url('secondment_list')}?cadre_id={record.pk}", value)) if value else "0"
@@ -200,7 +199,7 @@ class SecondmentTable(Table):
     decision_number = Column(verbose_name=_("Số quyết định"), visible=False)
     decision_date = DateColumn(verbose_name=_("Ngày quyết định"), visible=False)
     batch = Column(verbose_name=_("Đợt"), accessor="batch__name", visible=False)
-    period = Column(verbose_name=_("Thời gian"), attrs=NUM, **PAGE_ONLY)
+    period = Column(verbose_name=_("Thời gian"), attrs=NUMBER_CELL, **PAGE_ONLY)
     start_date = DateColumn(verbose_name=_("Ngày bắt đầu"), visible=False)
     planned_end_date = DateColumn(verbose_name=_("Kết thúc dự kiến"), visible=False)
     actual_end_date = DateColumn(verbose_name=_("Kết thúc thực tế"), visible=False)
@@ -256,11 +255,11 @@ class SponsorAssignmentTable(Table):
     decision_date = DateColumn(verbose_name=_("Ngày quyết định"), visible=False)
     start_date = DateColumn(verbose_name=_("Từ ngày"), visible=False)
     end_date = DateColumn(verbose_name=_("Đến ngày"), visible=False)
-    visits_count = Column(verbose_name=_("Chuyến"), export_header=_("Số chuyến công tác"), attrs=NUM)
-    days_on_site = Column(verbose_name=_("Ngày tại xã"), export_header=_("Số ngày tại xã"), attrs=NUM)
-    hours_on_site = Column(verbose_name=_("Giờ tại xã"), export_header=_("Số giờ tại xã"), attrs=NUM)
-    last_visit = DateColumn(verbose_name=_("Chuyến gần nhất"), attrs=NUM)
-    support_vnd = Column(verbose_name=_("Hỗ trợ"), export_header=_("Giá trị hỗ trợ (đồng)"), attrs=NUM)
+    visits_count = Column(verbose_name=_("Chuyến"), export_header=_("Số chuyến công tác"), attrs=NUMBER_CELL)
+    days_on_site = NumberColumn(verbose_name=_("Ngày tại xã"), export_header=_("Số ngày tại xã"))
+    hours_on_site = NumberColumn(verbose_name=_("Giờ tại xã"), export_header=_("Số giờ tại xã"))
+    last_visit = DateColumn(verbose_name=_("Chuyến gần nhất"), attrs=NUMBER_CELL)
+    support_vnd = MoneyColumn(verbose_name=_("Hỗ trợ"), export_header=_("Giá trị hỗ trợ (đồng)"))
 
     def render_agency(self, record: SponsorAssignment):
         return format_html('<a href="{}"><strong>{}</strong></a>', _url("assignment_detail", record.pk), record.agency)
@@ -278,24 +277,6 @@ class SponsorAssignmentTable(Table):
         period = f"{_date(record.start_date)} – {_date(record.end_date) or '…'}"
         return format_html('{}<br><small class="muted">{}</small>', record.decision_number, period)
 
-    def render_days_on_site(self, value):
-        return formats.number(value)
-
-    def value_days_on_site(self, value):
-        return value
-
-    def render_hours_on_site(self, value):
-        return formats.number(value)
-
-    def value_hours_on_site(self, value):
-        return value
-
-    def render_support_vnd(self, value):
-        return formats.vnd(value)
-
-    def value_support_vnd(self, value):
-        return Money(value)
-
 
 def _late_class(record) -> str:
     return "num item-late" if record.items_late else "num"
@@ -310,7 +291,7 @@ class WorkPlanTable(Table):
     items_total = Column(verbose_name=_("Số nội dung"), visible=False)
     items_done = Column(verbose_name=_("Hoàn thành"), attrs={"td": {"class": "num item-done"}})
     items_late = Column(verbose_name=_("Quá hạn"), attrs={"td": {"class": _late_class}})
-    items_open = Column(verbose_name=_("Đang thực hiện"), attrs=NUM)
+    items_open = Column(verbose_name=_("Đang thực hiện"), attrs=NUMBER_CELL)
 
     def render_title(self, record: WorkPlan):
         count = ngettext("%(counter)s nội dung", "%(counter)s nội dung", record.items_total)
@@ -335,17 +316,23 @@ class WorkPlanTable(Table):
 
 class FieldVisitTable(Table):
     visit_date = DateColumn(
-        verbose_name=_("Ngày"), export_header=_("Ngày đến xã"), attrs=NUM, orderable=True, order_by=("visit_date", "pk")
+        verbose_name=_("Ngày"),
+        export_header=_("Ngày đến xã"),
+        attrs=NUMBER_CELL,
+        orderable=True,
+        order_by=("visit_date", "pk"),
     )
     agency = Column(verbose_name=_("Cơ quan, doanh nghiệp"), accessor="agency__name")
     commune_code = Column(verbose_name=_("Mã xã"), accessor="commune__code", visible=False)
     commune = Column(verbose_name=_("Xã"), accessor="commune__name")
     district = Column(verbose_name=_("Huyện"), accessor="commune__district__name", visible=False)
-    days_on_site = Column(verbose_name=_("Ngày tại xã"), export_header=_("Số ngày tại xã"), attrs=NUM)
-    hours_on_site = Column(verbose_name=_("Giờ"), export_header=_("Số giờ tại xã"), attrs=NUM)
+    days_on_site = NumberColumn(verbose_name=_("Ngày tại xã"), export_header=_("Số ngày tại xã"))
+    hours_on_site = NumberColumn(verbose_name=_("Giờ"), export_header=_("Số giờ tại xã"))
     participants = Column(verbose_name=_("Thành phần"), visible=False)
     activities = Column(verbose_name=_("Nội dung làm việc"))
-    party_cell_meetings = Column(verbose_name=_("Chi bộ"), export_header=_("Số buổi dự sinh hoạt chi bộ"), attrs=NUM)
+    party_cell_meetings = Column(
+        verbose_name=_("Chi bộ"), export_header=_("Số buổi dự sinh hoạt chi bộ"), attrs=NUMBER_CELL
+    )
     criteria = Column(verbose_name=_("Tiêu chí"), export_header=_("Tiêu chí hỗ trợ"), empty_values=())
     secondment = Column(verbose_name=_("Cán bộ biệt phái"), accessor="secondment__cadre__full_name", visible=False)
     actions = actions_column()
@@ -354,18 +341,6 @@ class FieldVisitTable(Table):
         return _with_note(record.agency, record.secondment.cadre.full_name if record.secondment else "")
 
     def value_agency(self, value):
-        return value
-
-    def render_days_on_site(self, value):
-        return formats.number(value)
-
-    def value_days_on_site(self, value):
-        return value
-
-    def render_hours_on_site(self, value):
-        return formats.number(value)
-
-    def value_hours_on_site(self, value):
         return value
 
     def render_activities(self, record: FieldVisit):
@@ -385,16 +360,15 @@ class FieldVisitTable(Table):
 
 
 class SupportContributionTable(Table):
-    date = DateColumn(verbose_name=_("Ngày"), attrs=NUM, orderable=True, order_by=("date", "pk"))
+    date = DateColumn(verbose_name=_("Ngày"), attrs=NUMBER_CELL, orderable=True, order_by=("date", "pk"))
     giver = Column(verbose_name=_("Đơn vị hỗ trợ"), accessor="giver__name")
     commune_code = Column(verbose_name=_("Mã xã"), accessor="commune__code", visible=False)
     commune = Column(verbose_name=_("Xã"), accessor="commune__name")
     district = Column(verbose_name=_("Huyện"), accessor="commune__district__name", visible=False)
     kind = Column(verbose_name=_("Hình thức"))
-    value_vnd = Column(
+    value_vnd = MoneyColumn(
         verbose_name=_("Giá trị"),
         export_header=_("Giá trị (đồng)"),
-        attrs=NUM,
         orderable=True,
         order_by=("value_vnd", "pk"),
     )
@@ -407,12 +381,6 @@ class SupportContributionTable(Table):
 
     def value_giver(self, value):
         return value
-
-    def render_value_vnd(self, value):
-        return formats.vnd(value)
-
-    def value_value_vnd(self, value):
-        return Money(value)
 
     def render_criterion(self, value):
         return f"{value.number}. {value.name}"
