@@ -88,6 +88,8 @@ class Table(tables.Table):
         kwargs.setdefault("orderable", False)
         kwargs.setdefault("default", "—")
         kwargs.setdefault("template_name", "ntm_portal/_table.html")
+        # False where the table is a part of another record's page, which does not sort: no sort links then.
+        self.sortable = kwargs.pop("sortable", True)
         super().__init__(*args, **kwargs)
 
     def export_columns(self) -> list:

@@ -63,11 +63,9 @@ def describe_assignment(a: SponsorAssignment) -> None:
     a.support_text = formats.vnd(a.support_vnd)
 
 
-def describe_visits(visits: list[FieldVisit]) -> None:
-    """Visits as the pages' small tables write them."""
-    for visit in visits:
-        visit.days_text, visit.hours_text = formats.number(visit.days_on_site), formats.number(visit.hours_on_site)
-        visit.criteria_text = ", ".join(str(c.number) for c in visit.criteria_addressed.all())
+# A secondment's or an assignment's page lists its own visits and support with the lists' Tables, minus what the page
+# already says (the commune, the giving agency) and the buttons.
+ON_A_RECORDS_PAGE = {"exclude": ("commune", "giver", "actions"), "sortable": False}
 
 
 PAGE_ONLY = {"exclude_from_export": True, "empty_values": ()}  # a cell made from the record, not one value

@@ -120,7 +120,6 @@ def _secondment_page(request: HttpRequest, secondment: Secondment, *, close_form
         .prefetch_related(list_selectors.criteria_in_order())
         .order_by("-visit_date", "-pk")[:SECONDMENT_VISITS]
     )
-    tables.describe_visits(visits)
     if close_form is None and may_change:
         day = secondment.actual_end_date or timezone.localdate()
         close_form = forms.SecondmentCloseForm(initial={"actual_end_date": day})
@@ -133,6 +132,7 @@ def _secondment_page(request: HttpRequest, secondment: Secondment, *, close_form
         "may_change": may_change,
         "close_form": close_form if may_change else None,
         "visits": visits,
+        "visits_table": tables.FieldVisitTable(visits, **tables.ON_A_RECORDS_PAGE),
         "may_add_visit": access.may_change_any(user, FieldVisit),
     }
     return render(request, "secondments/secondment_detail.html", context)
@@ -190,14 +190,11 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(list_selectors.criteria_in_order())
         .order_by("-visit_date", "-pk")[:DETAIL_ROWS]
     )
-    tables.describe_visits(visits)
     support = list(
         SupportContribution.objects.filter(list_selectors.support_in_assignment(loaded))
         .select_related("giver", "commune", "criterion")
         .order_by("-date", "-pk")[:DETAIL_ROWS]
     )
-    for contribution in support:
-        contribution.value_text = formats.vnd(contribution.value_vnd)
     agency, commune = assignment.agency, assignment.commune
     history, history_total = assignment_history(assignment)
     context = {
@@ -206,7 +203,9 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history_total": history_total,
         "plan_rows": list_selectors.plan_rows(user, [(plan, list(plan.items.all())) for plan in plans]),
         "visits": visits,
+        "visits_table": tables.FieldVisitTable(visits, **tables.ON_A_RECORDS_PAGE),
         "support": support,
+        "support_table": tables.SupportContributionTable(support, **tables.ON_A_RECORDS_PAGE),
         "may_change": access.can_change(user, assignment),
         "may_add_plan": access.can_change(user, WorkPlan(assignment=assignment)),
         "may_add_visit": access.can_change(user, FieldVisit(agency=agency, commune=commune)),
