@@ -24,6 +24,7 @@ from reports.services import report_build
 from secondments.selectors import secondment_results, sponsor_accountability, sponsor_default_year
 from tests.reports.conftest import AS_OF
 from tests.reports.factories import ReportJobFactory
+from tests.reports.pdf_reading import matrix_marks, positioned_lines
 
 # On one pytest-xdist worker, which builds the demo and its report once.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo_report")]
@@ -185,25 +186,12 @@ def test_the_matrix_prints_each_communes_marks_on_the_line_of_its_name(report_pd
     reader, _text = pdf_text(report_pdf)
     numbers = sorted(c.number for c in demo_criteria_set.criteria.all())
     communes = commune_progress_list(unit=demo_province, as_of=AS_OF, criteria_set=demo_criteria_set)
-    lines = []  # (page, height on the page, text) of every line of the appendix
-    for number, page in enumerate(reader.pages):
-
-        def keep(text, cm, tm, _font, _size, number=number):
-            if text.strip():
-                height = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                lines.append((number, height, unicodedata.normalize("NFC", text).strip()))
-
-        page.extract_text(visitor_text=keep)
+    lines = positioned_lines(reader)
 
     marks_found = {}
     for commune in communes:
-        # The last mention of the name: the matrix comes after the text, at the end of the report.
-        page, height, _name = [
-            line for line in lines if line[2] == commune.name or line[2].startswith(f"{commune.name} – ")
-        ][-1]
-        beside = [text for p, h, text in lines if p == page and abs(h - height) < 3 and text[0] in "●○·"]
         marks = criteria_marks(commune.criteria_met, commune.unmet_criteria, numbers)
-        marks_found[commune.name] = beside[0].split() if beside else None
+        marks_found[commune.name] = matrix_marks(lines, commune.name)
         assert marks_found[commune.name] == [*marks, str(commune.criteria_met)], commune.name
     assert len(marks_found) == 20
 
