@@ -12,6 +12,7 @@ import time
 import uuid
 from pathlib import Path
 
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.conf import settings
 from django.db import connection
 
@@ -87,6 +88,13 @@ class WorkerProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def result(self, async_result, timeout: float = 60):
+        """The task's return value; if none comes in time, a failure that shows what the worker logged."""
+        try:
+            return async_result.get(timeout=timeout)
+        except CeleryTimeoutError:
+            raise AssertionError(f"no result in {timeout} s; the worker's log:\n{self.log_text()[-3000:]}") from None
 
     def stop(self) -> None:
         """At the end of a test, when the worker has nothing left to do: killed, not shut down warm, which waits ~4 s

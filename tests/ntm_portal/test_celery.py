@@ -17,5 +17,5 @@ def test_the_broker_is_the_one_the_environment_names():
 @pytest.mark.xdist_group("live_processes")  # tests/conftest.py LIVE_PROCESSES
 def test_a_worker_process_executes_a_task_sent_through_the_broker(celery_worker_process):
     result = echo.apply_async(args=["Xin chào Định Hóa"], queue=celery_worker_process.queue)
-    assert result.get(timeout=60) == "Xin chào Định Hóa"
+    assert celery_worker_process.result(result) == "Xin chào Định Hóa"
     assert "ntm_portal.echo" in celery_worker_process.log_path.read_text()

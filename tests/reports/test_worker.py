@@ -205,8 +205,8 @@ def test_a_rendering_that_fails_ends_the_job_failed_with_a_readable_error(
 def test_the_beat_tasks_run_in_a_worker_and_the_monthly_report_gets_built(start_worker, demo_province, media_root):
     worker = start_worker()
 
-    assert report_sweep_task.apply_async(queue=worker.queue).get(timeout=60) == []
-    (job_id,) = report_monthly_task.apply_async(queue=worker.queue).get(timeout=60)
+    assert worker.result(report_sweep_task.apply_async(queue=worker.queue)) == []
+    (job_id,) = worker.result(report_monthly_task.apply_async(queue=worker.queue))
 
     job = wait_for(ReportJob.objects.get(pk=job_id), finished, [worker])
     assert job.status == JobStatus.DONE, job.error
