@@ -3,8 +3,12 @@
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# filesystem:// (the embedded broker) is kombu's transport publishing each message whole (ntm_portal/broker.py says
+# why), in every process that loads this app: the web server, workers, beat and tests.
+TRANSPORT_ALIASES["filesystem"] = "ntm_portal.broker:Transport"
 
 app = Celery("ntm_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -319,8 +319,6 @@ BROKER_DIR = VAR_DIR / "broker"
 # first delivery still runs (celery docs, redis.rst: long tasks past the timeout run again and again).
 BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)  # not CELERY_*: no Celery setting
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's transport, publishing each message whole (ntm_portal/broker.py says why).
-    CELERY_BROKER_TRANSPORT = "ntm_portal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

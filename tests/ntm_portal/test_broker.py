@@ -7,6 +7,9 @@ import threading
 import pytest
 from kombu import Connection
 
+from config.celery import app as celery_app
+from ntm_portal import broker
+
 KOMBU = "kombu.transport.filesystem:Transport"
 OURS = "ntm_portal.broker:Transport"
 
@@ -71,3 +74,9 @@ def test_a_consumer_never_takes_a_message_still_being_written(transport, tmp_pat
         message = queue.get(timeout=5)
         assert message.payload == {"job": 7}
         message.ack()
+
+
+def test_the_apps_connections_to_the_embedded_broker_publish_whole_messages():
+    connection = celery_app.connection_for_write(url="filesystem://")
+    assert connection.transport_cls == "filesystem"
+    assert isinstance(connection.transport, broker.Transport)
