@@ -87,6 +87,17 @@ class PortalAutoSchema(AutoSchema):
             if isinstance(pattern, str) and isinstance(field, serializers.DecimalField)
             else None
         )
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & schema.keys()
+        ):
+            # DRF refuses a NUL character in any text, and text that is only spaces where it may not be blank (it
+            # trims them): said in the schema, so that a client and a fuzzer know what the server accepts.
+            may_be_spaces = field.allow_blank or not field.trim_whitespace
+            schema["pattern"] = r"^[^\x00]*$" if may_be_spaces else r"^[^\x00]*[^\s\x00][^\x00]*$"
         if match:
             # drf-spectacular's `^-?\\d{0,3}(?:\\.\\d{0,1})?$` also matches "", "-" and ".", which DRF refuses, and a
             # minus sign where the field's minimum is 0: the same digits, at least one of them, signed only if allowed.

@@ -13,6 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.utils import translation
 from hypothesis import HealthCheck, settings
+from rest_framework.fields import FileField
 from rest_framework.relations import PrimaryKeyRelatedField, SlugRelatedField
 from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory, force_authenticate
@@ -35,9 +36,13 @@ pytestmark = pytest.mark.django_db
 
 # Each operation gets this many generated requests (valid and invalid ones), besides schemathesis' own boundary
 # cases: enough to find what a caller can break, bounded so that the whole run stays near two minutes on 2 cores
-# (89 operations: 10 each took four minutes a leg on this machine). CI's embedded leg asks for fewer
-# (NTM_FUZZ_EXAMPLES, .ci/run): its PostgreSQL leg, the production database, fuzzes in full.
+# (89 operations: 10 each took four minutes a leg on this machine).
 EXAMPLES_PER_OPERATION = int(os.environ.get("NTM_FUZZ_EXAMPLES", "5"))
+# The boundary cases (schemathesis' coverage phase: each parameter missing, of the wrong type, at and past its bounds)
+# are nine requests in ten: ~450 for the commune list alone, and 11 s of every process' collection. CI's embedded leg
+# switches them off (NTM_FUZZ_COVERAGE=0 with 2 examples, .ci/run); its PostgreSQL leg, the production database,
+# fuzzes in full. Both legs check every operation with every check.
+FUZZ_BOUNDARY_CASES = os.environ.get("NTM_FUZZ_COVERAGE", "1") != "0"
 
 
 def test_the_schema_describes_every_endpoint_with_its_errors(client, province_coordinator):
@@ -129,6 +134,26 @@ def test_the_schema_states_the_year_limits_the_server_enforces(client, api, prov
     assert answers == [400, 400, 400, 200]
 
 
+def test_the_schema_says_text_takes_no_nul_and_is_more_than_spaces_where_it_may_not_be_blank(
+    client, api, province_coordinator, geography
+):
+    client.force_login(province_coordinator)
+    schemas = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+
+    name = re.compile(schemas["AgencyRequest"]["properties"]["name"]["pattern"])
+    assert name.search("Sở Y tế") and not name.search("Sở\x00Y tế") and not name.search("  \t ")
+    password = re.compile(schemas["TokenObtainRequest"]["properties"]["password"]["pattern"])
+    assert password.search("   ") and not password.search("a\x00")  # a password is not trimmed
+    # What the schema says is what the server does.
+    body = {"kind": "department", "level": "province", "unit_id": geography.province.pk}
+    answers = [
+        api(province_coordinator).post("/api/v1/agencies/", {**body, "name": name}, format="json")
+        for name in ("   ", "Sở\x00Y tế", "Sở Y tế")
+    ]
+    assert [answer.status_code for answer in answers] == [400, 400, 201]
+    assert set(answers[0].json()) == set(answers[1].json()) == {"name"}
+
+
 @contextmanager
 def _requests_keep_the_connection():
     """Requests through the WSGI handler in this process, inside the test's transaction. Django closes the database
@@ -156,6 +181,7 @@ def _served_schema() -> dict:
 # `request.node._nodeid`, which pytest 9 no longer has.
 schema = schemathesis.openapi.from_dict(_served_schema())
 schema.app = get_wsgi_application()
+schema.config.phases.coverage.enabled = FUZZ_BOUNDARY_CASES
 load_all_checks()
 
 
@@ -171,6 +197,9 @@ def _reference_error_patterns() -> list[re.Pattern]:
     patterns: read from the code that says them."""
     templates = [
         WRONG_CREDENTIALS,  # which username and password are right is the data's business too
+        # What an upload holds, too: schemathesis sends an empty binary as an empty file or as a plain form field,
+        # which a file field refuses as empty or as no file at all.
+        *FileField.default_error_messages.values(),
         PrimaryKeyRelatedField.default_error_messages["does_not_exist"],
         SlugRelatedField.default_error_messages["does_not_exist"],
         *{f.not_found for f in _subclasses(_ManyFilter)},
@@ -201,8 +230,8 @@ def _messages(body):
 def positive_data_acceptance_of_known_references(ctx, response, case):
     """schemathesis' positive_data_acceptance, except for a 400 whose every message refuses a reference to a record
     that does not exist or that the caller may not see, or to credentials that match no account, or an uploaded file
-    that is no workbook. Such a request is valid in form, which is all a schema can promise: which ids and passwords
-    exist and what a file holds are the data's business.
+    that is empty or no workbook. Such a request is valid in form, which is all a schema can promise: which ids and
+    passwords exist and what a file holds are the data's business.
     Any other refusal of schema-valid data still fails."""
     if response.status_code == 400:
         body = response.json()
