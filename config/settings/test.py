@@ -17,9 +17,12 @@ from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# The test database is thrown away: no waiting for the disk on the commits of migrations, transactional tests and
+# worker runs.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # The test database is thrown away: no fsync on the commits of transactional tests and worker runs.
     DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405
 # Keys of their own per run and per worker: parallel workers share the Redis database, and the API's throttle counts
 # (per user, whose keys SQLite reuses) must not carry over from an earlier run to refuse a later one's requests. The
 # run's id is set once, by the process that starts the xdist and Celery workers, which inherit it.
