@@ -61,6 +61,9 @@ MET, UNMET, NOT_ASSESSED = "●", "○", "·"
 MATRIX_NAME_MM, MATRIX_COUNT_MM, MATRIX_PAGE_MM = 56.0, 9.0, 165.0
 FIGURE_SPACE = "\u2007"  # as wide as a digit, and no word-spacing: counts under 10 line up with the others
 MATRIX_FONT_PT, MONO_ADVANCE_EM, MM_PER_PT = 8.5, 0.6021, 25.4 / 72
+# The matrix's grid: every line is MATRIX_LINE_PT high (a commune's name beside its marks, and the rules drawn behind
+# them); rules inside the table are thinner than its outline.
+MATRIX_LINE_PT, MATRIX_RULE_PT, MATRIX_OUTER_RULE_PT = 10, 0.3, 0.5
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
@@ -331,10 +334,12 @@ def matrix_line(marks: str, met: str, width: int) -> str:
 
 
 def matrix_geometry(criteria: int) -> dict[str, str]:
-    """Widths of the appendix matrix's columns, and the word-spacing that makes a mark and the space after it
-    (two monospace advances) exactly one criterion's column wide."""
+    """Widths of the appendix matrix's columns, the word-spacing that makes a mark and the space after it (two
+    monospace advances) exactly one criterion's column wide, and the grid drawn behind the names and the marks."""
     column = (MATRIX_PAGE_MM - MATRIX_NAME_MM - MATRIX_COUNT_MM) / max(criteria, 1)
     advance = MATRIX_FONT_PT * MONO_ADVANCE_EM * MM_PER_PT
+    marks_width = criteria * column + MATRIX_COUNT_MM - MATRIX_OUTER_RULE_PT * MM_PER_PT  # the cell's padding box
+    names_width = MATRIX_NAME_MM - (MATRIX_OUTER_RULE_PT + MATRIX_RULE_PT) * MM_PER_PT
     return {
         "name": f"{MATRIX_NAME_MM:.2f}mm",
         "count": f"{MATRIX_COUNT_MM:.2f}mm",
@@ -342,7 +347,27 @@ def matrix_geometry(criteria: int) -> dict[str, str]:
         "spacing": f"{column - 2 * advance:.3f}mm",
         "indent": f"{(column - advance) / 2:.3f}mm",
         "font": f"{MATRIX_FONT_PT}pt",
+        "line": f"{MATRIX_LINE_PT}pt",
+        "names_width": f"{names_width:.3f}mm",
+        "marks_width": f"{marks_width:.3f}mm",
+        "names_grid": svg_data_uri(matrix_grid_tile(names_width, [])),
+        "marks_grid": svg_data_uri(matrix_grid_tile(marks_width, [k * column for k in range(1, criteria + 1)])),
     }
+
+
+def matrix_grid_tile(width_mm: float, rules_mm: list[float]) -> str:
+    """One line of the matrix's grid, repeated down a cell as its background: the row's rule at the bottom and a column
+    rule ending at each of `rules_mm`, where the heading's cell above draws its right border. One path: WeasyPrint
+    draws the tile again on each page a district's row runs over, and an SVG costs per element."""
+    to_pt = 1 / MM_PER_PT
+    width, height, rule = width_mm * to_pt, MATRIX_LINE_PT, MATRIX_RULE_PT
+    rectangles = [f"M0 {height - rule:.3f}h{width:.3f}v{rule}h{-width:.3f}z"] + [
+        f"M{x * to_pt - rule:.3f} 0h{rule}v{height}h{-rule}z" for x in rules_mm
+    ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}pt" height="{height}pt" '
+        f'viewBox="0 0 {width:.3f} {height}"><path d="{"".join(rectangles)}" fill="#000"/></svg>'
+    )
 
 
 def section_numbers(*, has_districts: bool) -> dict[str, int]:
