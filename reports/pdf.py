@@ -5,11 +5,12 @@ recipients), the letterhead taken from the province's settings (reports.letterhe
 Speed comes from the layout, not from the machine (DESIGN §5; reference notes §1: WeasyPrint pays ~2 ms per
 table cell and renders on one core). So: `table-layout: fixed` with explicit widths everywhere, and the communes ×
 criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's marks and
-count are one monospace line whose word-spacing puts each mark under its criterion's column; a district is one row
-of two cells, its communes' names one a line and their marks lines beside them. Measured at 700 communes: a cell
+count are one monospace line whose word-spacing puts each mark in its criterion's column; a district is one row
+of two cells, its communes' names one a line and their marks lines beside them, and the grid's rules are the two
+cells' backgrounds, one SVG tile a line repeated down the cell (matrix_grid_tile). Measured at 700 communes: a cell
 per mark costs ~7 s of layout even with a fixed layout and no borders or padding, a row of two cells per commune
-~0.5 s more than a row per district. The "naive" layout (one table cell per criterion, automatic table layout) is
-kept for the benchmark only.
+~0.5 s more than a row per district, the grid's tiles ~0.1 s. The "naive" layout (one table cell per criterion,
+automatic table layout) is kept for the benchmark only.
 
 Fonts are files the project ships (static/fonts), declared with @font-face through one FontConfiguration; no
 presentational hints (explicit CSS only, CVE-2026-49452) and no URL outside the shipped fonts is ever fetched.
