@@ -65,6 +65,10 @@ MATRIX_FONT_PT, MONO_ADVANCE_EM, MM_PER_PT = 8.5, 0.6021, 25.4 / 72
 # The matrix's grid: every line is MATRIX_LINE_PT high (a commune's name beside its marks, and the rules drawn behind
 # them); rules inside the table are thinner than its outline.
 MATRIX_LINE_PT, MATRIX_RULE_PT, MATRIX_OUTER_RULE_PT = 10, 0.3, 0.5
+# A district's communes go in rows of this many lines, each kept whole on a page: a cell split by a page break is
+# stretched down to the page's end (css-break-3), and its grid with it, under the last line. Blocks of 5 leave at
+# most 4 lines blank at a page's foot; a row per commune would cost ~0.5 s more of layout at 700 communes.
+MATRIX_BLOCK_COMMUNES = 5
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
@@ -145,9 +149,20 @@ def report_html(
                 "name": block.name,
                 "meeting": block.communes_meeting_standard,
                 "rows": rows,
-                # The packed matrix: a district's names, and its marks lines, as one text each (see matrix_geometry).
-                "names": "\n".join(f"{row['name']} – {row['level']}" if row["level"] else row["name"] for row in rows),
-                "lines": "\n".join(row["line"] for row in rows),
+                # The packed matrix: a few communes' names, and their marks lines, as one text each (see
+                # matrix_geometry), in blocks that a page break never splits.
+                "blocks": [
+                    {
+                        "names": "\n".join(
+                            f"{row['name']} – {row['level']}" if row["level"] else row["name"] for row in block_rows
+                        ),
+                        "lines": "\n".join(row["line"] for row in block_rows),
+                    }
+                    for block_rows in (
+                        rows[start : start + MATRIX_BLOCK_COMMUNES]
+                        for start in range(0, len(rows), MATRIX_BLOCK_COMMUNES)
+                    )
+                ],
             }
         )
     letterhead = content.letterhead
