@@ -6,8 +6,8 @@ Speed comes from the layout, not from the machine (DESIGN §5; reference notes �
 table cell and renders on one core). So: `table-layout: fixed` with explicit widths everywhere, and the communes ×
 criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's marks and
 count are one monospace line whose word-spacing puts each mark in its criterion's column; a district is one row
-of two cells, its communes' names one a line and their marks lines beside them, and the grid's rules are the two
-cells' backgrounds, one SVG tile a line repeated down the cell (matrix_grid_tile). Measured at 700 communes: a cell
+of two cells, its communes' names one a line and their marks lines beside them, and the grid's rules are the row's
+background, one SVG tile a line repeated down the row (matrix_grid_tile). Measured at 700 communes: a cell
 per mark costs ~7 s of layout even with a fixed layout and no borders or padding, a row of two cells per commune
 ~0.5 s more than a row per district, the grid's tiles ~0.1 s. The "naive" layout (one table cell per criterion,
 automatic table layout) is kept for the benchmark only.
@@ -351,11 +351,9 @@ def matrix_line(marks: str, met: str, width: int) -> str:
 
 def matrix_geometry(criteria: int) -> dict[str, str]:
     """Widths of the appendix matrix's columns, the word-spacing that makes a mark and the space after it (two
-    monospace advances) exactly one criterion's column wide, and the grid drawn behind the names and the marks."""
+    monospace advances) exactly one criterion's column wide, and the grid drawn behind a row's lines."""
     column = (MATRIX_PAGE_MM - MATRIX_NAME_MM - MATRIX_COUNT_MM) / max(criteria, 1)
     advance = MATRIX_FONT_PT * MONO_ADVANCE_EM * MM_PER_PT
-    marks_width = criteria * column + MATRIX_COUNT_MM - MATRIX_OUTER_RULE_PT * MM_PER_PT  # the cell's padding box
-    names_width = MATRIX_NAME_MM - (MATRIX_OUTER_RULE_PT + MATRIX_RULE_PT) * MM_PER_PT
     return {
         "name": f"{MATRIX_NAME_MM:.2f}mm",
         "count": f"{MATRIX_COUNT_MM:.2f}mm",
@@ -364,21 +362,23 @@ def matrix_geometry(criteria: int) -> dict[str, str]:
         "indent": f"{(column - advance) / 2:.3f}mm",
         "font": f"{MATRIX_FONT_PT}pt",
         "line": f"{MATRIX_LINE_PT}pt",
-        "names_width": f"{names_width:.3f}mm",
-        "marks_width": f"{marks_width:.3f}mm",
-        "names_grid": svg_data_uri(matrix_grid_tile(names_width, [])),
-        "marks_grid": svg_data_uri(matrix_grid_tile(marks_width, [k * column for k in range(1, criteria + 1)])),
+        "width": f"{MATRIX_PAGE_MM:.2f}mm",
+        "grid": svg_data_uri(matrix_grid_tile([MATRIX_NAME_MM + k * column for k in range(criteria + 1)])),
     }
 
 
-def matrix_grid_tile(width_mm: float, rules_mm: list[float]) -> str:
-    """One line of the matrix's grid, repeated down a cell as its background: the row's rule at the bottom and a column
-    rule ending at each of `rules_mm`, where the heading's cell above draws its right border. One path: WeasyPrint
-    draws the tile again on each page a district's row runs over, and an SVG costs per element."""
+def matrix_grid_tile(rules_mm: list[float]) -> str:
+    """One line of the matrix's grid, repeated down a row of communes as its background: the row's rule at the bottom,
+    the table's outline at both ends, and a column rule ending at each of `rules_mm`, where the heading's cell above
+    draws its right border. One path, one tile a row: WeasyPrint draws the SVG again for each box it is the
+    background of, and pays per element and per path command."""
     to_pt = 1 / MM_PER_PT
-    width, height, rule = width_mm * to_pt, MATRIX_LINE_PT, MATRIX_RULE_PT
-    rectangles = [f"M0 {height - rule:.3f}h{width:.3f}v{rule}h{-width:.3f}z"] + [
-        f"M{x * to_pt - rule:.3f} 0h{rule}v{height}h{-rule}z" for x in rules_mm
+    width, height, rule, outer = MATRIX_PAGE_MM * to_pt, MATRIX_LINE_PT, MATRIX_RULE_PT, MATRIX_OUTER_RULE_PT
+    rectangles = [
+        f"M0 {height - rule:.3f}h{width:.3f}v{rule}h{-width:.3f}z",
+        f"M0 0h{outer}v{height}h{-outer}z",
+        f"M{width - outer:.3f} 0h{outer}v{height}h{-outer}z",
+        *(f"M{x * to_pt - rule:.3f} 0h{rule}v{height}h{-rule}z" for x in rules_mm),
     ]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}pt" height="{height}pt" '
