@@ -66,9 +66,10 @@ MATRIX_FONT_PT, MONO_ADVANCE_EM, MM_PER_PT = 8.5, 0.6021, 25.4 / 72
 # them); rules inside the table are thinner than its outline.
 MATRIX_LINE_PT, MATRIX_RULE_PT, MATRIX_OUTER_RULE_PT = 10, 0.3, 0.5
 # A district's communes go in rows of this many lines, each kept whole on a page: a cell split by a page break is
-# stretched down to the page's end (css-break-3), and its grid with it, under the last line. Blocks of 5 leave at
-# most 4 lines blank at a page's foot; a row per commune would cost ~0.5 s more of layout at 700 communes.
-MATRIX_BLOCK_COMMUNES = 5
+# stretched down to the page's end (css-break-3), and its grid with it, under the last line. Blocks of 10 leave at
+# most 9 of a page's ~75 lines blank at its foot; blocks of 5 cost ~0.3 s more at 700 communes (rows and grid tiles
+# to lay out and draw), a row per commune ~0.5 s more of layout alone.
+MATRIX_BLOCK_COMMUNES = 10
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
