@@ -677,7 +677,8 @@ def communes_map(
     """The communes of `data` (communes.selectors.CommunesMap) as dots at their coordinates, coloured by standing,
     inside the outline of their convex hull, with the title and a legend counting each colour. Communes without
     coordinates are not drawn (the page lists them). `href`: the commune page's URL with "{id}" for the commune's
-    pk, each dot then a link to it; `linked`: the communes that may be linked and named (None: all of them).
+    pk, each dot then a link to it with a tooltip (none without: the printed map); `linked`: the communes that may be
+    linked and named (None: all of them).
     Hand-written SVG: one <circle data-commune-id> per commune, presentation attributes only (the page's CSP)."""
     font = layout.font_pt
     width = layout.width_in * POINTS_PER_INCH
@@ -743,10 +744,12 @@ def communes_map(
                 else ""
             )
             tooltip = f"{point.name}: {standing}{score}" if may_name else f"{standing}{score}"
+            # A tooltip on screen only: on paper nobody hovers, and WeasyPrint pays for each element of the SVG.
+            title = f"<title>{escape(tooltip)}</title>" if href else ""
             circle = (
                 f'<circle data-commune-id="{point.commune_id}" data-standing="{point.standing}" cx="{_number(x)}" '
                 f'cy="{_number(y_)}" r="{_number(radius)}" fill="{STANDING_COLOURS.get(point.standing, MUTED)}" '
-                f'stroke="#ffffff" stroke-width="1"><title>{escape(tooltip)}</title></circle>'
+                f'stroke="#ffffff" stroke-width="1">{title}</circle>'
             )
             if href and may_name:
                 circle = (

@@ -5,11 +5,12 @@ recipients), the letterhead taken from the province's settings (reports.letterhe
 Speed comes from the layout, not from the machine (DESIGN §5; reference notes §1: WeasyPrint pays ~2 ms per
 table cell and renders on one core). So: `table-layout: fixed` with explicit widths everywhere, and the communes ×
 criteria matrix (the appendix) is a table whose header has a column per criterion while each commune's marks and
-count are one monospace line whose word-spacing puts each mark under its criterion's column; a district is one row
-of two cells, its communes' names one a line and their marks lines beside them. Measured at 700 communes: a cell
+count are one monospace line whose word-spacing puts each mark in its criterion's column; a district is one row
+of two cells, its communes' names one a line and their marks lines beside them, and the grid's rules are the row's
+background, one SVG tile a line repeated down the row (matrix_grid_tile). Measured at 700 communes: a cell
 per mark costs ~7 s of layout even with a fixed layout and no borders or padding, a row of two cells per commune
-~0.5 s more than a row per district. The "naive" layout (one table cell per criterion, automatic table layout) is
-kept for the benchmark only.
+~0.5 s more than a row per district, the grid's tiles ~0.1 s. The "naive" layout (one table cell per criterion,
+automatic table layout) is kept for the benchmark only.
 
 Fonts are files the project ships (static/fonts), declared with @font-face through one FontConfiguration; no
 presentational hints (explicit CSS only, CVE-2026-49452) and no URL outside the shipped fonts is ever fetched.
@@ -61,6 +62,14 @@ MET, UNMET, NOT_ASSESSED = "●", "○", "·"
 MATRIX_NAME_MM, MATRIX_COUNT_MM, MATRIX_PAGE_MM = 56.0, 9.0, 165.0
 FIGURE_SPACE = "\u2007"  # as wide as a digit, and no word-spacing: counts under 10 line up with the others
 MATRIX_FONT_PT, MONO_ADVANCE_EM, MM_PER_PT = 8.5, 0.6021, 25.4 / 72
+# The matrix's grid: every line is MATRIX_LINE_PT high (a commune's name beside its marks, and the rules drawn behind
+# them); rules inside the table are thinner than its outline.
+MATRIX_LINE_PT, MATRIX_RULE_PT, MATRIX_OUTER_RULE_PT = 10, 0.3, 0.5
+# A district's communes go in rows of this many lines, each kept whole on a page: a cell split by a page break is
+# stretched down to the page's end (css-break-3), and its grid with it, under the last line. Blocks of 10 leave at
+# most 9 of a page's ~75 lines blank at its foot; blocks of 5 cost ~0.3 s more at 700 communes (rows and grid tiles
+# to lay out and draw), a row per commune ~0.5 s more of layout alone.
+MATRIX_BLOCK_COMMUNES = 10
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
@@ -141,9 +150,20 @@ def report_html(
                 "name": block.name,
                 "meeting": block.communes_meeting_standard,
                 "rows": rows,
-                # The packed matrix: a district's names, and its marks lines, as one text each (see matrix_geometry).
-                "names": "\n".join(f"{row['name']} – {row['level']}" if row["level"] else row["name"] for row in rows),
-                "lines": "\n".join(row["line"] for row in rows),
+                # The packed matrix: a few communes' names, and their marks lines, as one text each (see
+                # matrix_geometry), in blocks that a page break never splits.
+                "blocks": [
+                    {
+                        "names": "\n".join(
+                            f"{row['name']} – {row['level']}" if row["level"] else row["name"] for row in block_rows
+                        ),
+                        "lines": "\n".join(row["line"] for row in block_rows),
+                    }
+                    for block_rows in (
+                        rows[start : start + MATRIX_BLOCK_COMMUNES]
+                        for start in range(0, len(rows), MATRIX_BLOCK_COMMUNES)
+                    )
+                ],
             }
         )
     letterhead = content.letterhead
@@ -331,8 +351,8 @@ def matrix_line(marks: str, met: str, width: int) -> str:
 
 
 def matrix_geometry(criteria: int) -> dict[str, str]:
-    """Widths of the appendix matrix's columns, and the word-spacing that makes a mark and the space after it
-    (two monospace advances) exactly one criterion's column wide."""
+    """Widths of the appendix matrix's columns, the word-spacing that makes a mark and the space after it (two
+    monospace advances) exactly one criterion's column wide, and the grid drawn behind a row's lines."""
     column = (MATRIX_PAGE_MM - MATRIX_NAME_MM - MATRIX_COUNT_MM) / max(criteria, 1)
     advance = MATRIX_FONT_PT * MONO_ADVANCE_EM * MM_PER_PT
     return {
@@ -342,7 +362,29 @@ def matrix_geometry(criteria: int) -> dict[str, str]:
         "spacing": f"{column - 2 * advance:.3f}mm",
         "indent": f"{(column - advance) / 2:.3f}mm",
         "font": f"{MATRIX_FONT_PT}pt",
+        "line": f"{MATRIX_LINE_PT}pt",
+        "width": f"{MATRIX_PAGE_MM:.2f}mm",
+        "grid": svg_data_uri(matrix_grid_tile([MATRIX_NAME_MM + k * column for k in range(criteria + 1)])),
     }
+
+
+def matrix_grid_tile(rules_mm: list[float]) -> str:
+    """One line of the matrix's grid, repeated down a row of communes as its background: the row's rule at the bottom,
+    the table's outline at both ends, and a column rule ending at each of `rules_mm`, where the heading's cell above
+    draws its right border. One path, one tile a row: WeasyPrint draws the SVG again for each box it is the
+    background of, and pays per element and per path command."""
+    to_pt = 1 / MM_PER_PT
+    width, height, rule, outer = MATRIX_PAGE_MM * to_pt, MATRIX_LINE_PT, MATRIX_RULE_PT, MATRIX_OUTER_RULE_PT
+    rectangles = [
+        f"M0 {height - rule:.3f}h{width:.3f}v{rule}h{-width:.3f}z",
+        f"M0 0h{outer}v{height}h{-outer}z",
+        f"M{width - outer:.3f} 0h{outer}v{height}h{-outer}z",
+        *(f"M{x * to_pt - rule:.3f} 0h{rule}v{height}h{-rule}z" for x in rules_mm),
+    ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}pt" height="{height}pt" '
+        f'viewBox="0 0 {width:.3f} {height}"><path d="{"".join(rectangles)}" fill="#000"/></svg>'
+    )
 
 
 def section_numbers(*, has_districts: bool) -> dict[str, int]:

@@ -12,6 +12,7 @@ what else runs on it; CPU time is the figure to compare, wall time includes what
 
 from __future__ import annotations
 
+import cProfile
 import datetime
 import json
 import logging
@@ -63,8 +64,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cold", action="store_true", help="no warm-up: include the process's one-time start-up costs"
         )
+        parser.add_argument(
+            "--profile",
+            metavar="FILE",
+            default=None,
+            help="write cProfile statistics of the packed report's build to FILE (read with `python -m pstats FILE`)",
+        )
 
-    def handle(self, *args, province, as_of, language, output, skip_naive, cold, **options):
+    def handle(self, *args, province, as_of, language, output, skip_naive, cold, profile, **options):
         # fontTools reports every table it subsets at INFO: noise that would bury the JSON line.
         logging.getLogger("fontTools").setLevel(logging.WARNING)
         unit = self._province(province)
@@ -90,7 +97,13 @@ class Command(BaseCommand):
             warm_up = self._smallest_district(unit) or unit
             self._run(warm_up, day, criteria_set, language, folder / "khoi-dong.pdf", "packed")
             self._run(warm_up, day, criteria_set, language, folder / "khoi-dong.pdf", "naive")
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         packed_wall, packed_cpu, packed = run(folder / PDF_NAME, "packed")
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)  # the profiler's own overhead inflates the CPU time measured with it
         packed_peak = peak_megabytes()
         self._print("Báo cáo đầy đủ (dàn trang gói gọn)", packed_wall, packed_cpu, packed, folder / PDF_NAME)
         self.stdout.write(f"  bộ nhớ đỉnh của tiến trình: {packed_peak:.0f} MB")
