@@ -40,7 +40,7 @@ from reports.choices import JobStatus
 from reports.services import report_build
 from tests.reports.factories import ReportJobFactory
 from tests.reports.pdf_reading import matrix_marks, positioned_lines
-from tests.shared_rows import own_copy, rolled_back_at_end
+from tests.shared_rows import foreign_keys_checked, own_copy, rolled_back_at_end
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("consistency_demo")]
 
@@ -71,6 +71,7 @@ def _module_demo(_national_sets_rows, django_db_blocker):
         _national_sets_rows.restore()
         build_demo(communes=DEMO_COMMUNES)
         province = AdministrativeUnit.objects.provinces().get(name=PROVINCE_NAME)
+        foreign_keys_checked()
         yield province, User.objects.get(username="vpdp_tinh")
 
 

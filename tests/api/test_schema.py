@@ -29,6 +29,7 @@ from ntm_portal.models import User
 from ntm_portal.tokens import token_issue
 from tests.conftest import build_geography, build_liaison
 from tests.ntm_portal.factories import UserFactory
+from tests.shared_rows import foreign_keys_checked
 
 from .conftest import build_criteria_set, build_elsewhere, build_world, token_client
 
@@ -268,7 +269,9 @@ def coordinator_token(django_db_setup, django_db_blocker):
         build_world(geography.province, geography.district_a, geography.commune_a1, criteria_set, liaison.agency)
         build_elsewhere(criteria_set)
         coordinator = UserFactory(username="coordinator", role=Role.PROVINCE_COORDINATOR, unit=geography.province)
-        yield token_issue(user=coordinator, name="schemathesis")[1]
+        key = token_issue(user=coordinator, name="schemathesis")[1]
+        foreign_keys_checked()
+        yield key
         transaction.set_rollback(True)
     rates["token"] = saved_rate
 

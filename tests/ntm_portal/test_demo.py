@@ -16,7 +16,7 @@ from demo.province import build_demo
 from ntm_portal.choices import Role
 from ntm_portal.models import User
 from secondments.models import FieldVisit, Secondment, SecondmentBatch, SponsorAssignment, SupportContribution
-from tests.shared_rows import rolled_back_at_end
+from tests.shared_rows import foreign_keys_checked, rolled_back_at_end
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,9 @@ def demo(_national_sets_rows, django_db_blocker):
     """Built once for the tests of the class below; what a test writes is rolled back after it."""
     with rolled_back_at_end(django_db_blocker):
         _national_sets_rows.restore()
-        yield build_demo(communes=DEMO_SIZE)
+        demo = build_demo(communes=DEMO_SIZE)
+        foreign_keys_checked()
+        yield demo
 
 
 @pytest.mark.xdist_group("demo_of_120_communes")  # on one pytest-xdist worker, which builds the demo once

@@ -51,7 +51,7 @@ from tests.secondments.factories import (
     WorkPlanFactory,
     WorkPlanItemFactory,
 )
-from tests.shared_rows import own_copy, rolled_back_at_end
+from tests.shared_rows import foreign_keys_checked, own_copy, rolled_back_at_end
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,9 @@ def _shared_world(django_db_setup, django_db_blocker) -> SimpleNamespace:
     with rolled_back_at_end(django_db_blocker):
         geography = build_geography()
         liaison = build_liaison(geography)
-        yield SimpleNamespace(geography=geography, liaison=liaison, world=build_world(geography))
+        world = build_world(geography)
+        foreign_keys_checked()
+        yield SimpleNamespace(geography=geography, liaison=liaison, world=world)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from criteria.selectors import default_criteria_set
 from demo.province import build_demo
 from ntm_portal.choices import Role
 from tests.ntm_portal.factories import UserFactory
-from tests.shared_rows import own_copy, rolled_back_at_end
+from tests.shared_rows import foreign_keys_checked, own_copy, rolled_back_at_end
 
 # The demo's history runs to the end of 2024, assessed against the 2021–2025 set.
 AS_OF = datetime.date(2024, 12, 31)
@@ -34,7 +34,9 @@ def _module_demo_province(_national_sets_rows, django_db_blocker):
     """The demo, built once for the tests of a module that only read it."""
     with rolled_back_at_end(django_db_blocker):
         _national_sets_rows.restore()
-        yield build_demo_province()
+        province = build_demo_province()
+        foreign_keys_checked()
+        yield province
 
 
 @pytest.fixture
