@@ -6,6 +6,8 @@ import threading
 
 import pytest
 from kombu import Connection
+from kombu.transport import filesystem
+from kombu.transport.virtual import BrokerState
 
 from config.celery import app as celery_app
 from ntm_portal import broker
@@ -51,7 +53,17 @@ def test_a_consumer_never_takes_a_message_still_being_written(transport, tmp_pat
         return PausedFile(file, go_on) if "w" in mode and str(path).endswith((".msg", ".partial")) else file
 
     monkeypatch.setattr(module, "open", open_pausing_messages, raising=False)
-    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
+    # Every folder the test's own (kombu keeps its exchange tables in ./control unless told otherwise), and so the
+    # bindings kombu keeps in memory for every filesystem connection of the process.
+    control = tmp_path / "control"
+    control.mkdir()
+    monkeypatch.setattr(filesystem.Transport, "global_state", BrokerState())
+    options = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+        "control_folder": str(control),
+        "store_processed": False,
+    }
 
     def publish():
         with Connection("filesystem://", transport=transport, transport_options=options) as producer:
