@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 
 from communes.choices import NtmLevel
@@ -29,7 +29,7 @@ from criteria.views import _target_text, _value_text
 from ntm_portal.text import fold_vietnamese, vnd
 
 from .commune_page import CommunePage, commune_page
-from .pdf import _FontsOnlyFetcher, font_paths
+from .pdf import PrintHTML, _FontsOnlyFetcher, font_paths
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def _render(html: str):
         font_config=font_config,
         url_fetcher=fetcher,
     )
-    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=[css], font_config=font_config)
+    return PrintHTML(string=html, url_fetcher=fetcher).render(stylesheets=[css], font_config=font_config)
 
 
 def profile_pdf(profile: CommuneProfile) -> bytes:

@@ -19,6 +19,7 @@ presentational hints (explicit CSS only, CVE-2026-49452) and no URL outside the 
 from __future__ import annotations
 
 import base64
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +107,20 @@ class _FontsOnlyFetcher(URLFetcher):
         if url.startswith("file:") and url not in self._allowed:
             raise ValueError(f"URL not allowed in a report: {url}")
         return super().fetch(url, headers)
+
+
+class PrintHTML(HTML):
+    """A document laid out with the PDFs' own user-agent stylesheet (templates/reports/user_agent.css): WeasyPrint's,
+    cut to the rules of the elements the report and the commune profile use. `_ua_stylesheets` is the hook WeasyPrint's
+    own tests override for the same end; the version is pinned, and the PDF tests read the layout back."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [user_agent_stylesheet()]
+
+
+@functools.cache
+def user_agent_stylesheet() -> CSS:
+    return CSS(string=render_to_string("reports/user_agent.css"))
 
 
 def criteria_marks(criteria_met: int | None, unmet: list[tuple[int, str]], numbers: list[int]) -> str:
@@ -495,7 +510,7 @@ def render_pdf(
         url_fetcher=fetcher,
     )
     started = time.perf_counter()
-    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[css], font_config=font_config)
+    document = PrintHTML(string=html, url_fetcher=fetcher).render(stylesheets=[css], font_config=font_config)
     laid_out = time.perf_counter()
     pages = len(document.pages)
     if on_laid_out:

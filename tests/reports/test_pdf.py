@@ -9,7 +9,9 @@ import io
 import unicodedata
 
 import pytest
+import weasyprint
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import override
 from pypdf import PdfReader
@@ -19,7 +21,9 @@ from criteria.selectors import commune_progress_list, default_criteria_set, unit
 from ntm_portal.text import vnd
 from reports.charts import bands_chart, criteria_chart, districts_chart
 from reports.choices import JobStatus
-from reports.pdf import criteria_marks
+from reports import pdf
+from reports.pdf import criteria_marks, render_pdf, report_html
+from reports.selectors import report_content
 from reports.services import report_build
 from secondments.selectors import secondment_results, sponsor_accountability, sponsor_default_year
 from tests.reports.conftest import AS_OF
@@ -213,6 +217,37 @@ def test_the_pdf_embeds_only_the_fonts_the_project_ships(report_pdf):
         "Report-Mono",
         "Report-Mono-Bold",
     }, fonts
+
+
+def test_the_pdfs_own_user_agent_stylesheet_lays_the_report_out_as_weasyprints_does(
+    demo_province, demo_criteria_set, monkeypatch
+):
+    with override("vi"):
+        content = report_content(unit=demo_province, as_of=AS_OF, criteria_set=demo_criteria_set)
+        html = report_html(content, charts={}, generated_at=timezone.localtime())
+
+    def laid_out_with(html_class) -> list[tuple]:
+        """Every piece of text: page, position, font and size."""
+        monkeypatch.setattr(pdf, "PrintHTML", html_class)
+        target = io.BytesIO()
+        render_pdf(html, target)
+        pieces = []
+        for number, page in enumerate(PdfReader(target).pages):
+
+            def keep(text, cm, tm, font, size, number=number):
+                if text.strip():
+                    x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                    pieces.append((number, round(x, 2), round(y, 2), font and font["/BaseFont"], size, text))
+
+            page.extract_text(visitor_text=keep)
+        return pieces
+
+    ours = laid_out_with(pdf.PrintHTML)
+    weasyprints = laid_out_with(weasyprint.HTML)
+
+    assert ours == weasyprints
+    assert ours[-1][0] >= 4  # five pages or more
+    assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text for *_where, text in ours)
 
 
 def test_a_communes_marks_are_one_string_with_a_character_per_criterion():
