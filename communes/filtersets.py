@@ -61,6 +61,13 @@ class _ManyFilter(django_filters.ModelMultipleChoiceFilter):
             kwargs["help_text"] = format_lazy("{}; {}.", kwargs["label"], SEVERAL_VALUES)
         super().__init__(*args, **kwargs)
 
+    def filter(self, qs, value):
+        # No value given: the form field cleans that to `queryset.none()`, whose truth django-filter tests by compiling
+        # its SQL (~0.7 ms a filter, eight of them on the round list); Django knows it is empty without that.
+        if isinstance(value, QuerySet) and value.query.is_empty():
+            return qs
+        return super().filter(qs, value)
+
 
 def _described(schema: dict, filter_) -> dict:
     description = filter_.extra.get("help_text") or filter_.label
