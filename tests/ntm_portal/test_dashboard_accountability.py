@@ -411,7 +411,7 @@ def test_wrong_sponsor_parameters_are_said_and_the_defaults_used(client, provinc
 
 def test_a_wrong_forecast_date_is_said_and_today_used(client, province_coordinator, forecast):
     client.force_login(province_coordinator)
-    response = client.get(page_url("forecast", forecast.district, as_of="31/12/2023"))
+    response = client.get(page_url("forecast", forecast.district, as_of="12/31/2023"))  # the American way
 
     assert response.status_code == 200
     assert response.context["form"].errors["as_of"]

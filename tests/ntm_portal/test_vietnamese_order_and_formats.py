@@ -11,8 +11,10 @@ import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.template import Context, Template
+from django.utils.translation import override
 
 from communes.models import AdministrativeUnit
+from criteria.forms import AsOfForm
 from ntm_portal import formats
 from ntm_portal.collation import vi_order, vi_sort_key, vi_sorted
 from ntm_portal.excel import Money, rows_to_xlsx
@@ -243,3 +245,17 @@ def test_a_money_field_refuses_a_fraction_of_a_dong():
 def test_fields_show_a_stored_figure_back_the_vietnamese_way():
     assert VietnameseDecimalField().prepare_value(Decimal("85.50")) == "85,5"
     assert MoneyField().prepare_value(50_000_000) == "50.000.000"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_form_that_names_no_date_formats_reads_the_day_first_in_either_language(language):
+    with override(language):
+        typed = {
+            value: AsOfForm({"as_of": value}) for value in ("05/06/2024", "2024-06-05", "05.06.2024", "06/31/2024")
+        }
+
+        assert [form.cleaned_data["as_of"] for form in list(typed.values())[:3] if form.is_valid()] == [
+            datetime.date(2024, 6, 5)
+        ] * 3
+        assert not typed["06/31/2024"].is_valid()  # no 31st month: not read the American way either
+        assert forms.DateField().clean("01/02/2026") == datetime.date(2026, 2, 1)  # Django's own, as in the admin

@@ -1,8 +1,10 @@
 """Django's own rendering of dates and numbers in Vietnamese pages ({{ day }}, {{ value }} in a form), as
 ntm_portal.formats writes them: day first with slashes ("02/12/2026"), not Django's "Ngày 2 tháng 12 năm 2026"
-and "02-12-2026". Output only: the input formats stay each form's own (secondments.forms reads dd/mm/yyyy; the
-dashboards' date pickers send yyyy-mm-dd). No USE_THOUSAND_SEPARATOR: it would also group keys and years ("2.026")
-wherever printed."""
+and "02-12-2026"; and the dates a form reads where it names no formats of its own (the report's and the
+history's "as of", a recognition's decision date, the admin): day first, as offices write them. No
+USE_THOUSAND_SEPARATOR: it would also group keys and years ("2.026") wherever printed."""
+
+from ntm_portal.widgets import DATE_INPUT_FORMATS  # noqa: F401 - read by Django's format lookup
 
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
