@@ -31,11 +31,14 @@ def _decimal(value) -> Decimal:
 
 
 def number(value, places: int | None = None, *, grouping: bool = True) -> str:
-    """1234.5 -> "1.234,5"; `places` fixes the decimals (rounded half up), else trailing zeros go ("85.50" -> "85,5").
-    None is "—"."""
+    """1234.5 -> "1.234,5"; `places` fixes the decimals (rounded half up), else trailing zeros go ("85.50" -> "85,5");
+    a negative `places` keeps at most that many decimals, where there are any (-1: 22.25 -> "22,3", 65.0 -> "65", as
+    Django's floatformat:-1 in Vietnamese). None is "—"."""
     if value is None or value == "":
         return MISSING
     value = _decimal(value)
+    if places is not None and places < 0:
+        value, places = value.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP), None
     if places is None:
         text = format(value, "f")
         places = len(text.partition(".")[2].rstrip("0"))

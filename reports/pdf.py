@@ -30,7 +30,6 @@ from typing import BinaryIO, Literal
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from weasyprint import CSS, HTML
@@ -39,6 +38,7 @@ from weasyprint.urls import URLFetcher
 
 from communes.choices import NtmLevel
 from criteria.forecast import TREND_ROUNDS, CommuneForecast, ForecastStatus, TargetOutlook, UnitForecast
+from ntm_portal import formats
 from ntm_portal.text import vnd
 from secondments.choices import SecondmentOutcome
 from secondments.selectors import SponsorAccountability
@@ -245,7 +245,7 @@ def summary_line(content: ReportContent) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "—" if value is None else number_format(value, 1)
+    return formats.number(value, 1)
 
 
 def assessment_sentences(content: ReportContent) -> list[str]:
@@ -280,7 +280,7 @@ def assessment_sentences(content: ReportContent) -> list[str]:
         )
         sentences.append(
             _("Bình quân đạt %(average)s tiêu chí/xã; %(bands)s.")
-            % {"average": number_format(summary.average_criteria_met, 1), "bands": bands}
+            % {"average": formats.number(summary.average_criteria_met, 1), "bands": bands}
         )
     weakest = [c for c in summary.criteria if c.percent is not None][:3]
     if weakest:

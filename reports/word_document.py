@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -29,6 +28,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 from communes.choices import NtmLevel
+from ntm_portal import formats
 from secondments.choices import SecondmentOutcome
 
 from .pdf import (
@@ -303,12 +303,12 @@ def _numbered(number: int | str, title: str) -> str:
 
 
 def _one_decimal(value: float | None, suffix: str = "") -> str:
-    # floatformat as the PDF's template writes figures: "65,0" in Vietnamese, "65.0" in English.
-    return "—" if value is None else f"{floatformat(value, 1)}{suffix}"
+    # As the PDF's template writes figures (ntm_formats): "65,0", whatever the report's language.
+    return "—" if value is None else f"{formats.number(value, 1)}{suffix}"
 
 
 def _figure(value: float | None, suffix: str = "") -> str:
-    return "—" if value is None else f"{floatformat(value, '-1')}{suffix}"
+    return "—" if value is None else f"{formats.number(value, -1)}{suffix}"
 
 
 def _figures(document, content: ReportContent) -> None:

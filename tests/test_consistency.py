@@ -25,8 +25,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import override
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -39,7 +37,7 @@ from ntm_portal.models import User
 from reports.choices import JobStatus
 from reports.services import report_build
 from tests.reports.factories import ReportJobFactory
-from tests.reports.pdf_reading import matrix_marks, positioned_lines
+from tests.reports.pdf_reading import matrix_marks, positioned_lines, vi
 from tests.shared_rows import foreign_keys_checked, own_copy, rolled_back_at_end
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("consistency_demo")]
@@ -406,12 +404,6 @@ def test_the_commune_pages_round_of_a_year_shows_the_score_the_api_gives_on_that
 
 
 # --- the PDF report -------------------------------------------------------------------------------------------------
-
-
-def vi(value: float) -> str:
-    """A figure as the Vietnamese report prints it: one decimal, decimal comma."""
-    with override("vi"):
-        return number_format(value, 1)
 
 
 def report_pdf(province, day: datetime.date, criteria_set: str) -> tuple[PdfReader, str]:

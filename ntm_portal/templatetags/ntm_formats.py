@@ -11,7 +11,8 @@ register = template.Library()
 
 @register.filter
 def number(value, places=None):
-    """`{{ 1234.5|number }}` -> "1.234,5"; `{{ x|number:1 }}` with one decimal."""
+    """`{{ 1234.5|number }}` -> "1.234,5"; `{{ x|number:1 }}` with one decimal; `{{ x|number:"-1" }}` with one where
+    there is one."""
     return formats.number(value, None if places in (None, "") else int(places))
 
 

@@ -122,6 +122,12 @@ def test_it_writes_numbers_with_comma_decimals_and_dot_thousands(value, text):
     assert formats.number(value) == text
 
 
+def test_it_writes_a_decimal_only_where_there_is_one_when_asked_for_at_most_one():
+    written = [formats.number(value, -1) for value in (22.25, 65.0, 7.5, 1234.04, 0)]
+
+    assert written == ["22,3", "65", "7,5", "1.234", "0"]
+
+
 def test_it_writes_percentages_money_and_dates_one_way():
     assert [formats.percent(100), formats.percent(Decimal("85.55")), formats.percent(None)] == ["100,0%", "85,6%", "—"]
     assert [formats.vnd(50_000_000), formats.vnd(None)] == ["50.000.000 đ", "0 đ"]

@@ -4,6 +4,18 @@ line by line, not cell after cell."""
 
 import unicodedata
 
+from ntm_portal import formats
+
+
+def vi(value: float) -> str:
+    """A share or average as the report writes it, in either language: one decimal, decimal comma ("76,9")."""
+    return formats.number(value, 1)
+
+
+def figure(value: float) -> str:
+    """A median or a number of days as the report writes it: a decimal only where there is one ("65", "22,2")."""
+    return formats.number(value, -1)
+
 
 def positioned_lines(reader) -> list[tuple[int, float, str]]:
     """(page index, height on the page, text) of every piece of text, in the order pypdf reads them."""

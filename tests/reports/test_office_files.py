@@ -9,7 +9,6 @@ import io
 import re
 
 import pytest
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import override
 from docx import Document
@@ -26,6 +25,7 @@ from reports.word_document import document_date_line, report_docx
 from tests.api.conftest import token_client
 from tests.reports.conftest import AS_OF
 from tests.reports.factories import ReportJobFactory
+from tests.reports.pdf_reading import vi
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo_report")]
 
@@ -60,12 +60,6 @@ def dashboard(demo_province, demo_criteria_set, demo_coordinator) -> dict:
     )
     assert response.status_code == 200, response.content
     return response.json()["progress"]
-
-
-def vi(value: float) -> str:
-    """A figure as the Vietnamese report writes it: one decimal, decimal comma (as the PDF)."""
-    with override("vi"):
-        return floatformat(value, 1)
 
 
 def docx_rows(data: bytes) -> list[list[str]]:

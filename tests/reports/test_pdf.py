@@ -10,25 +10,23 @@ import unicodedata
 
 import pytest
 import weasyprint
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import override
 from pypdf import PdfReader
 
 from criteria.forecast import ForecastStatus, unit_forecast
 from criteria.selectors import commune_progress_list, default_criteria_set, unit_progress_summary
 from ntm_portal.text import vnd
+from reports import pdf
 from reports.charts import bands_chart, criteria_chart, districts_chart
 from reports.choices import JobStatus
-from reports import pdf
 from reports.pdf import criteria_marks, render_pdf, report_html
 from reports.selectors import report_content
 from reports.services import report_build
 from secondments.selectors import secondment_results, sponsor_accountability, sponsor_default_year
 from tests.reports.conftest import AS_OF
 from tests.reports.factories import ReportJobFactory
-from tests.reports.pdf_reading import matrix_marks, positioned_lines
+from tests.reports.pdf_reading import figure, matrix_marks, positioned_lines, vi
 
 # On one pytest-xdist worker, which builds the demo and its report once.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo_report")]
@@ -53,18 +51,6 @@ def pdf_text(data: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return reader, unicodedata.normalize("NFC", text)
-
-
-def vi(value: float) -> str:
-    """A figure as the Vietnamese report prints it: one decimal, decimal comma."""
-    with override("vi"):
-        return number_format(value, 1)
-
-
-def figure(value: float) -> str:
-    """A share or median of the accountability pages: a decimal only where there is one (65, 22,2)."""
-    with override("vi"):
-        return floatformat(value, -1)
 
 
 def test_the_pdf_names_the_province_and_every_commune_with_its_diacritics(report_pdf, demo_province):
@@ -248,6 +234,18 @@ def test_the_pdfs_own_user_agent_stylesheet_lays_the_report_out_as_weasyprints_d
     assert ours == weasyprints
     assert ours[-1][0] >= 4  # five pages or more
     assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text for *_where, text in ours)
+
+
+def test_the_english_report_writes_figures_as_the_vietnamese_one_does(demo_province, demo_criteria_set):
+    with override("en"):
+        content = report_content(unit=demo_province, as_of=AS_OF, criteria_set=demo_criteria_set)
+        html = report_html(content, charts={}, generated_at=timezone.localtime(), language="en")
+    share = content.summary.percent_meeting_standard
+    average = content.summary.average_criteria_met
+
+    assert "progress report" in html and average % 1  # an English report, with a fraction to write
+    assert f"({vi(share)}%)" in html and f"{vi(average)}/{content.summary.criteria_total}" in html
+    assert f"({share:.1f}%)" not in html  # not the English decimal point
 
 
 def test_a_communes_marks_are_one_string_with_a_character_per_criterion():
