@@ -498,6 +498,11 @@ def _over_years(
         return _svg(figure, title=title)
 
 
+# How far above a bar (a share of the chart's highest value) a target's tick would cover the bar's figure: the figure
+# is about a tenth of the plot's height, which reaches a little over the highest value.
+TARGET_CLEARANCE = 0.15
+
+
 def trend_chart(trend: list[YearProgress], *, layout: Layout = PRINT) -> str:
     """Communes meeting the standard year by year (on 31 December; the last year on the as-of date), with the
     target in force each year where one is set. Empty for an empty trend."""
@@ -510,9 +515,23 @@ def trend_chart(trend: list[YearProgress], *, layout: Layout = PRINT) -> str:
         if line.target_communes_meeting_standard is not None
     ]
 
+    target_at = dict(targets)
+
     def draw(axes, positions):
-        bars = axes.bar(positions, values, color=BRAND, width=0.62)
-        axes.bar_label(bars, labels=[number(v) for v in values], padding=2, fontsize=layout.font_pt)
+        axes.bar(positions, values, color=BRAND, width=0.62)
+        for position, value in zip(positions, values, strict=True):
+            # A target just above the bar would draw its tick across the bar's figure: the figure goes over the tick.
+            target = target_at.get(position)
+            over_target = target is not None and value <= target <= value + TARGET_CLEARANCE * highest
+            axes.annotate(
+                number(value),
+                (position, target if over_target else value),
+                xytext=(0, layout.font_pt * 0.5 if over_target else 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=layout.font_pt,
+            )
         if targets:
             axes.scatter(
                 [p for p, _t in targets],

@@ -13,7 +13,7 @@ from communes.choices import NtmLevel
 from criteria.forecast import unit_forecast
 from criteria.maps import CommunesMap, MapPoint, communes_map_points
 from criteria.models import Criterion
-from criteria.selectors import unit_progress_summary, unit_progress_trend
+from criteria.selectors import YearProgress, unit_progress_summary, unit_progress_trend
 from reports import charts
 from secondments.selectors import secondment_results
 from tests.communes.factories import CommuneFactory, RecognitionFactory
@@ -284,3 +284,30 @@ def test_the_map_selector_costs_two_queries_whatever_the_number_of_communes(case
         large = communes_map_points(unit=case.province, as_of=AS_OF)
     assert len(large.points) == len(small.points) + 20
     assert len([p for p in large.points if p.standing == "advanced"]) == 10
+
+
+def test_a_target_just_above_a_bar_leaves_the_bars_figure_readable_above_its_tick():
+    def year(number: int, met: int, target: int | None) -> YearProgress:
+        return YearProgress(
+            year=number,
+            as_of=datetime.date(number, 12, 31),
+            criteria_set_id=1,
+            criteria_set_code="ntm",
+            criteria_total=19,
+            communes_total=40,
+            communes_meeting_standard=met,
+            percent_meeting_standard=None,
+            communes_assessed=40,
+            average_criteria_met=None,
+            lowest_criteria_met=None,
+            target_communes_meeting_standard=target,
+        )
+
+    root = parse(charts.trend_chart([year(2021, 10, 11), year(2022, 20, None), year(2023, 30, 10)]))
+
+    figures = {"".join(t.itertext()).strip(): float(t.get("y")) for t in root.iter(f"{SVG}text")}
+    ticks = [float(use.get("y")) for use in root.iter(f"{SVG}use") if use.get("stroke") == charts.TARGET]
+    tick_2021, tick_2023 = ticks[0], ticks[1]  # then the legend's
+    descent, half_tick = 0.25 * charts.PRINT.font_pt, 2.5 / 2
+    assert figures["10"] + descent < tick_2021 - half_tick  # over the tick, not under it
+    assert figures["30"] < tick_2023  # a target below the bar's top crosses the bar, not its figure
