@@ -35,6 +35,7 @@ from .models import (
     WorkPlan,
     WorkPlanItem,
 )
+from .services import ASSIGNMENT_FIELDS
 
 
 class DateField(forms.DateField):
@@ -216,16 +217,7 @@ class SponsorAssignmentForm(ScopedModelForm):
 
     class Meta:
         model = SponsorAssignment
-        fields = [
-            "agency",
-            "commune",
-            "role",
-            "decided_by",
-            "decision_number",
-            "decision_date",
-            "start_date",
-            "end_date",
-        ]
+        fields = ASSIGNMENT_FIELDS  # every field the service writes
         formfield_callback = _formfield
         help_texts = {"decision_number": _("Ví dụ: 708/QĐ-UBND, 140-QĐ/TU.")}
 

@@ -1,5 +1,6 @@
 """The dashboard API's readings (portal.api.dashboards): each built from the selector dataclass it serves, so the
-schema and the selectors cannot drift apart; above the domain apps, since the readings join criteria and secondments."""
+schema and the selectors cannot drift apart; above the domain apps, since the readings join criteria and secondments.
+And the caller's to-do (portal.api.views.TodoView), which joins them too."""
 
 from __future__ import annotations
 
@@ -259,3 +260,72 @@ class UnitForecastSerializer(ReadingSerializer):
             "communes": {"help_text": "Soonest first: meeting, by projected year, stalled, without data."},
             "districts": {"help_text": "A province's districts, in code order."},
         }
+
+
+# --- the user's to-do (issue 15): portal.todo, served by portal.api.views.TodoView -----------------------------
+
+
+class TodoRoundSerializer(serializers.Serializer):
+    """A round as the to-do lists it."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    commune = BriefUnitSerializer(read_only=True)
+    year = serializers.IntegerField(read_only=True)
+    criteria_set_code = serializers.CharField(source="criteria_set.code", read_only=True)
+    status = serializers.CharField(read_only=True)
+    criteria_met = serializers.IntegerField(read_only=True)
+
+
+class TodoQueueRoundSerializer(TodoRoundSerializer):
+    criteria_total = serializers.IntegerField(read_only=True)
+    waiting_since = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class TodoReturnedCriterionSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="criterion.number", read_only=True)
+    name = serializers.CharField(source="criterion.name", read_only=True)
+    comment = serializers.CharField(source="review_comment", read_only=True)
+
+
+class TodoReturnedSerializer(serializers.Serializer):
+    round = TodoRoundSerializer(read_only=True)
+    returned_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    returned_by = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    criteria = TodoReturnedCriterionSerializer(many=True, read_only=True)
+
+
+class TodoQueueSerializer(serializers.Serializer):
+    count = serializers.IntegerField(read_only=True, help_text="Communes waiting (one line per commune).")
+    rounds = TodoQueueRoundSerializer(many=True, read_only=True)
+
+
+class TodoWorkPlanItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+    work_plan_id = serializers.IntegerField(read_only=True)
+    commune = BriefUnitSerializer(source="work_plan.assignment.commune", read_only=True)
+    agency = serializers.CharField(source="work_plan.assignment.agency.name", read_only=True)
+
+
+class TodoSecondmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    cadre = serializers.CharField(source="cadre.full_name", read_only=True)
+    commune = BriefUnitSerializer(read_only=True)
+    planned_end_date = serializers.DateField(read_only=True)
+
+
+class TodoSerializer(serializers.Serializer):
+    today = serializers.DateField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    sections = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The sections the caller's role has."
+    )
+    returned = TodoReturnedSerializer(many=True, read_only=True)
+    drafts = TodoRoundSerializer(many=True, read_only=True)
+    verification = TodoQueueSerializer(read_only=True)
+    approval = TodoQueueSerializer(read_only=True)
+    work_plan_items = TodoWorkPlanItemSerializer(many=True, read_only=True)
+    secondments_ending = TodoSecondmentSerializer(many=True, read_only=True)

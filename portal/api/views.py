@@ -2,10 +2,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ntm_portal.api.serializers import TodoSerializer
 from ntm_portal.api.viewsets import CheckedInputMixin
 
 from ..todo import todo_for
+from .serializers import TodoSerializer
 
 
 class TodoView(CheckedInputMixin, APIView):
