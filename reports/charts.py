@@ -76,6 +76,7 @@ PRINT = Layout(width_in=6.3, font_pt=8.5, title_pt=9.5)
 # the text is still 11.8 px.
 SCREEN = Layout(width_in=4.4, font_pt=12, title_pt=13)
 PHONE_CHART_PX = 311  # the chart's width on a 375 px screen: the page's and the card's padding taken off
+MIN_TAP_PX = 24  # a target a finger can hit (WCAG 2.5.8): the map's dots are smaller, their links' areas are not
 MIN_PHONE_TEXT_PX = 11
 
 STYLE = {
@@ -698,6 +699,10 @@ def communes_map(
     coordinates are not drawn (the page lists them). `href`: the commune page's URL with "{id}" for the commune's
     pk, each dot then a link to it with a tooltip (none without: the printed map); `linked`: the communes that may be
     linked and named (None: all of them).
+    A linked dot is 14 px across on a phone, small to tap among its neighbours: under the dots, each linked commune
+    has an invisible disc MIN_TAP_PX across that links to the same page, so a tap near a dot opens it while a tap on a
+    dot still opens that dot's commune (the discs are drawn first). They are hidden from screen readers and from the
+    keyboard, which have the dot's own link.
     Hand-written SVG: one <circle data-commune-id> per commune, presentation attributes only (the page's CSP)."""
     font = layout.font_pt
     width = layout.width_in * POINTS_PER_INCH
@@ -754,6 +759,14 @@ def communes_map(
                 f'<polygon class="map-outline" points="{" ".join(out(x, y_) for x, y_ in hull)}" '
                 'fill="#f3f6f3" stroke="#8a9a8f" stroke-width="1" stroke-linejoin="round"/>'
             )
+        tap_radius = math.ceil(MIN_TAP_PX / 2 * width / PHONE_CHART_PX * 10) / 10  # up: written with one decimal
+        for point, (x, y_) in zip(placed, positions, strict=True):
+            if href and (linked is None or point.commune_id in linked):
+                parts.append(
+                    f'<a href="{escape(href.replace("{id}", str(point.commune_id)))}" tabindex="-1" aria-hidden="true">'
+                    f'<circle cx="{_number(x)}" cy="{_number(y_)}" r="{_number(tap_radius)}" fill="#ffffff" '
+                    'fill-opacity="0"/></a>'
+                )
         for point, (x, y_) in zip(placed, positions, strict=True):
             may_name = linked is None or point.commune_id in linked
             standing = labels.get(point.standing, "")

@@ -77,7 +77,7 @@ def test_the_dashboards_charts_and_map_read_on_a_phone_and_the_map_opens_a_commu
     )  # the geography fixture's three
     screenshot(page, "charts-dashboard-phone")
 
-    dot = page.locator(".chart-map a:has(circle)").first
+    dot = page.locator(".chart-map a:has(circle[data-commune-id])").first
     commune_id = dot.locator("circle").get_attribute("data-commune-id")
     dot.click()
     page.wait_for_url(f"**{reverse('communes:commune_detail', args=[commune_id])}")

@@ -231,8 +231,31 @@ def test_a_dot_the_user_may_not_name_has_no_name_and_no_link(case):
     data = communes_map_points(unit=case.province, as_of=AS_OF)
     svg = charts.communes_map(data, href="/communes/{id}/", linked={case.commune_a1.pk})
     assert len(circles(svg)) == 3
-    assert [a.get("href") for a in parse(svg).iter(f"{SVG}a")] == [f"/communes/{case.commune_a1.pk}/"]
+    links = list(parse(svg).iter(f"{SVG}a"))
+    assert [a.get("href") for a in links if a.get("aria-hidden") != "true"] == [f"/communes/{case.commune_a1.pk}/"]
+    assert {a.get("href") for a in links} == {f"/communes/{case.commune_a1.pk}/"}  # and its tap area, no other
     assert "Xã Yên Ninh" not in svg
+
+
+def test_each_linked_dot_has_a_tap_area_a_finger_can_hit_drawn_under_the_dots(case):
+    root = parse(
+        charts.communes_map(
+            communes_map_points(unit=case.province, as_of=AS_OF), href="/communes/{id}/", layout=charts.SCREEN
+        )
+    )
+
+    drawn = list(root.iter())
+    areas = [a for a in root.iter(f"{SVG}a") if a.get("aria-hidden") == "true"]
+    dots = [c for c in root.iter(f"{SVG}circle") if c.get("data-commune-id")]
+    assert len(areas) == len(dots) == 3
+    phone_px = charts.PHONE_CHART_PX / view_box_width(root)
+    for area in areas:
+        (disc,) = area.iter(f"{SVG}circle")
+        assert 2 * float(disc.get("r")) * phone_px >= charts.MIN_TAP_PX > 2 * float(dots[0].get("r")) * phone_px
+        assert disc.get("fill-opacity") == "0" and area.get("tabindex") == "-1"  # unseen, and not a keyboard stop
+    assert {a.get("href") for a in areas} == {f"/communes/{dot.get('data-commune-id')}/" for dot in dots}
+    # Under every dot: a tap on a dot opens that dot's commune, not a neighbour's whose area reaches it.
+    assert max(drawn.index(area) for area in areas) < min(drawn.index(dot) for dot in dots)
 
 
 def test_the_map_has_a_title_and_a_legend_counting_each_colour(case):
