@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "ntm_portal.api.filters.IsoDateFilterBackend",
         "ntm_portal.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "ntm_portal.api.pagination.PortalPagination",

@@ -3,6 +3,7 @@ read, and a strict `ordering`."""
 
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
@@ -13,6 +14,8 @@ from ntm_portal.collation import vi_order
 
 # Codes are at most 10 characters, names 300, searches 100: nothing a client needs to send comes near this.
 MAX_PARAMETER_LENGTH = 300
+# Dates in a query as the schema states them (format: date), as DRF's serializers read them in a body.
+ISO_DATE_INPUT_FORMATS = ["%Y-%m-%d"]
 
 
 def check_query_parameters(request, allowed: set[str] | None = None) -> None:
@@ -68,6 +71,20 @@ def allowed_query_parameters(view) -> set[str]:
     if query_serializer is not None:
         allowed.update(query_serializer().fields)
     return allowed
+
+
+class IsoDateFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with dates in ISO 8601 only (`?active_on=2024-06-05`). The FilterSets are the browser
+    lists' too, whose forms read dates day first (the locale's input formats): an API client sending 05/06/2024 gets a
+    400 naming the parameter, not a guess at which day it meant."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            for field in filterset.form.fields.values():
+                if isinstance(field, forms.DateField):
+                    field.input_formats = ISO_DATE_INPUT_FORMATS
+        return filterset
 
 
 # Ordering fields that hold people's words (names, titles): sorted with the Vietnamese collation.

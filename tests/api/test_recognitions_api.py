@@ -113,7 +113,14 @@ def test_the_commune_id_filter(api, decisions, province_coordinator, geography):
 
 
 @pytest.mark.parametrize(
-    "params", [{"in_force_on": "31/12/2020"}, {"year": "abc"}, {"level": "not_yet"}, {"commune_id": 0}]
+    "params",
+    [
+        {"in_force_on": "31/12/2020"},
+        {"in_force_on": "12/31/2020"},
+        {"year": "abc"},
+        {"level": "not_yet"},
+        {"commune_id": 0},
+    ],
 )
 def test_a_bad_filter_value_is_a_400_naming_it(api, decisions, province_coordinator, params):
     response = api(province_coordinator).get("/api/v1/recognitions/", params)
