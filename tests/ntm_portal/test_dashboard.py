@@ -212,6 +212,20 @@ def test_the_page_links_to_the_pdf_report_and_the_commune_list(client, province_
     assert reverse("communes:criteria_matrix") in page
 
 
+@pytest.mark.parametrize("page", ["unit", "secondments", "sponsors", "forecast"])
+def test_a_district_that_ended_says_so_after_its_last_day_and_offers_it(client, district_officer_a, geography, page):
+    geography.district_a.valid_to = datetime.date(2025, 6, 30)
+    geography.district_a.save()
+    client.force_login(district_officer_a)
+    url = reverse(f"dashboard:{page}", args=[geography.district_a.pk])
+
+    after = client.get(url, {"as_of": "2026-03-01"}).content.decode()
+    before = client.get(url, {"as_of": "2025-06-30"}).content.decode()
+
+    assert "hết hiệu lực sau ngày 30/06/2025" in after and 'href="?as_of=2025-06-30"' in after
+    assert "hết hiệu lực" not in before
+
+
 # --- scope -------------------------------------------------------------------------------------------------------
 
 
