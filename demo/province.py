@@ -908,7 +908,12 @@ def _ensure_users(province, agencies, created_before: set[str] = frozenset()) ->
             username=username,
             defaults={"first_name": full_name, "role": role, "unit": None, "agency": None, **scope},
         )
-        logins.append((username, _password_line(user, created, created_before), str(role.label)))
+        described = str(role.label)
+        unit = scope.get("unit")
+        if unit is not None and unit.valid_to and unit.valid_to < DEMO_TODAY:
+            # A district ended on 30/06/2025: its officer finds its history there, no commune of today.
+            described += f" – {unit.name}, đến {unit.valid_to:%d/%m/%Y}: xem số liệu lịch sử"
+        logins.append((username, _password_line(user, created, created_before), described))
     admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
     logins.append(("admin", _password_line(admin, created, created_before), "Quản trị dữ liệu (Django admin)"))
     return logins

@@ -259,6 +259,8 @@ def test_the_command_prints_counts_and_the_demo_logins(national_sets, capsys):
     out = capsys.readouterr().out
     assert "Xã trong tỉnh demo: 25" in out
     assert "vpdp_tinh" in out and "ntm-demo-2026" in out
+    (district_login,) = [line for line in out.splitlines() if "huyen_dinhhoa" in line]
+    assert "Cán bộ cấp huyện – Huyện Định Hóa, đến 30/06/2025: xem số liệu lịch sử" in district_login
 
 
 def test_the_command_refuses_a_size_beyond_the_shipped_list(national_sets):
