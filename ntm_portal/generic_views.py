@@ -35,7 +35,7 @@ from django_tables2 import RequestConfig
 
 from . import access
 from .tables import Table, paginate
-from .widgets import DATE_INPUT_FORMATS, ChoiceOfMany, DateInput
+from .widgets import ChoiceOfMany, DateInput
 
 
 def errors_to_form(form: forms.BaseForm, error: ValidationError) -> None:
@@ -84,7 +84,6 @@ def filter_form(
             form_field.widget = forms.CheckboxSelectMultiple(choices=form_field.choices)
         elif isinstance(form_field, forms.DateField):
             form_field.widget = DateInput()
-            form_field.input_formats = DATE_INPUT_FORMATS
         elif isinstance(form_field, forms.IntegerField):
             form_field.widget = forms.TextInput(attrs={"inputmode": "numeric"})
     return form

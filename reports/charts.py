@@ -760,15 +760,10 @@ def communes_map(
                 'fill="#f3f6f3" stroke="#8a9a8f" stroke-width="1" stroke-linejoin="round"/>'
             )
         tap_radius = math.ceil(MIN_TAP_PX / 2 * width / PHONE_CHART_PX * 10) / 10  # up: written with one decimal
-        for point, (x, y_) in zip(placed, positions, strict=True):
-            if href and (linked is None or point.commune_id in linked):
-                parts.append(
-                    f'<a href="{escape(href.replace("{id}", str(point.commune_id)))}" tabindex="-1" aria-hidden="true">'
-                    f'<circle cx="{_number(x)}" cy="{_number(y_)}" r="{_number(tap_radius)}" fill="#ffffff" '
-                    'fill-opacity="0"/></a>'
-                )
+        tap_areas, dots = [], []
         for point, (x, y_) in zip(placed, positions, strict=True):
             may_name = linked is None or point.commune_id in linked
+            url = escape(href.replace("{id}", str(point.commune_id))) if href and may_name else None
             standing = labels.get(point.standing, "")
             score = (
                 f", {point.criteria_met}/{point.criteria_total} " + _("tiêu chí")
@@ -783,12 +778,14 @@ def communes_map(
                 f'cy="{_number(y_)}" r="{_number(radius)}" fill="{STANDING_COLOURS.get(point.standing, MUTED)}" '
                 f'stroke="#ffffff" stroke-width="1">{title}</circle>'
             )
-            if href and may_name:
-                circle = (
-                    f'<a href="{escape(href.replace("{id}", str(point.commune_id)))}" '
-                    f'aria-label="{escape(tooltip)}">{circle}</a>'
+            if url:
+                tap_areas.append(
+                    f'<a href="{url}" tabindex="-1" aria-hidden="true"><circle cx="{_number(x)}" cy="{_number(y_)}" '
+                    f'r="{_number(tap_radius)}" fill="#ffffff" fill-opacity="0"/></a>'
                 )
-            parts.append(circle)
+                circle = f'<a href="{url}" aria-label="{escape(tooltip)}">{circle}</a>'
+            dots.append(circle)
+        parts.extend(tap_areas + dots)  # every tap area under every dot
     y = map_top + map_height + font * 0.6
     for key, label in labels.items():
         if not counts[key]:

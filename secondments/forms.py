@@ -22,7 +22,7 @@ from ntm_portal.choices import UnitLevel
 from ntm_portal.collation import vi_order
 from ntm_portal.fields import MoneyField, VietnameseDecimalField
 from ntm_portal.scoping import commune_q
-from ntm_portal.widgets import DATE_INPUT_FORMATS, DateInput
+from ntm_portal.widgets import DateInput
 
 from .models import (
     Agency,
@@ -39,12 +39,9 @@ from .services import ASSIGNMENT_FIELDS
 
 
 class DateField(forms.DateField):
-    widget = DateInput
-    input_formats = DATE_INPUT_FORMATS
+    """A date picker that also takes dd/mm/yyyy typed (the locale's input formats, ntm_portal.locale_formats)."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        super().__init__(**kwargs)
+    widget = DateInput
 
 
 def _formfield(db_field: models.Field, **kwargs):
